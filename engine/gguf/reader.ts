@@ -1,15 +1,17 @@
 // GGUF reader (versions 2 and 3). Parses the header, metadata and tensor table; tensor data stays on
 // disk and is read by offset on request, so a model is never loaded whole into memory. Every length
-// read from the file is checked against the bytes that remain before anything is allocated.
-// Format: ggml docs/gguf.md. Writer: writer.ts (round-trips what this reads byte for byte).
+// read from the file is checked against the bytes that remain before anything is allocated, so a
+// corrupt file gives one GGUFError naming the key or tensor, never a hang or a huge allocation.
+// Format: ggml docs/gguf.md and ggml/src/gguf.cpp. Writer: writer.ts (round-trips what this reads
+// byte for byte). Split models (model-00001-of-00003.gguf): split.ts.
 
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { GGUFError } from "../errors.js";
 import { typeInfoById } from "../quant/types.js";
 import {
   GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUF_VALUE_TYPE_NAMES, GGUFValueType, isGGUFArray,
   type GGUFKV, type GGUFTensorInfo, type GGUFValue,
 } from "./types.js";
+import { BufferSource, FileSource, readFully, type ByteSource } from "./source.js";
 
 const MAX_DIMS = 4;
 /** Minimum encoded size of one item of each value type, used to bound array lengths by the file size. */
@@ -24,7 +26,10 @@ class Cursor {
   private bufLen = 0;
   pos = 0;
 
-  constructor(private readonly fd: number, readonly size: number, private readonly path: string) {}
+  readonly size: number;
+  constructor(private readonly src: ByteSource, readonly label: string) {
+    this.size = src.size;
+  }
 
   remaining(): number {
     return this.size - this.pos;
@@ -34,13 +39,15 @@ class Cursor {
   take(n: number, what: string): Buffer {
     if (n > this.remaining()) {
       throw new GGUFError(
-        `${this.path}: ${what} needs ${n} bytes at offset ${this.pos} but the file ends at ${this.size} (file truncated?)`,
+        `${this.label}: ${what} needs ${n} bytes at offset ${this.pos} but the file ends at ${this.size} (file truncated?)`,
       );
     }
     if (this.pos < this.bufStart || this.pos + n > this.bufStart + this.bufLen) {
-      if (n > this.buf.length) this.buf = Buffer.alloc(Math.max(n, this.buf.length * 2));
+      // n <= remaining() here, so a grown buffer is never larger than the file.
+      if (n > this.buf.length) this.buf = Buffer.alloc(n);
       this.bufStart = this.pos;
-      this.bufLen = readSync(this.fd, this.buf, 0, Math.min(this.buf.length, this.size - this.pos), this.pos);
+      this.bufLen = Math.min(this.buf.length, this.size - this.pos);
+      readFully(this.src, this.buf.subarray(0, this.bufLen), this.pos, this.label);
     }
     const off = this.pos - this.bufStart;
     this.pos += n;
@@ -63,7 +70,7 @@ class Cursor {
     const v = this.u64(what);
     if (v > BigInt(limit)) {
       throw new GGUFError(
-        `${this.path}: ${what} is ${v}, more than the ${limit} that fit in the rest of the file (corrupt or truncated file)`,
+        `${this.label}: ${what} is ${v}, more than the ${limit} that fit in the rest of the file (corrupt or truncated file)`,
       );
     }
     return Number(v);
@@ -80,13 +87,15 @@ export interface GGUFReadOptions {
   readonly label?: string;
 }
 
-/** One parsed GGUF file. Tensor data is read lazily with readTensor(). */
+/** One parsed GGUF file (or, from openModel, all parts of a split model). Tensor data is read lazily. */
 export class GGUFFile {
   readonly kvs: GGUFKV[];
   readonly metadata: ReadonlyMap<string, GGUFKV>;
   readonly tensors: GGUFTensorInfo[];
   readonly tensorsByName: ReadonlyMap<string, GGUFTensorInfo>;
-  private fds: number[];
+  /** The files a split model spans, in split.no order (one entry for a single file). */
+  readonly partPaths: readonly string[];
+  private sources: ByteSource[];
 
   private constructor(
     readonly path: string,
@@ -96,35 +105,41 @@ export class GGUFFile {
     readonly fileSize: number,
     kvs: GGUFKV[],
     tensors: GGUFTensorInfo[],
-    fds: number[],
+    sources: ByteSource[],
+    partPaths: readonly string[],
   ) {
     this.kvs = kvs;
     this.metadata = new Map(kvs.map((kv) => [kv.key, kv]));
     this.tensors = tensors;
     this.tensorsByName = new Map(tensors.map((t) => [t.name, t]));
-    this.fds = fds;
+    this.sources = sources;
+    this.partPaths = partPaths;
   }
 
   /** Opens and parses a GGUF file. Throws GGUFError with a clear message for anything malformed. */
   static open(path: string, opts: GGUFReadOptions = {}): GGUFFile {
-    let fd: number;
+    const src = new FileSource(path);
     try {
-      fd = openSync(path, "r");
+      return GGUFFile.parse(src, path, opts.label ?? path);
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      throw new GGUFError(`${path}: cannot open (${err.code ?? err.message})`);
-    }
-    try {
-      return GGUFFile.parse(fd, path, opts.label ?? path);
-    } catch (e) {
-      closeSync(fd);
+      src.close();
       throw e;
     }
   }
 
-  private static parse(fd: number, path: string, label: string): GGUFFile {
-    const size = fstatSync(fd).size;
-    const c = new Cursor(fd, size, label);
+  /** Parses GGUF bytes held in memory (fixtures, fuzzing). */
+  static fromBytes(bytes: Uint8Array, label = "<memory>"): GGUFFile {
+    return GGUFFile.parse(new BufferSource(bytes), label, label);
+  }
+
+  /** Parses GGUF from any byte source; the file takes ownership of the source. */
+  static fromSource(src: ByteSource, label: string): GGUFFile {
+    return GGUFFile.parse(src, label, label);
+  }
+
+  private static parse(src: ByteSource, path: string, label: string): GGUFFile {
+    const size = src.size;
+    const c = new Cursor(src, label);
     if (size < 4) throw new GGUFError(`${label}: file is ${size} bytes, too short to be GGUF`);
     const magic = c.u32("magic");
     if (magic !== GGUF_MAGIC) {
@@ -226,7 +241,7 @@ export class GGUFFile {
         throw new GGUFError(`${label}: tensors "${prev.name}" and "${cur.name}" overlap in the file (corrupt tensor table)`);
       }
     }
-    return new GGUFFile(path, version, alignment, dataOffset, size, kvs, tensors, [fd]);
+    return new GGUFFile(path, version, alignment, dataOffset, size, kvs, tensors, [src], [path]);
   }
 
   /** Combines already-opened split parts into one logical model (used by openModel). */
@@ -243,7 +258,7 @@ export class GGUFFile {
     }
     return new GGUFFile(
       first.path, first.version, first.alignment, first.dataOffset, first.fileSize, first.kvs, tensors,
-      parts.flatMap((p) => p.fds),
+      parts.flatMap((p) => p.sources), parts.flatMap((p) => p.partPaths),
     );
   }
 
@@ -301,23 +316,29 @@ export class GGUFFile {
     return this.readBytes(info.part, info.offset, info.nbytes);
   }
 
+  /**
+   * The tensor's bytes in chunks of at most `chunkBytes`, read as they are consumed: the way to stream
+   * a multi-GB tensor (into the writer, a hash, a quantizer) without holding it in memory.
+   */
+  *readTensorChunks(t: GGUFTensorInfo | string, chunkBytes = 1 << 24): Generator<Uint8Array> {
+    const info = typeof t === "string" ? this.tensor(t) : t;
+    for (let done = 0; done < info.nbytes; done += chunkBytes) {
+      yield this.readBytes(info.part, info.offset + done, Math.min(chunkBytes, info.nbytes - done));
+    }
+  }
+
   /** Reads `length` bytes at an absolute offset of split part `part`. */
   readBytes(part: number, offset: number, length: number): Uint8Array {
-    const fd = this.fds[part];
-    if (fd === undefined) throw new GGUFError(`${this.path}: file is closed`);
+    const src = this.sources[part];
+    if (src === undefined) throw new GGUFError(`${this.path}: file is closed`);
     const out = new Uint8Array(length);
-    let done = 0;
-    while (done < length) {
-      const n = readSync(fd, out, done, Math.min(length - done, 1 << 30), offset + done);
-      if (n === 0) throw new GGUFError(`${this.path}: unexpected end of file reading ${length} bytes at ${offset}`);
-      done += n;
-    }
+    readFully(src, out, offset, this.partPaths[part] ?? this.path);
     return out;
   }
 
   close(): void {
-    for (const fd of this.fds) closeSync(fd);
-    this.fds = [];
+    for (const s of this.sources) s.close();
+    this.sources = [];
   }
 }
 
@@ -338,7 +359,7 @@ function readValue(c: Cursor, type: number, key: string, depth: number): GGUFVal
     case GGUFValueType.FLOAT32: return c.f32(what);
     case GGUFValueType.BOOL: {
       const b = c.u8(what);
-      if (b > 1) throw new GGUFError(`${c["path"]}: metadata "${key}": bool byte is ${b}, expected 0 or 1`);
+      if (b > 1) throw new GGUFError(`${c.label}: metadata "${key}": bool byte is ${b}, expected 0 or 1`);
       return b === 1;
     }
     case GGUFValueType.STRING: return c.string(what);
@@ -346,17 +367,18 @@ function readValue(c: Cursor, type: number, key: string, depth: number): GGUFVal
     case GGUFValueType.INT64: return c.i64(what);
     case GGUFValueType.FLOAT64: return c.f64(what);
     case GGUFValueType.ARRAY: {
-      if (depth > 8) throw new GGUFError(`${c["path"]}: metadata "${key}": arrays nested deeper than 8 levels`);
+      if (depth > 8) throw new GGUFError(`${c.label}: metadata "${key}": arrays nested deeper than 8 levels`);
       const itemType = c.u32(`item type of "${key}"`);
       if (!(itemType in MIN_ITEM_BYTES)) {
-        throw new GGUFError(`${c["path"]}: metadata "${key}": array item type ${itemType} is not a GGUF value type`);
+        throw new GGUFError(`${c.label}: metadata "${key}": array item type ${itemType} is not a GGUF value type`);
       }
       const n = c.length(`length of array "${key}"`, Math.floor(c.remaining() / MIN_ITEM_BYTES[itemType]!));
-      const items: GGUFValue[] = new Array(n);
-      for (let i = 0; i < n; i++) items[i] = readValue(c, itemType, key, depth + 1);
+      // Grown item by item: a lying length runs into the end of the file before memory runs out.
+      const items: GGUFValue[] = [];
+      for (let i = 0; i < n; i++) items.push(readValue(c, itemType, key, depth + 1));
       return { itemType: itemType as GGUFValueType, items };
     }
     default:
-      throw new GGUFError(`${c["path"]}: metadata "${key}": value type ${type} is not a GGUF value type (corrupt file?)`);
+      throw new GGUFError(`${c.label}: metadata "${key}": value type ${type} is not a GGUF value type (corrupt file?)`);
   }
 }
