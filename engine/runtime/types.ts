@@ -36,6 +36,11 @@ export interface TokenLogprob {
 
 /** One step of a streamed generation. */
 export interface GeneratedToken {
+  /**
+   * The sampled token. -1 marks a final text-only event: text that was held back (a partial stop
+   * string or an incomplete UTF-8 character) released when generation ended on an end-of-generation
+   * token or was cancelled.
+   */
   readonly id: number;
   /** Text this step adds to the output (may be "" while UTF-8 or a possible stop string is held back). */
   readonly text: string;

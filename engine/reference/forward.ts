@@ -1,0 +1,190 @@
+// The reference transformer: one token's forward pass, top to bottom, like llama2.c's run.c. It covers
+// llama.cpp's build_llama (Llama, Mistral, SmolLM), build_qwen2, build_phi3 and build_gemma2; the
+// differences between them are named where they happen. The golden README's "Other architectures"
+// section is the specification; llama.cpp's src/llama.cpp graph builders are the counterpart.
+// f32 storage, f64 sums (see ops.ts); the KV cache is f32, or rounded to f16 to match ggml's default.
+
+import type { ModelConfig } from "../model/config.js";
+import type { ModelWeights } from "../model/weights.js";
+import {
+  addInPlace, geluTanh, matvec, rmsnorm, rope, ropeAngles, roundToF16, silu, softcap, softmax,
+} from "./ops.js";
+
+export interface ReferenceOptions {
+  /** Store K and V rounded to f16, as llama.cpp's default F16 KV cache does. */
+  readonly kvF16?: boolean;
+  /** Positions the KV cache holds (default: the model's context length). */
+  readonly nCtx?: number;
+}
+
+/** One sequence's state: the KV cache and the activation buffers, reused across tokens. */
+export class ReferenceTransformer {
+  readonly nCtx: number;
+  private readonly kvF16: boolean;
+
+  // KV cache, per layer: (n_ctx, n_head_kv * head_k) and (n_ctx, n_head_kv * head_v)
+  private readonly keyCache: Float32Array[];
+  private readonly valueCache: Float32Array[];
+
+  // activations of the current token
+  private readonly x: Float32Array; // (n_embd,) the residual stream
+  private readonly xb: Float32Array; // (n_embd,) normed input of a block
+  private readonly xb2: Float32Array; // (n_embd,) output of a block before the residual add
+  private readonly q: Float32Array; // (n_head * head_k,)
+  private readonly k: Float32Array; // (n_head_kv * head_k,)
+  private readonly v: Float32Array; // (n_head_kv * head_v,)
+  private readonly qkv: Float32Array; // (n_head * head_k + n_head_kv * (head_k + head_v),) phi3's fused projection
+  private readonly att: Float32Array; // (n_ctx,) one head's scores, then weights
+  private readonly attOut: Float32Array; // (n_head * head_v,) attention output, all heads
+  private readonly hb: Float32Array; // (n_ff,) gate
+  private readonly hb2: Float32Array; // (n_ff,) up
+  private readonly hbFused: Float32Array; // (2 * n_ff,) phi3's gate|up
+  private readonly ropeCos: Float64Array; // (n_rot / 2,)
+  private readonly ropeSin: Float64Array; // (n_rot / 2,)
+  private readonly scratch: Float32Array; // (max row length,) one decoded weight row
+
+  constructor(readonly config: ModelConfig, readonly weights: ModelWeights, opts: ReferenceOptions = {}) {
+    const c = config;
+    this.nCtx = Math.min(opts.nCtx ?? c.nCtx, c.nCtx);
+    this.kvF16 = opts.kvF16 ?? false;
+    const kvK = c.nHeadKv * c.headDimK;
+    const kvV = c.nHeadKv * c.headDimV;
+    this.keyCache = Array.from({ length: c.nLayer }, () => new Float32Array(this.nCtx * kvK));
+    this.valueCache = Array.from({ length: c.nLayer }, () => new Float32Array(this.nCtx * kvV));
+    this.x = new Float32Array(c.nEmbd);
+    this.xb = new Float32Array(c.nEmbd);
+    this.xb2 = new Float32Array(c.nEmbd);
+    this.q = new Float32Array(c.nHead * c.headDimK);
+    this.k = new Float32Array(kvK);
+    this.v = new Float32Array(kvV);
+    this.qkv = new Float32Array(this.q.length + kvK + kvV);
+    this.att = new Float32Array(this.nCtx);
+    this.attOut = new Float32Array(c.nHead * c.headDimV);
+    this.hb = new Float32Array(c.nFF);
+    this.hb2 = new Float32Array(c.nFF);
+    this.hbFused = new Float32Array(2 * c.nFF);
+    this.ropeCos = new Float64Array(c.rope.nRot / 2);
+    this.ropeSin = new Float64Array(c.rope.nRot / 2);
+    this.scratch = new Float32Array(Math.max(c.nEmbd, c.nFF, c.nHead * c.headDimV));
+  }
+
+  /**
+   * Runs token `token` at position `pos` (0-based), appending its K and V to the cache, which must
+   * already hold positions 0 .. pos-1. Writes the next-token logits (n_vocab,) into `logits` if given.
+   */
+  forward(token: number, pos: number, logits?: Float32Array): void {
+    const c = this.config;
+    const w = this.weights;
+    const { x, xb, xb2, q, k, v, att, attOut, hb, hb2, scratch } = this;
+    const headK = c.headDimK;
+    const headV = c.headDimV;
+    const kvDimK = c.nHeadKv * headK;
+    const kvDimV = c.nHeadKv * headV;
+    const groupSize = c.nHead / c.nHeadKv; // query heads sharing one KV head
+
+    // token embedding lookup (gemma2 scales it by sqrt(n_embd))
+    w.tokenEmbd.row(token, x);
+    if (c.embeddingScale !== 1) for (let i = 0; i < c.nEmbd; i++) x[i] = x[i]! * c.embeddingScale;
+
+    // the angles of this position, shared by every layer and head
+    ropeAngles(c.rope, pos, this.ropeCos, this.ropeSin, w.ropeFreqs);
+
+    for (let l = 0; l < c.nLayer; l++) {
+      const lw = w.layers[l]!;
+
+      // attention rmsnorm
+      rmsnorm(xb, x, lw.attnNorm, c.rmsEps);
+
+      // q, k, v projections (phi3: one fused matrix, rows Q | K | V)
+      if (lw.wqkv) {
+        matvec(this.qkv, lw.wqkv, xb, scratch);
+        q.set(this.qkv.subarray(0, q.length));
+        k.set(this.qkv.subarray(q.length, q.length + kvDimK));
+        v.set(this.qkv.subarray(q.length + kvDimK));
+      } else {
+        matvec(q, lw.wq!, xb, scratch);
+        matvec(k, lw.wk!, xb, scratch);
+        matvec(v, lw.wv!, xb, scratch);
+      }
+      // qwen2's projection biases
+      if (lw.bq) addInPlace(q, lw.bq);
+      if (lw.bk) addInPlace(k, lw.bk);
+      if (lw.bv) addInPlace(v, lw.bv);
+
+      // RoPE relative positional encoding on q and k
+      rope(q, c.nHead, headK, c.rope, this.ropeCos, this.ropeSin);
+      rope(k, c.nHeadKv, headK, c.rope, this.ropeCos, this.ropeSin);
+
+      // store k, v at this position of the cache
+      const keyCache = this.keyCache[l]!; // (n_ctx, kvDimK)
+      const valueCache = this.valueCache[l]!; // (n_ctx, kvDimV)
+      for (let i = 0; i < kvDimK; i++) keyCache[pos * kvDimK + i] = this.kvF16 ? roundToF16(k[i]!) : k[i]!;
+      for (let i = 0; i < kvDimV; i++) valueCache[pos * kvDimV + i] = this.kvF16 ? roundToF16(v[i]!) : v[i]!;
+
+      // which earlier positions this layer sees: all (causal), or the last `slidingWindow` (i - j < window)
+      const windowed = c.slidingWindow > 0 && c.slidingWindowLayers(l);
+      const first = windowed ? Math.max(0, pos - c.slidingWindow + 1) : 0;
+
+      // multihead attention, each query head reading KV head h / groupSize (grouped-query attention)
+      for (let h = 0; h < c.nHead; h++) {
+        const qh = q.subarray(h * headK, (h + 1) * headK); // (head_k,)
+        const kvh = Math.floor(h / groupSize);
+        // scores: q · k / sqrt(head size), soft-capped for gemma2
+        for (let t = first; t <= pos; t++) {
+          const kt = t * kvDimK + kvh * headK;
+          let score = 0;
+          for (let i = 0; i < headK; i++) score += qh[i]! * keyCache[kt + i]!;
+          score *= c.attnScale;
+          if (c.attnSoftcap > 0) score = softcap(score, c.attnSoftcap);
+          att[t - first] = score;
+        }
+        // softmax over the visible positions
+        const nSeen = pos - first + 1;
+        softmax(att, nSeen);
+        // weighted sum of the values
+        const out = attOut.subarray(h * headV, (h + 1) * headV); // (head_v,)
+        for (let i = 0; i < headV; i++) {
+          let sum = 0;
+          for (let t = first; t <= pos; t++) sum += att[t - first]! * valueCache[t * kvDimV + kvh * headV + i]!;
+          out[i] = sum;
+        }
+      }
+
+      // output projection, then (gemma2) its own rmsnorm, then the residual connection
+      matvec(xb2, lw.wo, attOut, scratch);
+      if (lw.postAttnNorm) rmsnorm(xb2, xb2, lw.postAttnNorm, c.rmsEps);
+      addInPlace(x, xb2);
+
+      // ffn rmsnorm
+      rmsnorm(xb, x, lw.ffnNorm, c.rmsEps);
+
+      // gate and up projections (phi3: one fused matrix, rows gate | up)
+      if (lw.ffnGate) {
+        matvec(hb, lw.ffnGate, xb, scratch);
+        matvec(hb2, lw.ffnUp, xb, scratch);
+      } else {
+        matvec(this.hbFused, lw.ffnUp, xb, scratch);
+        hb.set(this.hbFused.subarray(0, c.nFF));
+        hb2.set(this.hbFused.subarray(c.nFF));
+      }
+
+      // gated non-linearity: SwiGLU silu(gate) · up, or GeGLU gelu(gate) · up for gemma2
+      const act = c.architecture === "gemma2" ? geluTanh : silu;
+      for (let i = 0; i < c.nFF; i++) hb[i] = act(hb[i]!) * hb2[i]!;
+
+      // down projection, then (gemma2) its own rmsnorm, then the residual connection
+      matvec(xb2, lw.ffnDown, hb, scratch);
+      if (lw.postFfwNorm) rmsnorm(xb2, xb2, lw.postFfwNorm, c.rmsEps);
+      addInPlace(x, xb2);
+    }
+
+    if (!logits) return;
+
+    // final rmsnorm
+    rmsnorm(xb, x, w.outputNorm, c.rmsEps);
+
+    // classifier into logits (gemma2: soft-capped)
+    matvec(logits, w.output, xb, scratch);
+    if (c.finalSoftcap > 0) for (let i = 0; i < logits.length; i++) logits[i] = softcap(logits[i]!, c.finalSoftcap);
+  }
+}

@@ -1,0 +1,73 @@
+// The reference forward pass against outside truth: every logits file in golden/logits. The -f64ref
+// files are an independent float64 pass (exact math), the others llama.cpp's CPU backend; -kvf16 files
+// used an F16 KV cache, so they are compared with kiln's f16-rounded KV cache.
+// Thresholds are the issue's: f64ref NMSE <= 1e-8; llama.cpp <= 1e-6 (f32 weights) or 1e-3 (quantized).
+
+import { readdirSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { GGUFFile } from "../engine/gguf/reader.js";
+import { modelConfigFromGGUF } from "../engine/model/config.js";
+import { createReferenceBackend } from "../engine/runtime/reference-backend.js";
+import { golden } from "./golden.js";
+
+interface LogitsJSON {
+  model_file: string;
+  token_ids: number[];
+  shape: [number, number];
+}
+
+/** Σ(a−b)² / Σb². */
+function nmse(a: Float32Array, b: Float32Array): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < b.length; i++) {
+    num += (a[i]! - b[i]!) ** 2;
+    den += b[i]! ** 2;
+  }
+  return num / den;
+}
+
+function readF32(path: string): Float32Array {
+  const buf = readFileSync(path);
+  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+}
+
+async function referenceLogits(modelFile: string, tokens: number[], kvType: "f32" | "f16"): Promise<Float32Array> {
+  const f = GGUFFile.open(golden("models", modelFile));
+  try {
+    const backend = await createReferenceBackend(f, modelConfigFromGGUF(f), { kvType });
+    return await backend.createSequence().forward(tokens, 0, "all");
+  } finally {
+    f.close();
+  }
+}
+
+const files = readdirSync(golden("logits")).filter((n) => n.endsWith(".json")).sort();
+
+describe("reference logits match the goldens", () => {
+  it("finds the golden logits files", () => {
+    expect(files.length).toBeGreaterThanOrEqual(15);
+  });
+
+  const cache = new Map<string, Promise<Float32Array>>();
+  for (const name of files) {
+    const kvf16 = name.includes("-kvf16");
+    const f64ref = name.includes("-f64ref");
+    const base = name.replace(/\.json$/, "");
+    const quantized = !/-f32-logits/.test(name);
+    const limit = f64ref ? 1e-8 : quantized ? 1e-3 : 1e-6;
+    it(`${base}: NMSE <= ${limit}${kvf16 ? " (f16 KV cache)" : ""}`, async () => {
+      const meta = JSON.parse(readFileSync(golden("logits", name), "utf8")) as LogitsJSON;
+      const want = readF32(golden("logits", base + ".f32"));
+      expect(want.length).toBe(meta.shape[0] * meta.shape[1]);
+      const kv = kvf16 ? "f16" : "f32";
+      const key = `${meta.model_file}/${kv}`;
+      if (!cache.has(key)) cache.set(key, referenceLogits(meta.model_file, meta.token_ids, kv));
+      const got = await cache.get(key)!;
+      expect(got.length).toBe(want.length);
+      const e = nmse(got, want);
+      if (process.env.KILN_VERBOSE) console.log(base, e.toExponential(2));
+      expect(e, `NMSE ${e.toExponential(2)}`).toBeLessThanOrEqual(limit);
+    });
+  }
+});
