@@ -1,6 +1,7 @@
-// kiln inspect MODEL [--json]: a GGUF file's metadata and tensor table.
+// kiln inspect MODEL [--json]: a GGUF file's metadata and tensor table. A split model is shown whole
+// from any of its parts (engine/gguf/split.ts).
 import type { Command } from "commander";
-import { GGUFFile } from "../../engine/gguf/reader.js";
+import { openModel } from "../../engine/gguf/split.js";
 import { isGGUFArray, GGUF_VALUE_TYPE_NAMES, type GGUFValue } from "../../engine/gguf/types.js";
 import { defaultModelPath } from "../../engine/paths.js";
 
@@ -19,17 +20,40 @@ function short(v: GGUFValue): string {
   return String(v);
 }
 
-export function inspectModel(path: string): unknown {
-  const f = GGUFFile.open(path);
+export interface InspectTensor {
+  name: string;
+  /** ggml's lower-case type name. */
+  type: string;
+  ne: number[];
+  /** Index into `parts`. */
+  part: number;
+  offset: number;
+  bytes: number;
+}
+
+export interface InspectResult {
+  path: string;
+  parts: string[];
+  version: number;
+  alignment: number;
+  data_offset: number;
+  metadata: Record<string, unknown>;
+  tensors: InspectTensor[];
+}
+
+/** What `kiln inspect --json` prints. */
+export function inspectModel(path: string): InspectResult {
+  const f = openModel(path);
   try {
     return {
       path,
+      parts: [...f.partPaths],
       version: f.version,
       alignment: f.alignment,
       data_offset: f.dataOffset,
       metadata: Object.fromEntries(f.kvs.map((kv) => [kv.key, toJSONValue(kv.value)])),
       tensors: f.tensors.map((t) => ({
-        name: t.name, type: t.typeInfo.name, ne: t.ne, offset: t.offset, bytes: t.nbytes,
+        name: t.name, type: t.typeInfo.name, ne: [...t.ne], part: t.part, offset: t.offset, bytes: t.nbytes,
       })),
     };
   } finally {
@@ -49,9 +73,10 @@ export function registerInspect(program: Command): void {
         process.stdout.write(JSON.stringify(inspectModel(path), null, 2) + "\n");
         return;
       }
-      const f = GGUFFile.open(path);
+      const f = openModel(path);
       try {
-        const out: string[] = [`${path}: GGUF v${f.version}, ${f.kvs.length} metadata keys, ${f.tensors.length} tensors`, ""];
+        const parts = f.partPaths.length > 1 ? ` in ${f.partPaths.length} split parts` : "";
+        const out: string[] = [`${path}: GGUF v${f.version}, ${f.kvs.length} metadata keys, ${f.tensors.length} tensors${parts}`, ""];
         for (const kv of f.kvs) out.push(`  ${kv.key} = ${short(kv.value)}`);
         out.push("", "  name                              type     shape                offset        bytes");
         for (const t of f.tensors) {
