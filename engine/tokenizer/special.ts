@@ -1,0 +1,59 @@
+// Finding special tokens' text in the input before the tokenizer proper runs. Reference: llama.cpp
+// src/llama-vocab.cpp, tokenizer_st_partition: the candidates are tried longest first; each one cuts
+// every stretch of raw text at its occurrences, left to right.
+//
+// Which tokens are candidates (llama.cpp's rule): control and unknown tokens only when parse_special
+// is set; user-defined tokens always, as Hugging Face's added-token handling does.
+
+import { TokenType, type Vocab } from "./vocab.js";
+import { utf8Length } from "./unicode.js";
+
+/** A piece of input: raw text still to tokenize, or a token id already decided. */
+export type Fragment = string | number;
+
+export interface SpecialTokens {
+  /** Candidates when parse_special is set. */
+  readonly all: readonly { id: number; text: string }[];
+  /** Candidates otherwise (user-defined tokens). */
+  readonly userDefined: readonly { id: number; text: string }[];
+}
+
+export function collectSpecialTokens(v: Vocab): SpecialTokens {
+  const all: { id: number; text: string; bytes: number }[] = [];
+  for (let id = 0; id < v.tokens.length; id++) {
+    const t = v.types[id];
+    if (t === TokenType.CONTROL || t === TokenType.USER_DEFINED || t === TokenType.UNKNOWN) {
+      all.push({ id, text: v.tokens[id]!, bytes: utf8Length(v.tokens[id]!) });
+    }
+  }
+  // longest (in UTF-8 bytes, as llama.cpp measures) first; equal lengths by id so runs are repeatable
+  all.sort((a, b) => b.bytes - a.bytes || a.id - b.id);
+  return {
+    all: all.map(({ id, text }) => ({ id, text })),
+    userDefined: all.filter((s) => v.types[s.id] === TokenType.USER_DEFINED).map(({ id, text }) => ({ id, text })),
+  };
+}
+
+/** Splits text into raw stretches and special-token ids. */
+export function partitionSpecial(text: string, candidates: readonly { id: number; text: string }[]): Fragment[] {
+  let fragments: Fragment[] = [text];
+  for (const { id, text: needle } of candidates) {
+    if (!text.includes(needle)) continue;
+    const next: Fragment[] = [];
+    for (const f of fragments) {
+      if (typeof f === "number") {
+        next.push(f);
+        continue;
+      }
+      let from = 0;
+      for (let at = f.indexOf(needle); at >= 0; at = f.indexOf(needle, from)) {
+        if (at > from) next.push(f.slice(from, at));
+        next.push(id);
+        from = at + needle.length;
+      }
+      if (from < f.length) next.push(f.slice(from));
+    }
+    fragments = next;
+  }
+  return fragments;
+}
