@@ -36,7 +36,7 @@ export type Intrinsic =
 export type Collective = "workgroupSum" | "workgroupMax";
 
 /** How a byte-addressed load reinterprets memory (quant blocks are byte arrays). */
-export type ByteLoad = "u8" | "i8" | "u16" | "f16" | "u32";
+export type ByteLoad = "u8" | "i8" | "u16" | "i16" | "u32" | "i32" | "f16" | "f32";
 
 export type Expr =
   | { readonly k: "lit"; readonly type: Scalar; readonly value: number | boolean }
@@ -74,7 +74,11 @@ interface StmtBase {
 }
 
 export type Stmt =
-  | (StmtBase & { readonly k: "decl"; readonly name: string; readonly type: Scalar; readonly mutable: boolean; readonly init: Expr | null })
+  | (StmtBase & {
+      readonly k: "decl"; readonly name: string; readonly type: Scalar; readonly mutable: boolean; readonly init: Expr | null;
+      /** Set by the collective lowering: the value is the same in every invocation of the workgroup. */
+      readonly uniform?: boolean;
+    })
   | (StmtBase & { readonly k: "assign"; readonly target: LValue; readonly op: AssignOp; readonly value: Expr })
   | (StmtBase & { readonly k: "if"; readonly cond: Expr; readonly then: readonly Stmt[]; readonly else: readonly Stmt[] | null })
   | (StmtBase & {
