@@ -7,6 +7,8 @@ import { KilnError } from "../errors.js";
 import { ALL_TYPES, GGMLType, typeInfo, typeInfoById, type TypeInfo } from "./types.js";
 import * as legacy from "./legacy.js";
 import * as k from "./kquants.js";
+import * as iq from "./iquants.js";
+import * as tq from "./ternary.js";
 import type { Dequantizer, Quantizer } from "./legacy.js";
 
 export { GGMLType } from "./types.js";
@@ -30,6 +32,17 @@ const dequantizers = new Map<number, Dequantizer>([
   [GGMLType.Q5_K, k.dequantizeRowQ5_K],
   [GGMLType.Q6_K, k.dequantizeRowQ6_K],
   [GGMLType.Q8_K, k.dequantizeRowQ8_K],
+  [GGMLType.IQ2_XXS, iq.dequantizeRowIQ2_XXS],
+  [GGMLType.IQ2_XS, iq.dequantizeRowIQ2_XS],
+  [GGMLType.IQ2_S, iq.dequantizeRowIQ2_S],
+  [GGMLType.IQ3_XXS, iq.dequantizeRowIQ3_XXS],
+  [GGMLType.IQ3_S, iq.dequantizeRowIQ3_S],
+  [GGMLType.IQ1_S, iq.dequantizeRowIQ1_S],
+  [GGMLType.IQ1_M, iq.dequantizeRowIQ1_M],
+  [GGMLType.IQ4_NL, iq.dequantizeRowIQ4_NL],
+  [GGMLType.IQ4_XS, iq.dequantizeRowIQ4_XS],
+  [GGMLType.TQ1_0, tq.dequantizeRowTQ1_0],
+  [GGMLType.TQ2_0, tq.dequantizeRowTQ2_0],
 ]);
 
 const quantizers = new Map<number, Quantizer>([
@@ -49,6 +62,8 @@ const quantizers = new Map<number, Quantizer>([
   [GGMLType.Q5_K, k.quantizeRowQ5_K],
   [GGMLType.Q6_K, k.quantizeRowQ6_K],
   [GGMLType.Q8_K, k.quantizeRowQ8_K],
+  [GGMLType.TQ1_0, tq.quantizeRowTQ1_0],
+  [GGMLType.TQ2_0, tq.quantizeRowTQ2_0],
 ]);
 
 /** Why ggml has no reference quantizer for a type (shown in the KilnError). */
