@@ -1,5 +1,7 @@
 // The list of subcommands. Add a module here when adding a command.
 import type { Command } from "commander";
 import { registerInspect } from "./inspect.js";
+import { registerQuantize } from "./quantize.js";
+import { registerTokenize } from "./tokenize.js";
 
-export const commands: ((program: Command) => void)[] = [registerInspect];
+export const commands: ((program: Command) => void)[] = [registerInspect, registerQuantize, registerTokenize];
