@@ -28,8 +28,11 @@ export interface ServedModel {
   readonly tokenizer: Tokenizer;
   /** Starts a generation on a fresh session (own KV cache); abort through opts.signal. */
   generate(prompt: string | readonly number[], opts: GenerateOptions): GenerationStream;
-  /** The prompt text for a conversation, from the model's chat template. */
-  renderChat(messages: readonly ChatMessage[]): string;
+  /**
+   * The prompt ids for a conversation: the model's chat template rendered with a generation prompt,
+   * tokenized with special-token text parsed (as Session.chat does), without a doubled BOS.
+   */
+  chatPrompt(messages: readonly ChatMessage[]): number[];
   /**
    * Mean of the final hidden states (after the output norm) over the given tokens, or undefined when
    * the runtime cannot return hidden states.
@@ -68,7 +71,12 @@ export async function loadServedModel(path: string, opts: LoadOptions): Promise<
     backend: opts.backend ?? "reference",
     tokenizer: runtime.tokenizer,
     generate: runtime.generate,
-    renderChat: (messages) => runtime.tokenizer.applyChatTemplate(messages, { addGenerationPrompt: true }),
+    chatPrompt: (messages) => {
+      const tok = runtime.tokenizer;
+      const ids = tok.encode(tok.applyChatTemplate(messages, { addGenerationPrompt: true }), { addSpecial: true, parseSpecial: true });
+      // Templates usually write BOS themselves.
+      return tok.bos !== undefined && ids.length > 1 && ids[0] === tok.bos && ids[1] === tok.bos ? ids.slice(1) : ids;
+    },
     embed: runtime.embed,
     close: runtime.close,
   };

@@ -163,7 +163,7 @@ export async function handleChat(ctx: ServerContext, body: JsonObject, req: Inco
   const c = common(ctx, body, req, res);
   const messages = messagesParam(body);
   const sp = samplingParams(body, { maxTokens: ctx.defaultMaxTokens, temperature: 1 }, "chat", c.model.tokenizer.vocabSize);
-  const ids = promptIds(c.model, c.model.renderChat(messages), "messages");
+  const ids = promptIds(c.model, c.model.chatPrompt(messages), "messages");
   const id = `chatcmpl-${randomUUID()}`;
   const created = Math.floor(Date.now() / 1000);
   const logprobOf = (t: GeneratedToken): ChatLogprob => {

@@ -169,7 +169,7 @@ export class RpcConnection {
   }
 
   /** Starts a generation subscription; events flow once the caller has sent the id. */
-  startSubscription(prompt: string | number[], params: JsonObject, chat: boolean): Answer {
+  startSubscription(prompt: string | readonly number[], params: JsonObject, chat: boolean): Answer {
     checkNotDraining(this.ctx);
     if (this.subs.size >= this.ctx.limits.maxSubscriptions) {
       throw new ApiError(RpcCode.TooManySubscriptions, `too many subscriptions: this connection has ${this.subs.size}, the limit is ${this.ctx.limits.maxSubscriptions}; stop one or wait for it to finish`);
@@ -266,7 +266,7 @@ const METHODS: Record<string, Method> = {
   generate_v1_start: (c, p) => c.startSubscription(promptParam(p), p, false),
   chat_v1_start: (c, p) => {
     const m = pickModel(c.ctx, p.model);
-    return c.startSubscription(m.renderChat(messagesParam(p)), p, true);
+    return c.startSubscription(m.chatPrompt(messagesParam(p)), p, true);
   },
   generate_v1_stop: (c, p, raw) => {
     const id = Array.isArray(raw) && typeof raw[0] === "string" ? raw[0] : p.subscription;

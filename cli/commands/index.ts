@@ -1,7 +1,10 @@
 // The list of subcommands. Add a module here when adding a command.
 import type { Command } from "commander";
 import { registerInspect } from "./inspect.js";
+import { registerServe } from "./serve.js";
+import { registerApiKey } from "./api-key.js";
+import { registerModels } from "./models.js";
 import { registerQuantize } from "./quantize.js";
 import { registerTokenize } from "./tokenize.js";
 
-export const commands: ((program: Command) => void)[] = [registerInspect, registerQuantize, registerTokenize];
+export const commands: ((program: Command) => void)[] = [registerInspect, registerQuantize, registerTokenize, registerServe, registerApiKey, registerModels];

@@ -1,0 +1,50 @@
+// The dashboard in a real headless Chromium (Debian's `chromium` package, driven by playwright-core):
+// the page loads from the server, lists the model, and the playground streams a completion over the
+// WebSocket API — llama.cpp's greedy text — while the live panel follows /metrics.
+
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MODEL_ID, greedyGolden, startTestServer, type TestServer } from "./server-harness.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+let srv: TestServer;
+let browser: BrowserContext;
+let profile: string;
+const g = greedyGolden();
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (listed in .ci/run)`);
+  srv = await startTestServer();
+  profile = mkdtempSync(join(tmpdir(), "kiln-chromium-"));
+  browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+  await srv?.close();
+});
+
+describe("dashboard", () => {
+  it("loads, lists the model, and streams a playground completion", async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(srv.url + "/");
+    await expect.poll(() => page.locator("#models tr.model td").first().textContent(), { timeout: 15_000 }).toBe(MODEL_ID);
+    await page.fill("#max-tokens", "64");
+    await page.fill("#temperature", "0");
+    await page.click("#generate");
+    await page.waitForSelector("body[data-playground=idle]", { timeout: 30_000 });
+    expect(await page.textContent("#output")).toBe(g.generated_pieces.slice(0, 64).join(""));
+    expect(await page.textContent("#pg-status")).toMatch(/^done: length, 64 tokens/);
+    await expect.poll(async () => Number(await page.textContent("#total-tokens")), { timeout: 10_000 }).toBeGreaterThanOrEqual(64);
+    expect(errors).toEqual([]);
+  });
+});
