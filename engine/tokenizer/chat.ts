@@ -19,12 +19,6 @@ export const NAMED_TEMPLATES: Readonly<Record<string, string>> = {
     "{% if not ns.open %}{{ '[INST] ' }}{% set ns.open = true %}{% endif %}" +
     "{% if m.role == 'system' %}{{ m.content + '\\n' }}{% elif m.role == 'user' %}{{ m.content + ' [/INST]' }}" +
     "{% else %}{{ m.content + '</s>' }}{% set ns.open = false %}{% endif %}{% endfor %}",
-  // llama.cpp's "llama2-sys": the same with the system message in <<SYS>> tags
-  "llama2-sys":
-    "{% set ns = namespace(open=true) %}{{ '[INST] ' }}{% for m in messages %}" +
-    "{% if not ns.open %}{{ '[INST] ' }}{% set ns.open = true %}{% endif %}" +
-    "{% if m.role == 'system' %}{{ '<<SYS>>\\n' + m.content + '\\n<</SYS>>\\n\\n' }}{% elif m.role == 'user' %}{{ m.content + ' [/INST]' }}" +
-    "{% else %}{{ m.content + '</s>' }}{% set ns.open = false %}{% endif %}{% endfor %}",
   llama3:
     "{% for m in messages %}{{ '<|start_header_id|>' + m.role + '<|end_header_id|>\\n\\n' + (m.content | trim) + '<|eot_id|>' }}{% endfor %}" +
     "{% if add_generation_prompt %}{{ '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{% endif %}",
