@@ -9,6 +9,7 @@ import * as legacy from "./legacy.js";
 import * as k from "./kquants.js";
 import * as iq from "./iquants.js";
 import * as tq from "./ternary.js";
+import * as iqq from "./iquants-quantize.js";
 import type { Dequantizer, Quantizer } from "./legacy.js";
 
 export { GGMLType } from "./types.js";
@@ -62,6 +63,11 @@ const quantizers = new Map<number, Quantizer>([
   [GGMLType.Q5_K, k.quantizeRowQ5_K],
   [GGMLType.Q6_K, k.quantizeRowQ6_K],
   [GGMLType.Q8_K, k.quantizeRowQ8_K],
+  [GGMLType.IQ3_XXS, iqq.quantizeRowIQ3_XXS],
+  [GGMLType.IQ3_S, iqq.quantizeRowIQ3_S],
+  [GGMLType.IQ2_S, iqq.quantizeRowIQ2_S],
+  [GGMLType.IQ4_NL, iqq.quantizeRowIQ4_NL],
+  [GGMLType.IQ4_XS, iqq.quantizeRowIQ4_XS],
   [GGMLType.TQ1_0, tq.quantizeRowTQ1_0],
   [GGMLType.TQ2_0, tq.quantizeRowTQ2_0],
 ]);
