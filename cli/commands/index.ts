@@ -5,6 +5,7 @@ import { registerServe } from "./serve.js";
 import { registerApiKey } from "./api-key.js";
 import { registerModels } from "./models.js";
 import { registerQuantize } from "./quantize.js";
+import { registerQuant } from "./quant.js";
 import { registerTokenize } from "./tokenize.js";
 
-export const commands: ((program: Command) => void)[] = [registerInspect, registerQuantize, registerTokenize, registerServe, registerApiKey, registerModels];
+export const commands: ((program: Command) => void)[] = [registerInspect, registerQuantize, registerQuant, registerTokenize, registerServe, registerApiKey, registerModels];
