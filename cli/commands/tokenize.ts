@@ -47,8 +47,12 @@ interface TokenizeFlags {
   batch?: boolean;
 }
 
-async function runBatch(tok: KilnTokenizer, opts: { addSpecial: boolean; parseSpecial: boolean }): Promise<void> {
-  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+/** --batch: one JSON string per input line in, one JSON array of ids per line out. */
+export async function tokenizeBatch(
+  tok: KilnTokenizer, opts: { addSpecial: boolean; parseSpecial: boolean },
+  input: NodeJS.ReadableStream, write: (line: string) => void,
+): Promise<void> {
+  const rl = createInterface({ input, crlfDelay: Infinity });
   let lineNo = 0;
   for await (const line of rl) {
     lineNo++;
@@ -60,7 +64,7 @@ async function runBatch(tok: KilnTokenizer, opts: { addSpecial: boolean; parseSp
       throw new KilnError(`stdin line ${lineNo} is not a JSON string (--batch wants one JSON string per line, e.g. "Hello world")`, "BAD_INPUT");
     }
     if (typeof text !== "string") throw new KilnError(`stdin line ${lineNo} is a JSON ${typeof text}, not a string (--batch wants one JSON string per line)`, "BAD_INPUT");
-    process.stdout.write(JSON.stringify(tok.encode(text, opts)) + "\n");
+    write(JSON.stringify(tok.encode(text, opts)) + "\n");
   }
 }
 
@@ -80,7 +84,7 @@ export function registerTokenize(program: Command): void {
         const tok = loadTokenizer(f);
         if (flags.batch) {
           if (text !== undefined) throw new KilnError("tokenize --batch takes its strings from stdin; drop the TEXT argument", "BAD_ARGUMENT");
-          await runBatch(tok, opts);
+          await tokenizeBatch(tok, opts, process.stdin, (l) => process.stdout.write(l));
           return;
         }
         if (text === undefined) throw new KilnError("tokenize needs TEXT (or --batch with JSON strings on stdin)", "BAD_ARGUMENT");

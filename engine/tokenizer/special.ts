@@ -37,8 +37,18 @@ export function collectSpecialTokens(v: Vocab): SpecialTokens {
 /** Splits text into raw stretches and special-token ids. */
 export function partitionSpecial(text: string, candidates: readonly { id: number; text: string }[]): Fragment[] {
   let fragments: Fragment[] = [text];
+  if (candidates.length === 0) return fragments;
+  // Vocabularies can hold thousands of added tokens (deepseek-llm: 2398); scanning a long text once
+  // per token is what costs, so first drop every token using a code unit the text lacks.
+  const units = new Set<number>();
+  if (candidates.length > 16) for (let i = 0; i < text.length; i++) units.add(text.charCodeAt(i));
+  const mayOccur = (needle: string): boolean => {
+    if (candidates.length <= 16) return true;
+    for (let i = 0; i < needle.length; i++) if (!units.has(needle.charCodeAt(i))) return false;
+    return true;
+  };
   for (const { id, text: needle } of candidates) {
-    if (!text.includes(needle)) continue;
+    if (!mayOccur(needle) || !text.includes(needle)) continue;
     const next: Fragment[] = [];
     for (const f of fragments) {
       if (typeof f === "number") {
