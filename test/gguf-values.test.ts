@@ -1,10 +1,13 @@
 // Every GGUF metadata value type, nested arrays, versions 2 and 3 and a non-default alignment, through
 // the writer and back through the reader. The expected encodings are spelled out from ggml's
 // docs/gguf.md (little-endian, u64 lengths, u32 type tags), not taken from the writer.
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { GGUFFile } from "../engine/gguf/reader.js";
 import { GGUFValueType as V } from "../engine/gguf/types.js";
-import { encodeGGUF, kv, type GGUFWriterSpec } from "../engine/gguf/writer.js";
+import { encodeGGUF, kv, writeGGUF, type GGUFWriterSpec } from "../engine/gguf/writer.js";
 import { KilnError } from "../engine/errors.js";
 import { GGMLType } from "../engine/quant/types.js";
 
@@ -90,3 +93,21 @@ function u64(n: number): Buffer {
   b.writeBigUInt64LE(BigInt(n));
   return b;
 }
+
+describe("GGUF writer streaming", () => {
+  it("removes the file when a data source gives the wrong number of bytes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kiln-gguf-w-"));
+    const path = join(dir, "short.gguf");
+    try {
+      await expect(
+        writeGGUF(path, {
+          kvs: [],
+          tensors: [{ name: "w", type: GGMLType.F32, ne: [4, 2], data: function* () { yield new Uint8Array(16); } }],
+        }),
+      ).rejects.toThrow(/tensor "w": data source gave 16 bytes, its shape needs 32/);
+      expect(existsSync(path)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

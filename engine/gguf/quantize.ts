@@ -7,7 +7,6 @@
 // of its fallbacks, e.g. q4_0 with rows of 172), kiln stores the tensor as F16, the last fallback
 // llama-quantize uses itself, and says so in the plan.
 
-import { rmSync } from "node:fs";
 import { KilnError } from "../errors.js";
 import { canDequantize, canQuantize, dequantizeRow, quantizeRow } from "../quant/index.js";
 import { GGMLType, typeInfo, typeInfoByName } from "../quant/types.js";
@@ -406,16 +405,9 @@ export async function quantizeFile(f: GGUFFile, outPath: string, ft: FileType, o
     ne: e.tensor.ne,
     data: e.type === e.tensor.type ? () => f.readTensorChunks(e.tensor) : () => convertTensor(f, e.tensor, e.type),
   }));
-  let layout;
-  try {
-    layout = await writeGGUF(outPath, { version: 3, kvs, tensors }, {
-      onData: (i, done, total) => opts.onProgress?.(done, total, plan[i]!.tensor.name),
-    });
-  } catch (e) {
-    // A half-written model must not be mistaken for a finished one.
-    rmSync(outPath, { force: true });
-    throw e;
-  }
+  const layout = await writeGGUF(outPath, { version: 3, kvs, tensors }, {
+    onData: (i, done, total) => opts.onProgress?.(done, total, plan[i]!.tensor.name),
+  });
   return {
     plan,
     inputBytes: f.tensors.reduce((a, t) => a + t.nbytes, 0),

@@ -5,7 +5,7 @@
 // never sits in memory; a tensor without data is left as a hole (zeros) in a sparse file.
 // Format: ggml docs/gguf.md. Reader: reader.ts.
 
-import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
+import { closeSync, ftruncateSync, openSync, rmSync, writeSync } from "node:fs";
 import { KilnError } from "../errors.js";
 import { typeInfoById, type GGMLType } from "../quant/types.js";
 import { GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGUFValueType, isGGUFArray, type GGUFKV, type GGUFValue } from "./types.js";
@@ -235,6 +235,7 @@ export interface GGUFWriteProgress {
 /**
  * Writes a GGUF file, streaming each tensor's data from its source in order. Tensors without data
  * become holes, so `writeGGUF` with large data-less tensors makes a sparse file of the full size.
+ * On any error (a source that fails or gives the wrong size) the partial file is removed.
  */
 export async function writeGGUF(path: string, spec: GGUFWriterSpec, progress: GGUFWriteProgress = {}): Promise<GGUFLayout> {
   const layout = layoutGGUF(spec);
@@ -272,9 +273,13 @@ export async function writeGGUF(path: string, spec: GGUFWriterSpec, progress: GG
     }
     // Sets the size exactly: covers trailing padding and trailing holes without writing them.
     ftruncateSync(fd, layout.fileSize);
-  } finally {
+  } catch (e) {
+    // A half-written file must not be mistaken for a finished one.
     closeSync(fd);
+    rmSync(path, { force: true });
+    throw e;
   }
+  closeSync(fd);
   return layout;
 }
 
