@@ -71,3 +71,29 @@ describe("reference logits match the goldens", () => {
     });
   }
 });
+
+// The "ggml" activation mode reproduces llama.cpp's own rounding (activations quantized to the weight
+// type's vec_dot_type, f16 q and attention weights with an F16 KV cache, ggml's f32 rope angles and
+// GELU table). Where no value lands near a rounding boundary it agrees to f32 round-off; the limits
+// are a decade above what was measured, and far below the exact pass's distance (1e-4 for these files).
+describe("reference with llama.cpp's activation rounding reproduces llama.cpp's logits", () => {
+  const cases: [string, "f32" | "f16", number][] = [
+    ["qwen2-synthetic-q8_0", "f32", 1e-12], // measured 6e-15
+    ["phi3-synthetic-q8_0", "f32", 1e-12], // measured 6e-15
+    ["synthetic-k256-q6_k", "f32", 1e-6], // measured 1.2e-7 (a few q8_K roundings differ)
+    ["synthetic-k256-f32", "f16", 1e-8], // measured 2.8e-10 (exact math: 3.8e-8)
+  ];
+  for (const [model, kv, limit] of cases) {
+    it(`${model}${kv === "f16" ? " (f16 KV cache)" : ""}: NMSE <= ${limit}`, async () => {
+      const suffix = kv === "f16" ? "-logits-kvf16" : "-logits";
+      const meta = JSON.parse(readFileSync(golden("logits", model + suffix + ".json"), "utf8")) as LogitsJSON;
+      const want = readF32(golden("logits", model + suffix + ".f32"));
+      const f = GGUFFile.open(golden("models", meta.model_file));
+      const backend = await createReferenceBackend(f, modelConfigFromGGUF(f), { kvType: kv, activations: "ggml" });
+      f.close();
+      const got = await backend.createSequence().forward(meta.token_ids, 0, "all");
+      const e = nmse(got, want);
+      expect(e, `NMSE ${e.toExponential(2)}`).toBeLessThanOrEqual(limit);
+    });
+  }
+});

@@ -7,12 +7,18 @@
 import type { ModelConfig } from "../model/config.js";
 import type { ModelWeights } from "../model/weights.js";
 import {
-  addInPlace, geluTanh, matvec, rmsnorm, rope, ropeAngles, roundToF16, silu, softcap, softmax,
+  addInPlace, geluGgml, geluTanh, matvec, rmsnorm, rmsnormGgml, rope, ropeAngles, ropeAnglesGgml, roundToF16, silu, softcap, softmax,
 } from "./ops.js";
 
 export interface ReferenceOptions {
   /** Store K and V rounded to f16, as llama.cpp's default F16 KV cache does. */
   readonly kvF16?: boolean;
+  /**
+   * "exact" (default): f32 activations times decoded weights, the exact math. "ggml": round activations
+   * the way llama.cpp's CPU backend does before each product (to the weight type's vec_dot_type; with
+   * an f16 KV cache also q and the attention weights to f16), to reproduce its outputs step for step.
+   */
+  readonly activations?: "exact" | "ggml";
   /** Positions the KV cache holds (default: the model's context length). */
   readonly nCtx?: number;
 }
@@ -21,6 +27,8 @@ export interface ReferenceOptions {
 export class ReferenceTransformer {
   readonly nCtx: number;
   private readonly kvF16: boolean;
+  private readonly ggml: boolean;
+  private readonly norm: typeof rmsnorm;
 
   // KV cache, per layer: (n_ctx, n_head_kv * head_k) and (n_ctx, n_head_kv * head_v)
   private readonly keyCache: Float32Array[];
@@ -47,6 +55,8 @@ export class ReferenceTransformer {
     const c = config;
     this.nCtx = Math.min(opts.nCtx ?? c.nCtx, c.nCtx);
     this.kvF16 = opts.kvF16 ?? false;
+    this.ggml = opts.activations === "ggml";
+    this.norm = this.ggml ? rmsnormGgml : rmsnorm;
     const kvK = c.nHeadKv * c.headDimK;
     const kvV = c.nHeadKv * c.headDimV;
     this.keyCache = Array.from({ length: c.nLayer }, () => new Float32Array(this.nCtx * kvK));
@@ -87,24 +97,28 @@ export class ReferenceTransformer {
     if (c.embeddingScale !== 1) for (let i = 0; i < c.nEmbd; i++) x[i] = x[i]! * c.embeddingScale;
 
     // the angles of this position, shared by every layer and head
-    ropeAngles(c.rope, pos, this.ropeCos, this.ropeSin, w.ropeFreqs);
+    if (this.ggml && (c.rope.scaling.type === "none" || c.rope.scaling.type === "linear")) {
+      ropeAnglesGgml(c.rope, pos, this.ropeCos, this.ropeSin, w.ropeFreqs);
+    } else {
+      ropeAngles(c.rope, pos, this.ropeCos, this.ropeSin, w.ropeFreqs);
+    }
 
     for (let l = 0; l < c.nLayer; l++) {
       const lw = w.layers[l]!;
 
       // attention rmsnorm
-      rmsnorm(xb, x, lw.attnNorm, c.rmsEps);
+      this.norm(xb, x, lw.attnNorm, c.rmsEps);
 
       // q, k, v projections (phi3: one fused matrix, rows Q | K | V)
       if (lw.wqkv) {
-        matvec(this.qkv, lw.wqkv, xb, scratch);
+        matvec(this.qkv, lw.wqkv, xb, scratch, this.ggml);
         q.set(this.qkv.subarray(0, q.length));
         k.set(this.qkv.subarray(q.length, q.length + kvDimK));
         v.set(this.qkv.subarray(q.length + kvDimK));
       } else {
-        matvec(q, lw.wq!, xb, scratch);
-        matvec(k, lw.wk!, xb, scratch);
-        matvec(v, lw.wv!, xb, scratch);
+        matvec(q, lw.wq!, xb, scratch, this.ggml);
+        matvec(k, lw.wk!, xb, scratch, this.ggml);
+        matvec(v, lw.wv!, xb, scratch, this.ggml);
       }
       // qwen2's projection biases
       if (lw.bq) addInPlace(q, lw.bq);
@@ -129,6 +143,7 @@ export class ReferenceTransformer {
       for (let h = 0; h < c.nHead; h++) {
         const qh = q.subarray(h * headK, (h + 1) * headK); // (head_k,)
         const kvh = Math.floor(h / groupSize);
+        if (this.ggml && this.kvF16) for (let i = 0; i < headK; i++) qh[i] = roundToF16(qh[i]!);
         // scores: q · k / sqrt(head size), soft-capped for gemma2
         for (let t = first; t <= pos; t++) {
           const kt = t * kvDimK + kvh * headK;
@@ -141,6 +156,7 @@ export class ReferenceTransformer {
         // softmax over the visible positions
         const nSeen = pos - first + 1;
         softmax(att, nSeen);
+        if (this.ggml && this.kvF16) for (let t = 0; t < nSeen; t++) att[t] = roundToF16(att[t]!);
         // weighted sum of the values
         const out = attOut.subarray(h * headV, (h + 1) * headV); // (head_v,)
         for (let i = 0; i < headV; i++) {
@@ -151,40 +167,40 @@ export class ReferenceTransformer {
       }
 
       // output projection, then (gemma2) its own rmsnorm, then the residual connection
-      matvec(xb2, lw.wo, attOut, scratch);
-      if (lw.postAttnNorm) rmsnorm(xb2, xb2, lw.postAttnNorm, c.rmsEps);
+      matvec(xb2, lw.wo, attOut, scratch, this.ggml);
+      if (lw.postAttnNorm) this.norm(xb2, xb2, lw.postAttnNorm, c.rmsEps);
       addInPlace(x, xb2);
 
       // ffn rmsnorm
-      rmsnorm(xb, x, lw.ffnNorm, c.rmsEps);
+      this.norm(xb, x, lw.ffnNorm, c.rmsEps);
 
       // gate and up projections (phi3: one fused matrix, rows gate | up)
       if (lw.ffnGate) {
-        matvec(hb, lw.ffnGate, xb, scratch);
-        matvec(hb2, lw.ffnUp, xb, scratch);
+        matvec(hb, lw.ffnGate, xb, scratch, this.ggml);
+        matvec(hb2, lw.ffnUp, xb, scratch, this.ggml);
       } else {
-        matvec(this.hbFused, lw.ffnUp, xb, scratch);
+        matvec(this.hbFused, lw.ffnUp, xb, scratch, this.ggml);
         hb.set(this.hbFused.subarray(0, c.nFF));
         hb2.set(this.hbFused.subarray(c.nFF));
       }
 
       // gated non-linearity: SwiGLU silu(gate) · up, or GeGLU gelu(gate) · up for gemma2
-      const act = c.architecture === "gemma2" ? geluTanh : silu;
+      const act = c.architecture === "gemma2" ? (this.ggml ? geluGgml : geluTanh) : silu;
       for (let i = 0; i < c.nFF; i++) hb[i] = act(hb[i]!) * hb2[i]!;
 
       // down projection, then (gemma2) its own rmsnorm, then the residual connection
-      matvec(xb2, lw.ffnDown, hb, scratch);
-      if (lw.postFfwNorm) rmsnorm(xb2, xb2, lw.postFfwNorm, c.rmsEps);
+      matvec(xb2, lw.ffnDown, hb, scratch, this.ggml);
+      if (lw.postFfwNorm) this.norm(xb2, xb2, lw.postFfwNorm, c.rmsEps);
       addInPlace(x, xb2);
     }
 
     if (!logits) return;
 
     // final rmsnorm
-    rmsnorm(xb, x, w.outputNorm, c.rmsEps);
+    this.norm(xb, x, w.outputNorm, c.rmsEps);
 
     // classifier into logits (gemma2: soft-capped)
-    matvec(logits, w.output, xb, scratch);
+    matvec(logits, w.output, xb, scratch, this.ggml);
     if (c.finalSoftcap > 0) for (let i = 0; i < logits.length; i++) logits[i] = softcap(logits[i]!, c.finalSoftcap);
   }
 }

@@ -6,6 +6,7 @@
 
 import type { RopeConfig } from "../model/config.js";
 import type { WeightMatrix } from "../model/weights.js";
+import { dequantizeRow, f16ToF32, f32ToF16, GGMLType, quantizeRow } from "../quant/index.js";
 
 /** out = x / sqrt(mean(x²) + eps) · weight. (n,) -> (n,) */
 export function rmsnorm(out: Float32Array, x: Float32Array, weight: Float32Array, eps: number): void {
@@ -17,12 +18,27 @@ export function rmsnorm(out: Float32Array, x: Float32Array, weight: Float32Array
 }
 
 /**
+ * RMSNorm as ggml rounds it (ggml_compute_forward_rms_norm_f32, then ggml_mul by the weight), for the
+ * "ggml" emulation mode: f32 squares summed in f64, an f32 scale, two f32 products.
+ */
+export function rmsnormGgml(out: Float32Array, x: Float32Array, weight: Float32Array, eps: number): void {
+  const f = Math.fround;
+  const n = x.length;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += f(x[i]! * x[i]!);
+  const mean = f(ss / n);
+  const scale = f(1 / f(Math.sqrt(f(mean + f(eps)))));
+  for (let i = 0; i < n; i++) out[i] = f(f(x[i]! * scale) * weight[i]!);
+}
+
+/**
  * out = W · x for W [cols, rows] (ggml order): out[r] = Σ_c W[r][c] · x[c]. (cols,) -> (rows,)
  * Rows are decoded one at a time into `scratch` (cols,), so quantized weights stay quantized.
  * This is the reference's hot loop.
  */
-export function matvec(out: Float32Array, w: WeightMatrix, x: Float32Array, scratch: Float32Array): void {
+export function matvec(out: Float32Array, w: WeightMatrix, x: Float32Array, scratch: Float32Array, ggmlActivations = false): void {
   const cols = w.cols;
+  if (ggmlActivations) x = asGgmlActivations(x.subarray(0, cols), w.type.id);
   const f32 = w.f32;
   for (let r = 0; r < w.rows; r++) {
     let row: Float32Array;
@@ -37,6 +53,43 @@ export function matvec(out: Float32Array, w: WeightMatrix, x: Float32Array, scra
     for (let c = 0; c < cols; c++) sum += row[base + c]! * x[c]!;
     out[r] = sum;
   }
+}
+
+/**
+ * The weight type's vec_dot_type in ggml's CPU backend: llama.cpp converts the activations to it before
+ * a matrix product (ggml-cpu.c type_traits_cpu). undefined: f32, no conversion.
+ */
+export function vecDotType(type: GGMLType): GGMLType | undefined {
+  switch (type) {
+    case GGMLType.F32: return undefined;
+    case GGMLType.F16: return GGMLType.F16;
+    case GGMLType.BF16: return GGMLType.BF16;
+    case GGMLType.Q4_0: case GGMLType.Q5_0: case GGMLType.Q8_0: case GGMLType.IQ4_NL: return GGMLType.Q8_0;
+    case GGMLType.Q4_1: case GGMLType.Q5_1: return GGMLType.Q8_1;
+    default: return GGMLType.Q8_K; // the k-quants, the IQ types, TQ1_0/TQ2_0
+  }
+}
+
+/**
+ * Emulates llama.cpp's activation rounding (not the exact math): x quantized to the vec_dot_type of
+ * weights of `type` and decoded again. Used only to reproduce llama.cpp's own outputs step for step.
+ */
+export function asGgmlActivations(x: Float32Array, type: GGMLType): Float32Array {
+  const vdt = vecDotType(type);
+  if (vdt === undefined) return x;
+  if (vdt === GGMLType.Q8_1) {
+    // q8_1 decodes like q8_0 (d·q); its extra field s is only a cached sum.
+    const q = quantizeRow(vdt, x);
+    const out = new Float32Array(x.length);
+    for (let b = 0; b < x.length / 32; b++) {
+      const blk = q.subarray(b * 36, (b + 1) * 36);
+      const d = dequantizeRow(GGMLType.F16, blk.subarray(0, 2), 1)[0]!;
+      const qs = new Int8Array(blk.buffer, blk.byteOffset + 4, 32);
+      for (let j = 0; j < 32; j++) out[b * 32 + j] = d * qs[j]!;
+    }
+    return out;
+  }
+  return dequantizeRow(vdt, quantizeRow(vdt, x), x.length);
 }
 
 /** x += y, elementwise. */
@@ -67,6 +120,20 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 export function geluTanh(x: number): number {
   return 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)));
 }
+
+/**
+ * GELU as llama.cpp's CPU backend computes it (GGML_GELU_FP16 in ggml-cpu.c), for the "ggml"
+ * emulation mode: a table over f16 inputs holding f16 results; x <= -10 gives 0, x >= 10 passes through.
+ */
+export function geluGgml(x: number): number {
+  if (x <= -10) return 0;
+  if (x >= 10) return x;
+  const f = Math.fround;
+  const h = roundToF16(x);
+  const y = f(f(0.5 * h) * f(1 + f(Math.tanh(f(f(SQRT_2_OVER_PI_F32 * h) * f(1 + f(f(0.044715 * h) * h)))))));
+  return roundToF16(y);
+}
+const SQRT_2_OVER_PI_F32 = Math.fround(0.79788456080286535587989211986876);
 
 /** c · tanh(x / c): the soft-cap gemma2 applies to attention scores and logits. */
 export function softcap(x: number, cap: number): number {
@@ -110,6 +177,25 @@ export function ropeAngles(rope: RopeConfig, pos: number, cos: Float64Array, sin
   }
 }
 
+/**
+ * The angles as ggml computes them (ggml-cpu ops.cpp, rope_cache_init), for the "ggml" emulation mode:
+ * in f32, each pair's angle the previous one times powf(base, -2/n_rot), then f32 cosf/sinf. Linear
+ * scaling and rope_freqs only (YaRN and llama3 use the exact angles).
+ */
+export function ropeAnglesGgml(rope: RopeConfig, pos: number, cos: Float64Array, sin: Float64Array, freqFactors?: Float32Array): void {
+  const f = Math.fround;
+  const half = rope.nRot / 2;
+  const thetaScale = f(Math.pow(rope.freqBase, -2 / rope.nRot));
+  const freqScale = rope.scaling.type === "linear" ? f(1 / rope.scaling.factor) : 1;
+  let theta = f(pos);
+  for (let i = 0; i < half; i++) {
+    const t = f(f(freqFactors ? theta / freqFactors[i]! : theta) * freqScale);
+    cos[i] = f(Math.cos(t));
+    sin[i] = f(Math.sin(t));
+    theta = f(theta * thetaScale);
+  }
+}
+
 /** HF transformers' _compute_llama3_parameters: long wavelengths slowed by `factor`, short kept, a smooth blend between. */
 function llama3Frequency(freq: number, s: { factor: number; lowFreqFactor: number; highFreqFactor: number; originalContext: number }): number {
   const wavelen = (2 * Math.PI) / freq;
@@ -140,22 +226,7 @@ export function rope(x: Float32Array, nHeads: number, headDim: number, rope: Rop
   }
 }
 
-const f16Scratch = new Float32Array(1);
-const f16Bits = new Uint32Array(f16Scratch.buffer);
 /** x rounded to the nearest IEEE half (ties to even), returned as f32: what an f16 KV cache stores. */
 export function roundToF16(x: number): number {
-  f16Scratch[0] = x;
-  const bits = f16Bits[0]!;
-  const sign = bits & 0x80000000 ? -1 : 1;
-  const exp = (bits >>> 23) & 0xff;
-  const a = Math.abs(f16Scratch[0]!);
-  if (exp === 0xff) return f16Scratch[0]!; // Inf, NaN
-  if (a >= 65520) return sign * Infinity; // rounds past the largest half, 65504
-  // Spacing of halves around a: 2^(e-10) for normals, 2^-24 for subnormals.
-  const e = Math.max(Math.floor(Math.log2(a)), -14);
-  const ulp = Math.pow(2, e - 10);
-  const q = a / ulp;
-  let r = Math.round(q);
-  if (q - Math.floor(q) === 0.5 && r % 2 !== 0) r -= 1; // ties to even
-  return sign * r * ulp;
+  return f16ToF32(f32ToF16(x));
 }

@@ -15,6 +15,11 @@ export type KVCacheType = "f32" | "f16";
 export interface BackendOptions {
   /** KV cache storage: "f32" (exact) or "f16" (llama.cpp's default; values rounded to half). Default "f32". */
   readonly kvType?: KVCacheType;
+  /**
+   * Reference backend only. "exact" (default) multiplies f32 activations by decoded weights; "ggml"
+   * rounds activations as llama.cpp's CPU backend does, to reproduce its outputs step for step.
+   */
+  readonly activations?: "exact" | "ggml";
 }
 
 export interface SequenceOptions {

@@ -14,8 +14,12 @@ class ReferenceSequence implements BackendSequence {
   private transformer: ReferenceTransformer;
   nPast = 0;
 
-  constructor(config: ModelConfig, weights: ModelWeights, kvF16: boolean, opts: SequenceOptions) {
-    this.transformer = new ReferenceTransformer(config, weights, { kvF16, nCtx: opts.nCtx });
+  constructor(config: ModelConfig, weights: ModelWeights, backendOpts: BackendOptions, opts: SequenceOptions) {
+    this.transformer = new ReferenceTransformer(config, weights, {
+      kvF16: backendOpts.kvType === "f16",
+      activations: backendOpts.activations,
+      nCtx: opts.nCtx,
+    });
   }
 
   get nCtx(): number {
@@ -47,7 +51,7 @@ export class ReferenceBackend implements Backend {
   constructor(readonly config: ModelConfig, private readonly weights: ModelWeights, private readonly opts: BackendOptions) {}
 
   createSequence(opts: SequenceOptions = {}): BackendSequence {
-    return new ReferenceSequence(this.config, this.weights, this.opts.kvType === "f16", opts);
+    return new ReferenceSequence(this.config, this.weights, this.opts, opts);
   }
 
   dispose(): void {}
