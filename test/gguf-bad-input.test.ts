@@ -70,6 +70,12 @@ describe("GGUF reader on bad input", () => {
     expect(parseError(b).message).toMatch(/GGUF version 7 is not supported/);
   });
 
+  it("names a big-endian file as such", () => {
+    const b = fixture();
+    b.writeUInt32BE(3, 4);
+    expect(parseError(b).message).toMatch(/a big-endian GGUF file; kiln reads little-endian GGUF only/);
+  });
+
   it("rejects an unknown tensor type id, naming the tensor", () => {
     const b = fixture();
     // name, n_dims (4), ne[0], ne[1] (8 each), then the type.

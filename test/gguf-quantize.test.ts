@@ -114,6 +114,12 @@ describe("kiln quantize output", () => {
     );
   });
 
+  it("refuses the 1- and 2-bit mixes that llama.cpp only makes with an importance matrix", async () => {
+    await expect(quantizeModel(golden("models", "synthetic-k256-f32.gguf"), join(dir, "iq2.gguf"), "iq2_m")).rejects.toThrow(
+      /tensor blk.0.attn_k.weight would be iq2_s, which llama.cpp only makes with an importance matrix/,
+    );
+  });
+
   it("runs from the command line with a progress bar and a summary on stderr, nothing on stdout", async () => {
     const path = join(dir, "cli-q8_0.gguf");
     const out: string[] = [];

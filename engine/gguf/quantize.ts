@@ -364,6 +364,15 @@ function* convertTensor(f: GGUFFile, t: GGUFTensorInfo, to: GGMLType): Generator
   }
 }
 
+/** llama-quantize refuses these without an importance matrix ("Missing importance matrix ..."). */
+function needsImatrix(e: QuantPlanEntry, ft: FileType): boolean {
+  const name = e.tensor.name;
+  const t = e.type;
+  return t === T.IQ2_XXS || t === T.IQ2_XS || t === T.IQ2_S || t === T.IQ1_S ||
+    (t === T.IQ1_M && name !== "token_embd.weight" && name !== "output.weight") ||
+    (t === T.Q2_K && ft.name === "Q2_K_S" && name !== "token_embd.weight");
+}
+
 /** Quantizes an opened model into `outPath`; see quantizeModel. */
 export async function quantizeFile(f: GGUFFile, outPath: string, ft: FileType, opts: QuantizeOptions = {}): Promise<QuantizeResult> {
   let plan = planQuantization(f, ft, opts);
@@ -379,6 +388,13 @@ export async function quantizeFile(f: GGUFFile, outPath: string, ft: FileType, o
     }
     if (from.id !== T.F32 && !canDequantize(from.id)) {
       throw new KilnError(`tensor ${e.tensor.name}: kiln cannot convert from ${from.name}; quantize from an f32, f16 or bf16 model`);
+    }
+    if (needsImatrix(e, ft)) {
+      throw new KilnError(
+        `tensor ${e.tensor.name} would be ${to.name}, which llama.cpp only makes with an importance matrix ` +
+          `(without one "the result will be garbage"); kiln has no importance matrices, so choose a type of 3 bits or more`,
+        "BAD_ARGUMENT",
+      );
     }
     if (!canQuantize(e.type)) {
       throw new KilnError(

@@ -148,6 +148,9 @@ export class GGUFFile {
       );
     }
     const version = c.u32("version");
+    if (version === 0x02000000 || version === 0x03000000) {
+      throw new GGUFError(`${label}: a big-endian GGUF file; kiln reads little-endian GGUF only (convert it with gguf-py's gguf_convert_endian.py)`);
+    }
     if (version !== 2 && version !== 3) {
       throw new GGUFError(`${label}: GGUF version ${version} is not supported (kiln reads versions 2 and 3)`);
     }
