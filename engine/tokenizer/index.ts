@@ -25,7 +25,7 @@ export interface LoadTokenizerOptions {
 }
 
 export interface KilnDecodeOptions extends DecodeOptions {
-  /** Drop a leading BOS / trailing EOS the model adds itself, and then the prefix space (llama.cpp's remove_special). */
+  /** Drop a leading BOS / trailing EOS the model adds itself (llama.cpp's remove_special; as there, the space prefix of the next piece stays). */
   readonly removeSpecial?: boolean;
 }
 

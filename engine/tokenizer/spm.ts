@@ -120,12 +120,11 @@ export class SpmEncoder {
         out.push(id);
         continue;
       }
-      // byte fallback; a vocabulary without byte pieces gets the unknown token instead
-      for (const b of utf8Encoder.encode(piece)) {
-        const bt = this.byteTokens[b]!;
-        if (bt >= 0) out.push(bt);
-        else if (this.vocab.unk !== undefined) out.push(this.vocab.unk);
-      }
+      // byte fallback; where the vocabulary lacks byte pieces the character becomes one unknown token,
+      // as SentencePiece without byte_fallback does (llama.cpp would abort here)
+      const bytes = utf8Encoder.encode(piece);
+      if (bytes.every((b) => this.byteTokens[b]! >= 0)) for (const b of bytes) out.push(this.byteTokens[b]!);
+      else if (this.vocab.unk !== undefined) out.push(this.vocab.unk);
     }
   }
 
