@@ -67,6 +67,8 @@ export function revokeKey(id: string): ApiKeyRecord {
 export class KeyStore {
   private keys: ApiKeyRecord[] = [];
   private mtimeMs = -1;
+  /** Once keys have existed, revoking the last one must lock the server, not open it. */
+  private required = false;
 
   constructor(private readonly path: string = keysPath()) {
     this.refresh();
@@ -82,12 +84,13 @@ export class KeyStore {
     if (mtime === this.mtimeMs) return;
     this.mtimeMs = mtime;
     this.keys = mtime === 0 ? [] : readJsonFile<KeyFile>(this.path, { keys: [] }).keys;
+    if (this.keys.length > 0) this.required = true;
   }
 
-  /** True when at least one key exists, i.e. requests must authenticate. */
+  /** True when requests must authenticate: a key exists, or existed since this store was opened. */
   get enabled(): boolean {
     this.refresh();
-    return this.keys.length > 0;
+    return this.required;
   }
 
   /** The key's record when `key` is valid, else undefined. */

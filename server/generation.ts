@@ -114,6 +114,8 @@ export async function runGeneration(ctx: GenerationContext, req: GenerationReque
     } catch (e) {
       if (!ctl.signal.aborted) throw e;
     }
+    // Cancelled by the server (shutdown), not by the client: the client is told why.
+    if (ctl.signal.aborted && !signal.aborted) throw ctl.signal.reason;
     const ms = performance.now() - startedMs;
     const final: GenerationResult = result && !ctl.signal.aborted
       ? result

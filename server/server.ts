@@ -35,6 +35,13 @@ export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+export function insecureHostError(host: string): KilnError {
+  return new KilnError(
+    `refusing to listen on ${host} without API keys: anyone who can reach it could use it. ` +
+      "Create a key with `kiln api-key create`, listen on 127.0.0.1, or pass --insecure",
+  );
+}
+
 export class KilnServer {
   readonly ctx: ServerContext;
   private readonly http: Server;
@@ -102,10 +109,7 @@ export class KilnServer {
   async start(): Promise<{ host: string; port: number; url: string }> {
     const host = this.opts.host ?? "127.0.0.1";
     if (!isLoopback(host) && !this.ctx.keys.enabled && !this.opts.insecure) {
-      throw new KilnError(
-        `refusing to listen on ${host} without API keys: anyone who can reach it could use it. ` +
-          "Create a key with `kiln api-key create`, listen on 127.0.0.1, or pass --insecure",
-      );
+      throw insecureHostError(host);
     }
     await new Promise<void>((resolve, reject) => {
       this.http.once("error", (e: NodeJS.ErrnoException) =>

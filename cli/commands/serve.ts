@@ -6,7 +6,8 @@ import type { Command } from "commander";
 import { KilnError } from "../../engine/errors.js";
 import { defaultModelPath } from "../../engine/paths.js";
 import { loadServedModel, type ServedModel } from "../../server/engine.js";
-import { KilnServer } from "../../server/server.js";
+import { KeyStore } from "../../server/auth.js";
+import { KilnServer, insecureHostError, isLoopback } from "../../server/server.js";
 import { nameFromPath, resolveModelArg } from "../../server/store.js";
 
 interface ServeFlags {
@@ -31,12 +32,16 @@ function intFlag(name: string, v: string | undefined, fallback: number, min: num
 }
 
 export async function serve(flags: ServeFlags): Promise<void> {
-  const host = flags.host ?? process.env.KILN_HOST ?? "127.0.0.1";
+  const host = flags.host ?? (process.env.KILN_HOST || "127.0.0.1");
   const port = intFlag(flags.port !== undefined ? "--port" : "KILN_PORT", flags.port ?? process.env.KILN_PORT, 8080, 0);
   if (port > 65535) throw new KilnError(`--port must be at most 65535, got ${port}`);
   const maxConcurrent = intFlag("--max-concurrent", flags.maxConcurrent, 4, 1);
   const maxQueue = intFlag("--max-queue", flags.maxQueue, 1024, 0);
-  const drainMs = intFlag("--drain-timeout", flags.drainTimeout, 10, 0) * 1000;
+  const drainS = flags.drainTimeout === undefined ? 10 : Number(flags.drainTimeout);
+  if (!(drainS >= 0)) throw new KilnError(`--drain-timeout must be a number of seconds >= 0, got ${JSON.stringify(flags.drainTimeout)}`);
+  const drainMs = drainS * 1000;
+  // Checked before loading anything, so the refusal comes at once (KilnServer.start checks again).
+  if (!isLoopback(host) && !new KeyStore().enabled && !flags.insecure) throw insecureHostError(host);
   const specs = flags.model?.length ? flags.model.map(resolveModelArg) : [{ name: nameFromPath(defaultModelPath()), path: defaultModelPath() }];
   const seen = new Set<string>();
   const models: ServedModel[] = [];
