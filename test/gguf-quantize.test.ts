@@ -48,6 +48,20 @@ describe("quantization mix (llama_tensor_get_type)", () => {
     }
   });
 
+  // The golden README lists the 2-D tensor types of the Q4_K_M files it does not ship.
+  it.each([
+    ["qwen2-synthetic-f32.gguf", ["q4_k", "q6_k"]],
+    ["phi3-synthetic-f32.gguf", ["q4_k", "q5_k", "q6_k"]],
+    ["gemma2-synthetic-f32.gguf", ["q4_k", "q5_0", "q6_k", "q8_0"]],
+    ["stories260k-f32.gguf", ["f16", "q5_0", "q8_0"]],
+  ])("gives %s under q4_k_m the 2-D types llama-quantize used: %j", (input, types) => {
+    const f = GGUFFile.open(golden("models", input));
+    const plan = planQuantization(f, fileTypeByName("q4_k_m"));
+    f.close();
+    const twoD = plan.filter((e) => e.tensor.ne.length > 1 && e.tensor.ne[1]! > 1);
+    expect([...new Set(twoD.map((e) => typeInfo(e.type).name))].sort()).toEqual(types);
+  });
+
   it("orders tensors as llama-quantize writes them (non-layer first, then by layer, then by name)", () => {
     const f = GGUFFile.open(golden("models", "synthetic-k256-f32.gguf"));
     const plan = planQuantization(f, fileTypeByName("q4_k_m"));
