@@ -1,0 +1,159 @@
+// Session: prefill/decode, streaming, stop strings, cancellation and context limits, on stories260k
+// against llama.cpp's greedy run (golden/greedy/stories260k-f32.json).
+
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { KilnError } from "../engine/errors.js";
+import { loadModel, type Model } from "../engine/runtime/model.js";
+import type { GeneratedToken } from "../engine/runtime/types.js";
+import { golden } from "./golden.js";
+
+interface GreedyJSON {
+  prompt: string;
+  prompt_token_ids: number[];
+  generated_token_ids: number[];
+  generated_pieces: string[];
+  top1_top2_margin: number[];
+}
+
+const g = JSON.parse(readFileSync(golden("greedy", "stories260k-f32.json"), "utf8")) as GreedyJSON;
+const firstTie = g.top1_top2_margin.findIndex((m) => m < 0.02); // 181
+let model: Model;
+
+beforeAll(async () => {
+  model = await loadModel(golden("models", "stories260k-f32.gguf"));
+});
+
+async function collect(it: AsyncIterable<GeneratedToken>): Promise<GeneratedToken[]> {
+  const out: GeneratedToken[] = [];
+  for await (const t of it) out.push(t);
+  return out;
+}
+
+describe("Session.generate", () => {
+  it("tokenizes the prompt as llama.cpp does", () => {
+    expect(model.tokenizer.encode(g.prompt)).toEqual(g.prompt_token_ids);
+  });
+
+  it("streams llama.cpp's greedy continuation of stories260k, 256 tokens", async () => {
+    const gen = model.createSession().generate(g.prompt, { maxTokens: 256, temperature: 0 });
+    const steps = await collect(gen);
+    const result = await gen.result;
+    expect(result.ids.slice(0, firstTie)).toEqual(g.generated_token_ids.slice(0, firstTie));
+    expect(result.text).toBe(g.generated_pieces.join(""));
+    expect(steps.map((s) => s.text).join("")).toBe(result.text);
+    expect(steps.map((s) => s.id)).toEqual(result.ids);
+    expect(result.finishReason).toBe("length");
+    expect(result.usage).toEqual({ promptTokens: 5, completionTokens: 256 });
+  });
+
+  it("gives the same continuation when the result is awaited without iterating", async () => {
+    const result = await model.createSession().generate(g.prompt_token_ids, { maxTokens: 40, temperature: 0 }).result;
+    expect(result.ids).toEqual(g.generated_token_ids.slice(0, 40));
+  });
+
+  it("reuses the KV cache of a common prefix and still continues exactly", async () => {
+    const session = model.createSession();
+    await session.generate(g.prompt_token_ids, { maxTokens: 20, temperature: 0 }).result;
+    // A prompt that extends the cached tokens, then one that rewinds into them.
+    const longer = [...g.prompt_token_ids, ...g.generated_token_ids.slice(0, 30)];
+    const r1 = await session.generate(longer, { maxTokens: 10, temperature: 0 }).result;
+    expect(r1.ids).toEqual(g.generated_token_ids.slice(30, 40));
+    const shorter = [...g.prompt_token_ids, ...g.generated_token_ids.slice(0, 8)];
+    const r2 = await session.generate(shorter, { maxTokens: 10, temperature: 0 }).result;
+    expect(r2.ids).toEqual(g.generated_token_ids.slice(8, 18));
+  });
+
+  it("ends before a stop string and never streams any part of it", async () => {
+    // The continuation's text is ", there was a little girl named Lily. She loved ...".
+    const gen = model.createSession().generate(g.prompt, { maxTokens: 64, temperature: 0, stop: ["named Lily"] });
+    const steps = await collect(gen);
+    const result = await gen.result;
+    expect(result.finishReason).toBe("stop");
+    expect(result.text).toBe(", there was a little girl ");
+    expect(steps.map((s) => s.text).join("")).toBe(result.text);
+    for (const s of steps) expect(s.text).not.toMatch(/named|Lil/);
+  });
+
+  it("releases held-back text that turned out not to be a stop string", async () => {
+    // " little" starts like the stop string " little boy", but " girl" follows.
+    const gen = model.createSession().generate(g.prompt, { maxTokens: 7, temperature: 0, stop: [" little boy"] });
+    const steps = await collect(gen);
+    const result = await gen.result;
+    expect(result.finishReason).toBe("length");
+    expect(result.text).toBe(g.generated_pieces.slice(0, 7).join(""));
+    expect(steps.map((s) => s.text).join("")).toBe(result.text);
+    const littleStep = g.generated_pieces.indexOf(" little");
+    expect(steps[littleStep]!.text).toBe(""); // held while it could still become " little boy"
+  });
+
+  it("stops at an end-of-generation token", async () => {
+    const eos = model.tokenizer.eos!;
+    const result = await model.createSession().generate(g.prompt, {
+      maxTokens: 10, temperature: 0, logitBias: new Map([[eos, 1000]]),
+    }).result;
+    expect(result.finishReason).toBe("eog");
+    expect(result.ids).toEqual([]);
+  });
+
+  it("is cancelled by an AbortSignal", async () => {
+    const ac = new AbortController();
+    const gen = model.createSession().generate(g.prompt, { maxTokens: 100, temperature: 0, signal: ac.signal });
+    const seen: number[] = [];
+    for await (const t of gen) {
+      seen.push(t.id);
+      if (seen.length === 3) ac.abort();
+    }
+    const result = await gen.result;
+    expect(result.finishReason).toBe("cancelled");
+    expect(result.ids).toEqual(g.generated_token_ids.slice(0, 3));
+  });
+
+  it("is cancelled when the consumer leaves the loop", async () => {
+    const gen = model.createSession().generate(g.prompt, { maxTokens: 100, temperature: 0 });
+    let n = 0;
+    for await (const _ of gen) if (++n === 2) break;
+    const result = await gen.result;
+    expect(result.finishReason).toBe("cancelled");
+    expect(result.ids.length).toBe(2);
+  });
+
+  it("stops when the context is full, and refuses a prompt longer than the context", async () => {
+    const session = model.createSession({ nCtx: 12 });
+    const result = await session.generate(g.prompt_token_ids, { temperature: 0 }).result;
+    expect(result.finishReason).toBe("context");
+    expect(result.ids).toEqual(g.generated_token_ids.slice(0, 12 - 5));
+    const long = Array.from({ length: 13 }, () => 300);
+    await expect(session.generate(long, { temperature: 0 }).result).rejects.toThrow(/13 tokens but the context holds 12/);
+    await expect(session.generate(long, { temperature: 0 }).result).rejects.toBeInstanceOf(KilnError);
+  });
+
+  it("gives the same text for the same seed and different text for another", async () => {
+    const opts = { maxTokens: 40, temperature: 1.0, topK: 0, topP: 1, minP: 0 };
+    const a = await model.createSession().generate(g.prompt, { ...opts, seed: 42 }).result;
+    const b = await model.createSession().generate(g.prompt, { ...opts, seed: 42 }).result;
+    const c = await model.createSession().generate(g.prompt, { ...opts, seed: 43 }).result;
+    expect(b.ids).toEqual(a.ids);
+    expect(c.ids).not.toEqual(a.ids);
+  });
+
+  it("reports log-probabilities that match a softmax of the logits", async () => {
+    const session = model.createSession();
+    const steps = await collect(session.generate(g.prompt_token_ids, { maxTokens: 1, temperature: 0, logprobs: 3 }));
+    const logits = await model.createSession().prefill(g.prompt_token_ids);
+    const max = Math.max(...logits);
+    const lse = max + Math.log(logits.reduce((s, x) => s + Math.exp(x - max), 0));
+    expect(steps[0]!.logprob).toBeCloseTo(logits[g.generated_token_ids[0]!]! - lse, 6);
+    expect(steps[0]!.topLogprobs!.map((t) => t.id)[0]).toBe(g.generated_token_ids[0]);
+    expect(steps[0]!.topLogprobs!.length).toBe(3);
+  });
+
+  it("rejects a second generation while one runs", async () => {
+    const session = model.createSession();
+    const a = session.generate(g.prompt, { maxTokens: 5, temperature: 0 });
+    const it1 = a[Symbol.asyncIterator]();
+    await it1.next();
+    await expect(session.generate(g.prompt, { maxTokens: 5 }).result).rejects.toThrow(/already generating/);
+    await it1.return?.();
+  });
+});
