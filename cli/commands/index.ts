@@ -4,8 +4,12 @@ import { registerInspect } from "./inspect.js";
 import { registerServe } from "./serve.js";
 import { registerApiKey } from "./api-key.js";
 import { registerModels } from "./models.js";
+import { registerPipeline } from "./pipeline.js";
 import { registerQuantize } from "./quantize.js";
 import { registerQuant } from "./quant.js";
 import { registerTokenize } from "./tokenize.js";
+import { registerRun } from "./run.js";
+import { registerLogits } from "./logits.js";
+import { registerChat } from "./chat.js";
 
-export const commands: ((program: Command) => void)[] = [registerInspect, registerQuantize, registerQuant, registerTokenize, registerServe, registerApiKey, registerModels];
+export const commands: ((program: Command) => void)[] = [registerInspect, registerQuantize, registerQuant, registerTokenize, registerServe, registerApiKey, registerModels, registerPipeline, registerRun, registerLogits, registerChat];
