@@ -22,7 +22,7 @@ export function lowerCollectives(k: KernelIR): KernelIR {
   }
   const at = (i: Expr): Expr => ({ k: "load", type: "f32", buffer: scratch, index: i });
 
-  const reduce = (fn: "workgroupSum" | "workgroupMax", arg: Expr, loc: Loc, finish: (v: Expr) => Stmt): Stmt[] => {
+  const reduce = (fn: "workgroupSum" | "workgroupMax", arg: Expr, loc: Loc, comments: readonly string[], finish: (v: Expr) => Stmt): Stmt[] => {
     needed = true;
     const s = `stride${counter++ === 0 ? "" : `_${counter - 1}`}`;
     const sv: Expr = { k: "var", type: "u32", name: s };
@@ -31,7 +31,7 @@ export function lowerCollectives(k: KernelIR): KernelIR {
       ? { k: "bin", type: "f32", op: "+", a: at(lid), b: other }
       : { k: "call", type: "f32", fn: "max", args: [at(lid), other] };
     return [
-      { k: "assign", loc, comments: [`${fn}: tree reduction over ${n} invocations in shared memory`], target: { k: "store", buffer: scratch, index: lid, type: "f32" }, op: "=", value: arg },
+      { k: "assign", loc, comments: [...comments, `${fn}: tree reduction over ${n} invocations in shared memory`], target: { k: "store", buffer: scratch, index: lid, type: "f32" }, op: "=", value: arg },
       { k: "barrier", loc },
       {
         k: "for", loc,
@@ -54,10 +54,12 @@ export function lowerCollectives(k: KernelIR): KernelIR {
     for (const s of list) {
       if (s.k === "decl" && s.init?.k === "collective") {
         const c = s.init;
-        out.push(...reduce(c.fn, c.arg, s.loc, (v) => ({ ...s, init: v, uniform: true })));
+        const { comments, ...rest } = s;
+        out.push(...reduce(c.fn, c.arg, s.loc, comments ?? [], (v) => ({ ...rest, init: v, uniform: true })));
       } else if (s.k === "assign" && s.value.k === "collective") {
         const c = s.value;
-        out.push(...reduce(c.fn, c.arg, s.loc, (v) => ({ ...s, value: v })));
+        const { comments, ...rest } = s;
+        out.push(...reduce(c.fn, c.arg, s.loc, comments ?? [], (v) => ({ ...rest, value: v })));
       } else if (s.k === "if") out.push({ ...s, then: walk(s.then), else: s.else ? walk(s.else) : null });
       else if (s.k === "for") out.push({ ...s, body: walk(s.body) });
       else if (s.k === "block") out.push({ ...s, body: walk(s.body) });

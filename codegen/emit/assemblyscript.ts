@@ -1,0 +1,350 @@
+// AssemblyScript (WebAssembly): one exported function per kernel runs ONE workgroup on the CPU; the host
+// (targets/wasm-simd) loops over workgroups, across worker threads. SIMT becomes loops over the local
+// ids: the body is split into phases at barriers, each phase is `for (lid = 0; lid < size; lid++)`,
+// and control flow that contains barriers (uniform, checked by ir/verify) runs once at workgroup level.
+// Values that live from one phase into another are kept per invocation in scratch memory; shared
+// arrays live there too. The kernel allocates nothing: the host passes `scratch` (manifest:
+// wasm.scratchBytes) and buffers as byte addresses in linear memory. Scalar code for now; v128 SIMD
+// for inner loops is a later pass.
+import type { ByteLoad, Expr, KernelIR, Scalar, Stmt } from "../ir/types.js";
+import { uniformVariables } from "../ir/verify.js";
+import { forEachExpr, forEachStmt, hasBarrier, mapStmtExprs } from "../ir/walk.js";
+import { floatText, header, indent, printExpr, stmtComments, type Spelling } from "./print.js";
+
+const F32_FN: Readonly<Record<string, string>> = {
+  exp: "Mathf.exp", log: "Mathf.log", sqrt: "Mathf.sqrt", tanh: "Mathf.tanh", sin: "Mathf.sin", cos: "Mathf.cos",
+  floor: "Mathf.floor", abs: "Mathf.abs", max: "Mathf.max", min: "Mathf.min",
+};
+const LOAD_TYPE: Readonly<Record<Scalar, string>> = { f32: "f32", i32: "i32", u32: "u32", bool: "bool" };
+const BYTES: Readonly<Record<ByteLoad, (p: string) => string>> = {
+  u8: (p) => `<u32>load<u8>(${p})`,
+  i8: (p) => `<i32>load<i8>(${p})`,
+  u16: (p) => `<u32>load<u16>(${p})`,
+  i16: (p) => `<i32>load<i16>(${p})`,
+  u32: (p) => `load<u32>(${p})`,
+  i32: (p) => `load<i32>(${p})`,
+  f16: (p) => `f16tof32(<u32>load<u16>(${p}))`,
+  f32: (p) => `load<f32>(${p})`,
+};
+
+/** The f16 decoder generated kernels import (AssemblyScript has no f16 type). */
+export const ASSEMBLYSCRIPT_PRELUDE = `// GENERATED — do not edit; source: codegen/emit/assemblyscript.ts
+// Helpers the generated AssemblyScript kernels import.
+
+/** IEEE binary16 bits (low 16 bits of h) to the exact f32 value. */
+@inline
+export function f16tof32(h: u32): f32 {
+  const sign = (h & 0x8000) << 16;
+  const e = (h >> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e == 0) {
+    // zero and subnormals: m * 2^-24, exact in f32
+    const v = <f32>m * <f32>5.9604644775390625e-8;
+    return sign ? -v : v;
+  }
+  if (e == 31) return reinterpret<f32>(sign | 0x7f800000 | (m << 13));
+  return reinterpret<f32>(sign | ((e + 112) << 23) | (m << 13));
+}
+`;
+
+export interface AssemblyScriptKernel {
+  readonly source: string;
+  /** Bytes of scratch memory one workgroup needs (shared arrays and values carried across barriers). */
+  readonly scratchBytes: number;
+  /** The exported function's parameters, in order. */
+  readonly params: readonly string[];
+}
+
+const SPILL = "__spill_";
+
+export function emitAssemblyScript(k: KernelIR): AssemblyScriptKernel {
+  const [sx, sy, sz] = k.workgroupSize;
+  const n = sx * sy * sz;
+  const phased = hasBarrier(k.body);
+
+  // ---- plan: which statements run at workgroup level, which variables cross phases ------------------
+  const uniform = uniformVariables(k.body);
+  const wgVars = new Map<string, Scalar>();
+  const phasesOf = new Map<string, Set<number>>();
+  const typeOf = new Map<string, Scalar>();
+  forEachStmt(k.body, (s) => {
+    if (s.k === "decl") typeOf.set(s.name, s.type);
+  });
+  let phase = 0;
+  const note = (name: string, p: number): void => {
+    if (!phasesOf.has(name)) phasesOf.set(name, new Set());
+    phasesOf.get(name)!.add(p);
+  };
+  const varsIn = (list: readonly Stmt[], f: (name: string) => void): void => {
+    forEachExpr(list, (e) => {
+      if (e.k === "var") f(e.name);
+    });
+    forEachStmt(list, (s) => {
+      if (s.k === "decl") f(s.name);
+      if (s.k === "assign" && s.target.k === "var") f(s.target.name);
+    });
+  };
+  const wgRef = (e: Expr): void => varsIn([{ k: "if", loc: k.loc, cond: e, then: [], else: null }], (v) => wgVars.set(v, typeOf.get(v)!));
+  const plan = (list: readonly Stmt[]): void => {
+    let open = false;
+    for (const s of list) {
+      if (s.k === "barrier") {
+        open = false;
+        continue;
+      }
+      if (hasBarrier([s])) {
+        open = false;
+        if (s.k === "if") {
+          wgRef(s.cond);
+          plan(s.then);
+          if (s.else) plan(s.else);
+        } else if (s.k === "for") {
+          wgVars.set(s.init.name, s.init.type);
+          if (s.init.init) wgRef(s.init.init);
+          wgRef(s.cond);
+          wgRef(s.update.value);
+          plan(s.body);
+        } else if (s.k === "block") plan(s.body);
+        continue;
+      }
+      if (!open) {
+        phase++;
+        open = true;
+      }
+      varsIn([s], (v) => note(v, phase));
+    }
+  };
+  if (phased) plan(k.body);
+  for (const v of wgVars.keys()) {
+    if (!uniform.has(v)) throw new Error(`internal: kernel ${k.name}: ${v} steers control flow around a barrier but is not uniform`);
+  }
+  // per-invocation values used in more than one phase live in scratch, one slot per invocation
+  let offset = 0;
+  const sharedAt = new Map<string, number>();
+  for (const s of k.shared) {
+    sharedAt.set(s.name, offset);
+    offset += s.size * 4;
+  }
+  const spillAt = new Map<string, number>();
+  for (const [v, ps] of phasesOf) {
+    // a uniform value is the same in every invocation: one workgroup-level variable carries it
+    if (ps.size > 1 && uniform.has(v)) wgVars.set(v, typeOf.get(v)!);
+    if (ps.size > 1 && !wgVars.has(v)) {
+      spillAt.set(v, offset);
+      offset += n * 4;
+    }
+  }
+
+  // spilled variables become scratch slots indexed by the invocation
+  const lid: Expr = { k: "var", type: "u32", name: "lid" };
+  const spillRead = (e: Expr): Expr => (e.k === "var" && spillAt.has(e.name) ? { k: "load", type: e.type, buffer: SPILL + e.name, index: lid } : e);
+  const rewrite = (list: readonly Stmt[]): Stmt[] =>
+    mapStmtExprs(list, spillRead).map((s): Stmt => {
+      if (s.k === "decl" && (spillAt.has(s.name) || wgVars.has(s.name))) {
+        if (!s.init) return { k: "block", loc: s.loc, body: [] };
+        const target = spillAt.has(s.name)
+          ? { k: "store" as const, buffer: SPILL + s.name, index: lid, type: s.type }
+          : { k: "var" as const, name: s.name, type: s.type };
+        return { k: "assign", loc: s.loc, ...(s.comments ? { comments: s.comments } : {}), target, op: "=", value: s.init };
+      }
+      if (s.k === "assign" && s.target.k === "var" && spillAt.has(s.target.name)) {
+        return { ...s, target: { k: "store", buffer: SPILL + s.target.name, index: lid, type: s.target.type } };
+      }
+      if (s.k === "if") return { ...s, then: rewrite(s.then), else: s.else ? rewrite(s.else) : null };
+      if (s.k === "for") {
+        const init = wgVars.has(s.init.name) ? s.init : (rewrite([s.init])[0] as typeof s.init);
+        return { ...s, init, update: rewrite([s.update])[0] as typeof s.update, body: rewrite(s.body) };
+      }
+      if (s.k === "block") return { ...s, body: rewrite(s.body) };
+      return s;
+    });
+  const body = phased ? rewrite(k.body) : k.body;
+
+  // ---- spellings ---------------------------------------------------------------------------------------
+  const isBuffer = new Set(k.buffers.map((b) => b.name));
+  const addr = (buffer: string, index: string): string => {
+    if (buffer.startsWith(SPILL)) return `scratch + ${spillAt.get(buffer.slice(SPILL.length))} + (<usize>(${index}) << 2)`;
+    if (sharedAt.has(buffer)) return `scratch + ${sharedAt.get(buffer)} + (<usize>(${index}) << 2)`;
+    if (isBuffer.has(buffer)) return `${buffer} + (<usize>(${index}) << 2)`;
+    throw new Error(`internal: kernel ${k.name}: no memory named ${buffer}`);
+  };
+  const lit = (t: Scalar, v: number | boolean): string => (t === "f32" ? `<f32>${floatText(v as number)}` : t === "bool" ? String(v) : `<${t}>${v}`);
+  const as: Spelling = {
+    lit,
+    uniform: (name) => name,
+    builtin: (name, axis) => {
+      const a = { x: 0, y: 1, z: 2 }[axis];
+      const l = ["lx", "ly", "lz"][a]!;
+      const w = ["wx", "wy", "wz"][a]!;
+      switch (name) {
+        case "localId": return l;
+        case "workgroupId": return w;
+        case "numWorkgroups": return ["nwx", "nwy", "nwz"][a]!;
+        case "workgroupSize": return `<u32>${k.workgroupSize[a]}`;
+        case "globalId": return `(${w} * <u32>${k.workgroupSize[a]} + ${l})`;
+      }
+    },
+    call: (fn, t, args) => {
+      if (fn === "idiv") return `(${args[0]} / ${args[1]})`;
+      if (fn === "f16tof32") return `f16tof32(${args[0]})`;
+      if (fn === "rsqrt") return `(<f32>1.0 / Mathf.sqrt(${args[0]}))`;
+      // no scalar f32 fma in WebAssembly: two roundings (conformance allows it for every target)
+      if (fn === "fma") return `(${args[0]} * ${args[1]} + ${args[2]})`;
+      if (fn === "clamp") return t === "f32" ? `Mathf.min(Mathf.max(${args[0]}, ${args[1]}), ${args[2]})` : `min<${t}>(max<${t}>(${args[0]}, ${args[1]}), ${args[2]})`;
+      if (t !== "f32") return fn === "abs" ? (t === "u32" ? args[0]! : `abs<i32>(${args[0]})`) : `${fn}<${t}>(${args.join(", ")})`;
+      return `${F32_FN[fn]}(${args.join(", ")})`;
+    },
+    conv: (to, from, a) => (from === "bool" ? `select<${to}>(${lit(to, 1)}, ${lit(to, 0)}, ${a})` : to === "bool" ? `(${a} != 0)` : `<${to}>(${a})`),
+    select: (_t, c, a, b) => `(${c} ? ${a} : ${b})`,
+    load: (buffer, index, t) => `load<${LOAD_TYPE[t]}>(${addr(buffer, index)})`,
+    bytes: (buffer, off, bl) => BYTES[bl](`${buffer} + <usize>(${off})`),
+    op: (op, t) => (op === ">>" && t === "u32" ? ">>>" : op),
+  };
+  const e = (x: Expr): string => printExpr(x, as);
+
+  const out: string[] = [...header(k, "AssemblyScript").map((l) => (l ? `// ${l}` : "//"))];
+  const printStmts = (list: readonly Stmt[], depth: number): void => {
+    for (const s of list) {
+      const ind = indent(depth);
+      for (const c of stmtComments(s)) out.push(`${ind}// ${c}`);
+      switch (s.k) {
+        case "decl": {
+          const init = s.init ? e(s.init) : s.type === "bool" ? "false" : lit(s.type, 0);
+          out.push(`${ind}${s.mutable ? "let" : "const"} ${s.name}: ${s.type} = ${init};`);
+          break;
+        }
+        case "assign": {
+          if (s.target.k === "var") {
+            out.push(`${ind}${s.target.name} ${s.op === ">>=" && s.target.type === "u32" ? ">>>=" : s.op} ${e(s.value)};`);
+          } else {
+            const t = s.target;
+            const value: Expr = s.op === "=" ? s.value : { k: "bin", type: t.type, op: s.op.slice(0, -1) as "+", a: { k: "load", type: t.type, buffer: t.buffer, index: t.index }, b: s.value };
+            out.push(`${ind}store<${LOAD_TYPE[t.type]}>(${addr(t.buffer, e(t.index))}, ${e(value)});`);
+          }
+          break;
+        }
+        case "if":
+          out.push(`${ind}if (${e(s.cond)}) {`);
+          printStmts(s.then, depth + 1);
+          if (s.else) {
+            out.push(`${ind}} else {`);
+            printStmts(s.else, depth + 1);
+          }
+          out.push(`${ind}}`);
+          break;
+        case "for": {
+          const u = s.update;
+          const name = u.target.k === "var" ? u.target.name : "";
+          const op = u.op === ">>=" && s.init.type === "u32" ? ">>>=" : u.op;
+          out.push(`${ind}for (let ${s.init.name}: ${s.init.type} = ${e(s.init.init!)}; ${e(s.cond)}; ${name} ${op} ${e(u.value)}) {`);
+          printStmts(s.body, depth + 1);
+          out.push(`${ind}}`);
+          break;
+        }
+        case "block":
+          if (s.body.length === 0) break;
+          out.push(`${ind}{`);
+          printStmts(s.body, depth + 1);
+          out.push(`${ind}}`);
+          break;
+        case "break": case "continue": case "return":
+          out.push(`${ind}${s.k};`);
+          break;
+        case "barrier":
+          throw new Error(`internal: kernel ${k.name}: barrier inside a phase`);
+      }
+    }
+  };
+
+  const localIds = (depth: number): void => {
+    const ind = indent(depth);
+    if (sy === 1 && sz === 1) out.push(`${ind}const lx: u32 = lid;`, `${ind}const ly: u32 = 0;`, `${ind}const lz: u32 = 0;`);
+    else out.push(`${ind}const lx: u32 = lid % ${sx};`, `${ind}const ly: u32 = (lid / ${sx}) % ${sy};`, `${ind}const lz: u32 = lid / ${sx * sy};`);
+  };
+  const phaseLoop = (list: readonly Stmt[], depth: number): void => {
+    const ind = indent(depth);
+    out.push(`${ind}for (let lid: u32 = 0; lid < ${n}; lid++) {`);
+    localIds(depth + 1);
+    printStmts(list, depth + 1);
+    out.push(`${ind}}`);
+  };
+  // workgroup level: barrier-free runs become phase loops; control flow around barriers stays
+  const emitLevel = (list: readonly Stmt[], depth: number): void => {
+    let run: Stmt[] = [];
+    const flush = (): void => {
+      if (run.length) phaseLoop(run, depth);
+      run = [];
+    };
+    for (const s of list) {
+      if (s.k === "barrier") {
+        flush();
+        out.push(`${indent(depth)}// barrier [line ${s.loc.line}]: the next phase starts after every invocation finished this one`);
+        continue;
+      }
+      if (!hasBarrier([s])) {
+        run.push(s);
+        continue;
+      }
+      flush();
+      const ind = indent(depth);
+      for (const c of stmtComments(s)) out.push(`${ind}// ${c}`);
+      if (s.k === "if") {
+        out.push(`${ind}if (${e(s.cond)}) {`);
+        emitLevel(s.then, depth + 1);
+        if (s.else) {
+          out.push(`${ind}} else {`);
+          emitLevel(s.else, depth + 1);
+        }
+        out.push(`${ind}}`);
+      } else if (s.k === "for") {
+        const u = s.update;
+        const op = u.op === ">>=" && s.init.type === "u32" ? ">>>=" : u.op;
+        out.push(`${ind}for (${s.init.name} = ${e(s.init.init!)}; ${e(s.cond)}; ${s.init.name} ${op} ${e(u.value)}) {`);
+        emitLevel(s.body, depth + 1);
+        out.push(`${ind}}`);
+      } else if (s.k === "block") {
+        out.push(`${ind}{`);
+        emitLevel(s.body, depth + 1);
+        out.push(`${ind}}`);
+      }
+    }
+    flush();
+  };
+
+  const params = [
+    "scratch: usize", "wx: u32", "wy: u32", "wz: u32", "nwx: u32", "nwy: u32", "nwz: u32",
+    ...k.buffers.map((b) => `${b.name}: usize`),
+    ...k.uniforms.map((u) => `${u.name}: ${u.type}`),
+  ];
+  let usesF16 = false;
+  forEachExpr(body, (x) => {
+    if ((x.k === "bytes" && x.as === "f16") || (x.k === "call" && x.fn === "f16tof32")) usesF16 = true;
+  });
+  if (usesF16) out.push("", 'import { f16tof32 } from "./prelude";');
+  let returns = false;
+  forEachStmt(body, (s) => {
+    if (s.k === "return") returns = true;
+  });
+  if (returns) {
+    // `return` ends one invocation: give the body a function of its own
+    const inv = ["lx: u32", "ly: u32", "lz: u32", ...params.slice(1)];
+    out.push("", "@inline", `function ${k.name}_invocation(${inv.join(", ")}): void {`);
+    printStmts(body, 1);
+    out.push("}");
+  }
+  out.push(
+    "",
+    `/** Runs workgroup (wx, wy, wz) of ${k.name}; buffers are byte addresses, scratch holds ${offset} bytes. */`,
+    `export function ${k.name}(${params.join(", ")}): void {`,
+  );
+  for (const [v, t] of wgVars) out.push(`${indent(1)}let ${v}: ${t} = ${t === "bool" ? "false" : lit(t, 0)};`);
+  if (returns) {
+    out.push(`${indent(1)}for (let lid: u32 = 0; lid < ${n}; lid++) {`);
+    localIds(2);
+    const args = ["lx", "ly", "lz", ...params.slice(1).map((p) => p.split(":")[0]!)];
+    out.push(`${indent(2)}${k.name}_invocation(${args.join(", ")});`, `${indent(1)}}`);
+  } else if (phased) emitLevel(body, 1);
+  else phaseLoop(body, 1);
+  out.push("}", "");
+  return { source: out.join("\n"), scratchBytes: offset, params: params.map((p) => p.split(":")[0]!) };
+}

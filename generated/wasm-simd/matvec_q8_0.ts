@@ -1,0 +1,113 @@
+// GENERATED — do not edit; source: engine/kernels/matvec.kernel.ts
+// kernel matvec_q8_0 (AssemblyScript), workgroup 64x1x1; regenerate with `npm run codegen`
+//
+// q8_0: 32 values a block, each qs[j] * d.
+
+import { f16tof32 } from "./prelude";
+
+/** Runs workgroup (wx, wy, wz) of matvec_q8_0; buffers are byte addresses, scratch holds 256 bytes. */
+export function matvec_q8_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy: u32, nwz: u32, W: usize, x: usize, out: usize, k: u32): void {
+  let total: f32 = <f32>0.0;
+  for (let lid: u32 = 0; lid < 64; lid++) {
+    const lx: u32 = lid;
+    const ly: u32 = 0;
+    const lz: u32 = 0;
+    const blocksPerRow: u32 = (k / <u32>32);
+    const firstBlock: u32 = wx * blocksPerRow;
+    // each invocation takes every workgroupSize-th block of the row [line 21]
+    let acc: f32 = <f32>0.0;
+    for (let b: u32 = lx; b < blocksPerRow; b += <u32>64) {
+      const blk: u32 = firstBlock + b;
+      let dot: f32 = <f32>0.0;
+      for (let j: u32 = <u32>0; j < <u32>32; j += <u32>1) {
+        dot += <f32>(<i32>load<i8>(W + <usize>(blk * <u32>34 + <u32>2 + j))) * load<f32>(x + (<usize>(b * <u32>32 + j) << 2));
+      }
+      // one scale per block: multiply once, after the integer-valued dot [line 29]
+      acc += f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>34))) * dot;
+    }
+    // workgroupSum: tree reduction over 64 invocations in shared memory [line 31]
+    store<f32>(scratch + 0 + (<usize>(lx) << 2), acc);
+  }
+  // barrier [line 31]: the next phase starts after every invocation finished this one
+  {
+    for (let lid: u32 = 0; lid < 64; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>32) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>32) << 2)));
+      }
+    }
+    // barrier [line 31]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 64; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>16) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>16) << 2)));
+      }
+    }
+    // barrier [line 31]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 64; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>8) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>8) << 2)));
+      }
+    }
+    // barrier [line 31]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 64; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>4) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>4) << 2)));
+      }
+    }
+    // barrier [line 31]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 64; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>2) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>2) << 2)));
+      }
+    }
+    // barrier [line 31]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 64; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>1) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>1) << 2)));
+      }
+    }
+    // barrier [line 31]: the next phase starts after every invocation finished this one
+  }
+  for (let lid: u32 = 0; lid < 64; lid++) {
+    const lx: u32 = lid;
+    const ly: u32 = 0;
+    const lz: u32 = 0;
+    total = load<f32>(scratch + 0 + (<usize>(<u32>0) << 2));
+  }
+  // barrier [line 31]: the next phase starts after every invocation finished this one
+  for (let lid: u32 = 0; lid < 64; lid++) {
+    const lx: u32 = lid;
+    const ly: u32 = 0;
+    const lz: u32 = 0;
+    if (lx == <u32>0) {
+      store<f32>(out + (<usize>(wx) << 2), total);
+    }
+  }
+}

@@ -1,0 +1,127 @@
+// GENERATED — do not edit; source: engine/kernels/norm.kernel.ts
+// kernel rmsnorm (AssemblyScript), workgroup 256x1x1; regenerate with `npm run codegen`
+
+/** Runs workgroup (wx, wy, wz) of rmsnorm; buffers are byte addresses, scratch holds 1024 bytes. */
+export function rmsnorm(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy: u32, nwz: u32, x: usize, w: usize, out: usize, n: u32, eps: f32): void {
+  let row: u32 = <u32>0;
+  let total: f32 = <f32>0.0;
+  for (let lid: u32 = 0; lid < 256; lid++) {
+    const lx: u32 = lid;
+    const ly: u32 = 0;
+    const lz: u32 = 0;
+    row = wx * n;
+    // each invocation sums the squares of a strided slice of the row [line 16]
+    let ss: f32 = <f32>0.0;
+    for (let i: u32 = lx; i < n; i += <u32>256) {
+      const v: f32 = load<f32>(x + (<usize>(row + i) << 2));
+      ss += v * v;
+    }
+    // workgroupSum: tree reduction over 256 invocations in shared memory [line 21]
+    store<f32>(scratch + 0 + (<usize>(lx) << 2), ss);
+  }
+  // barrier [line 21]: the next phase starts after every invocation finished this one
+  {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>128) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>128) << 2)));
+      }
+    }
+    // barrier [line 21]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>64) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>64) << 2)));
+      }
+    }
+    // barrier [line 21]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>32) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>32) << 2)));
+      }
+    }
+    // barrier [line 21]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>16) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>16) << 2)));
+      }
+    }
+    // barrier [line 21]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>8) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>8) << 2)));
+      }
+    }
+    // barrier [line 21]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>4) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>4) << 2)));
+      }
+    }
+    // barrier [line 21]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>2) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>2) << 2)));
+      }
+    }
+    // barrier [line 21]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>1) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>1) << 2)));
+      }
+    }
+    // barrier [line 21]: the next phase starts after every invocation finished this one
+  }
+  for (let lid: u32 = 0; lid < 256; lid++) {
+    const lx: u32 = lid;
+    const ly: u32 = 0;
+    const lz: u32 = 0;
+    total = load<f32>(scratch + 0 + (<usize>(<u32>0) << 2));
+  }
+  // barrier [line 21]: the next phase starts after every invocation finished this one
+  for (let lid: u32 = 0; lid < 256; lid++) {
+    const lx: u32 = lid;
+    const ly: u32 = 0;
+    const lz: u32 = 0;
+    const scale: f32 = (<f32>1.0 / Mathf.sqrt(total / <f32>(n) + eps));
+    for (let i_1: u32 = lx; i_1 < n; i_1 += <u32>256) {
+      store<f32>(out + (<usize>(row + i_1) << 2), load<f32>(x + (<usize>(row + i_1) << 2)) * scale * load<f32>(w + (<usize>(i_1) << 2)));
+    }
+  }
+}

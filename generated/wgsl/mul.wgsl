@@ -1,0 +1,27 @@
+// GENERATED — do not edit; source: engine/kernels/elementwise.kernel.ts
+// kernel mul (WGSL), workgroup 256x1x1; regenerate with `npm run codegen`
+//
+// out[i] = a[i] * b[i]; one invocation per value.
+
+@group(0) @binding(0) var<storage, read> a: array<f32>;
+@group(0) @binding(1) var<storage, read> b: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+
+struct mul_params {
+  n: u32,
+}
+@group(0) @binding(3) var<uniform> params: mul_params;
+
+@compute @workgroup_size(256, 1, 1)
+fn mul(
+  @builtin(global_invocation_id) globalId: vec3<u32>,
+  @builtin(local_invocation_id) localId: vec3<u32>,
+  @builtin(workgroup_id) workgroupId: vec3<u32>,
+  @builtin(num_workgroups) numWorkgroups: vec3<u32>,
+) {
+  let n: u32 = params.n;
+  let i: u32 = globalId.x;
+  if (i < n) {
+    out[i] = a[i] * b[i];
+  }
+}
