@@ -116,8 +116,11 @@ const isOnGridAux = new Uint8Array(8);
 const blockSigns = new Uint8Array(8);
 const scales = new Float32Array(QK_K / 16);
 
+// Results of weightedSums, in module scope so the search loop allocates nothing.
+let sumQX = 0, sumQ2 = 0;
+
 /** sum w*x*q and sum w*q*q over n values with q = 2*L + 1, in C's float order. */
-function weightedSums(n: number, Ls: Int8Array): [number, number] {
+function weightedSums(n: number, Ls: Int8Array): void {
   let sumqx = 0, sumq2 = 0;
   for (let i = 0; i < n; i++) {
     const w = weight[i];
@@ -125,7 +128,8 @@ function weightedSums(n: number, Ls: Int8Array): [number, number] {
     sumqx = fr(sumqx + fr(fr(w * xval[i]) * q));
     sumq2 = fr(sumq2 + fr(fr(w * q) * q));
   }
-  return [sumqx, sumq2];
+  sumQX = sumqx;
+  sumQ2 = sumq2;
 }
 
 /** Level of one coordinate for inverse scale id: nearest_int(0.5 * (id * x - 1)), clamped. */
@@ -162,7 +166,8 @@ function searchGroup(
         g.bestNeighbour(u, xval, dims * k, waux, thisScale, Laux, dims * k);
       }
     }
-    const [sumqx, sumq2] = weightedSums(n, Laux);
+    weightedSums(n, Laux);
+    const sumqx = sumQX, sumq2 = sumQ2;
     if (sumq2 > 0 && fr(sumqx * sumqx) > fr(best * sumq2)) {
       scale = fr(sumqx / sumq2);
       best = fr(scale * sumqx);
@@ -184,7 +189,8 @@ function searchGroup(
       }
       if (g.map[u] < 0) g.bestNeighbour(u, xval, dims * k, waux, scale, L, dims * k);
     }
-    const [sumqx, sumq2] = weightedSums(n, L);
+    weightedSums(n, L);
+    const sumqx = sumQX, sumq2 = sumQ2;
     if (sumq2 > 0) scale = fr(sumqx / sumq2);
   }
   return scale;

@@ -23,6 +23,12 @@ const mins = new Float32Array(QK_K / 16);
 
 const i8 = (v: number): number => (v << 24) >> 24;
 
+/** The error weight make_qx_quants gives value xi: qw[i] when given, else by rmse_type. */
+function qxWeight(xi: number, qw: Float32Array | null, i: number, rmseType: number): number {
+  if (qw) return qw[i];
+  return rmseType === 1 ? fr(xi * xi) : rmseType === 2 ? 1 : rmseType === 3 ? Math.abs(xi) : fr(Math.sqrt(Math.abs(xi)));
+}
+
 /**
  * ggml's make_qx_quants: symmetric quantization of x[xo..xo+n) to L in [0, 2*nmax), returning the
  * scale. rmse_type 1 weights errors by x^2 (or by qw when given) and searches 18 nearby scales.
@@ -50,17 +56,12 @@ export function makeQxQuants(
   }
   let returnEarly = false;
   if (rmseType < 0) { rmseType = -rmseType; returnEarly = true; }
-  const weight = (i: number): number => {
-    const xi = x[xo + i];
-    if (qw) return qw[i];
-    return rmseType === 1 ? fr(xi * xi) : rmseType === 2 ? 1 : rmseType === 3 ? Math.abs(xi) : fr(Math.sqrt(Math.abs(xi)));
-  };
   let sumlx = 0, suml2 = 0;
   for (let i = 0; i < n; i++) {
     const xi = x[xo + i];
     const l = clamp(nearestInt(fr(iscale * xi)), -nmax, nmax - 1);
     L[lo + i] = l + nmax;
-    const w = weight(i);
+    const w = qxWeight(x[xo + i], qw, i, rmseType);
     sumlx = fr(sumlx + fr(fr(w * xi) * l));
     suml2 = fr(suml2 + fr(fr(w * l) * l));
   }
@@ -74,7 +75,7 @@ export function makeQxQuants(
     for (let i = 0; i < n; i++) {
       const xi = x[xo + i];
       const l = clamp(nearestInt(fr(iscale * xi)), -nmax, nmax - 1);
-      const w = weight(i);
+      const w = qxWeight(x[xo + i], qw, i, rmseType);
       sumlx = fr(sumlx + fr(fr(w * xi) * l));
       suml2 = fr(suml2 + fr(fr(w * l) * l));
     }

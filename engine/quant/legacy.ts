@@ -114,20 +114,25 @@ export const dequantizeRowQ4_1: Dequantizer = (src, out, nb) => {
   }
 };
 
-function minMax(x: Float32Array, at: number, n: number): [number, number] {
+// Results of minMax, kept in module scope so the per-block call allocates nothing.
+let blockMin = 0, blockMax = 0;
+
+function minMax(x: Float32Array, at: number, n: number): void {
   let min = Infinity, max = -Infinity; // FLT_MAX in C; every finite input replaces them the same way
   for (let j = 0; j < n; j++) {
     const v = x[at + j];
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  return [min, max];
+  blockMin = min;
+  blockMax = max;
 }
 
 export const quantizeRowQ4_1: Quantizer = (x, dst, nb) => {
   for (let i = 0; i < nb; i++) {
     const b = i * Q4_1.typeSize;
-    const [min, max] = minMax(x, i * 32, 32);
+    minMax(x, i * 32, 32);
+    const min = blockMin, max = blockMax;
     const d = fr(fr(max - min) / 15);
     const id = d ? fr(1 / d) : 0;
     writeF16(dst, b + Q4_1_D, d);
@@ -215,7 +220,8 @@ export const dequantizeRowQ5_1: Dequantizer = (src, out, nb) => {
 export const quantizeRowQ5_1: Quantizer = (x, dst, nb) => {
   for (let i = 0; i < nb; i++) {
     const b = i * Q5_1.typeSize;
-    const [min, max] = minMax(x, i * 32, 32);
+    minMax(x, i * 32, 32);
+    const min = blockMin, max = blockMax;
     const d = fr(fr(max - min) / 31);
     const id = d ? fr(1 / d) : 0;
     writeF16(dst, b + Q5_1_D, d);
