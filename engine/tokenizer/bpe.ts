@@ -6,7 +6,7 @@
 // bytes costs O(n log n) however long it is.
 
 import { MergeQueue } from "./heap.js";
-import { preTokenize } from "./pretokenize.js";
+import { forEachWord, preTokenize } from "./pretokenize.js";
 import { toByteLevel } from "./unicode.js";
 import type { Vocab } from "./vocab.js";
 
@@ -27,11 +27,11 @@ export class BpeEncoder {
 
   /** Appends the ids of one text fragment. */
   encode(text: string, out: number[]): void {
-    for (const word of this.words(text)) {
+    forEachWord(text, this.vocab.pre.regexes, (word) => {
       const hit = this.cache.get(word);
       if (hit) {
-        for (const id of hit) out.push(id);
-        continue;
+        for (let i = 0; i < hit.length; i++) out.push(hit[i]!);
+        return;
       }
       const ids: number[] = [];
       this.encodeWord(toByteLevel(word), ids);
@@ -39,8 +39,8 @@ export class BpeEncoder {
         if (this.cache.size >= 65536) this.cache.clear();
         this.cache.set(word, ids);
       }
-      for (const id of ids) out.push(id);
-    }
+      for (let i = 0; i < ids.length; i++) out.push(ids[i]!);
+    });
   }
 
   private ensure(n: number): void {

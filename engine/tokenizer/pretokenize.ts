@@ -149,29 +149,37 @@ export function preTokenizerFor(name: string, warn: (msg: string) => void): PreT
 }
 
 /**
- * Splits text into pre-tokenized words: each regex cuts every current piece into matches and the
- * gaps between them (llama.cpp's unicode_regex_split without the byte encoding, which bpe.ts does).
+ * Calls `emit` with each pre-tokenized word, in order: regex `level` cuts `text` into its matches and
+ * the gaps between them, and each of those goes on to the next regex (llama.cpp's unicode_regex_split
+ * without the byte encoding, which bpe.ts does). No intermediate arrays: this runs on every request.
  */
-export function preTokenize(text: string, regexes: readonly RegExp[]): string[] {
-  let pieces = [text];
-  for (const re of regexes) {
-    const next: string[] = [];
-    for (const piece of pieces) {
-      re.lastIndex = 0;
-      let start = 0;
-      for (let m = re.exec(piece); m !== null; m = re.exec(piece)) {
-        const end = m.index + m[0].length;
-        if (end === m.index) {
-          re.lastIndex++; // no pattern here matches empty, but never loop forever
-          continue;
-        }
-        if (m.index > start) next.push(piece.slice(start, m.index));
-        next.push(m[0]);
-        start = end;
-      }
-      if (start < piece.length) next.push(piece.slice(start));
-    }
-    pieces = next;
+export function forEachWord(text: string, regexes: readonly RegExp[], emit: (word: string) => void, level = 0): void {
+  if (level === regexes.length) {
+    emit(text);
+    return;
   }
-  return pieces;
+  const re = regexes[level]!;
+  let start = 0;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const at = m.index, end = at + m[0].length;
+    if (end === at) {
+      re.lastIndex++; // no pattern here matches empty, but never loop forever
+      continue;
+    }
+    // the nested call reuses the same RegExp objects only at deeper levels, so lastIndex is safe
+    const resume = re.lastIndex;
+    if (at > start) forEachWord(text.slice(start, at), regexes, emit, level + 1);
+    forEachWord(m[0], regexes, emit, level + 1);
+    re.lastIndex = resume;
+    start = end;
+  }
+  if (start < text.length) forEachWord(start === 0 ? text : text.slice(start), regexes, emit, level + 1);
+}
+
+/** The pre-tokenized words of a text, as an array. */
+export function preTokenize(text: string, regexes: readonly RegExp[]): string[] {
+  const words: string[] = [];
+  forEachWord(text, regexes, (w) => words.push(w));
+  return words;
 }
