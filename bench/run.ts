@@ -22,7 +22,9 @@ interface Flags {
 const collect = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(",").filter(Boolean)];
 
 async function loadBenchmarks(dir: string): Promise<Benchmark[]> {
-  const files = readdirSync(dir).filter((f) => /\.bench\.js$/.test(f)).sort();
+  // .js in dist/bench; .ts when the runner itself runs from source (tests)
+  const ext = fileURLToPath(import.meta.url).endsWith(".ts") ? ".bench.ts" : ".bench.js";
+  const files = readdirSync(dir).filter((f) => f.endsWith(ext)).sort();
   const out: Benchmark[] = [];
   for (const f of files) {
     const mod = (await import(pathToFileURL(join(dir, f)).href)) as { benchmark?: Benchmark };
@@ -32,6 +34,7 @@ async function loadBenchmarks(dir: string): Promise<Benchmark[]> {
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** Runs the CLI; returns the exit code. Output goes to process.stdout / process.stderr. */
 export async function main(argv: string[]): Promise<number> {
   const program = new Command("bench")
     .option("--only <names>", "run only these benchmarks (comma-separated or repeated)", collect)
@@ -41,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--quick", "short runs (checks that the benchmarks work, numbers are rough)")
     .option("--json <file>", "also write the results as JSON")
     .option("--list", "list the benchmarks and exit")
+    .exitOverride()
     .parse(argv);
   const flags = program.opts<Flags>();
   const all = await loadBenchmarks(dirname(fileURLToPath(import.meta.url)));
