@@ -145,3 +145,30 @@ describe("WordPiece (bert)", () => {
     expect(bert.encode("HÔUSE", { addSpecial: false })).toEqual([id("▁house")]);
   });
 });
+
+describe("pre-tokenizer flags from llama.cpp's table", () => {
+  // A byte-level vocabulary where "abc" is a token but only the merge "a b" exists.
+  const bpeVocab = (pre: string): GGUFKV[] => [
+    kv.str("tokenizer.ggml.model", "gpt2"),
+    kv.str("tokenizer.ggml.pre", pre),
+    strings("tokenizer.ggml.tokens", ["a", "b", "c", "ab", "abc", "Ġ"]),
+    i32s("tokenizer.ggml.token_type", [1, 1, 1, 1, 1, 1]),
+    strings("tokenizer.ggml.merges", ["a b"]),
+  ];
+
+  it("llama-bpe and tekken take a whole word from the vocabulary before merging (ignore_merges)", () => {
+    expect(loadTokenizer(vocabFile("ignore-merges.gguf", bpeVocab("llama-bpe"))).encode("abc", { addSpecial: false })).toEqual([4]);
+    expect(loadTokenizer(vocabFile("ignore-merges-tekken.gguf", bpeVocab("tekken"))).encode("abc", { addSpecial: false })).toEqual([4]);
+  });
+
+  it("gpt-2 merges instead", () => {
+    expect(loadTokenizer(vocabFile("merges.gguf", bpeVocab("gpt-2"))).encode("abc", { addSpecial: false })).toEqual([3, 2]);
+  });
+
+  it("llama-bpe adds BOS by default, chatglm-bpe has none, gpt-2 adds none", () => {
+    const withBos = [...bpeVocab("llama-bpe"), kv.u32("tokenizer.ggml.bos_token_id", 5)];
+    expect(loadTokenizer(vocabFile("bos.gguf", withBos)).encode("c")).toEqual([5, 2]);
+    expect(loadTokenizer(vocabFile("glm.gguf", bpeVocab("chatglm-bpe"))).encode("c")).toEqual([2]);
+    expect(loadTokenizer(vocabFile("gpt2-nobos.gguf", [...bpeVocab("gpt-2"), kv.u32("tokenizer.ggml.bos_token_id", 5)])).encode("c")).toEqual([2]);
+  });
+});

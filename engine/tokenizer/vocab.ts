@@ -132,7 +132,9 @@ export function readVocab(f: GGUFFile, warn: (msg: string) => void = (m) => proc
   }
   addSpacePrefix = f.getBool("tokenizer.ggml.add_space_prefix") ?? addSpacePrefix;
 
-  const special = (key: string, dflt: number | undefined): number | undefined => {
+  const special = (key: string, fallback: number | undefined): number | undefined => {
+    // llama.cpp's defaults (gpt2: 11) can lie outside a small vocabulary; such an id means "none"
+    const dflt = fallback !== undefined && fallback < n ? fallback : undefined;
     const v = f.getNumber(`tokenizer.ggml.${key}`);
     if (v === undefined) return dflt;
     if (!Number.isInteger(v) || v < 0 || v >= n) {
