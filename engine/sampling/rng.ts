@@ -31,6 +31,16 @@ export class Rng {
     if ((this.a | this.b | this.c | this.d) === 0) this.a = 1; // the all-zero state is a fixed point
   }
 
+  /** A generator with this exact xoshiro128** state (for checking against the reference implementation). */
+  static fromState(a: number, b: number, c: number, d: number): Rng {
+    const r = new Rng(0);
+    r.a = a | 0;
+    r.b = b | 0;
+    r.c = c | 0;
+    r.d = d | 0;
+    return r;
+  }
+
   /** The next 32 random bits as an unsigned integer (xoshiro128**). */
   nextU32(): number {
     const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
