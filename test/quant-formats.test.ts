@@ -125,6 +125,25 @@ describe("block layouts", () => {
   });
 });
 
+describe("all-zero rows", () => {
+  // ggml guards every scale computation against a zero block (d = 0, id = 0), so zeros must survive
+  // quantize -> dequantize as zeros, never NaN.
+  it("quantize and dequantize to zeros for every type with a reference quantizer", () => {
+    for (const t of ALL_TYPES) {
+      if (!canQuantize(t.id)) continue;
+      const n = 512;
+      const back = dequantizeRow(t.id, quantizeRow(t.id, new Float32Array(n)), n);
+      const bad = Array.from(back).findIndex((v) => v !== 0);
+      expect(bad, `${t.name}: value ${bad} is ${back[bad]}`).toBe(-1);
+    }
+  });
+
+  it("encode q4_0 zeros as ggml does: d = 0 / -8 = -0 (f16 0x8000) and every nibble 8", () => {
+    const q = quantizeRow(GGMLType.Q4_0, new Float32Array(32));
+    expect(Array.from(q)).toEqual([0x00, 0x80, ...new Array(16).fill(0x88)]);
+  });
+});
+
 describe("errors", () => {
   function kilnError(f: () => unknown): string {
     try {
