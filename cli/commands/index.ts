@@ -8,8 +8,9 @@ import { registerPipeline } from "./pipeline.js";
 import { registerQuantize } from "./quantize.js";
 import { registerQuant } from "./quant.js";
 import { registerTokenize } from "./tokenize.js";
+import { registerConformance } from "./conformance.js";
 import { registerRun } from "./run.js";
 import { registerLogits } from "./logits.js";
 import { registerChat } from "./chat.js";
 
-export const commands: ((program: Command) => void)[] = [registerInspect, registerQuantize, registerQuant, registerTokenize, registerServe, registerApiKey, registerModels, registerPipeline, registerRun, registerLogits, registerChat];
+export const commands: ((program: Command) => void)[] = [registerInspect, registerQuantize, registerQuant, registerTokenize, registerServe, registerApiKey, registerModels, registerPipeline, registerRun, registerLogits, registerChat, registerConformance];

@@ -1,0 +1,7 @@
+// Every conformance case, by op family. Add a family's table here.
+import type { ConformanceCase } from "../case.js";
+import { elementwiseCases } from "./elementwise.js";
+import { normCases } from "./norm.js";
+import { softmaxCases } from "./softmax.js";
+
+export const ALL_CASES: readonly ConformanceCase[] = [...elementwiseCases, ...normCases, ...softmaxCases];

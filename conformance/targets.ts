@@ -1,0 +1,6 @@
+// The targets the suite knows. A target runtime registers itself here with one line (its module calls
+// registerTarget when imported), in the order the matrix shows them.
+import { interpTarget } from "./interp-target.js";
+import { registerTarget } from "./target.js";
+
+registerTarget("interp", interpTarget);
