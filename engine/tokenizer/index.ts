@@ -24,11 +24,6 @@ export interface LoadTokenizerOptions {
   readonly warn?: (message: string) => void;
 }
 
-export interface KilnDecodeOptions extends DecodeOptions {
-  /** Drop a leading BOS / trailing EOS the model adds itself (llama.cpp's remove_special; as there, the space prefix of the next piece stays). */
-  readonly removeSpecial?: boolean;
-}
-
 const utf8 = new TextDecoder("utf-8", { fatal: false });
 
 export class KilnTokenizer implements Tokenizer {
@@ -103,7 +98,7 @@ export class KilnTokenizer implements Tokenizer {
     return out;
   }
 
-  decode(ids: readonly number[], opts: KilnDecodeOptions = {}): string {
+  decode(ids: readonly number[], opts: DecodeOptions = {}): string {
     return utf8.decode(detokenizeBytes(this.vocab, this.pieces, ids, opts));
   }
 

@@ -11,6 +11,11 @@ export interface EncodeOptions {
 export interface DecodeOptions {
   /** Render control tokens' text (true) or skip them (false, default). */
   readonly special?: boolean;
+  /**
+   * decode() only: drop a leading BOS / trailing EOS that the model adds itself (llama.cpp's
+   * remove_special; as there, the space prefix of the following piece stays). Default false.
+   */
+  readonly removeSpecial?: boolean;
 }
 
 export interface ChatMessage {
@@ -39,5 +44,8 @@ export interface Tokenizer {
   tokenToPiece(id: number, opts?: DecodeOptions): Uint8Array;
   createStreamDecoder(opts?: DecodeOptions): StreamDecoder;
   /** Renders tokenizer.chat_template (or a named fallback) for a conversation. */
-  applyChatTemplate(messages: readonly ChatMessage[], opts?: { addGenerationPrompt?: boolean; template?: string }): string;
+  applyChatTemplate(
+    messages: readonly ChatMessage[],
+    opts?: { addGenerationPrompt?: boolean; template?: string; tools?: readonly unknown[] },
+  ): string;
 }
