@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { KilnError } from "../engine/errors.js";
 import { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16 } from "../engine/quant/half.js";
 import { canQuantize, dequantizeRow, GGMLType, quantizeRow } from "../engine/quant/index.js";
-import { FIELD_BYTES, LAYOUTS, layoutOf } from "../engine/quant/layouts.js";
+import { FIELD_BYTES, fieldAlignment, LAYOUTS, layoutOf } from "../engine/quant/layouts.js";
 import { ALL_TYPES, type GGMLType as GGMLTypeId } from "../engine/quant/types.js";
 
 describe("f16", () => {
@@ -122,6 +122,18 @@ describe("block layouts", () => {
     expect(shape(GGMLType.TQ1_0)).toEqual(["qs:u8[48]@0", "qh:u8[4]@48", "d:f16[1]@52"]);
     expect(shape(GGMLType.IQ1_M)).toEqual(["qs:u8[32]@0", "qh:u8[16]@32", "scales:u8[8]@48"]);
     expect(layoutOf(GGMLType.Q4_K).field.qs.offset).toBe(16);
+  });
+
+  it("say how aligned each field is in a row of packed blocks", () => {
+    // q4_0 blocks are 18 bytes: block 1 starts at byte 18, so qs (offset 2) is only 2-byte aligned.
+    expect(fieldAlignment(layoutOf(GGMLType.Q4_0), "qs")).toBe(2);
+    expect(fieldAlignment(layoutOf(GGMLType.Q8_0), "qs")).toBe(2);
+    // q4_k blocks are 144 = 9 * 16 bytes and qs sits at 16.
+    expect(fieldAlignment(layoutOf(GGMLType.Q4_K), "qs")).toBe(16);
+    expect(fieldAlignment(layoutOf(GGMLType.Q4_K), "scales")).toBe(4);
+    // q8_k blocks are 292 = 4 * 73 bytes: bsums at 260 is 4-byte aligned.
+    expect(fieldAlignment(layoutOf(GGMLType.Q8_K), "bsums")).toBe(4);
+    expect(fieldAlignment(layoutOf(GGMLType.MXFP4), "qs")).toBe(1);
   });
 });
 

@@ -45,9 +45,21 @@ export interface BlockLayout {
    * `qs` 2-byte aligned at best); kernels must read wider words byte-wise or through unaligned loads.
    */
   readonly fieldAlign: number;
+  /**
+   * Alignment every block start has in a row whose first block is aligned to at least this much: the
+   * largest power of two (up to 16) dividing typeSize. q4_0: 2, q4_k: 16, q8_k: 4.
+   */
+  readonly blockAlign: number;
   readonly fields: readonly BlockField[];
   /** Fields by name. */
   readonly field: Readonly<Record<string, BlockField>>;
+}
+
+/** Largest power of two dividing n, at most `cap` (n = 0 gives cap). */
+function pow2Divisor(n: number, cap: number): number {
+  let a = 1;
+  while (a < cap && n % (2 * a) === 0) a *= 2;
+  return a;
 }
 
 type FieldSpec = readonly [name: string, type: FieldType, count: number, offset: number, doc: string];
@@ -75,6 +87,7 @@ function layout(id: GGMLType, specs: readonly FieldSpec[]): BlockLayout {
   const fieldAlign = Math.max(1, ...fields.map((f) => FIELD_BYTES[f.type]));
   return {
     id, name: info.name, blockSize: info.blockSize, typeSize: info.typeSize, fieldAlign,
+    blockAlign: pow2Divisor(info.typeSize, 16),
     fields, field: Object.fromEntries(fields.map((f) => [f.name, f])),
   };
 }
@@ -212,6 +225,17 @@ export function layoutOf(id: GGMLType): BlockLayout {
   const l = LAYOUTS.get(id);
   if (!l) throw new Error(`internal: no block layout for ggml type ${id}`);
   return l;
+}
+
+/**
+ * Alignment (in bytes, up to 16) guaranteed for the first byte of field `name` in every block of a row
+ * whose start is 16-byte aligned: what a kernel may assume before reading it in wider words.
+ * q4_0's qs: 2 (18-byte blocks); q4_k's qs: 16.
+ */
+export function fieldAlignment(l: BlockLayout, name: string): number {
+  const f = l.field[name];
+  if (!f) throw new Error(`internal: layout ${l.name} has no field ${name}`);
+  return Math.min(l.blockAlign, pow2Divisor(f.offset, 16));
 }
 
 /** Byte offset of element `index` of field `name` in block `block` of a row of this layout. */
