@@ -35,8 +35,11 @@ class Cursor {
     return this.size - this.pos;
   }
 
-  /** Returns a view of the next n bytes (valid until the next call) and advances. */
-  take(n: number, what: string): Buffer {
+  /**
+   * Makes the next n bytes available in `buf` and advances; returns their offset in `buf` (valid until
+   * the next call). `what` names the field for the error when the file ends first.
+   */
+  private ensure(n: number, what: string): number {
     if (n > this.remaining()) {
       throw new GGUFError(
         `${this.label}: ${what} needs ${n} bytes at offset ${this.pos} but the file ends at ${this.size} (file truncated?)`,
@@ -51,34 +54,49 @@ class Cursor {
     }
     const off = this.pos - this.bufStart;
     this.pos += n;
+    return off;
+  }
+
+  /** A view of the next n bytes (valid until the next call); advances. */
+  take(n: number, what: string): Buffer {
+    const off = this.ensure(n, what);
     return this.buf.subarray(off, off + n);
   }
 
-  u8(what: string): number { return this.take(1, what).readUInt8(0); }
-  i8(what: string): number { return this.take(1, what).readInt8(0); }
-  u16(what: string): number { return this.take(2, what).readUInt16LE(0); }
-  i16(what: string): number { return this.take(2, what).readInt16LE(0); }
-  u32(what: string): number { return this.take(4, what).readUInt32LE(0); }
-  i32(what: string): number { return this.take(4, what).readInt32LE(0); }
-  f32(what: string): number { return this.take(4, what).readFloatLE(0); }
-  f64(what: string): number { return this.take(8, what).readDoubleLE(0); }
-  u64(what: string): bigint { return this.take(8, what).readBigUInt64LE(0); }
-  i64(what: string): bigint { return this.take(8, what).readBigInt64LE(0); }
+  u8(what: string): number { return this.buf.readUInt8(this.ensure(1, what)); }
+  i8(what: string): number { return this.buf.readInt8(this.ensure(1, what)); }
+  u16(what: string): number { return this.buf.readUInt16LE(this.ensure(2, what)); }
+  i16(what: string): number { return this.buf.readInt16LE(this.ensure(2, what)); }
+  u32(what: string): number { return this.buf.readUInt32LE(this.ensure(4, what)); }
+  i32(what: string): number { return this.buf.readInt32LE(this.ensure(4, what)); }
+  f32(what: string): number { return this.buf.readFloatLE(this.ensure(4, what)); }
+  f64(what: string): number { return this.buf.readDoubleLE(this.ensure(8, what)); }
+  u64(what: string): bigint { return this.buf.readBigUInt64LE(this.ensure(8, what)); }
+  i64(what: string): bigint { return this.buf.readBigInt64LE(this.ensure(8, what)); }
 
-  /** A u64 that must fit in a JS number and be at most `limit` (a length or count). */
-  length(what: string, limit: number): number {
-    const v = this.u64(what);
-    if (v > BigInt(limit)) {
+  /** A u64 length or count that must be at most `limit`; `what` is a thunk so the hot path builds no string. */
+  lengthOf(what: () => string, limit: number): number {
+    const off = this.ensure(8, "length");
+    const lo = this.buf.readUInt32LE(off);
+    const hi = this.buf.readUInt32LE(off + 4);
+    // hi * 2^32 + lo is exact while hi < 2^21; anything larger is far beyond any limit anyway.
+    if (hi >= 1 << 21 || hi * 4294967296 + lo > limit) {
+      const v = (BigInt(hi) << 32n) | BigInt(lo);
       throw new GGUFError(
-        `${this.label}: ${what} is ${v}, more than the ${limit} that fit in the rest of the file (corrupt or truncated file)`,
+        `${this.label}: ${what()} is ${v}, more than the ${Math.max(0, limit)} that fit in the rest of the file (corrupt or truncated file)`,
       );
     }
-    return Number(v);
+    return hi * 4294967296 + lo;
+  }
+
+  length(what: string, limit: number): number {
+    return this.lengthOf(() => what, limit);
   }
 
   string(what: string): string {
-    const n = this.length(`length of ${what}`, this.remaining() - 8);
-    return this.take(n, what).toString("utf8");
+    const n = this.lengthOf(() => `length of ${what}`, this.remaining() - 8);
+    const off = this.ensure(n, what);
+    return this.buf.toString("utf8", off, off + n);
   }
 }
 
@@ -350,8 +368,11 @@ function describe(v: GGUFValue): string {
   return `${typeof v} ${JSON.stringify(typeof v === "bigint" ? v.toString() : v)}`;
 }
 
-function readValue(c: Cursor, type: number, key: string, depth: number): GGUFValue {
-  const what = `value of "${key}"`;
+/** Bytes of one item of the fixed-size value types, read in bulk inside arrays. */
+const FIXED_ITEM_BYTES: Partial<Record<number, number>> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 10: 8, 11: 8, 12: 8 };
+
+function readValue(c: Cursor, type: number, key: string, depth: number, whatIn?: string): GGUFValue {
+  const what = whatIn ?? `value of "${key}"`;
   switch (type) {
     case GGUFValueType.UINT8: return c.u8(what);
     case GGUFValueType.INT8: return c.i8(what);
@@ -376,12 +397,35 @@ function readValue(c: Cursor, type: number, key: string, depth: number): GGUFVal
         throw new GGUFError(`${c.label}: metadata "${key}": array item type ${itemType} is not a GGUF value type`);
       }
       const n = c.length(`length of array "${key}"`, Math.floor(c.remaining() / MIN_ITEM_BYTES[itemType]!));
+      const fixed = FIXED_ITEM_BYTES[itemType];
+      if (fixed !== undefined) {
+        // Fixed-size items: one bounds check for the whole array (n * fixed <= remaining, checked above).
+        const bytes = c.take(n * fixed, `items of array "${key}"`);
+        return { itemType: itemType as GGUFValueType, items: decodeFixed(bytes, itemType, n) };
+      }
       // Grown item by item: a lying length runs into the end of the file before memory runs out.
       const items: GGUFValue[] = [];
-      for (let i = 0; i < n; i++) items.push(readValue(c, itemType, key, depth + 1));
+      for (let i = 0; i < n; i++) items.push(readValue(c, itemType, key, depth + 1, what));
       return { itemType: itemType as GGUFValueType, items };
     }
     default:
       throw new GGUFError(`${c.label}: metadata "${key}": value type ${type} is not a GGUF value type (corrupt file?)`);
   }
+}
+
+function decodeFixed(b: Buffer, itemType: number, n: number): GGUFValue[] {
+  const items: GGUFValue[] = new Array<GGUFValue>(n);
+  switch (itemType) {
+    case GGUFValueType.UINT8: for (let i = 0; i < n; i++) items[i] = b.readUInt8(i); break;
+    case GGUFValueType.INT8: for (let i = 0; i < n; i++) items[i] = b.readInt8(i); break;
+    case GGUFValueType.UINT16: for (let i = 0; i < n; i++) items[i] = b.readUInt16LE(2 * i); break;
+    case GGUFValueType.INT16: for (let i = 0; i < n; i++) items[i] = b.readInt16LE(2 * i); break;
+    case GGUFValueType.UINT32: for (let i = 0; i < n; i++) items[i] = b.readUInt32LE(4 * i); break;
+    case GGUFValueType.INT32: for (let i = 0; i < n; i++) items[i] = b.readInt32LE(4 * i); break;
+    case GGUFValueType.FLOAT32: for (let i = 0; i < n; i++) items[i] = b.readFloatLE(4 * i); break;
+    case GGUFValueType.UINT64: for (let i = 0; i < n; i++) items[i] = b.readBigUInt64LE(8 * i); break;
+    case GGUFValueType.INT64: for (let i = 0; i < n; i++) items[i] = b.readBigInt64LE(8 * i); break;
+    case GGUFValueType.FLOAT64: for (let i = 0; i < n; i++) items[i] = b.readDoubleLE(8 * i); break;
+  }
+  return items;
 }

@@ -98,9 +98,13 @@ class Encoder {
   i64(v: bigint): void { this.reserve(8); this.buf.writeBigInt64LE(v, this.len); this.len += 8; }
   bytes(b: Uint8Array): void { this.reserve(b.length); this.buf.set(b, this.len); this.len += b.length; }
   string(s: string): void {
-    const b = Buffer.from(s, "utf8");
-    this.u64(BigInt(b.length));
-    this.bytes(b);
+    // Length prefix then UTF-8 bytes, encoded in place (no temporary buffer, no BigInt per string).
+    const n = Buffer.byteLength(s, "utf8");
+    this.reserve(8 + n);
+    this.buf.writeUInt32LE(n >>> 0, this.len);
+    this.buf.writeUInt32LE(Math.floor(n / 4294967296), this.len + 4);
+    this.buf.write(s, this.len + 8, n, "utf8");
+    this.len += 8 + n;
   }
   zeros(n: number): void { this.reserve(n); this.buf.fill(0, this.len, this.len + n); this.len += n; }
   result(): Uint8Array { return new Uint8Array(this.buf.subarray(0, this.len)); }
@@ -110,44 +114,50 @@ function fail(where: string, what: string): never {
   throw new KilnError(`GGUF writer: ${where}: ${what}`, "GGUF_WRITE");
 }
 
-function encodeValue(e: Encoder, type: number, v: GGUFValue, where: string): void {
-  const num = (lo: number, hi: number, int: boolean): number => {
-    if (typeof v !== "number" || (int && !Number.isInteger(v)) || (int && (v < lo || v > hi))) {
-      fail(where, `value ${String(v)} does not fit the declared type ${type} (range ${lo}..${hi})`);
-    }
-    return v;
-  };
-  const big = (lo: bigint, hi: bigint): bigint => {
-    const b = typeof v === "bigint" ? v : typeof v === "number" && Number.isInteger(v) ? BigInt(v) : undefined;
-    if (b === undefined || b < lo || b > hi) fail(where, `value ${String(v)} is not a 64-bit integer in range`);
-    return b;
-  };
+function checkNumber(v: GGUFValue, type: number, lo: number, hi: number, int: boolean, where: string): number {
+  if (typeof v !== "number" || (int && (!Number.isInteger(v) || v < lo || v > hi))) {
+    fail(where, `value ${String(v)} does not fit the declared type ${type} (range ${lo}..${hi})`);
+  }
+  return v;
+}
+
+function checkBigInt(v: GGUFValue, lo: bigint, hi: bigint, where: string): bigint {
+  const b = typeof v === "bigint" ? v : typeof v === "number" && Number.isInteger(v) ? BigInt(v) : undefined;
+  if (b === undefined || b < lo || b > hi) fail(where, `value ${String(v)} is not a 64-bit integer in range`);
+  return b;
+}
+
+/** `where` names the key for errors; `index` is the item's position inside an array (-1 outside one). */
+function encodeValue(e: Encoder, type: number, v: GGUFValue, where: string, index = -1): void {
+  const at = (): string => (index < 0 ? where : `${where}[${index}]`);
   switch (type) {
-    case GGUFValueType.UINT8: return e.u8(num(0, 0xff, true));
-    case GGUFValueType.INT8: return e.i8(num(-0x80, 0x7f, true));
-    case GGUFValueType.UINT16: return e.u16(num(0, 0xffff, true));
-    case GGUFValueType.INT16: return e.i16(num(-0x8000, 0x7fff, true));
-    case GGUFValueType.UINT32: return e.u32(num(0, 0xffffffff, true));
-    case GGUFValueType.INT32: return e.i32(num(-0x80000000, 0x7fffffff, true));
-    case GGUFValueType.FLOAT32: return e.f32(num(-Infinity, Infinity, false));
-    case GGUFValueType.FLOAT64: return e.f64(num(-Infinity, Infinity, false));
-    case GGUFValueType.UINT64: return e.u64(big(0n, 0xffffffffffffffffn));
-    case GGUFValueType.INT64: return e.i64(big(-0x8000000000000000n, 0x7fffffffffffffffn));
+    case GGUFValueType.UINT8: return e.u8(checkNumber(v, type, 0, 0xff, true, at()));
+    case GGUFValueType.INT8: return e.i8(checkNumber(v, type, -0x80, 0x7f, true, at()));
+    case GGUFValueType.UINT16: return e.u16(checkNumber(v, type, 0, 0xffff, true, at()));
+    case GGUFValueType.INT16: return e.i16(checkNumber(v, type, -0x8000, 0x7fff, true, at()));
+    case GGUFValueType.UINT32: return e.u32(checkNumber(v, type, 0, 0xffffffff, true, at()));
+    case GGUFValueType.INT32: return e.i32(checkNumber(v, type, -0x80000000, 0x7fffffff, true, at()));
+    case GGUFValueType.FLOAT32: return e.f32(typeof v === "number" ? v : checkNumber(v, type, -Infinity, Infinity, false, at()));
+    case GGUFValueType.FLOAT64: return e.f64(typeof v === "number" ? v : checkNumber(v, type, -Infinity, Infinity, false, at()));
+    case GGUFValueType.UINT64: return e.u64(checkBigInt(v, 0n, 0xffffffffffffffffn, where));
+    case GGUFValueType.INT64: return e.i64(checkBigInt(v, -0x8000000000000000n, 0x7fffffffffffffffn, where));
     case GGUFValueType.BOOL:
-      if (typeof v !== "boolean") fail(where, `value ${String(v)} is not a bool`);
+      if (typeof v !== "boolean") fail(at(), `value ${String(v)} is not a bool`);
       return e.u8(v ? 1 : 0);
     case GGUFValueType.STRING:
-      if (typeof v !== "string") fail(where, `value ${String(v)} is not a string`);
+      if (typeof v !== "string") fail(at(), `value ${String(v)} is not a string`);
       return e.string(v);
     case GGUFValueType.ARRAY: {
-      if (!isGGUFArray(v)) fail(where, "value is not an array ({ itemType, items })");
+      if (!isGGUFArray(v)) fail(at(), "value is not an array ({ itemType, items })");
       e.u32(v.itemType);
       e.u64(BigInt(v.items.length));
-      v.items.forEach((item, i) => encodeValue(e, v.itemType, item, `${where}[${i}]`));
+      const items = v.items;
+      const inner = index < 0 ? where : `${where}[${index}]`;
+      for (let i = 0; i < items.length; i++) encodeValue(e, v.itemType, items[i]!, inner, i);
       return;
     }
     default:
-      fail(where, `value type ${type} is not a GGUF value type`);
+      fail(at(), `value type ${type} is not a GGUF value type`);
   }
 }
 
