@@ -1,7 +1,9 @@
-// Admission: generations start in arrival order (FIFO) under --max-concurrent, and a waiter that is
-// stopped leaves the queue without ever starting.
+// Admission and flow control: generations start in arrival order (FIFO) under --max-concurrent; a
+// waiter that is stopped leaves the queue without ever starting; a client that stops reading is
+// paused, then cut off with -32009, so it neither holds slots nor grows the server's buffers for long.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RpcCode } from "../server/errors.js";
 import { RpcClient, greedyGolden, startTestServer, type TestServer } from "./server-harness.js";
 
 let srv: TestServer;
@@ -35,5 +37,35 @@ describe("scheduling", () => {
       .map((m) => (m as { params: { subscription: string } }).params.subscription);
     expect(startedOrder).toEqual([a, b, d]);
     c.close();
+  });
+});
+
+describe("flow control", () => {
+  it("cuts off the streams of a client that stops reading with -32009, and frees their slots", async () => {
+    // The kernel's socket buffers take a few MB before the server's own buffer grows, so the paused
+    // client needs several verbose streams (top-20 logprobs) to get there.
+    const bp = await startTestServer({ maxConcurrent: 4, limits: { maxBufferedBytes: 16 << 10, slowReaderSeconds: 1 } });
+    try {
+      const c = await RpcClient.connect(bp.wsUrl);
+      const subs: string[] = [];
+      for (let i = 0; i < 4; i++) subs.push((await c.call("generate_v1_start", { prompt: g.prompt, max_tokens: 2000, temperature: 0, logprobs: 20 })).result as string);
+      c.ws.pause();
+      for (let i = 0; i < 600 && bp.server.ctx.live.size > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(bp.server.ctx.live.size).toBe(0);
+      // Another client is served in full while the slow one is still not reading.
+      const other = await RpcClient.connect(bp.wsUrl);
+      const o = (await other.call("generate_v1_start", { prompt: g.prompt, max_tokens: 8, temperature: 0 })).result as string;
+      expect((await other.stream(o)).filter((e) => e.event === "tokens").map((e) => e.text).join("")).toBe(g.generated_pieces.slice(0, 8).join(""));
+      other.close();
+      c.ws.resume();
+      for (const s of subs) {
+        const events = await c.stream(s, 60_000);
+        expect(events.at(-1)).toMatchObject({ event: "error", error: { code: RpcCode.QueueFull } });
+        expect(events.filter((e) => e.event === "tokens").length).toBeLessThan(2000);
+      }
+      c.close();
+    } finally {
+      await bp.close();
+    }
   });
 });
