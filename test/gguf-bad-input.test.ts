@@ -145,6 +145,11 @@ describe("GGUF reader on bad input", () => {
     expect(parseError(b).message).toMatch(/general.alignment is 24; it must be a power of two/);
   });
 
+  it("rejects a general.alignment stored as another type than uint32", () => {
+    const b = Buffer.from(encodeGGUF({ ...spec, kvs: [kv.u64("general.alignment", 32n), ...spec.kvs] }));
+    expect(parseError(b).message).toMatch(/general.alignment is stored as uint64; GGUF requires a uint32/);
+  });
+
   it("rejects every truncation of a golden model with an error naming what was cut", () => {
     const whole = readFileSync(golden("models", "stories260k-q4_0.gguf"));
     const f = GGUFFile.fromBytes(whole);

@@ -26,6 +26,20 @@ describe("kiln inspect --json", () => {
     expect(last).toBeLessThanOrEqual(m.bytes);
   });
 
+  it("prints a readable table without --json", async () => {
+    const out: string[] = [];
+    const spy = vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => (out.push(String(s)), true));
+    try {
+      await runCli(["node", "kiln", "inspect", golden("models", "stories260k-q4_0.gguf")]);
+    } finally {
+      spy.mockRestore();
+    }
+    const text = out.join("");
+    expect(text).toMatch(/GGUF v3, 21 metadata keys, 48 tensors/);
+    expect(text).toMatch(/general.file_type = 2/);
+    expect(text).toMatch(/blk\.4\.ffn_down\.weight\s+f16\s+\[172, 64\]/);
+  });
+
   it("prints the same JSON from the command line", async () => {
     const out: string[] = [];
     const spy = vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => {

@@ -9,6 +9,8 @@ import { runCli } from "../cli/main.js";
 import { KilnError } from "../engine/errors.js";
 import { fileTypeByName, planQuantization, quantizeModel } from "../engine/gguf/quantize.js";
 import { GGUFFile } from "../engine/gguf/reader.js";
+import { writeSplitGGUF } from "../engine/gguf/split.js";
+import { specFromFile } from "../engine/gguf/writer.js";
 import { typeInfo } from "../engine/quant/types.js";
 import { golden } from "./golden.js";
 
@@ -119,6 +121,16 @@ describe("kiln quantize output", () => {
       g.close();
     }
     rmSync(path);
+  });
+
+  it("quantizes a split model from any of its parts into the same single file", async () => {
+    const src = GGUFFile.open(golden("models", "stories260k-f32.gguf"));
+    const parts = await writeSplitGGUF(join(dir, "split-f32"), specFromFile(src), 20);
+    src.close();
+    const path = join(dir, "from-split-q8_0.gguf");
+    await quantizeModel(parts[1]!, path, "q8_0", { keepOrder: true });
+    // llama-quantize drops the split.* keys, so the result is the golden single-file model.
+    expect(readFileSync(path).equals(readFileSync(golden("models", "stories260k-q8_0.gguf")))).toBe(true);
   });
 
   it("refuses to requantize a quantized model unless allowed", async () => {

@@ -190,6 +190,11 @@ export class GGUFFile {
     const alignKV = kvs.find((kv) => kv.key === "general.alignment");
     if (alignKV) {
       const a = alignKV.value;
+      if (alignKV.type !== GGUFValueType.UINT32) {
+        throw new GGUFError(
+          `${label}: general.alignment is stored as ${GGUF_VALUE_TYPE_NAMES[alignKV.type] ?? alignKV.type}; GGUF requires a uint32`,
+        );
+      }
       if (typeof a !== "number" || !Number.isInteger(a) || a <= 0 || (a & (a - 1)) !== 0) {
         throw new GGUFError(`${label}: general.alignment is ${String(a)}; it must be a power of two`);
       }
