@@ -69,8 +69,7 @@ export class KilnTokenizer implements Tokenizer {
             prevSpecial = true;
             continue;
           }
-          const s = (v.addSpacePrefix && prevSpecial ? " " : "") + f;
-          this.spm!.encode(s.replaceAll(" ", "\u2581"), out);
+          this.spm!.encode(v.addSpacePrefix && prevSpecial ? " " + f : f, out);
           prevSpecial = false;
         }
         if (addSpecial && v.addEos && v.eos !== undefined) out.push(v.eos);

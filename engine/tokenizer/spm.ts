@@ -3,7 +3,7 @@
 // no piece covers fall back to their UTF-8 bytes (<0xNN>). Reference: llama.cpp src/llama-vocab.cpp,
 // llm_tokenizer_spm_session (itself from llama2.c's encode()).
 //
-// The input arrives already escaped (spaces as U+2581, the space prefix added) by index.ts.
+// index.ts adds the space prefix; spaces become U+2581 (llama_escape_whitespace) here.
 
 import { MergeQueue } from "./heap.js";
 import { utf8Encoder } from "./unicode.js";
@@ -32,37 +32,40 @@ export class SpmEncoder {
     this.wordsAreIndependent = !vocab.tokens.some((t, i) => vocab.types[i] !== TokenType.BYTE && /[^\u2581]\u2581/u.test(t));
   }
 
-  /** Appends the ids of one escaped text fragment. */
+  /**
+   * Appends the ids of one text fragment. Spaces become U+2581 here, word by word, so a long text is
+   * never copied whole into a two-byte string.
+   */
   encode(text: string, out: number[]): void {
     if (!this.wordsAreIndependent) {
-      this.encodeRun(text, out);
+      this.encodeRun(text.replaceAll(" ", SPACE), out);
       return;
     }
-    // Cut before every U+2581 that follows another character: no piece spans such a cut, so each
+    // Cut before every space that follows another character: no piece spans such a cut, so each
     // word's merges are the same as in the whole text, and words repeat enough to cache.
     let from = 0;
     for (let i = 1; i < text.length; i++) {
-      if (text.charCodeAt(i) === 0x2581 && text.charCodeAt(i - 1) !== 0x2581) {
+      if (text.charCodeAt(i) === 0x20 && text.charCodeAt(i - 1) !== 0x20) {
         this.encodeWord(text.slice(from, i), out);
         from = i;
       }
     }
-    this.encodeWord(text.slice(from), out);
+    this.encodeWord(from === 0 ? text : text.slice(from), out);
   }
 
   private encodeWord(word: string, out: number[]): void {
     const hit = this.cache.get(word);
     if (hit) {
-      for (const id of hit) out.push(id);
+      for (let i = 0; i < hit.length; i++) out.push(hit[i]!);
       return;
     }
     const ids: number[] = [];
-    this.encodeRun(word, ids);
+    this.encodeRun(word.replaceAll(" ", SPACE), ids);
     if (word.length <= 64) {
       if (this.cache.size >= 65536) this.cache.clear();
       this.cache.set(word, ids);
     }
-    for (const id of ids) out.push(id);
+    for (let i = 0; i < ids.length; i++) out.push(ids[i]!);
   }
 
   private ensure(n: number): void {
