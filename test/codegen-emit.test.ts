@@ -1,0 +1,212 @@
+// The generated targets: byte-stable regeneration, CUDA that nvcc compiles for sm_80 and sm_90 with
+// warnings as errors, AssemblyScript that asc compiles with SIMD enabled and that computes what the
+// interpreter computes when run, and WGSL that a real WGSL parser reads with the manifest's bindings.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type * as WgslReflectModule from "wgsl_reflect";
+import { interpret, type BufferData } from "../codegen/interpret/run.js";
+import type { KernelIR } from "../codegen/ir/types.js";
+import { generate, loadKernels } from "../codegen/main.js";
+import { golden, REPO_ROOT } from "./golden.js";
+
+// wgsl_reflect's package entry is CommonJS under "type": "module"; its ES build is the file to load
+const wgslReflectPath = "wgsl_reflect/wgsl_reflect.module.js";
+const { WgslReflect } = (await import(wgslReflectPath)) as typeof WgslReflectModule;
+
+// the slice of the WebAssembly API used here (lib ES2023 has no WebAssembly types)
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmInstance {
+  readonly exports: Record<string, unknown>;
+}
+const WA = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (m: object, imports: object) => WasmInstance } }).WebAssembly;
+
+interface ManifestKernel {
+  name: string;
+  source: string;
+  workgroupSize: number[];
+  buffers: { name: string; binding: number; type: string; access: string }[];
+  uniforms: { name: string; type: string; offset: number }[];
+  uniformBinding: number | null;
+  files: Record<string, string>;
+  entry: string;
+  wasm: { scratchBytes: number; params: string[] };
+}
+
+let kernels: KernelIR[];
+let files: Map<string, string>;
+let manifest: { kernels: ManifestKernel[] };
+let work: string;
+beforeAll(() => {
+  kernels = loadKernels(REPO_ROOT);
+  files = generate(kernels);
+  manifest = JSON.parse(files.get("manifest.json")!);
+  work = mkdtempSync(join(tmpdir(), "kiln-codegen-"));
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe("generated/ is byte-stable", () => {
+  it("regenerates identically and matches the committed files", () => {
+    expect(generate(loadKernels(REPO_ROOT))).toEqual(files);
+    for (const [rel, text] of files) expect(readFileSync(join(REPO_ROOT, "generated", rel), "utf8"), `generated/${rel} is stale: run npm run codegen`).toBe(text);
+  });
+
+  it("npm run codegen -- --check agrees, and finds a hand edit", () => {
+    const ok = spawnSync(process.execPath, [join(REPO_ROOT, "bin", "kiln-codegen.js"), "--check"], { encoding: "utf8" });
+    expect(ok.stderr).toContain("up to date");
+    expect(ok.status).toBe(0);
+    // a copy of generated/ with one edited file must fail the check
+    const copy = join(work, "generated");
+    for (const [rel, text] of files) {
+      mkdirSync(dirname(join(copy, rel)), { recursive: true });
+      writeFileSync(join(copy, rel), rel === "wgsl/add.wgsl" ? `${text}// edited\n` : text);
+    }
+    const bad = spawnSync(process.execPath, [join(REPO_ROOT, "bin", "kiln-codegen.js"), "--check", "--out", copy], { encoding: "utf8" });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("wgsl/add.wgsl");
+  });
+
+  it("heads every kernel file with its source and no timestamp", () => {
+    for (const k of manifest.kernels) {
+      for (const f of Object.values(k.files)) {
+        const text = files.get(f)!;
+        expect(text.split("\n")[0]).toBe(`// GENERATED — do not edit; source: ${k.source}`);
+        expect(text).not.toMatch(/\b20\d\d-\d\d-\d\d\b|\d\d:\d\d:\d\d/);
+      }
+    }
+  });
+});
+
+const nvcc = ["/usr/local/cuda/bin/nvcc", "/usr/local/bin/nvcc", "/usr/bin/nvcc"].find(existsSync);
+
+describe.skipIf(!nvcc)("generated CUDA compiles with nvcc (warnings are errors)", () => {
+  const compile = (src: string, arch: string): { status: number | null; out: string } => {
+    const p = join(work, `k-${arch}.cu`);
+    writeFileSync(p, src);
+    const r = spawnSync(nvcc!, ["-ptx", `-arch=${arch}`, "-Werror", "all-warnings", "-o", join(work, `k-${arch}.ptx`), p], { encoding: "utf8" });
+    return { status: r.status, out: `${r.stdout}${r.stderr}` };
+  };
+
+  it("treats a warning as an error with these flags (the check can fail)", () => {
+    expect(compile('extern "C" __global__ void k(float* o) { int unused; o[0] = 1.0f; }\n', "sm_80").status).not.toBe(0);
+  });
+
+  for (const arch of ["sm_80", "sm_90"]) {
+    it(`compiles every kernel for ${arch}`, () => {
+      for (const k of manifest.kernels) {
+        const r = compile(files.get(k.files.cuda!)!, arch);
+        expect(r.out, `${k.files.cuda} (${arch})`).toBe("");
+        expect(r.status).toBe(0);
+        expect(readFileSync(join(work, `k-${arch}.ptx`), "utf8")).toContain(`.entry ${k.entry}(`);
+      }
+    });
+  }
+});
+
+describe("generated WGSL parses", () => {
+  it("declares each kernel's entry point, workgroup size and bindings as the manifest says", () => {
+    for (const k of manifest.kernels) {
+      const r = new WgslReflect(files.get(k.files.wgsl!)!);
+      const entry = r.entry.compute.find((e) => e.name === k.entry);
+      expect(entry, k.files.wgsl).toBeDefined();
+      expect(entry!.workgroupSize?.slice(0, k.workgroupSize.length)).toEqual(k.workgroupSize);
+      const storage = r.storage.map((s) => [s.name, s.binding]);
+      // names may carry a trailing _ where they are reserved words in some target
+      expect(storage.map(([, b]) => b)).toEqual(k.buffers.map((b) => b.binding));
+      expect(storage.map(([n]) => String(n).replace(/_$/, ""))).toEqual(k.buffers.map((b) => b.name));
+      if (k.uniformBinding !== null) expect(r.uniforms.map((u) => u.binding)).toEqual([k.uniformBinding]);
+    }
+  });
+
+  it("the parser rejects broken WGSL (the check can fail)", () => {
+    const text = files.get("wgsl/add.wgsl")!.replace("fn add(", "fn add((");
+    expect(() => new WgslReflect(text)).toThrow();
+  });
+});
+
+describe("generated AssemblyScript", () => {
+  let wasm: WasmInstance;
+  beforeAll(() => {
+    const dir = join(work, "wasm-simd");
+    mkdirSync(dir, { recursive: true });
+    for (const [rel, text] of files) if (rel.startsWith("wasm-simd/")) writeFileSync(join(work, rel), text);
+    const asc = join(REPO_ROOT, "node_modules", "assemblyscript", "bin", "asc.js");
+    execFileSync(process.execPath, [asc, join(dir, "index.ts"), "--enable", "simd", "--runtime", "stub", "-O3", "--outFile", join(work, "kernels.wasm")], { stdio: "pipe" });
+    wasm = new WA.Instance(new WA.Module(readFileSync(join(work, "kernels.wasm"))), { env: { abort: () => { throw new Error("abort"); } } });
+  }, 120_000);
+
+  /** Runs one kernel over all workgroups in wasm memory; returns the buffers as they end. */
+  function runWasm(name: string, workgroups: number, uniforms: Record<string, number>, buffers: Record<string, BufferData>): Record<string, BufferData> {
+    const m = manifest.kernels.find((k) => k.name === name)!;
+    const memory = wasm.exports.memory as WasmMemory;
+    let at = memory.buffer.byteLength;
+    const sizes = m.buffers.map((b) => (buffers[b.name]!.byteLength + 15) & ~15);
+    const need = m.wasm.scratchBytes + sizes.reduce((a, b) => a + b, 0) + 64;
+    memory.grow(Math.ceil(need / 65536));
+    const scratch = at;
+    at += (m.wasm.scratchBytes + 15) & ~15;
+    const addr: Record<string, number> = {};
+    m.buffers.forEach((b, i) => {
+      const src = buffers[b.name]!;
+      new Uint8Array(memory.buffer, at, src.byteLength).set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength));
+      addr[b.name] = at;
+      at += sizes[i]!;
+    });
+    const fn = wasm.exports[m.entry] as (...args: number[]) => void;
+    for (let w = 0; w < workgroups; w++) fn(scratch, w, 0, 0, workgroups, 1, 1, ...m.buffers.map((b) => addr[b.name]!), ...m.uniforms.map((u) => uniforms[u.name]!));
+    const out: Record<string, BufferData> = {};
+    for (const b of m.buffers) {
+      const src = buffers[b.name]!;
+      const Ctor = src.constructor as new (buf: ArrayBufferLike) => BufferData;
+      out[b.name] = new Ctor(memory.buffer.slice(addr[b.name]!, addr[b.name]! + src.byteLength));
+    }
+    return out;
+  }
+
+  const rnd = (n: number, seed: number, scale: number): Float32Array => {
+    let s = seed;
+    return Float32Array.from({ length: n }, () => {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      return (s / 4294967296 - 0.5) * 2 * scale;
+    });
+  };
+  const ir = (name: string): KernelIR => kernels.find((k) => k.name === name)!;
+  const interpreted = (name: string, workgroups: number, uniforms: Record<string, number>, buffers: Record<string, BufferData>): Record<string, BufferData> => {
+    const copy = Object.fromEntries(Object.entries(buffers).map(([k, v]) => [k, v.slice()]));
+    interpret(ir(name), { workgroups, uniforms, buffers: copy });
+    return copy;
+  };
+
+  it("computes the elementwise kernels, rmsnorm and matvec_q8_0 bit for bit as the interpreter does", () => {
+    const n = 1000;
+    const a = rnd(n, 1, 10);
+    const b = rnd(n, 2, 10);
+    const cases: [string, number, Record<string, number>, Record<string, BufferData>][] = [
+      ["add", 4, { n }, { a, b, out: new Float32Array(n) }],
+      ["mul", 4, { n }, { a, b, out: new Float32Array(n) }],
+      ["scale", 4, { n, scale: -0.75 }, { x: a, out: new Float32Array(n) }],
+      ["rmsnorm", 3, { n: 600, eps: 1e-5 }, { x: rnd(1800, 3, 4), w: rnd(600, 4, 1), out: new Float32Array(1800) }],
+      ["matvec_q8_0", 4, { k: 1024 }, { W: new Uint8Array(readFileSync(golden("quants", "q8_0-seed1.bin"))), x: rnd(1024, 5, 1), out: new Float32Array(4) }],
+    ];
+    for (const [name, wg, u, bufs] of cases) {
+      const want = interpreted(name, wg, u, bufs);
+      const got = runWasm(name, wg, u, bufs);
+      expect(got.out, name).toEqual(want.out);
+      expect([...(got.out as Float32Array)].some((v) => v !== 0), `${name} wrote its output`).toBe(true);
+    }
+  });
+
+  it("computes softmax within a few ulps of the interpreter (exp is a library function in each)", () => {
+    const rows = 2;
+    const n = 500;
+    const bufs = { x: rnd(rows * n, 6, 30), out: new Float32Array(rows * n) };
+    const want = interpreted("softmax", rows, { n }, bufs).out as Float32Array;
+    const got = runWasm("softmax", rows, { n }, bufs).out as Float32Array;
+    for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!), `out[${i}]`).toBeLessThanOrEqual(4 * 1.2e-7 * Math.abs(want[i]!) + 1e-30);
+  });
+});
