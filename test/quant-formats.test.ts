@@ -173,8 +173,8 @@ describe("errors", () => {
   });
 
   it("say why a type cannot be quantized", () => {
-    expect(canQuantize(GGMLType.IQ1_M)).toBe(false);
-    expect(kilnError(() => quantizeRow(GGMLType.IQ1_M, new Float32Array(256)))).toMatch(/cannot quantize to iq1_m: ggml has no reference quantizer/);
+    expect(canQuantize(GGMLType.IQ1_S)).toBe(false);
+    expect(kilnError(() => quantizeRow(GGMLType.IQ1_S, new Float32Array(256)))).toMatch(/cannot quantize to iq1_s: ggml quantizes it only with an importance matrix/);
     expect(kilnError(() => quantizeRow(GGMLType.IQ2_XS, new Float32Array(256)))).toMatch(/importance matrix/);
   });
 

@@ -68,6 +68,7 @@ const quantizers = new Map<number, Quantizer>([
   [GGMLType.IQ2_S, iqq.quantizeRowIQ2_S],
   [GGMLType.IQ4_NL, iqq.quantizeRowIQ4_NL],
   [GGMLType.IQ4_XS, iqq.quantizeRowIQ4_XS],
+  [GGMLType.IQ1_M, iqq.quantizeRowIQ1_M],
   [GGMLType.TQ1_0, tq.quantizeRowTQ1_0],
   [GGMLType.TQ2_0, tq.quantizeRowTQ2_0],
 ]);
@@ -77,7 +78,6 @@ const NO_QUANTIZER_REASON: Partial<Record<number, string>> = {
   [GGMLType.IQ2_XXS]: "ggml quantizes it only with an importance matrix",
   [GGMLType.IQ2_XS]: "ggml quantizes it only with an importance matrix",
   [GGMLType.IQ1_S]: "ggml quantizes it only with an importance matrix",
-  [GGMLType.IQ1_M]: "ggml has no reference quantizer for it (only an importance-matrix search)",
   [GGMLType.I8]: "it is an integer type, not a quantization of floats",
   [GGMLType.I16]: "it is an integer type, not a quantization of floats",
   [GGMLType.I32]: "it is an integer type, not a quantization of floats",

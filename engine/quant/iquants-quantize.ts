@@ -6,6 +6,7 @@
 // and neighbour lists, iq*_find_best_neighbour). Every C float operation is one fround.
 
 import { KGRIDS, KVALUES_IQ4NL } from "./iq-grids.js";
+import { f32ToF16 } from "./half.js";
 import { layoutOf } from "./layouts.js";
 import { type Quantizer, writeF16 } from "./legacy.js";
 import { clamp, fr, nearestInt } from "./numeric.js";
@@ -514,5 +515,179 @@ export const quantizeRowIQ4_XS: Quantizer = (x, dst, nb) => {
       x, QK_K * i, QK_K, 7, dst, b + IQ4XS.field.d.offset, b + IQ4XS.field.qs.offset,
       b + IQ4XS.field.scales_h.offset, b + IQ4XS.field.scales_l.offset,
     );
+  }
+};
+
+// ---- iq1_m: ggml quantizes it without an importance matrix too (weights x^2), through
+// quantize_iq1_m(..., NULL); there is no _ref function, but that path is deterministic ----
+
+const IQ1M = layoutOf(GGMLType.IQ1_M);
+const IQ1M_QS = IQ1M.field.qs.offset, IQ1M_QH = IQ1M.field.qh.offset, IQ1M_SC = IQ1M.field.scales.offset;
+const IQ1M_DELTA = fr(0.125);
+const GROUP_MAX_EPS_IQ1_M = fr(1e-7);
+/** The three levels of a 16-value half block, shifted by +delta (x_p) or -delta (x_m). */
+const X_P = Float32Array.from([-1 + IQ1M_DELTA, IQ1M_DELTA, 1 + IQ1M_DELTA]);
+const X_M = Float32Array.from([-1 - IQ1M_DELTA, -IQ1M_DELTA, 1 - IQ1M_DELTA]);
+/** qh bits recording the shift sign of each 8-value half: k = 0 (+,+), 1 (+,-), 2 (-,+), 3 (-,-). */
+const IQ1M_MASKS = [0x00, 0x80, 0x08, 0x88];
+
+let iq1Grid: SearchGrid | undefined;
+const gridIq1 = (): SearchGrid => (iq1Grid ??= new SearchGrid(KGRIDS.iq1_s, 8, 2, 43692, 3));
+
+/**
+ * ggml's iq1_find_best_neighbour2: the neighbour of off-grid point u minimising
+ * sum w (scale * xx[level] - x)^2; writes its levels to L[lo..] and returns its index.
+ */
+function iq1BestNeighbour(
+  g: SearchGrid, u: number, xb: Float32Array, xo: number, w: Float32Array, wo: number, scale: number,
+  xx: Float32Array, Ls: Int8Array, lo: number,
+): number {
+  let best = FLT_MAX;
+  let gridIndex = -1;
+  for (const j of g.neighbours(u)) {
+    let d2 = 0;
+    for (let i = 0; i < 8; i++) {
+      const q = xx[(g.coords[8 * j + i] - 1) >> 1];
+      const diff = fr(fr(scale * q) - xb[xo + i]);
+      d2 = fr(d2 + fr(fr(w[wo + i] * diff) * diff));
+    }
+    if (d2 < best) { best = d2; gridIndex = j; }
+  }
+  if (gridIndex < 0) throw new Error("internal: iq1_m found no grid point (non-finite input?)");
+  for (let i = 0; i < 8; i++) Ls[lo + i] = (g.coords[8 * gridIndex + i] - 1) >> 1;
+  return gridIndex;
+}
+
+const iq1Order = new Int32Array(16);
+const iq1Scales = new Float32Array(QK_K / 16);
+const iq1Shifts = new Int8Array(QK_K / 16);
+const iq1Index = new Uint16Array(2);
+const sumqxK = new Float32Array(4);
+const sumq2K = new Float32Array(4);
+
+export const quantizeRowIQ1_M: Quantizer = (x, dst, nb) => {
+  const g = gridIq1();
+  const bs = 16;
+  for (let ibl = 0; ibl < nb; ibl++) {
+    const xbl = QK_K * ibl, b = ibl * IQ1M.typeSize;
+    dst.fill(0, b, b + IQ1M.typeSize);
+    let maxScale = 0;
+    for (let ib = 0; ib < QK_K / bs; ib++) {
+      const xb = xbl + bs * ib;
+      for (let i = 0; i < bs; i++) weight[i] = fr(x[xb + i] * x[xb + i]);
+      let max = Math.abs(x[xb]);
+      for (let i = 1; i < bs; i++) max = Math.max(max, Math.abs(x[xb + i]));
+      if (max < GROUP_MAX_EPS_IQ1_M) { iq1Scales[ib] = 0; iq1Shifts[ib] = 0; continue; }
+      // Exhaustive search over the two boundaries that split the sorted values into levels 0, 1, 2,
+      // for each of the four shift-sign combinations of the two halves.
+      for (let j = 0; j < bs; j++) iq1Order[j] = j;
+      const order = Array.from(iq1Order).sort((p, q) => x[xb + p] - x[xb + q]); // stable, like glibc's merge sort
+      let bestScore = -FLT_MAX, scale = max;
+      let besti1 = -1, besti2 = -1, bestK = -1;
+      for (let i1 = 0; i1 <= bs; i1++) {
+        for (let i2 = i1; i2 <= bs; i2++) {
+          sumqxK.fill(0);
+          sumq2K.fill(0);
+          for (let j = 0; j < bs; j++) {
+            const i = order[j];
+            const lvl = j < i1 ? 0 : j < i2 ? 1 : 2;
+            const w = weight[i], xi = x[xb + i];
+            const p = X_P[lvl], m = X_M[lvl];
+            const qxP = fr(fr(w * p) * xi), qxM = fr(fr(w * m) * xi);
+            const q2P = fr(fr(w * p) * p), q2M = fr(fr(w * m) * m);
+            // k: 0 (+,+), 1 (+,-), 2 (-,+), 3 (-,-), first letter for the first 8 values
+            const first = i < bs / 2;
+            sumqxK[0] = fr(sumqxK[0] + qxP);
+            sumqxK[1] = fr(sumqxK[1] + (first ? qxP : qxM));
+            sumqxK[2] = fr(sumqxK[2] + (first ? qxM : qxP));
+            sumqxK[3] = fr(sumqxK[3] + qxM);
+            sumq2K[0] = fr(sumq2K[0] + q2P);
+            sumq2K[1] = fr(sumq2K[1] + (first ? q2P : q2M));
+            sumq2K[2] = fr(sumq2K[2] + (first ? q2M : q2P));
+            sumq2K[3] = fr(sumq2K[3] + q2M);
+          }
+          for (let k = 0; k < 4; k++) {
+            if (sumq2K[k] > 0 && fr(sumqxK[k] * sumqxK[k]) > fr(bestScore * sumq2K[k])) {
+              scale = fr(sumqxK[k] / sumq2K[k]);
+              bestScore = fr(scale * sumqxK[k]);
+              besti1 = i1; besti2 = i2; bestK = k;
+            }
+          }
+        }
+      }
+      if (besti1 < 0 || besti2 < 0 || bestK < 0) { iq1Scales[ib] = 0; iq1Shifts[ib] = 0; continue; }
+      for (let j = 0; j < bs; j++) L[order[j]] = j < besti1 ? 0 : j < besti2 ? 1 : 2;
+      if (scale < 0) {
+        for (let j = 0; j < bs; j++) L[j] = 2 - L[j];
+        scale = -scale;
+        bestK = 3 - bestK;
+      }
+      let allOnGrid = true;
+      for (let k = 0; k < 2; k++) {
+        const xx = (k === 0 ? bestK < 2 : bestK % 2 === 0) ? X_P : X_M;
+        let u = 0;
+        for (let j = 0; j < 8; j++) u |= L[8 * k + j] << (2 * j);
+        let gi = g.map[u];
+        if (gi < 0) {
+          allOnGrid = false;
+          gi = iq1BestNeighbour(g, u, x, xb + 8 * k, weight, 8 * k, scale, xx, L, 8 * k);
+        }
+        iq1Index[k] = gi;
+      }
+      if (!allOnGrid) {
+        let sumqx = 0, sumq2 = 0;
+        for (let k = 0; k < 2; k++) {
+          const xx = (k === 0 ? bestK < 2 : bestK % 2 === 0) ? X_P : X_M;
+          for (let j = 0; j < 8; j++) {
+            const w = weight[8 * k + j];
+            const q = xx[(g.coords[8 * iq1Index[k] + j] - 1) >> 1];
+            sumqx = fr(sumqx + fr(fr(w * q) * x[xb + 8 * k + j]));
+            sumq2 = fr(sumq2 + fr(fr(w * q) * q));
+          }
+        }
+        if (sumqx > 0 && sumq2 > 0) scale = fr(sumqx / sumq2);
+      }
+      dst[b + IQ1M_QS + 2 * ib] = iq1Index[0] & 255;
+      dst[b + IQ1M_QS + 2 * ib + 1] = iq1Index[1] & 255;
+      dst[b + IQ1M_QH + ib] = (iq1Index[0] >> 8) | ((iq1Index[1] >> 8) << 4);
+      iq1Scales[ib] = scale;
+      iq1Shifts[ib] = bestK;
+      maxScale = maxScale > scale ? maxScale : scale;
+    }
+    if (!maxScale) continue;
+    // The 3-bit block scales, then a refit of the super-block scale over every block.
+    const sc = [0, 0, 0, 0];
+    let d = fr(maxScale / 15);
+    const id = fr(1 / d);
+    let sumqx = 0, sumq2 = 0;
+    for (let ib = 0; ib < QK_K / bs; ib++) {
+      const l = clamp(nearestInt(fr(0.5 * fr(fr(id * iq1Scales[ib]) - 1))), 0, 7);
+      sc[ib >> 2] |= l << (3 * (ib % 4));
+      dst[b + IQ1M_QH + ib] |= IQ1M_MASKS[iq1Shifts[ib]];
+      const xb = xbl + bs * ib;
+      for (let i = 0; i < bs; i++) weight[i] = fr(x[xb + i] * x[xb + i]);
+      const qh = dst[b + IQ1M_QH + ib];
+      for (let k = 0; k < 2; k++) {
+        const xx = (k === 0 ? iq1Shifts[ib] < 2 : iq1Shifts[ib] % 2 === 0) ? X_P : X_M;
+        const gi = dst[b + IQ1M_QS + 2 * ib + k] + ((qh << (8 - 4 * k)) & 0x700);
+        for (let j = 0; j < 8; j++) {
+          const w = weight[8 * k + j];
+          const q = fr(xx[(g.coords[8 * gi + j] - 1) >> 1] * (2 * l + 1));
+          sumqx = fr(sumqx + fr(fr(w * q) * x[xb + 8 * k + j]));
+          sumq2 = fr(sumq2 + fr(fr(w * q) * q));
+        }
+      }
+    }
+    if (sumq2 > 0) d = fr(sumqx / sumq2);
+    // The f16 super-block scale is spread over the top nibbles of the four 16-bit scale words.
+    const s = f32ToF16(fr(d * fr(1.1125)));
+    sc[0] |= (s & 0x000f) << 12;
+    sc[1] |= (s & 0x00f0) << 8;
+    sc[2] |= (s & 0x0f00) << 4;
+    sc[3] |= s & 0xf000;
+    for (let k = 0; k < 4; k++) {
+      dst[b + IQ1M_SC + 2 * k] = sc[k] & 0xff;
+      dst[b + IQ1M_SC + 2 * k + 1] = (sc[k] >> 8) & 0xff;
+    }
   }
 };
