@@ -63,7 +63,9 @@ export interface Timings {
 }
 
 export interface GenerationResult {
+  /** The generated text (stop strings and end-of-generation tokens excluded). */
   readonly text: string;
+  /** The generated token ids; an end-of-generation token that ended the run is not included. */
   readonly ids: readonly number[];
   readonly finishReason: FinishReason;
   readonly usage: Usage;
