@@ -19,6 +19,9 @@ const RESERVED = new Set(
     // AssemblyScript
     "i8 i16 i64 u8 u16 u64 f64 isize usize v128 load store declare function instanceof interface is let of package",
     "yield await async abstract implements readonly Mathf Math memory unchecked changetype",
+    // intrinsics as the targets spell them: a variable of that name would hide the function
+    "exp log sqrt rsqrt tanh sin cos floor fma abs max min clamp dot inverseSqrt unpack2x16float fmax fmin fabs",
+    "expf logf sqrtf rsqrtf tanhf sinf cosf floorf fmaf fabsf fmaxf fminf precise reinterpret f16tof32",
     // names the emitters declare themselves
     "params lid lx ly lz wx wy wz nwx nwy nwz scratch globalId localId workgroupId numWorkgroups",
   ].join(" ").split(" "),

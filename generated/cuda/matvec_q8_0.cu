@@ -17,12 +17,12 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q8_0(
   float acc = 0.0f;
   for (unsigned int b = threadIdx.x; b < blocksPerRow; b += 64u) {
     const unsigned int blk = firstBlock + b;
-    float dot = 0.0f;
+    float dot_ = 0.0f;
     for (unsigned int j = 0u; j < 32u; j += 1u) {
-      dot += (float)((int)*(const signed char*)(W + blk * 34u + 2u + j)) * x[b * 32u + j];
+      dot_ += (float)((int)*(const signed char*)(W + blk * 34u + 2u + j)) * x[b * 32u + j];
     }
     // one scale per block: multiply once, after the integer-valued dot [line 29]
-    acc += __half2float(*(const __half*)(W + blk * 34u)) * dot;
+    acc += __half2float(*(const __half*)(W + blk * 34u)) * dot_;
   }
   // workgroupSum: tree reduction over 64 invocations in shared memory [line 31]
   wg_scratch[threadIdx.x] = acc;

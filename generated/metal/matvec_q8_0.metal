@@ -28,12 +28,12 @@ kernel void matvec_q8_0(
   float acc = 0.0f;
   for (uint b = localId.x; b < blocksPerRow; b += 64u) {
     const uint blk = firstBlock + b;
-    float dot = 0.0f;
+    float dot_ = 0.0f;
     for (uint j = 0u; j < 32u; j += 1u) {
-      dot += float(int(*((device const char*)(W + blk * 34u + 2u + j)))) * x[b * 32u + j];
+      dot_ += float(int(*((device const char*)(W + blk * 34u + 2u + j)))) * x[b * 32u + j];
     }
     // one scale per block: multiply once, after the integer-valued dot [line 29]
-    acc += float(*((device const half*)(W + blk * 34u))) * dot;
+    acc += float(*((device const half*)(W + blk * 34u))) * dot_;
   }
   // workgroupSum: tree reduction over 64 invocations in shared memory [line 31]
   wg_scratch[localId.x] = acc;

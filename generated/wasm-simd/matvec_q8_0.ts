@@ -18,12 +18,12 @@ export function matvec_q8_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     let acc: f32 = <f32>0.0;
     for (let b: u32 = lx; b < blocksPerRow; b += <u32>64) {
       const blk: u32 = firstBlock + b;
-      let dot: f32 = <f32>0.0;
+      let dot_: f32 = <f32>0.0;
       for (let j: u32 = <u32>0; j < <u32>32; j += <u32>1) {
-        dot += <f32>(<i32>load<i8>(W + <usize>(blk * <u32>34 + <u32>2 + j))) * load<f32>(x + (<usize>(b * <u32>32 + j) << 2));
+        dot_ += <f32>(<i32>load<i8>(W + <usize>(blk * <u32>34 + <u32>2 + j))) * load<f32>(x + (<usize>(b * <u32>32 + j) << 2));
       }
       // one scale per block: multiply once, after the integer-valued dot [line 29]
-      acc += f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>34))) * dot;
+      acc += f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>34))) * dot_;
     }
     // workgroupSum: tree reduction over 64 invocations in shared memory [line 31]
     store<f32>(scratch + 0 + (<usize>(lx) << 2), acc);
