@@ -34,7 +34,8 @@ export class KilnTokenizer implements Tokenizer {
   readonly eog: ReadonlySet<number>;
   readonly pieces: PieceTable;
   private readonly specials: SpecialTokens;
-  private readonly spm: SpmEncoder | undefined;
+  /** The SentencePiece encoder (llama vocabularies only). */
+  readonly spm: SpmEncoder | undefined;
   private readonly bpe: BpeEncoder | undefined;
 
   constructor(readonly vocab: Vocab, private readonly chatTemplate: string | undefined) {

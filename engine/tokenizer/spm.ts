@@ -38,19 +38,26 @@ export class SpmEncoder {
    */
   encode(text: string, out: number[]): void {
     if (!this.wordsAreIndependent) {
-      this.encodeRun(text.replaceAll(" ", SPACE), out);
+      this.encodeWhole(text, out);
       return;
     }
-    // Cut before every space that follows another character: no piece spans such a cut, so each
-    // word's merges are the same as in the whole text, and words repeat enough to cache.
+    // Cut before every space that follows a character other than a space (or a literal U+2581, the
+    // same thing once escaped): no piece spans such a cut, so each word's merges are the same as in
+    // the whole text, and words repeat enough to cache.
     let from = 0;
     for (let i = 1; i < text.length; i++) {
-      if (text.charCodeAt(i) === 0x20 && text.charCodeAt(i - 1) !== 0x20) {
+      const prev = text.charCodeAt(i - 1);
+      if (text.charCodeAt(i) === 0x20 && prev !== 0x20 && prev !== 0x2581) {
         this.encodeWord(text.slice(from, i), out);
         from = i;
       }
     }
     this.encodeWord(from === 0 ? text : text.slice(from), out);
+  }
+
+  /** The same without cutting into words or caching: llama.cpp's single pass over the whole text. */
+  encodeWhole(text: string, out: number[]): void {
+    this.encodeRun(text.replaceAll(" ", SPACE), out);
   }
 
   private encodeWord(word: string, out: number[]): void {
