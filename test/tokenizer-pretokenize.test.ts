@@ -95,8 +95,16 @@ describe("byte-level BPE pre-tokenizers (tokenizer.ggml.pre)", () => {
 
   it("keeps every character: the pieces always join back to the input", () => {
     const text = "Ünïcödé\u00a0 spaces\u3000and\ttabs\r\n… «quotes» 𝔘𝔫𝔦 123,456.78 🧑‍🚀 ☃\u200b";
-    for (const pre of ["default", "llama3", "qwen2", "deepseek-llm", "deepseek-coder", "falcon", "starcoder", "tekken", "gpt-2", "olmo"]) {
+    for (const pre of ["default", "llama3", "qwen2", "deepseek-llm", "deepseek-coder", "deepseek-v3", "falcon", "starcoder", "tekken", "gpt-2", "olmo"]) {
       expect(split(pre, text).join(""), pre).toBe(text);
     }
+  });
+});
+
+describe("deepseek-v3", () => {
+  it("digit triples, CJK and kana runs, punctuation glued to the following ASCII word", () => {
+    // \p{N}{1,3} ; [一-龥぀-ゟ゠-ヿ]+ ;
+    // [!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
+    expect(split("deepseek-v3", "Hello,world 12345 日本語テキスト")).toEqual(["Hello", ",world", " ", "123", "45", " ", "日本語テキスト"]);
   });
 });
