@@ -70,10 +70,19 @@ describe("kiln quant", () => {
     expect(d.stderr.trim().split("\n")).toHaveLength(1);
   });
 
-  it("refuses a type ggml only quantizes with an importance matrix, saying why", async () => {
+  it("asks for --importance for a type ggml only quantizes with an importance matrix", async () => {
     const r = await kiln("quant", "quantize", "--type", "iq2_xxs", golden("quants", "input-seed1.f32"), join(dir, "x.bin"));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^kiln: cannot quantize to iq2_xxs: ggml quantizes it only with an importance matrix/);
+    expect(r.stderr).toMatch(/^kiln: quant quantize: iq2_xxs needs --importance FILE .*importance matrix\n$/);
+  });
+
+  it("quantizes iq2_xs with an all-ones importance file to ggml's exact bytes", async () => {
+    const ones = join(dir, "ones.f32");
+    writeFileSync(ones, Buffer.from(new Float32Array(4096).fill(1).buffer));
+    const out = join(dir, "iq2_xs.bin");
+    const r = await kiln("quant", "quantize", "--type", "iq2_xs", "--importance", ones, golden("quants", "input-seed1.f32"), out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(Buffer.compare(readFileSync(out), readFileSync(golden("quants", "iq2_xs-seed1.bin")))).toBe(0);
   });
 
   it("names a missing input file", async () => {

@@ -174,8 +174,10 @@ describe("errors", () => {
 
   it("say why a type cannot be quantized", () => {
     expect(canQuantize(GGMLType.IQ1_S)).toBe(false);
-    expect(kilnError(() => quantizeRow(GGMLType.IQ1_S, new Float32Array(256)))).toMatch(/cannot quantize to iq1_s: ggml quantizes it only with an importance matrix/);
-    expect(kilnError(() => quantizeRow(GGMLType.IQ2_XS, new Float32Array(256)))).toMatch(/importance matrix/);
+    expect(kilnError(() => quantizeRow(GGMLType.IQ1_S, new Float32Array(256)))).toMatch(/cannot quantize to iq1_s without importance weights: ggml quantizes it only with an importance matrix/);
+    expect(kilnError(() => quantizeRow(GGMLType.IQ2_XS, new Float32Array(256), new Float32Array(255)))).toMatch(/iq2_xs: 255 importance weights for 256 values/);
+    expect(kilnError(() => quantizeRow(GGMLType.Q4_K, new Float32Array(256), new Float32Array(256)))).toMatch(/q4_k: .*takes no importance weights/);
+    expect(kilnError(() => quantizeRow(GGMLType.I32, new Float32Array(4)))).toMatch(/cannot quantize to i32: it is an integer type/);
   });
 
   it("reject short input and unknown type ids", () => {

@@ -5,7 +5,7 @@
 // Goldens: ../shared/golden/quants (README "quants/"), produced by ggml's quantizers.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { canDequantize, canQuantize, dequantizeRow, quantizeRow } from "../engine/quant/index.js";
+import { canDequantize, canQuantize, dequantizeRow, needsImportance, quantizeRow } from "../engine/quant/index.js";
 import { typeInfoByName, type GGMLType } from "../engine/quant/types.js";
 import { golden } from "./golden.js";
 
@@ -74,6 +74,21 @@ describe("quantizeRow", () => {
       expect(canQuantize(t.ggml_type_id as GGMLType)).toBe(true);
       const want = bytes(t.quantized_file);
       const got = quantizeRow(t.ggml_type_id as GGMLType, input);
+      const per = t.bytes_per_block;
+      const diffs = firstDiffs(got, want, (i) => `block ${Math.floor(i / per)} byte ${i % per}: got ${got[i]} want ${want[i]}`);
+      expect(diffs, `${t.type_name}: first differing bytes`).toEqual([]);
+      expect(got.length).toBe(want.length);
+    });
+  }
+});
+
+describe("quantizeRow with importance weights", () => {
+  // iq2_xxs, iq2_xs and iq1_s: the goldens come from ggml_quantize_chunk with an importance matrix of all 1.0.
+  for (const t of index.types.filter((x) => x.quantizer === "ggml_quantize_chunk(imatrix=all-ones)")) {
+    it(`quantizes ${t.type_name.toLowerCase()} with an all-ones importance matrix exactly as ggml`, () => {
+      expect(needsImportance(t.ggml_type_id as GGMLType)).toBe(true);
+      const want = bytes(t.quantized_file);
+      const got = quantizeRow(t.ggml_type_id as GGMLType, input, new Float32Array(input.length).fill(1));
       const per = t.bytes_per_block;
       const diffs = firstDiffs(got, want, (i) => `block ${Math.floor(i / per)} byte ${i % per}: got ${got[i]} want ${want[i]}`);
       expect(diffs, `${t.type_name}: first differing bytes`).toEqual([]);

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { KilnError } from "../../engine/errors.js";
-import { canDequantize, canQuantize, dequantizeRow, quantizeRow } from "../../engine/quant/index.js";
+import { canDequantize, canQuantize, dequantizeRow, needsImportance, quantizeRow } from "../../engine/quant/index.js";
 import { ALL_TYPES, typeInfoByName, type TypeInfo } from "../../engine/quant/types.js";
 
 function typeFromFlag(name: string | undefined, can: (t: TypeInfo) => boolean, verb: string): TypeInfo {
@@ -47,22 +47,35 @@ export function dequantizeFile(typeName: string | undefined, input: string, outp
   return n;
 }
 
-/** IN.f32 (float32 values, a whole number of blocks) -> OUT.bin. Returns the number of bytes written. */
-export function quantizeFile(typeName: string | undefined, input: string, output: string): number {
-  const t = typeFromFlag(typeName, (x) => canQuantize(x.id), "quantize");
-  const bytes = readInput(input);
+function readF32(path: string, what: string): Float32Array {
+  const bytes = readInput(path);
   if (bytes.length % 4 !== 0) {
-    throw new KilnError(`${input}: ${bytes.length} bytes is not a whole number of float32 values (expected raw little-endian float32)`);
+    throw new KilnError(`${path}: ${bytes.length} bytes is not a whole number of float32 ${what} (expected raw little-endian float32)`);
   }
-  const n = bytes.length / 4;
+  const out = new Float32Array(bytes.length / 4);
+  new Uint8Array(out.buffer).set(bytes);
+  return out;
+}
+
+/**
+ * IN.f32 (float32 values, a whole number of blocks) -> OUT.bin, with optional importance weights
+ * (raw float32, one per value) for the types ggml quantizes only with an imatrix. Returns the number
+ * of bytes written.
+ */
+export function quantizeFile(typeName: string | undefined, input: string, output: string, importance?: string): number {
+  const t = typeFromFlag(typeName, (x) => canQuantize(x.id) || needsImportance(x.id), "quantize");
+  if (needsImportance(t.id) && !importance) {
+    throw new KilnError(`quant quantize: ${t.name} needs --importance FILE (float32 weights, one per value): ggml quantizes it only with an importance matrix`);
+  }
+  const values = readF32(input, "values");
+  const n = values.length;
   if (n % t.blockSize !== 0) {
     throw new KilnError(
       `${input}: ${n} values is not a whole number of ${t.name} blocks (${t.blockSize} values each; pad the row to a multiple of ${t.blockSize})`,
     );
   }
-  const aligned = new Float32Array(n);
-  new Uint8Array(aligned.buffer).set(bytes);
-  const out = quantizeRow(t.id, aligned);
+  const weights = importance ? readF32(importance, "weights") : undefined;
+  const out = quantizeRow(t.id, values, weights);
   writeOutput(output, out);
   return out.length;
 }
@@ -85,10 +98,11 @@ export function registerQuant(program: Command): void {
     .command("quantize")
     .description("encode little-endian float32 values (IN.f32) as blocks of type T (OUT.bin)")
     .requiredOption("--type <T>", "ggml type name, case-insensitive (q4_0, q4_k, iq4_nl, ...)")
+    .option("--importance <file>", "float32 importance weights, one per value (needed by iq2_xxs, iq2_xs, iq1_s)")
     .argument("<in>", "float32 input, one row")
     .argument("<out>", "quantized output")
-    .action((input: string, output: string, opts: { type?: string }) => {
-      const bytes = quantizeFile(opts.type, input, output);
+    .action((input: string, output: string, opts: { type?: string; importance?: string }) => {
+      const bytes = quantizeFile(opts.type, input, output, opts.importance);
       process.stderr.write(`${input} -> ${output}: ${bytes} bytes\n`);
     });
 }

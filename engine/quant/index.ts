@@ -73,11 +73,15 @@ const quantizers = new Map<number, Quantizer>([
   [GGMLType.TQ2_0, tq.quantizeRowTQ2_0],
 ]);
 
+/** Types ggml quantizes only with importance weights (an imatrix): quantizeRow needs `importance`. */
+const importanceQuantizers = new Map<number, iqq.ImportanceQuantizer>([
+  [GGMLType.IQ2_XXS, iqq.quantizeRowIQ2_XXS],
+  [GGMLType.IQ2_XS, iqq.quantizeRowIQ2_XS],
+  [GGMLType.IQ1_S, iqq.quantizeRowIQ1_S],
+]);
+
 /** Why ggml has no reference quantizer for a type (shown in the KilnError). */
 const NO_QUANTIZER_REASON: Partial<Record<number, string>> = {
-  [GGMLType.IQ2_XXS]: "ggml quantizes it only with an importance matrix",
-  [GGMLType.IQ2_XS]: "ggml quantizes it only with an importance matrix",
-  [GGMLType.IQ1_S]: "ggml quantizes it only with an importance matrix",
   [GGMLType.I8]: "it is an integer type, not a quantization of floats",
   [GGMLType.I16]: "it is an integer type, not a quantization of floats",
   [GGMLType.I32]: "it is an integer type, not a quantization of floats",
@@ -111,6 +115,14 @@ export function canQuantize(type: GGMLType): boolean {
 }
 
 /**
+ * True for the types ggml quantizes only with importance weights (iq2_xxs, iq2_xs, iq1_s):
+ * quantizeRow accepts them when given `importance`, one weight per value.
+ */
+export function needsImportance(type: GGMLType): boolean {
+  return importanceQuantizers.has(type);
+}
+
+/**
  * Decodes `n` values (a whole number of blocks) from `src` into `out` (allocated when not given),
  * bit-exact with ggml's dequantize_row_*.
  */
@@ -131,10 +143,28 @@ export function dequantizeRow(type: GGMLType, src: Uint8Array, n: number, out?: 
 
 /**
  * Encodes `src` (a whole number of blocks) with ggml's reference quantizer for `type`
- * (quantize_row_*_ref: no importance matrix), byte for byte the same as ggml.
+ * (quantize_row_*_ref: no importance matrix), byte for byte the same as ggml. For the types that
+ * ggml quantizes only with an importance matrix (see needsImportance), pass `importance`: one weight
+ * per value of src, as ggml_quantize_chunk takes them.
  */
-export function quantizeRow(type: GGMLType, src: Float32Array): Uint8Array {
+export function quantizeRow(type: GGMLType, src: Float32Array, importance?: Float32Array): Uint8Array {
   const t = info(type);
+  const g = importanceQuantizers.get(type);
+  if (g) {
+    if (!importance) {
+      throw new KilnError(`cannot quantize to ${t.name} without importance weights: ggml quantizes it only with an importance matrix (pass one weight per value)`);
+    }
+    if (importance.length !== src.length) {
+      throw new KilnError(`${t.name}: ${importance.length} importance weights for ${src.length} values (give exactly one per value)`);
+    }
+    const nb = checkLength(t, src.length);
+    const dst = new Uint8Array(nb * t.typeSize);
+    g(src, dst, nb, importance);
+    return dst;
+  }
+  if (importance) {
+    throw new KilnError(`${t.name}: kiln quantizes this type with ggml's reference quantizer, which takes no importance weights (drop them)`);
+  }
   const f = quantizers.get(type);
   if (!f) {
     const why = NO_QUANTIZER_REASON[type] ?? "kiln has no reference quantizer for it";

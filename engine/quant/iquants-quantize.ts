@@ -691,3 +691,323 @@ export const quantizeRowIQ1_M: Quantizer = (x, dst, nb) => {
     }
   }
 };
+
+// ---- iq2_xxs, iq2_xs and iq1_s: ggml quantizes these only with importance weights (an imatrix),
+// one weight per value; error weights are qw * sqrt(sigma2 + x^2) ----
+
+/** Quantizes nb blocks of x with importance weights qw (one per value of x). */
+export type ImportanceQuantizer = (x: Float32Array, dst: Uint8Array, nb: number, qw: Float32Array) => void;
+
+let iq2xxsGrid: SearchGrid | undefined;
+let iq2xsGrid: SearchGrid | undefined;
+const gridIq2xxs = (): SearchGrid => (iq2xxsGrid ??= new SearchGrid(KGRIDS.iq2_xxs, 8, 2, 43692, 2));
+const gridIq2xs = (): SearchGrid => (iq2xsGrid ??= new SearchGrid(KGRIDS.iq2_xs, 8, 2, 43692, 2));
+
+const Lqp = new Uint8Array(32);
+
+/**
+ * ggml's make_qp_quants: non-negative quantization of x to [0, nmax] with weights qw, searching 8
+ * scales and then moving single quants. L is uint8 in C, so a negative level wraps like there.
+ */
+function makeQpQuants(n: number, nmax: number, xs: Float32Array, Lq: Uint8Array, qw: Float32Array): number {
+  let max = 0;
+  for (let i = 0; i < n; i++) max = max > xs[i] ? max : xs[i];
+  if (max < GROUP_MAX_EPS) {
+    Lq.fill(0, 0, n);
+    return 0;
+  }
+  let iscale = fr(nmax / max);
+  for (let i = 0; i < n; i++) Lq[i] = nearestInt(fr(iscale * xs[i])) & 0xff;
+  const scale0 = fr(1 / iscale);
+  let bestMse = 0;
+  for (let i = 0; i < n; i++) {
+    const diff = fr(xs[i] - fr(scale0 * Lq[i]));
+    bestMse = fr(bestMse + fr(fr(qw[i] * diff) * diff));
+  }
+  for (let is = -4; is <= 4; is++) {
+    if (is === 0) continue;
+    const iscaleIs = fr(fr(fr(fr(0.1) * is) + nmax) / max);
+    const scaleIs = fr(1 / iscaleIs);
+    let mse = 0;
+    for (let i = 0; i < n; i++) {
+      const l = Math.min(nmax, nearestInt(fr(iscaleIs * xs[i])));
+      const diff = fr(xs[i] - fr(scaleIs * l));
+      mse = fr(mse + fr(fr(qw[i] * diff) * diff));
+    }
+    if (mse < bestMse) { bestMse = mse; iscale = iscaleIs; }
+  }
+  let sumlx = 0, suml2 = 0;
+  for (let i = 0; i < n; i++) {
+    const l = Math.min(nmax, nearestInt(fr(iscale * xs[i])));
+    Lq[i] = l & 0xff;
+    const w = qw[i];
+    sumlx = fr(sumlx + fr(fr(w * xs[i]) * l));
+    suml2 = fr(suml2 + fr(fr(w * l) * l));
+  }
+  for (let itry = 0; itry < 5; itry++) {
+    let nChanged = 0;
+    for (let i = 0; i < n; i++) {
+      const w = qw[i], li = Lq[i];
+      let slx = fr(sumlx - fr(fr(w * xs[i]) * li));
+      let sl2 = fr(suml2 - fr(fr(w * li) * li));
+      if (slx > 0 && sl2 > 0) {
+        const newL = Math.min(nmax, nearestInt(fr(fr(xs[i] * sl2) / slx)));
+        if (newL !== li) {
+          slx = fr(slx + fr(fr(w * xs[i]) * newL));
+          sl2 = fr(sl2 + fr(fr(w * newL) * newL));
+          if (fr(fr(slx * slx) * suml2) > fr(fr(sumlx * sumlx) * sl2)) {
+            Lq[i] = newL & 0xff; sumlx = slx; suml2 = sl2;
+            nChanged++;
+          }
+        }
+      }
+    }
+    if (!nChanged) break;
+  }
+  return suml2 > 0 ? fr(sumlx / suml2) : 0;
+}
+
+/** weight[i] = qw[i] * sqrt(sigma2 + x^2) and waux = sqrt(weight) for n values at xo. */
+function importanceWeights(x: Float32Array, qw: Float32Array, xo: number, n: number, sigma2: number): void {
+  for (let i = 0; i < n; i++) weight[i] = fr(qw[xo + i] * fr(Math.sqrt(fr(sigma2 + fr(x[xo + i] * x[xo + i])))));
+  for (let i = 0; i < n; i++) waux[i] = fr(Math.sqrt(weight[i]));
+}
+
+const IQ2XXS = layoutOf(GGMLType.IQ2_XXS);
+const IQ2XXS_D = IQ2XXS.field.d.offset, IQ2XXS_QS = IQ2XXS.field.qs.offset;
+
+export const quantizeRowIQ2_XXS: ImportanceQuantizer = (x, dst, nb, qw) => {
+  const g = gridIq2xxs();
+  const kMaxQ = 3;
+  for (let ibl = 0; ibl < nb; ibl++) {
+    const xbl = QK_K * ibl, b = ibl * IQ2XXS.typeSize;
+    dst.fill(0, b, b + IQ2XXS.typeSize);
+    const q2 = b + IQ2XXS_QS; // two u32 per 32 values: 4 grid indexes, then signs and the scale
+    const sigma2 = fr(sumSquares(x, xbl, QK_K) / QK_K);
+    let maxScale = 0;
+    for (let ib = 0; ib < QK_K / 32; ib++) {
+      const xb = xbl + 32 * ib;
+      importanceWeights(x, qw, xb, 32, sigma2);
+      for (let k = 0; k < 4; k++) blockSigns[k] = splitSigns(x, xb, k, true) & 127;
+      const max = maxOf(xval, 32);
+      if (max < GROUP_MAX_EPS) { scales[ib] = 0; L.fill(0); continue; }
+      let scale = makeQpQuants(32, kMaxQ + 1, xval, Lqp, weight);
+      const effMax = fr(scale * kMaxQ);
+      if (effMax <= 0) { scales[ib] = 0; L.fill(0); continue; }
+      for (let i = 0; i < 32; i++) L[i] = (Lqp[i] << 24) >> 24;
+      let best = 0;
+      for (let is = -6; is <= 6; is++) {
+        const id = fr(fr(2 * kMaxQ - 1 + fr(is * fr(0.1))) / effMax);
+        const thisScale = fr(1 / id);
+        for (let k = 0; k < 4; k++) {
+          let u = 0;
+          for (let i = 0; i < 8; i++) {
+            const l = level(id, xval[8 * k + i], kMaxQ);
+            Laux[8 * k + i] = l;
+            u |= l << (2 * i);
+          }
+          if (g.map[u] < 0) g.bestNeighbour(u, xval, 8 * k, waux, thisScale, Laux, 8 * k);
+        }
+        weightedSums(32, Laux);
+        if (sumQ2 > 0 && fr(sumQX * sumQX) > fr(best * sumQ2)) {
+          scale = fr(sumQX / sumQ2);
+          best = fr(scale * sumQX);
+          L.set(Laux.subarray(0, 32));
+        }
+      }
+      if (scale > 0) {
+        const id = fr(1 / scale);
+        for (let k = 0; k < 4; k++) {
+          let u = 0;
+          for (let i = 0; i < 8; i++) u |= level(id, xval[8 * k + i], kMaxQ) << (2 * i);
+          let gi = g.map[u];
+          if (gi < 0) gi = g.bestNeighbour(u, xval, 8 * k, waux, scale, L, 8 * k);
+          for (let i = 0; i < 8; i++) L[8 * k + i] = (g.coords[8 * gi + i] - 1) >> 1;
+        }
+        weightedSums(32, L);
+        if (sumQ2 > 0) scale = fr(sumQX / sumQ2);
+      }
+      if (scale < 0) {
+        scale = -scale;
+        for (let k = 0; k < 4; k++) blockSigns[k] = ~blockSigns[k] & 127;
+      }
+      let signs = 0;
+      for (let k = 0; k < 4; k++) {
+        dst[q2 + 8 * ib + k] = gridIndexOf(g, 8 * k);
+        signs |= blockSigns[k] << (7 * k);
+      }
+      writeU32(dst, q2 + 8 * ib + 4, signs >>> 0);
+      scales[ib] = scale;
+      maxScale = maxScale > scale ? maxScale : scale;
+    }
+    if (!maxScale) {
+      dst.fill(0, q2, b + IQ2XXS.typeSize);
+      continue;
+    }
+    const d = fr(maxScale / 31);
+    writeF16(dst, b + IQ2XXS_D, d);
+    const id = fr(1 / d);
+    for (let ib = 0; ib < QK_K / 32; ib++) {
+      const l = clamp(nearestInt(fr(0.5 * fr(fr(id * scales[ib]) - 1))), 0, 15);
+      writeU32(dst, q2 + 8 * ib + 4, (readU32(dst, q2 + 8 * ib + 4) | (l << 28)) >>> 0);
+    }
+  }
+};
+
+const IQ2XS = layoutOf(GGMLType.IQ2_XS);
+const IQ2XS_D = IQ2XS.field.d.offset, IQ2XS_QS = IQ2XS.field.qs.offset, IQ2XS_SC = IQ2XS.field.scales.offset;
+
+export const quantizeRowIQ2_XS: ImportanceQuantizer = (x, dst, nb, qw) => {
+  const g = gridIq2xs();
+  for (let ibl = 0; ibl < nb; ibl++) {
+    const xbl = QK_K * ibl, b = ibl * IQ2XS.typeSize;
+    dst.fill(0, b, b + IQ2XS.typeSize);
+    const sigma2 = fr(sumSquares(x, xbl, QK_K) / QK_K);
+    let maxScale = 0;
+    for (let ib = 0; ib < QK_K / 16; ib++) {
+      const xb = xbl + 16 * ib;
+      importanceWeights(x, qw, xb, 16, sigma2);
+      for (let k = 0; k < 2; k++) blockSigns[k] = splitSigns(x, xb, k, true) & 127;
+      const max = maxOf(xval, 16);
+      L.fill(0);
+      if (max < GROUP_MAX_EPS) { scales[ib] = 0; continue; }
+      let scale = searchGroup(g, 16, 3, 9, fr(0.1), max, true, false);
+      if (scale < 0) {
+        scale = -scale;
+        for (let k = 0; k < 2; k++) blockSigns[k] = ~blockSigns[k] & 127;
+      }
+      for (let k = 0; k < 2; k++) {
+        const v = gridIndexOf(g, 8 * k) | (blockSigns[k] << 9);
+        dst[b + IQ2XS_QS + 2 * (2 * ib + k)] = v & 0xff;
+        dst[b + IQ2XS_QS + 2 * (2 * ib + k) + 1] = v >> 8;
+      }
+      scales[ib] = scale;
+      maxScale = maxScale > scale ? maxScale : scale;
+    }
+    if (!maxScale) {
+      dst.fill(0, b + IQ2XS_QS, b + IQ2XS_SC);
+      continue;
+    }
+    const d = fr(maxScale / 31);
+    writeF16(dst, b + IQ2XS_D, d);
+    const id = fr(1 / d);
+    for (let ib = 0; ib < QK_K / 16; ib++) {
+      const l = clamp(nearestInt(fr(0.5 * fr(fr(id * scales[ib]) - 1))), 0, 15);
+      if (ib % 2 === 0) dst[b + IQ2XS_SC + (ib >> 1)] = l;
+      else dst[b + IQ2XS_SC + (ib >> 1)] |= l << 4;
+    }
+  }
+};
+
+const IQ1S = layoutOf(GGMLType.IQ1_S);
+const IQ1S_D = IQ1S.field.d.offset, IQ1S_QS = IQ1S.field.qs.offset, IQ1S_QH = IQ1S.field.qh.offset;
+const GROUP_MAX_EPS_IQ1_S = fr(1e-12);
+const IQ1S_DELTA_Q = fr(0.125);
+const X1_P = Float32Array.from([-1 + IQ1S_DELTA_Q, IQ1S_DELTA_Q, 1 + IQ1S_DELTA_Q]);
+const X1_M = Float32Array.from([-1 - IQ1S_DELTA_Q, -IQ1S_DELTA_Q, 1 - IQ1S_DELTA_Q]);
+const prefixX = new Float32Array(33);
+const prefixW = new Float32Array(33);
+const iq1sIndex = new Uint16Array(4);
+
+/** sum over the three level groups split at i1, i2 of (prefix difference) * v[level] (* v[level] again for q2). */
+function splitSum(p: Float32Array, i1: number, i2: number, n: number, v: Float32Array, squared: boolean): number {
+  const a = squared ? fr(fr(fr(p[i1] - p[0]) * v[0]) * v[0]) : fr(fr(p[i1] - p[0]) * v[0]);
+  const m = squared ? fr(fr(fr(p[i2] - p[i1]) * v[1]) * v[1]) : fr(fr(p[i2] - p[i1]) * v[1]);
+  const c = squared ? fr(fr(fr(p[n] - p[i2]) * v[2]) * v[2]) : fr(fr(p[n] - p[i2]) * v[2]);
+  return fr(fr(a + m) + c);
+}
+
+export const quantizeRowIQ1_S: ImportanceQuantizer = (x, dst, nb, qw) => {
+  const g = gridIq1();
+  const bs = 32;
+  for (let ibl = 0; ibl < nb; ibl++) {
+    const xbl = QK_K * ibl, b = ibl * IQ1S.typeSize;
+    dst.fill(0, b, b + IQ1S.typeSize);
+    const sigma2 = fr(fr(2 * sumSquares(x, xbl, QK_K)) / QK_K);
+    let maxScale = 0;
+    for (let ib = 0; ib < QK_K / bs; ib++) {
+      const xb = xbl + bs * ib;
+      importanceWeights(x, qw, xb, bs, sigma2);
+      let max = Math.abs(x[xb]);
+      for (let i = 1; i < bs; i++) max = Math.max(max, Math.abs(x[xb + i]));
+      if (max < GROUP_MAX_EPS_IQ1_S) { iq1Scales[ib] = 0; iq1Shifts[ib] = 1; continue; }
+      // Exhaustive search of the two boundaries splitting the sorted values into levels -1, 0, +1
+      // (shifted by +delta or -delta), with prefix sums of w*x and w.
+      const order = Array.from({ length: bs }, (_, j) => j).sort((p, q) => x[xb + p] - x[xb + q]);
+      prefixX[0] = prefixW[0] = 0;
+      for (let j = 0; j < bs; j++) {
+        const i = order[j];
+        prefixX[j + 1] = fr(prefixX[j] + fr(weight[i] * x[xb + i]));
+        prefixW[j + 1] = fr(prefixW[j] + weight[i]);
+      }
+      let bestScore = -FLT_MAX, scale = max;
+      let besti1 = -1, besti2 = -1, bestShift = 0;
+      for (let i1 = 0; i1 <= bs; i1++) {
+        for (let i2 = i1; i2 <= bs; i2++) {
+          let sumqx = splitSum(prefixX, i1, i2, bs, X1_P, false);
+          let sumq2 = splitSum(prefixW, i1, i2, bs, X1_P, true);
+          if (sumq2 > 0 && fr(sumqx * sumqx) > fr(bestScore * sumq2)) {
+            scale = fr(sumqx / sumq2); bestScore = fr(scale * sumqx);
+            besti1 = i1; besti2 = i2; bestShift = 1;
+          }
+          sumqx = splitSum(prefixX, i1, i2, bs, X1_M, false);
+          sumq2 = splitSum(prefixW, i1, i2, bs, X1_M, true);
+          if (sumq2 > 0 && fr(sumqx * sumqx) > fr(bestScore * sumq2)) {
+            scale = fr(sumqx / sumq2); bestScore = fr(scale * sumqx);
+            besti1 = i1; besti2 = i2; bestShift = -1;
+          }
+        }
+      }
+      if (besti1 < 0 || besti2 < 0 || bestShift === 0) { iq1Scales[ib] = 0; iq1Shifts[ib] = 1; continue; }
+      for (let j = 0; j < bs; j++) L[order[j]] = j < besti1 ? 0 : j < besti2 ? 1 : 2;
+      if (scale < 0) {
+        for (let j = 0; j < bs; j++) L[j] = 2 - L[j];
+        scale = -scale;
+        bestShift = -bestShift;
+      }
+      const xx = bestShift === 1 ? X1_P : X1_M;
+      let allOnGrid = true;
+      for (let k = 0; k < bs / 8; k++) {
+        let u = 0;
+        for (let j = 0; j < 8; j++) u |= L[8 * k + j] << (2 * j);
+        let gi = g.map[u];
+        if (gi < 0) {
+          allOnGrid = false;
+          gi = iq1BestNeighbour(g, u, x, xb + 8 * k, weight, 8 * k, scale, xx, L, 8 * k);
+        }
+        iq1sIndex[k] = gi;
+      }
+      if (!allOnGrid) {
+        let sumqx = 0, sumq2 = 0;
+        for (let k = 0; k < bs / 8; k++) {
+          for (let j = 0; j < 8; j++) {
+            const w = weight[8 * k + j];
+            const q = xx[(g.coords[8 * iq1sIndex[k] + j] - 1) >> 1];
+            sumqx = fr(sumqx + fr(fr(w * q) * x[xb + 8 * k + j]));
+            sumq2 = fr(sumq2 + fr(fr(w * q) * q));
+          }
+        }
+        if (sumqx > 0 && sumq2 > 0) scale = fr(sumqx / sumq2);
+      }
+      let h = 0;
+      for (let k = 0; k < bs / 8; k++) {
+        dst[b + IQ1S_QS + (bs / 8) * ib + k] = iq1sIndex[k] & 255;
+        h |= (iq1sIndex[k] >> 8) << (3 * k);
+      }
+      dst[b + IQ1S_QH + 2 * ib] = h & 0xff;
+      dst[b + IQ1S_QH + 2 * ib + 1] = h >> 8;
+      iq1Scales[ib] = scale;
+      iq1Shifts[ib] = bestShift;
+      maxScale = maxScale > scale ? maxScale : scale;
+    }
+    if (!maxScale) continue;
+    const d = fr(maxScale / 15);
+    writeF16(dst, b + IQ1S_D, fr(d * fr(1.125)));
+    const id = fr(1 / d);
+    for (let ib = 0; ib < QK_K / bs; ib++) {
+      let l = clamp(nearestInt(fr(0.5 * fr(fr(id * iq1Scales[ib]) - 1))), 0, 7);
+      if (iq1Shifts[ib] === -1) l |= 8;
+      dst[b + IQ1S_QH + 2 * ib + 1] |= l << 4; // bits 12..15 of the u16
+    }
+  }
+};
