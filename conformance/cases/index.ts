@@ -2,6 +2,7 @@
 import type { ConformanceCase } from "../case.js";
 import { elementwiseCases } from "./elementwise.js";
 import { normCases } from "./norm.js";
+import { quantCases } from "./quant.js";
 import { softmaxCases } from "./softmax.js";
 
-export const ALL_CASES: readonly ConformanceCase[] = [...elementwiseCases, ...normCases, ...softmaxCases];
+export const ALL_CASES: readonly ConformanceCase[] = [...elementwiseCases, ...normCases, ...softmaxCases, ...quantCases];

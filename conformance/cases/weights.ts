@@ -1,0 +1,41 @@
+// Weight types the quantized kernels (get_rows, matvec, matmul) cover, and how a case builds a weight
+// matrix of each: seeded f32 values through ggml's reference quantizer (engine/quant quantizeRow), bound
+// the way the kernel declares W (quant blocks as bytes; f16/bf16 as u32 words, two values each).
+import { KVALUES_IQ4NL } from "../../engine/quant/iq-grids.js";
+import { dequantizeRow, quantizeRow } from "../../engine/quant/index.js";
+import { typeInfoByName, type TypeInfo } from "../../engine/quant/types.js";
+import type { Rng } from "../prng.js";
+import type { TargetBuffer } from "../target.js";
+
+export const WEIGHT_TYPES = ["f32", "f16", "bf16", "q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "q2_k", "q3_k", "q4_k", "q5_k", "q6_k", "iq4_nl", "iq4_xs"] as const;
+export type WeightType = (typeof WEIGHT_TYPES)[number];
+
+export interface Weights {
+  readonly type: TypeInfo;
+  /** The tensor's bytes as ggml stores them. */
+  readonly bytes: Uint8Array;
+  /** The buffers to bind: W, and the iq4 grid where the type needs it. */
+  readonly bind: Readonly<Record<string, TargetBuffer>>;
+}
+
+/** A (rows, k) weight matrix of `type` from seeded values in [-1, 1). */
+export function makeWeights(name: WeightType, rows: number, k: number, rng: Rng): Weights {
+  const type = typeInfoByName(name)!;
+  const bytes = quantizeRow(type.id, rng.f32(rows * k));
+  let W: TargetBuffer = bytes;
+  if (name === "f32") W = new Float32Array(bytes.buffer, bytes.byteOffset, rows * k);
+  else if (name === "f16" || name === "bf16") W = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+  const bind: Record<string, TargetBuffer> = { W };
+  if (name.startsWith("iq4")) bind.kvalues = Int32Array.from(KVALUES_IQ4NL);
+  return { type, bytes, bind };
+}
+
+/** The whole matrix decoded by the reference (rows * k,). */
+export function decodeAll(w: Weights, n: number): Float32Array {
+  return dequantizeRow(w.type.id, w.bytes, n);
+}
+
+/** Values per row a case uses: two blocks of the type, at least 64 (two 32-value runs). */
+export function rowLength(type: WeightType, blocks = 2): number {
+  return Math.max(64, typeInfoByName(type)!.blockSize * blocks);
+}
