@@ -111,7 +111,8 @@ export async function handleHttp(ctx: ServerContext, req: IncomingMessage, res: 
   const arrivedMs = performance.now();
   const path = (req.url ?? "/").split("?")[0]!;
   let label = "other";
-  res.on("finish", () => ctx.metrics.httpRequests.inc({ route: label, method: req.method ?? "?", status: String(res.statusCode) }));
+  // "close" rather than "finish": a response cut short by a vanished client is counted too.
+  res.on("close", () => ctx.metrics.httpRequests.inc({ route: label, method: req.method ?? "?", status: String(res.statusCode) }));
   try {
     let found: { route: Route; params: string[] } | undefined;
     let pathKnown = false;

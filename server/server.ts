@@ -4,7 +4,7 @@
 
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { WebSocketServer } from "ws";
+import { WebSocketServer, type WebSocket } from "ws";
 import { KilnError } from "../engine/errors.js";
 import { KeyStore } from "./auth.js";
 import { DEFAULT_LIMITS, type RpcLimits, type ServerContext } from "./context.js";
@@ -29,6 +29,8 @@ export interface ServeOptions {
   readonly limits?: Partial<RpcLimits>;
   readonly defaultMaxTokens?: number;
   readonly maxBodyBytes?: number;
+  /** WebSocket ping interval; a connection that missed the previous ping's pong is ended. */
+  readonly heartbeatMs?: number;
 }
 
 export function isLoopback(host: string): boolean {
@@ -48,6 +50,7 @@ export class KilnServer {
   private readonly wss: WebSocketServer;
   private readonly sockets = new Set<Socket>();
   private closing: Promise<void> | undefined;
+  private readonly heartbeat: NodeJS.Timeout;
 
   constructor(private readonly opts: ServeOptions) {
     if (opts.models.length === 0) throw new KilnError("kiln serve needs at least one model (-m)");
@@ -94,6 +97,9 @@ export class KilnServer {
       maxPayload: limits.maxFrameBytes,
       handleProtocols: (protocols) => selectProtocol(protocols),
     });
+    // A peer that vanished without closing (a dropped network) answers no ping: end it, which frees
+    // its subscriptions' slots.
+    const alive = new WeakMap<WebSocket, boolean>();
     this.http.on("upgrade", (req, socket, head) => {
       const path = (req.url ?? "/").split("?")[0];
       if (this.ctx.draining || (path !== "/" && path !== "/ws" && path !== "/rpc")) {
@@ -101,8 +107,23 @@ export class KilnServer {
         return;
       }
       const auth = upgradeAuth(this.ctx, req);
-      this.wss.handleUpgrade(req, socket, head, (ws) => new RpcConnection(this.ctx, ws, auth));
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        alive.set(ws, true);
+        ws.on("pong", () => alive.set(ws, true));
+        new RpcConnection(this.ctx, ws, auth);
+      });
     });
+    this.heartbeat = setInterval(() => {
+      for (const ws of this.wss.clients) {
+        if (!alive.get(ws)) {
+          ws.terminate();
+          continue;
+        }
+        alive.set(ws, false);
+        ws.ping();
+      }
+    }, opts.heartbeatMs ?? 30_000);
+    this.heartbeat.unref();
   }
 
   /** Listens; resolves with the address actually bound (port 0 picks a free one). */
@@ -129,6 +150,7 @@ export class KilnServer {
   shutdown(graceMs = 5000): Promise<void> {
     this.closing ??= (async () => {
       this.ctx.draining = true;
+      clearInterval(this.heartbeat);
       this.ctx.scheduler.rejectAll(new ApiError(RpcCode.ShuttingDown, "the server is shutting down", null, "shutting_down"));
       this.http.close();
       const deadline = Date.now() + graceMs;

@@ -44,22 +44,34 @@ async function serve(...args: string[]): Promise<{ child: ChildProcess; url: str
 }
 
 describe("kiln serve", () => {
-  it("prints its address on one stdout line with --port 0, and drains streams on SIGTERM", async () => {
-    const s = await serve("--drain-timeout", "0.2");
+  it("prints its address on one stdout line with --port 0; on SIGTERM lets running streams finish and refuses waiting ones", async () => {
+    const s = await serve("--max-concurrent", "1", "--drain-timeout", "60");
     expect(s.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const res = await fetch(`${s.url}/v1/completions`, { method: "POST", body: JSON.stringify({ prompt: g.prompt, max_tokens: 8, temperature: 0 }) });
     expect(((await res.json()) as { choices: { text: string }[] }).choices[0]!.text).toBe(g.generated_pieces.slice(0, 8).join(""));
     const c = await RpcClient.connect(s.url.replace("http", "ws") + "/ws");
-    const short = (await c.call("generate_v1_start", { prompt: g.prompt, max_tokens: 30, temperature: 0 })).result as string;
-    const long = (await c.call("generate_v1_start", { prompt: g.prompt, max_tokens: 100_000, temperature: 0 })).result as string;
-    await c.waitFor((m) => !Array.isArray(m) && m.params?.subscription === long && m.params.result.event === "tokens");
+    const running = (await c.call("generate_v1_start", { prompt: g.prompt, max_tokens: 256, temperature: 0 })).result as string;
+    await c.waitFor((m) => !Array.isArray(m) && m.params?.subscription === running && m.params.result.event === "tokens");
+    const waiting = (await c.call("generate_v1_start", { prompt: g.prompt, max_tokens: 8, temperature: 0 })).result as string;
     s.child.kill("SIGTERM");
-    // The short stream finishes within the drain time; the endless one is cancelled with a terminal error.
-    expect((await c.stream(short)).at(-1)).toMatchObject({ event: "done" });
-    expect((await c.stream(long)).at(-1)).toMatchObject({ event: "error", error: { code: -32002 } });
+    const drained = await c.stream(running);
+    expect(drained.at(-1)).toMatchObject({ event: "done", finish_reason: "length", usage: { completion_tokens: 256 } });
+    expect(drained.filter((e) => e.event === "tokens").map((e) => e.text).join("")).toBe(g.generated_pieces.join(""));
+    expect(await c.stream(waiting)).toEqual([{ event: "error", error: expect.objectContaining({ code: -32002 }) }]);
     expect(await c.closed()).toBe(1001);
     expect(await s.exited).toBe(0);
     expect(s.stdout).toHaveLength(1);
+  });
+
+  it("cancels streams still running when the drain time is over, with a terminal error event", async () => {
+    const s = await serve("--drain-timeout", "0");
+    const c = await RpcClient.connect(s.url.replace("http", "ws") + "/ws");
+    const sub = (await c.call("generate_v1_start", { prompt: g.prompt, max_tokens: 100_000, temperature: 0 })).result as string;
+    await c.waitFor((m) => !Array.isArray(m) && m.params?.subscription === sub && m.params.result.event === "tokens");
+    s.child.kill("SIGTERM");
+    expect((await c.stream(sub)).at(-1)).toMatchObject({ event: "error", error: { code: -32002 } });
+    expect(await c.closed()).toBe(1001);
+    expect(await s.exited).toBe(0);
   });
 
   it("refuses a non-loopback address when no API key exists, unless --insecure", () => {
@@ -81,8 +93,10 @@ describe("kiln api-key and kiln models", () => {
     const list = JSON.parse(kiln("api-key", "list", "--json").stdout) as { id: string; name: string }[];
     expect(list).toEqual([expect.objectContaining({ id: key.slice(5, 17), name: "ci" })]);
 
-    const s = await serve();
+    const s = await serve("--public-health");
     expect((await fetch(`${s.url}/v1/models`)).status).toBe(401);
+    expect((await fetch(`${s.url}/health`)).status).toBe(200);
+    expect((await fetch(`${s.url}/metrics`)).status).toBe(401);
     expect((await fetch(`${s.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
     expect(kiln("api-key", "revoke", list[0]!.id).status).toBe(0);
     expect((await fetch(`${s.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);

@@ -83,8 +83,8 @@ export class RpcClient {
     }));
   }
 
-  static async connect(url: string, opts: { headers?: Record<string, string>; protocols?: string[] } = {}): Promise<RpcClient> {
-    const ws = new WebSocket(url, opts.protocols ?? [], { headers: opts.headers });
+  static async connect(url: string, opts: { headers?: Record<string, string>; protocols?: string[]; autoPong?: boolean } = {}): Promise<RpcClient> {
+    const ws = new WebSocket(url, opts.protocols ?? [], { headers: opts.headers, autoPong: opts.autoPong ?? true });
     const c = new RpcClient(ws);
     await new Promise<void>((res, rej) => {
       ws.once("open", () => res());

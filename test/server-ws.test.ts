@@ -2,6 +2,8 @@
 // llama.cpp's golden), stop mid-stream, batches, and every error code in server/errors.ts.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { defaultModelPath } from "../engine/paths.js";
+import { loadModel } from "../engine/runtime/model.js";
 import { RpcCode } from "../server/errors.js";
 import { MODEL_ID, RpcClient, greedyGolden, startTestServer, type RpcMessage, type TestServer } from "./server-harness.js";
 
@@ -9,7 +11,7 @@ let srv: TestServer;
 const g = greedyGolden();
 
 beforeAll(async () => {
-  srv = await startTestServer({ limits: { maxSubscriptions: 4, maxMessageBytes: 64 * 1024 } });
+  srv = await startTestServer({ limits: { maxSubscriptions: 4, maxMessageBytes: 64 * 1024 }, heartbeatMs: 150 });
 });
 afterAll(() => srv.close());
 
@@ -71,6 +73,27 @@ describe("WebSocket JSON-RPC 2.0", () => {
     const again = await c.call("generate_v1_stop", [sub]);
     expect(again.result).toBe(false);
     c.close();
+  });
+
+  it("streams a chat reply with the text the runtime's Session gives at temperature 0", async () => {
+    const messages = [{ role: "user", content: "Tell me a story about a dog." }];
+    const model = await loadModel(defaultModelPath());
+    const expected = await model.createSession().chat(messages, { temperature: 0, maxTokens: 24 }).result;
+    model.close();
+    const c = await RpcClient.connect(srv.wsUrl);
+    const sub = (await c.call("chat_v1_start", { messages, max_tokens: 24, temperature: 0 })).result as string;
+    const events = await c.stream(sub);
+    expect(events.filter((e) => e.event === "tokens").map((e) => e.text).join("")).toBe(expected.text);
+    expect(events.at(-1)).toMatchObject({ event: "done", usage: { prompt_tokens: expected.usage.promptTokens, completion_tokens: expected.usage.completionTokens } });
+    c.close();
+  });
+
+  it("ends a connection whose peer stops answering pings, and keeps one that answers", async () => {
+    const deaf = await RpcClient.connect(srv.wsUrl, { autoPong: false });
+    const live = await RpcClient.connect(srv.wsUrl);
+    expect(await deaf.closed()).toBe(1006);
+    expect((await live.call("rpc_methods")).result).toBeDefined();
+    live.close();
   });
 
   it("answers a batch with an array of responses, notifications left out", async () => {
