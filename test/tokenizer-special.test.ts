@@ -172,3 +172,27 @@ describe("pre-tokenizer flags from llama.cpp's table", () => {
     expect(loadTokenizer(vocabFile("gpt2-nobos.gguf", [...bpeVocab("gpt-2"), kv.u32("tokenizer.ggml.bos_token_id", 5)])).encode("c")).toEqual([2]);
   });
 });
+
+describe("strip attributes llama.cpp sets by model name", () => {
+  // llama.cpp (llama_vocab::impl::load): for a model whose general.name contains "phi-3" or "phi3",
+  // every special token except <unk>, <s> and <|endoftext|> swallows the whitespace after it.
+  const phiVocab = (name: string): GGUFKV[] => [
+    kv.str("general.name", name),
+    kv.str("tokenizer.ggml.model", "llama"),
+    strings("tokenizer.ggml.tokens", ["<unk>", "<s>", "</s>", "<|user|>", "▁Hi", "Hi", "<0x0A>", "▁"]),
+    kv.array("tokenizer.ggml.scores", GGUFValueType.FLOAT32, [0, 0, 0, 0, -1, -2, 0, -3]),
+    i32s("tokenizer.ggml.token_type", [2, 3, 3, 3, 1, 1, 6, 1]),
+  ];
+
+  it("Phi-3: the newline after <|user|> and </s> is dropped, the one after <s> is kept", () => {
+    const phi = loadTokenizer(vocabFile("phi3.gguf", phiVocab("Phi-3 Mini")));
+    expect(phi.encode("<|user|>\nHi", { addSpecial: false, parseSpecial: true })).toEqual([3, 4]);
+    expect(phi.encode("</s> \n Hi", { addSpecial: false, parseSpecial: true })).toEqual([2, 4]);
+    expect(phi.encode("<s>\nHi", { addSpecial: false, parseSpecial: true })).toEqual([1, 7, 6, 5]);
+  });
+
+  it("other models keep the whitespace", () => {
+    const other = loadTokenizer(vocabFile("not-phi.gguf", phiVocab("llama")));
+    expect(other.encode("<|user|>\nHi", { addSpecial: false, parseSpecial: true })).toEqual([3, 7, 6, 5]);
+  });
+});

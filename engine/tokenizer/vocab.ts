@@ -41,6 +41,9 @@ export interface Vocab {
   /** Emit a pre-tokenized word whole when the vocabulary has it, before any merge (llama3, tekken). */
   readonly ignoreMerges: boolean;
   readonly eog: ReadonlySet<number>;
+  /** Special tokens that swallow the whitespace before / after them in the text (llama.cpp's LSTRIP/RSTRIP). */
+  readonly lstrip: ReadonlySet<number>;
+  readonly rstrip: ReadonlySet<number>;
   readonly chatTemplate: string | undefined;
   /** Longest piece in UTF-16 units (bounds WordPiece's longest-match search). */
   readonly maxTokenLength: number;
@@ -167,8 +170,28 @@ export function readVocab(f: GGUFFile, warn: (msg: string) => void = (m) => proc
   }
   for (const id of [eos, eot, eom]) if (id !== undefined) eog.add(id);
 
+  // Per-token strip attributes are not in GGUF; llama.cpp sets them by tokenizer and model name.
+  const lstrip = new Set<number>(), rstrip = new Set<number>();
+  const generalName = (f.getString("general.name") ?? "").toLowerCase();
+  const rawPre = f.getString("tokenizer.ggml.pre") ?? "";
+  if (["jina-v2-de", "jina-v2-es", "jina-v2-code"].some((p) => rawPre.includes(p))) {
+    const id = tokenToId.get("<mask>");
+    if (id !== undefined) lstrip.add(id);
+  } else if (generalName.includes("phi-3") || generalName.includes("phi3")) {
+    for (let id = 0; id < n; id++) {
+      const t = types[id];
+      if (t === TokenType.CONTROL || t === TokenType.USER_DEFINED || t === TokenType.UNKNOWN) rstrip.add(id);
+    }
+    const eosId = tokenToId.get("</s>");
+    if (eosId !== undefined) rstrip.add(eosId);
+    for (const t of ["<unk>", "<s>", "<|endoftext|>"]) {
+      const id = tokenToId.get(t);
+      if (id !== undefined) rstrip.delete(id);
+    }
+  }
+
   return {
-    model, tokens, scores, types, tokenToId, mergeRanks, pre,
+    model, tokens, scores, types, tokenToId, mergeRanks, pre, lstrip, rstrip,
     bos, eos, eot, eom, unk, sep, pad, cls, mask,
     addBos, addEos, addSpacePrefix, cleanSpaces, ignoreMerges, eog,
     chatTemplate: f.getString("tokenizer.chat_template"),
