@@ -2,7 +2,7 @@
 // produced by dequantizeRow or consumed by quantizeRow. The reference code is the oracle, not the
 // fast path (that is the wasm backend), so these numbers say what the checks and the CLI cost.
 
-import { canDequantize, canQuantize, dequantizeRow, quantizeRow } from "../engine/quant/index.js";
+import { canDequantize, canQuantize, dequantizeRow, needsImportance, quantizeRow } from "../engine/quant/index.js";
 import { ALL_TYPES } from "../engine/quant/types.js";
 import { type Benchmark, timeIt, wanted } from "./harness.js";
 
@@ -28,20 +28,23 @@ export const benchmark: Benchmark = {
     const n = opts.quick ? 4096 : 65536;
     const minMs = opts.quick ? 20 : 300;
     const x = input(n);
+    const ones = new Float32Array(n).fill(1); // importance weights for the imatrix-only types
     const out = new Float32Array(n);
     for (const t of ALL_TYPES) {
-      if (!canDequantize(t.id) && !canQuantize(t.id)) continue;
+      const quantizable = canQuantize(t.id) || needsImportance(t.id);
+      if (!canDequantize(t.id) && !quantizable) continue;
       const mb = (4 * n) / 1e6;
-      // Types without a reference quantizer get their blocks from q8_0-free zero bytes: valid input.
-      const q = canQuantize(t.id) ? quantizeRow(t.id, x) : new Uint8Array((n / t.blockSize) * t.typeSize);
+      const importance = needsImportance(t.id) ? ones : undefined;
       const dq = `dequantize(type=${t.name},n=${n})`;
       if (canDequantize(t.id) && wanted(opts, dq)) {
+        // blocks to decode: real ones where the type can be quantized, else zero bytes (valid blocks)
+        const q = quantizable ? quantizeRow(t.id, x, importance) : new Uint8Array((n / t.blockSize) * t.typeSize);
         const ms = timeIt(() => dequantizeRow(t.id, q, n, out), minMs);
         report({ case: dq, value: mb / (ms / 1000), unit: "MB/s" });
       }
       const qn = `quantize(type=${t.name},n=${n})`;
-      if (canQuantize(t.id) && wanted(opts, qn)) {
-        const ms = timeIt(() => quantizeRow(t.id, x), minMs);
+      if (quantizable && wanted(opts, qn)) {
+        const ms = timeIt(() => quantizeRow(t.id, x, importance), minMs);
         report({ case: qn, value: mb / (ms / 1000), unit: "MB/s" });
       }
     }
