@@ -1,6 +1,7 @@
 // Public entry to the reference quantization of every ggml type: dequantizeRow / quantizeRow over one
-// row of whole blocks, and which types can be quantized. The per-type code lives in legacy.ts
-// (scalar and 32-value blocks), kquants.ts, iquants.ts and ternary.ts; block layouts in layouts.ts.
+// row of whole blocks, and which types can be quantized (canQuantize) or need importance weights
+// (needsImportance). The per-type code lives in legacy.ts (scalar and 32-value blocks), kquants.ts,
+// iquants.ts (i-quant dequantizers), iquants-quantize.ts and ternary.ts; block layouts in layouts.ts.
 // Reference: ggml's type_traits (to_float, from_float_ref) in ggml.c and ggml-quants.c.
 
 import { KilnError } from "../errors.js";
