@@ -87,10 +87,13 @@ export class SpmEncoder {
   private encodeRun(text: string, out: number[]): void {
     if (text.length === 0) return;
     const { tokenToId } = this.vocab;
-    const single = tokenToId.get(text);
-    if (single !== undefined && text.length <= 2 && !(text.length === 2 && !isPair(text))) {
-      out.push(single);
-      return;
+    // a single character has nothing to merge
+    if (text.length === 1 || (text.length === 2 && isHighSurrogate(text.charCodeAt(0)))) {
+      const id = tokenToId.get(text);
+      if (id !== undefined) {
+        out.push(id);
+        return;
+      }
     }
     this.ensure(text.length);
     const { start, len, prev, next } = this;
@@ -149,9 +152,6 @@ export class SpmEncoder {
   }
 }
 
-function isPair(s: string): boolean {
-  const c = s.charCodeAt(0);
+function isHighSurrogate(c: number): boolean {
   return c >= 0xd800 && c <= 0xdbff;
 }
-
-export { SPACE };
