@@ -140,6 +140,8 @@ export async function handleHttp(ctx: ServerContext, req: IncomingMessage, res: 
     }
     await found.route.handle(ctx, req, res, found.params, arrivedMs);
   } catch (e) {
+    // A client that left (its request was aborted while waiting or running) gets no answer.
+    if (res.destroyed) return;
     const err = toApiError(e);
     if (err.rpcCode === RpcCode.InternalError) process.stderr.write(`kiln serve: ${req.method} ${path}: ${err.message}\n`);
     if (res.headersSent) {

@@ -30,13 +30,24 @@ function pieceText(model: ServedModel, id: number): { text: string; bytes: numbe
   return { text: Buffer.from(bytes).toString("utf8"), bytes: [...bytes] };
 }
 
-/** A Server-Sent Events writer that stops the generation when the client reads too slowly or leaves. */
+/**
+ * A Server-Sent Events writer that stops the generation when the client reads too slowly or leaves.
+ * The 200 and its headers go out only once the generation has its slot, so a refusal (queue full,
+ * shutting down, bad prompt) is still an ordinary HTTP error.
+ */
 class SseWriter {
-  constructor(private readonly res: ServerResponse, private readonly slowSeconds: number, private readonly abort: (why: Error) => void) {
-    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+  opened = false;
+
+  constructor(private readonly res: ServerResponse, private readonly slowSeconds: number, private readonly abort: (why: Error) => void) {}
+
+  open(): void {
+    if (this.opened) return;
+    this.opened = true;
+    this.res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
   }
 
   async send(data: unknown): Promise<void> {
+    this.open();
     if (this.res.destroyed) return;
     const ok = this.res.write(`data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
     if (ok) return;
@@ -115,8 +126,11 @@ export async function handleCompletions(ctx: ServerContext, body: JsonObject, re
       id, object: "text_completion", created, model: c.model.id, choices: [{ index: 0, text, logprobs, finish_reason: finish }],
     });
     try {
-      if (echo && promptText) await sse.send(chunk(promptText, null, null));
       const result = await runGeneration(ctx, { model: c.model, prompt: ids, options: sp.options, signal: c.abort.signal, arrivedMs }, {
+        onStart: async () => {
+          sse.open();
+          if (echo && promptText) await sse.send(chunk(promptText, null, null));
+        },
         onToken: async (t) => {
           if (t.text === "" && sp.logprobs === undefined) return;
           await sse.send(chunk(t.text, null, sp.logprobs !== undefined ? logprobsOf(t) : null));
@@ -125,6 +139,7 @@ export async function handleCompletions(ctx: ServerContext, body: JsonObject, re
       await sse.send(chunk("", openaiFinishReason(result.finishReason), null));
       if (c.includeUsage) await sse.send({ id, object: "text_completion", created, model: c.model.id, choices: [], usage: usageJson(result) });
     } catch (e) {
+      if (!sse.opened) throw e;
       await sse.send({ error: errorOf(e) });
     }
     sse.end();
@@ -192,6 +207,7 @@ export async function handleChat(ctx: ServerContext, body: JsonObject, req: Inco
         await sse.send({ id, object: "chat.completion.chunk", created, model: c.model.id, system_fingerprint: null, choices: [], usage: usageJson(result) });
       }
     } catch (e) {
+      if (!sse.opened) throw e;
       await sse.send({ error: errorOf(e) });
     }
     sse.end();

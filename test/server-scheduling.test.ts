@@ -1,5 +1,5 @@
-// Admission and flow control: generations start in arrival order (FIFO) under --max-concurrent; a
-// waiter that is stopped leaves the queue without ever starting; a client that stops reading is
+// Admission and flow control: generations start in arrival order (FIFO) under --max-concurrent; a full
+// queue refuses more (HTTP 429, JSON-RPC -32009); a waiter that is stopped leaves the queue without ever starting; a client that stops reading is
 // paused, then cut off with -32009, so it neither holds slots nor grows the server's buffers for long.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,7 +10,7 @@ let srv: TestServer;
 const g = greedyGolden();
 
 beforeAll(async () => {
-  srv = await startTestServer({ maxConcurrent: 1 });
+  srv = await startTestServer({ maxConcurrent: 1, maxQueue: 3 });
 });
 afterAll(() => srv.close());
 
@@ -19,7 +19,7 @@ const isEvent = (sub: string, event: string) => (m: unknown): boolean =>
   (m as { params: { result: { event: string } } }).params.result.event === event;
 
 describe("scheduling", () => {
-  it("starts waiting generations in arrival order, and a stopped waiter never starts", async () => {
+  it("starts waiting generations in arrival order, refuses more than the queue holds, and a stopped waiter never starts", async () => {
     const c = await RpcClient.connect(srv.wsUrl);
     const start = async (n: number): Promise<string> => (await c.call("generate_v1_start", { prompt: g.prompt, max_tokens: n, temperature: 0 })).result as string;
     const a = await start(1500);
@@ -27,6 +27,12 @@ describe("scheduling", () => {
     const b = await start(3);
     const x = await start(3);
     const d = await start(3);
+    // The queue (3 long here) is full: a streaming HTTP request is refused before any SSE is sent.
+    const refused = await fetch(`${srv.url}/v1/completions`, { method: "POST", body: JSON.stringify({ prompt: g.prompt, max_tokens: 3, stream: true }) });
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toMatchObject({ error: { type: "rate_limit_error", code: "queue_full" } });
+    const refusedRpc = await c.call("generate_v1_start", { prompt: g.prompt, max_tokens: 3 });
+    expect(await c.stream(refusedRpc.result as string)).toEqual([{ event: "error", error: expect.objectContaining({ code: RpcCode.QueueFull }) }]);
     expect((await c.call("generate_v1_stop", { subscription: x })).result).toBe(true);
     expect(await c.stream(x)).toEqual([{ event: "stop" }]);
     await c.call("generate_v1_stop", { subscription: a });
