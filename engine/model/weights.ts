@@ -28,12 +28,17 @@ export class WeightMatrix {
 
   /** Row r decoded to f32 into out[0..cols) (ggml's to_float on that row's blocks). */
   row(r: number, out: Float32Array): Float32Array {
+    return this.decodeRows(r, 1, out);
+  }
+
+  /** Rows r0 .. r0+n-1 decoded to f32 into out[0 .. n*cols), row after row. */
+  decodeRows(r0: number, n: number, out: Float32Array): Float32Array {
     if (this.f32) {
-      out.set(this.f32.subarray(r * this.cols, (r + 1) * this.cols));
+      out.set(this.f32.subarray(r0 * this.cols, (r0 + n) * this.cols));
       return out;
     }
-    const src = this.bytes.subarray(r * this.rowBytes, (r + 1) * this.rowBytes);
-    dequantizeRow(this.type.id, src, this.cols, out);
+    const src = this.bytes.subarray(r0 * this.rowBytes, (r0 + n) * this.rowBytes);
+    dequantizeRow(this.type.id, src, n * this.cols, out);
     return out;
   }
 }

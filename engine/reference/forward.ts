@@ -49,7 +49,7 @@ export class ReferenceTransformer {
   private readonly hbFused: Float32Array; // (2 * n_ff,) phi3's gate|up
   private readonly ropeCos: Float64Array; // (n_rot / 2,)
   private readonly ropeSin: Float64Array; // (n_rot / 2,)
-  private readonly scratch: Float32Array; // (max row length,) one decoded weight row
+  private readonly scratch: Float32Array; // (max(16384, max row length),) a tile of decoded weight rows
 
   constructor(readonly config: ModelConfig, readonly weights: ModelWeights, opts: ReferenceOptions = {}) {
     const c = config;
@@ -75,7 +75,7 @@ export class ReferenceTransformer {
     this.hbFused = new Float32Array(2 * c.nFF);
     this.ropeCos = new Float64Array(c.rope.nRot / 2);
     this.ropeSin = new Float64Array(c.rope.nRot / 2);
-    this.scratch = new Float32Array(Math.max(c.nEmbd, c.nFF, c.nHead * c.headDimV));
+    this.scratch = new Float32Array(Math.max(16384, c.nEmbd, c.nFF, c.nHead * c.headDimV));
   }
 
   /**

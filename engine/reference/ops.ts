@@ -33,25 +33,24 @@ export function rmsnormGgml(out: Float32Array, x: Float32Array, weight: Float32A
 
 /**
  * out = W · x for W [cols, rows] (ggml order): out[r] = Σ_c W[r][c] · x[c]. (cols,) -> (rows,)
- * Rows are decoded one at a time into `scratch` (cols,), so quantized weights stay quantized.
- * This is the reference's hot loop.
+ * Quantized rows are decoded a tile of whole rows at a time into `scratch` (at least cols values), so
+ * the weights stay quantized in memory. This is the reference's hot loop.
  */
 export function matvec(out: Float32Array, w: WeightMatrix, x: Float32Array, scratch: Float32Array, ggmlActivations = false): void {
   const cols = w.cols;
   if (ggmlActivations) x = asGgmlActivations(x.subarray(0, cols), w.type.id);
-  const f32 = w.f32;
-  for (let r = 0; r < w.rows; r++) {
-    let row: Float32Array;
-    let base = 0;
-    if (f32) {
-      row = f32;
-      base = r * cols;
-    } else {
-      row = w.row(r, scratch);
+  const tileRows = w.f32 ? w.rows : Math.max(1, Math.floor(scratch.length / cols));
+  for (let r0 = 0; r0 < w.rows; r0 += tileRows) {
+    const n = Math.min(tileRows, w.rows - r0);
+    // (n, cols) decoded rows r0 .. r0+n-1, starting at `base`
+    const tile = w.f32 ?? w.decodeRows(r0, n, scratch);
+    const base = w.f32 ? r0 * cols : 0;
+    for (let r = 0; r < n; r++) {
+      const o = base + r * cols;
+      let sum = 0;
+      for (let c = 0; c < cols; c++) sum += tile[o + c]! * x[c]!;
+      out[r0 + r] = sum;
     }
-    let sum = 0;
-    for (let c = 0; c < cols; c++) sum += row[base + c]! * x[c]!;
-    out[r] = sum;
   }
 }
 
