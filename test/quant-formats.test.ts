@@ -180,6 +180,16 @@ describe("errors", () => {
     expect(kilnError(() => quantizeRow(GGMLType.I32, new Float32Array(4)))).toMatch(/cannot quantize to i32: it is an integer type/);
   });
 
+  it("refuse NaN and infinity for block types, naming the position, but carry them through f16", () => {
+    const x = new Float32Array(32);
+    x[5] = NaN;
+    expect(kilnError(() => quantizeRow(GGMLType.Q8_0, x))).toMatch(/q8_0: value 5 of the row is NaN; quantization needs finite values/);
+    x[5] = 0;
+    x[31] = -Infinity;
+    expect(kilnError(() => quantizeRow(GGMLType.IQ4_NL, x))).toMatch(/iq4_nl: value 31 of the row is -Infinity/);
+    expect(Array.from(quantizeRow(GGMLType.F16, x).subarray(62))).toEqual([0x00, 0xfc]);
+  });
+
   it("reject short input and unknown type ids", () => {
     expect(kilnError(() => dequantizeRow(GGMLType.Q8_0, new Uint8Array(33), 32))).toMatch(/q8_0: 32 values need 34 bytes but the input has 33/);
     expect(kilnError(() => dequantizeRow(99 as GGMLTypeId, new Uint8Array(4), 1))).toMatch(/99 is not a ggml type id/);

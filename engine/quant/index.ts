@@ -143,6 +143,19 @@ export function dequantizeRow(type: GGMLType, src: Uint8Array, n: number, out?: 
 }
 
 /**
+ * Block quantizers search scales with float arithmetic that NaN or infinity derails (ggml does not
+ * check; its output is then garbage), so refuse such input up front. f32/f16/bf16 carry them as is.
+ */
+function checkFinite(t: TypeInfo, src: Float32Array, what: string): void {
+  if (t.blockSize === 1) return;
+  for (let i = 0; i < src.length; i++) {
+    if (!Number.isFinite(src[i])) {
+      throw new KilnError(`${t.name}: ${what} ${i} of the row is ${src[i]}; quantization needs finite values (check the source tensor)`);
+    }
+  }
+}
+
+/**
  * Encodes `src` (a whole number of blocks) with ggml's reference quantizer for `type`
  * (quantize_row_*_ref: no importance matrix), byte for byte the same as ggml. For the types that
  * ggml quantizes only with an importance matrix (see needsImportance), pass `importance`: one weight
@@ -159,6 +172,8 @@ export function quantizeRow(type: GGMLType, src: Float32Array, importance?: Floa
       throw new KilnError(`${t.name}: ${importance.length} importance weights for ${src.length} values (give exactly one per value)`);
     }
     const nb = checkLength(t, src.length);
+    checkFinite(t, src, "value");
+    checkFinite(t, importance, "importance weight");
     const dst = new Uint8Array(nb * t.typeSize);
     g(src, dst, nb, importance);
     return dst;
@@ -173,6 +188,7 @@ export function quantizeRow(type: GGMLType, src: Float32Array, importance?: Floa
     throw new KilnError(`cannot quantize to ${t.name}: ${why}; types that can be quantized: ${can}`);
   }
   const nb = checkLength(t, src.length);
+  checkFinite(t, src, "value");
   const dst = new Uint8Array(nb * t.typeSize);
   f(src, dst, t.blockSize === 1 ? src.length : nb);
   return dst;
