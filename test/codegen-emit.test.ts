@@ -1,8 +1,8 @@
 // The generated targets: byte-stable regeneration, CUDA that nvcc compiles for sm_80 and sm_90 with
 // warnings as errors, AssemblyScript that asc compiles with SIMD enabled and that computes what the
 // interpreter computes when run, and WGSL that a real WGSL parser reads with the manifest's bindings.
-import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,33 +10,12 @@ import type * as WgslReflectModule from "wgsl_reflect";
 import { interpret, type BufferData } from "../codegen/interpret/run.js";
 import type { KernelIR } from "../codegen/ir/types.js";
 import { generate, loadKernels } from "../codegen/main.js";
+import { buildWasm, NVCC, nvccPtx, runWasm as runWasmIn, type ManifestKernel, type WasmInstance } from "./codegen-helpers.js";
 import { golden, REPO_ROOT } from "./golden.js";
 
 // wgsl_reflect's package entry is CommonJS under "type": "module"; its ES build is the file to load
 const wgslReflectPath = "wgsl_reflect/wgsl_reflect.module.js";
 const { WgslReflect } = (await import(wgslReflectPath)) as typeof WgslReflectModule;
-
-// the slice of the WebAssembly API used here (lib ES2023 has no WebAssembly types)
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-interface WasmInstance {
-  readonly exports: Record<string, unknown>;
-}
-const WA = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (m: object, imports: object) => WasmInstance } }).WebAssembly;
-
-interface ManifestKernel {
-  name: string;
-  source: string;
-  workgroupSize: number[];
-  buffers: { name: string; binding: number; type: string; access: string }[];
-  uniforms: { name: string; type: string; offset: number }[];
-  uniformBinding: number | null;
-  files: Record<string, string>;
-  entry: string;
-  wasm: { scratchBytes: number; params: string[] };
-}
 
 let kernels: KernelIR[];
 let files: Map<string, string>;
@@ -82,15 +61,8 @@ describe("generated/ is byte-stable", () => {
   });
 });
 
-const nvcc = ["/usr/local/cuda/bin/nvcc", "/usr/local/bin/nvcc", "/usr/bin/nvcc"].find(existsSync);
-
-describe.skipIf(!nvcc)("generated CUDA compiles with nvcc (warnings are errors)", () => {
-  const compile = (src: string, arch: string): { status: number | null; out: string } => {
-    const p = join(work, `k-${arch}.cu`);
-    writeFileSync(p, src);
-    const r = spawnSync(nvcc!, ["-ptx", `-arch=${arch}`, "-Werror", "all-warnings", "-o", join(work, `k-${arch}.ptx`), p], { encoding: "utf8" });
-    return { status: r.status, out: `${r.stdout}${r.stderr}` };
-  };
+describe.skipIf(!NVCC)("generated CUDA compiles with nvcc (warnings are errors)", () => {
+  const compile = (src: string, arch: string): { status: number | null; out: string; ptx: string } => nvccPtx(src, arch, work);
 
   it("treats a warning as an error with these flags (the check can fail)", () => {
     expect(compile('extern "C" __global__ void k(float* o) { int unused; o[0] = 1.0f; }\n', "sm_80").status).not.toBe(0);
@@ -102,7 +74,7 @@ describe.skipIf(!nvcc)("generated CUDA compiles with nvcc (warnings are errors)"
         const r = compile(files.get(k.files.cuda!)!, arch);
         expect(r.out, `${k.files.cuda} (${arch})`).toBe("");
         expect(r.status).toBe(0);
-        expect(readFileSync(join(work, `k-${arch}.ptx`), "utf8")).toContain(`.entry ${k.entry}(`);
+        expect(r.ptx).toContain(`.entry ${k.entry}(`);
       }
     });
   }
@@ -132,41 +104,10 @@ describe("generated WGSL parses", () => {
 describe("generated AssemblyScript", () => {
   let wasm: WasmInstance;
   beforeAll(() => {
-    const dir = join(work, "wasm-simd");
-    mkdirSync(dir, { recursive: true });
-    for (const [rel, text] of files) if (rel.startsWith("wasm-simd/")) writeFileSync(join(work, rel), text);
-    const asc = join(REPO_ROOT, "node_modules", "assemblyscript", "bin", "asc.js");
-    execFileSync(process.execPath, [asc, join(dir, "index.ts"), "--enable", "simd", "--runtime", "stub", "-O3", "--outFile", join(work, "kernels.wasm")], { stdio: "pipe" });
-    wasm = new WA.Instance(new WA.Module(readFileSync(join(work, "kernels.wasm"))), { env: { abort: () => { throw new Error("abort"); } } });
+    wasm = buildWasm(files, work);
   }, 120_000);
-
-  /** Runs one kernel over all workgroups in wasm memory; returns the buffers as they end. */
-  function runWasm(name: string, workgroups: number, uniforms: Record<string, number>, buffers: Record<string, BufferData>): Record<string, BufferData> {
-    const m = manifest.kernels.find((k) => k.name === name)!;
-    const memory = wasm.exports.memory as WasmMemory;
-    let at = memory.buffer.byteLength;
-    const sizes = m.buffers.map((b) => (buffers[b.name]!.byteLength + 15) & ~15);
-    const need = m.wasm.scratchBytes + sizes.reduce((a, b) => a + b, 0) + 64;
-    memory.grow(Math.ceil(need / 65536));
-    const scratch = at;
-    at += (m.wasm.scratchBytes + 15) & ~15;
-    const addr: Record<string, number> = {};
-    m.buffers.forEach((b, i) => {
-      const src = buffers[b.name]!;
-      new Uint8Array(memory.buffer, at, src.byteLength).set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength));
-      addr[b.name] = at;
-      at += sizes[i]!;
-    });
-    const fn = wasm.exports[m.entry] as (...args: number[]) => void;
-    for (let w = 0; w < workgroups; w++) fn(scratch, w, 0, 0, workgroups, 1, 1, ...m.buffers.map((b) => addr[b.name]!), ...m.uniforms.map((u) => uniforms[u.name]!));
-    const out: Record<string, BufferData> = {};
-    for (const b of m.buffers) {
-      const src = buffers[b.name]!;
-      const Ctor = src.constructor as new (buf: ArrayBufferLike) => BufferData;
-      out[b.name] = new Ctor(memory.buffer.slice(addr[b.name]!, addr[b.name]! + src.byteLength));
-    }
-    return out;
-  }
+  const runWasm = (name: string, workgroups: number, uniforms: Record<string, number>, buffers: Record<string, BufferData>): Record<string, BufferData> =>
+    runWasmIn(wasm, manifest.kernels.find((k) => k.name === name)!, workgroups, uniforms, buffers);
 
   const rnd = (n: number, seed: number, scale: number): Float32Array => {
     let s = seed;

@@ -186,7 +186,7 @@ describe("the interpreter's checks", () => {
     // built by hand: the frontend would refuse to produce it
     const loc = { file: "hand.kernel.ts", line: 1, col: 1 };
     const divergent: KernelIR = {
-      name: "divergent", source: "hand.kernel.ts", loc, doc: [], workgroupSize: [4, 1, 1], uniforms: [], constants: {}, shared: [], needs: [],
+      name: "divergent", source: "hand.kernel.ts", loc, doc: [], workgroupSize: [4, 1, 1], uniforms: [], constants: {}, shared: [], tables: [], needs: [],
       buffers: [{ name: "out", elem: "f32", access: "read_write" }],
       body: [
         {

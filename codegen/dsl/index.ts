@@ -147,6 +147,36 @@ export const clamp = (x: number, lo: number, hi: number): number => Math.min(Mat
 export function select<T extends number | boolean>(cond: boolean, ifTrue: T, ifFalse: T): T {
   return cond ? ifTrue : ifFalse;
 }
+/** The f32 whose bits are `bits` (WGSL bitcast<f32>, CUDA __uint_as_float). */
+export function bitcastF32(bits: u32): f32 {
+  bitScratch.setUint32(0, bits >>> 0);
+  return bitScratch.getFloat32(0);
+}
+/** The bits of an f32, as a u32. */
+export function bitcastU32(x: f32): u32 {
+  bitScratch.setFloat32(0, x);
+  return bitScratch.getUint32(0);
+}
+/** The IEEE f16 whose bits are the low 16 bits of `bits`, as f32 (exact): ggml's f16 scales. */
+export function unpackF16(bits: u32): f32 {
+  const h = bits & 0xffff;
+  const e = (h >> 10) & 0x1f;
+  const m = h & 0x3ff;
+  const v = e === 0 ? m * 2 ** -24 : e === 31 ? (m ? NaN : Infinity) : (1 + m / 1024) * 2 ** (e - 15);
+  return h & 0x8000 ? -v : v;
+}
+const bitScratch = new DataView(new ArrayBuffer(4));
+
+/**
+ * A constant lookup table, declared at the top level of a kernel file (outside any kernel):
+ * `const KVALUES_IQ4NL = table(i32, [-127, -104, ...])`, read in a kernel as `KVALUES_IQ4NL[j]` (u32 index).
+ * Values are number literals; at most 4096 of them.
+ */
+export function table(elem: ScalarToken, values: readonly number[]): ReadBuffer {
+  void elem;
+  return values;
+}
+
 /** Integer division truncating toward zero; both operands i32 or both u32. `/` on integers is rejected. */
 export function idiv(a: number, b: number): number {
   return Math.trunc(a / b);

@@ -9,7 +9,7 @@
 import type { ByteLoad, Expr, KernelIR, Scalar, Stmt } from "../ir/types.js";
 import { uniformVariables } from "../ir/verify.js";
 import { forEachExpr, forEachStmt, hasBarrier, mapStmtExprs } from "../ir/walk.js";
-import { floatText, header, indent, printExpr, stmtComments, type Spelling } from "./print.js";
+import { floatText, header, indent, printExpr, stmtComments, tableLines, type Spelling } from "./print.js";
 
 const F32_FN: Readonly<Record<string, string>> = {
   exp: "Mathf.exp", log: "Mathf.log", sqrt: "Mathf.sqrt", tanh: "Mathf.tanh", sin: "Mathf.sin", cos: "Mathf.cos",
@@ -162,10 +162,11 @@ export function emitAssemblyScript(k: KernelIR): AssemblyScriptKernel {
 
   // ---- spellings ---------------------------------------------------------------------------------------
   const isBuffer = new Set(k.buffers.map((b) => b.name));
+  const isTable = new Set(k.tables.map((t) => t.name));
   const addr = (buffer: string, index: string): string => {
     if (buffer.startsWith(SPILL)) return `scratch + ${spillAt.get(buffer.slice(SPILL.length))} + (<usize>(${index}) << 2)`;
     if (sharedAt.has(buffer)) return `scratch + ${sharedAt.get(buffer)} + (<usize>(${index}) << 2)`;
-    if (isBuffer.has(buffer)) return `${buffer} + (<usize>(${index}) << 2)`;
+    if (isBuffer.has(buffer) || isTable.has(buffer)) return `${buffer} + (<usize>(${index}) << 2)`;
     throw new Error(`internal: kernel ${k.name}: no memory named ${buffer}`);
   };
   const lit = (t: Scalar, v: number | boolean): string => (t === "f32" ? `<f32>${floatText(v as number)}` : t === "bool" ? String(v) : `<${t}>${v}`);
@@ -187,6 +188,8 @@ export function emitAssemblyScript(k: KernelIR): AssemblyScriptKernel {
     call: (fn, t, args) => {
       if (fn === "idiv") return `(${args[0]} / ${args[1]})`;
       if (fn === "f16tof32") return `f16tof32(${args[0]})`;
+      if (fn === "bitcastf32") return `reinterpret<f32>(${args[0]})`;
+      if (fn === "bitcastu32") return `reinterpret<u32>(${args[0]})`;
       if (fn === "rsqrt") return `(<f32>1.0 / Mathf.sqrt(${args[0]}))`;
       // no scalar f32 fma in WebAssembly: two roundings (conformance allows it for every target)
       if (fn === "fma") return `(${args[0]} * ${args[1]} + ${args[2]})`;
@@ -321,6 +324,10 @@ export function emitAssemblyScript(k: KernelIR): AssemblyScriptKernel {
     if ((x.k === "bytes" && x.as === "f16") || (x.k === "call" && x.fn === "f16tof32")) usesF16 = true;
   });
   if (usesF16) out.push("", 'import { f16tof32 } from "./prelude";');
+  for (const t of k.tables) {
+    // static data in the module's memory: the table's address
+    out.push("", `const ${t.name}: usize = memory.data<${t.type}>([`, ...tableLines(t.values.map((v) => (t.type === "f32" ? floatText(v) : String(v))), "  "), "]);");
+  }
   let returns = false;
   forEachStmt(body, (s) => {
     if (s.k === "return") returns = true;

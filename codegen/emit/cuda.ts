@@ -2,7 +2,7 @@
 // uniforms by-value parameters after them, in the manifest's order. Checked with nvcc -ptx (sm_80, sm_90).
 import type { ByteLoad, KernelIR, Scalar } from "../ir/types.js";
 import { printC, type CTarget } from "./cfamily.js";
-import { floatText } from "./print.js";
+import { floatText, tableLines } from "./print.js";
 
 const TYPES: Readonly<Record<Scalar, string>> = { f32: "float", i32: "int", u32: "unsigned int", bool: "bool" };
 const F32_FN: Readonly<Record<string, string>> = {
@@ -41,6 +41,8 @@ export const cuda: CTarget = {
   call: (fn, t, args) => {
     if (fn === "idiv") return `(${args[0]} / ${args[1]})`;
     if (fn === "f16tof32") return `__half2float(__ushort_as_half((unsigned short)(${args[0]})))`;
+    if (fn === "bitcastf32") return `__uint_as_float(${args[0]})`;
+    if (fn === "bitcastu32") return `__float_as_uint(${args[0]})`;
     if (fn === "clamp") return t === "f32" ? `fminf(fmaxf(${args[0]}, ${args[1]}), ${args[2]})` : `min(max(${args[0]}, ${args[1]}), ${args[2]})`;
     if (t !== "f32" && (fn === "max" || fn === "min")) return `${fn}(${args.join(", ")})`;
     if (t === "u32" && fn === "abs") return args[0]!;
@@ -53,7 +55,13 @@ export const cuda: CTarget = {
   bytes: (buffer, offset, as) => BYTES[as](`${buffer} + ${offset}`),
   barrier: "__syncthreads();",
   sharedDecl: (s) => `__shared__ ${TYPES[s.type]} ${s.name}[${s.size}];`,
-  preamble: () => [],
+  preamble: (k) =>
+    k.tables.flatMap((t) => [
+      `__constant__ ${TYPES[t.type]} ${t.name}[${t.values.length}] = {`,
+      ...tableLines(t.values.map((v) => cuda.lit(t.type, v)), "    "),
+      "};",
+      "",
+    ]),
   signature: (k) => {
     const params = [
       ...k.buffers.map((b) => {

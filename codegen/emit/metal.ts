@@ -3,7 +3,7 @@
 // other targets (Metal compiles with fast math by default).
 import type { ByteLoad, KernelIR, Scalar } from "../ir/types.js";
 import { printC, type CTarget } from "./cfamily.js";
-import { floatText } from "./print.js";
+import { floatText, tableLines } from "./print.js";
 
 const TYPES: Readonly<Record<Scalar, string>> = { f32: "float", i32: "int", u32: "uint", bool: "bool" };
 const F32_FN: Readonly<Record<string, string>> = {
@@ -30,6 +30,8 @@ export const metal: CTarget = {
   call: (fn, t, args) => {
     if (fn === "idiv") return `(${args[0]} / ${args[1]})`;
     if (fn === "f16tof32") return `float(as_type<half>(ushort(${args[0]})))`;
+    if (fn === "bitcastf32") return `as_type<float>(${args[0]})`;
+    if (fn === "bitcastu32") return `as_type<uint>(${args[0]})`;
     if (t !== "f32" && (fn === "max" || fn === "min" || fn === "clamp" || fn === "abs")) return t === "u32" && fn === "abs" ? args[0]! : `${fn}(${args.join(", ")})`;
     return `${F32_FN[fn]}(${args.join(", ")})`;
   },
@@ -44,6 +46,12 @@ export const metal: CTarget = {
     "using namespace metal;",
     "",
     ...(k.uniforms.length ? [`struct ${k.name}_params {`, ...k.uniforms.map((u) => `  ${TYPES[u.type]} ${u.name};`), "};", ""] : []),
+    ...k.tables.flatMap((t) => [
+      `constant ${TYPES[t.type]} ${t.name}[${t.values.length}] = {`,
+      ...tableLines(t.values.map((v) => metal.lit(t.type, v)), "    "),
+      "};",
+      "",
+    ]),
   ],
   signature: (k) => {
     const params = [

@@ -82,3 +82,12 @@ export function stmtComments(s: Stmt): string[] {
 }
 
 export const indent = (depth: number): string => "  ".repeat(depth);
+
+/** A table's values as lines of `perLine` literals, comma-separated, for an initializer list. */
+export function tableLines(values: readonly string[], prefix: string, perLine = 16): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < values.length; i += perLine) {
+    out.push(`${prefix}${values.slice(i, i + perLine).join(", ")}${i + perLine < values.length ? "," : ""}`);
+  }
+  return out;
+}

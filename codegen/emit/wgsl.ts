@@ -5,7 +5,7 @@
 import { KernelError } from "../ir/diagnostic.js";
 import type { Expr, KernelIR, Scalar, Stmt } from "../ir/types.js";
 import { mapStmtExprs } from "../ir/walk.js";
-import { floatText, header, indent, printExpr, stmtComments, type Spelling } from "./print.js";
+import { floatText, header, indent, printExpr, stmtComments, tableLines, type Spelling } from "./print.js";
 
 const F32_FN: Readonly<Record<string, string>> = {
   exp: "exp", log: "log", sqrt: "sqrt", rsqrt: "inverseSqrt", tanh: "tanh", sin: "sin", cos: "cos", floor: "floor", fma: "fma",
@@ -44,6 +44,8 @@ const wgsl: Spelling = {
   call: (fn, _t, args) => {
     if (fn === "idiv") return `(${args[0]} / ${args[1]})`;
     if (fn === "f16tof32") return `unpack2x16float(${args[0]}).x`;
+    if (fn === "bitcastf32") return `bitcast<f32>(${args[0]})`;
+    if (fn === "bitcastu32") return `bitcast<u32>(${args[0]})`;
     return `${F32_FN[fn]}(${args.join(", ")})`;
   },
   conv: (to, _from, a) => `${to}(${a})`,
@@ -114,6 +116,10 @@ export function emitWgsl(k0: KernelIR): string {
     out.push(`@group(0) @binding(${k.buffers.length}) var<uniform> params: ${k.name}_params;`);
   }
   for (const s of k.shared) out.push(`var<workgroup> ${s.name}: array<${s.type}, ${s.size}>;`);
+  for (const t of k.tables) {
+    const ty = `array<${t.type}, ${t.values.length}>`;
+    out.push(`var<private> ${t.name}: ${ty} = ${ty}(`, ...tableLines(t.values.map((v) => wgsl.lit(t.type, v)), "  "), ");");
+  }
   out.push(
     "",
     `@compute @workgroup_size(${k.workgroupSize.join(", ")})`,

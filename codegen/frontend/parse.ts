@@ -11,7 +11,7 @@ import { typeInfoByName } from "../../engine/quant/types.js";
 import { KernelError } from "../ir/diagnostic.js";
 import type {
   AssignOp, Axis, BinOp, BufferBinding, BuiltinName, ByteLoad, Expr, Intrinsic, KernelIR, Loc, Scalar, SharedDecl, Stmt,
-  UniformDecl,
+  TableDecl, UniformDecl,
 } from "../ir/types.js";
 import { verifyKernel } from "../ir/verify.js";
 
@@ -19,8 +19,17 @@ const BUILTINS: readonly BuiltinName[] = ["globalId", "localId", "workgroupId", 
 const F32_MATH: readonly string[] = ["exp", "log", "sqrt", "rsqrt", "tanh", "sin", "cos", "floor"];
 const KNOWN_CALLS = [
   ...F32_MATH, "fma", "abs", "max", "min", "clamp", "select", "idiv", "f32", "i32", "u32",
+  "bitcastF32", "bitcastU32", "unpackF16",
   "workgroupSum", "workgroupMax", "barrier", "shared",
 ];
+/** DSL intrinsics with one fixed signature: argument type -> result type. */
+const FIXED: Readonly<Record<string, { arg: Scalar; result: Scalar; fn: Intrinsic }>> = {
+  bitcastF32: { arg: "u32", result: "f32", fn: "bitcastf32" },
+  bitcastU32: { arg: "f32", result: "u32", fn: "bitcastu32" },
+  unpackF16: { arg: "u32", result: "f32", fn: "f16tof32" },
+};
+/** Most values a table() may hold. */
+export const MAX_TABLE_VALUES = 4096;
 const SCALAR_NAMES: readonly string[] = ["f32", "i32", "u32", "bool"];
 
 /** How each quant field element type reads in a kernel. */
@@ -36,7 +45,8 @@ type Binding =
   | { kind: "const"; value: number }
   | { kind: "local"; name: string; type: Scalar; mutable: boolean; line: number }
   | { kind: "shared"; name: string; type: Scalar }
-  | { kind: "block"; buffer: BufferBinding; name: string };
+  | { kind: "block"; buffer: BufferBinding; name: string }
+  | { kind: "table"; decl: TableDecl };
 
 /** A literal whose type is not fixed yet: an integer literal adapts to the other operand. */
 const abstractLits = new WeakSet<Expr>();
@@ -55,12 +65,14 @@ class Scope {
 class KernelBuilder {
   private readonly used = new Set<string>();
   private readonly shared: SharedDecl[] = [];
+  private readonly tablesUsed = new Set<TableDecl>();
   private depth = 0;
   private wg: [number, number, number] = [1, 1, 1];
 
   constructor(
     readonly file: string,
     readonly sf: SourceFile,
+    readonly tables: ReadonlyMap<string, TableDecl>,
   ) {}
 
   loc(n: Node): Loc {
@@ -92,7 +104,9 @@ class KernelBuilder {
     const buffers: BufferBinding[] = [];
     const constants: Record<string, number> = {};
     const needs: string[] = [];
-    const scope = new Scope(null);
+    const fileScope = new Scope(null);
+    for (const [n, decl] of this.tables) fileScope.set(n, { kind: "table", decl });
+    const scope = new Scope(fileScope);
 
     for (const p of specNode.getProperties()) {
       if (!Node.isPropertyAssignment(p)) this.fail(p, "spec entries must be `key: value`", "write each spec entry out in full");
@@ -178,7 +192,7 @@ class KernelBuilder {
     const docNode = decl.getParentOrThrow().getParentOrThrow();
     const ir: KernelIR = {
       name, source: this.file, loc: this.loc(decl), doc: commentsOf(docNode), workgroupSize: wg, uniforms, buffers, constants,
-      shared: this.shared, needs, body,
+      shared: this.shared, tables: [...this.tables.values()].filter((t) => this.tablesUsed.has(t)), needs, body,
     };
     verifyKernel(ir);
     return ir;
@@ -573,7 +587,7 @@ class KernelBuilder {
           return { k: "lit", type: "f32", value: Math.fround(b.value) };
         }
         default:
-          return this.fail(n, `\`${name}\` is a ${b.kind === "block" ? "block handle" : b.kind === "shared" ? "shared array" : "buffer"}, not a value`, "index it or read one of its fields");
+          return this.fail(n, `\`${name}\` is a ${b.kind === "block" ? "block handle" : b.kind === "shared" ? "shared array" : b.kind === "table" ? "table" : "buffer"}, not a value`, "index it or read one of its fields");
       }
     }
     if (Node.isPropertyAccessExpression(n)) {
@@ -593,6 +607,10 @@ class KernelBuilder {
       }
       const b = Node.isIdentifier(obj) ? scope.get(obj.getText()) : undefined;
       if (b?.kind === "shared") return { k: "load", type: b.type, buffer: b.name, index: this.index(idx, scope) };
+      if (b?.kind === "table") {
+        this.tablesUsed.add(b.decl);
+        return { k: "load", type: b.decl.type, buffer: b.decl.name, index: this.index(idx, scope) };
+      }
       if (b?.kind === "buffer") {
         if (typeof b.binding.elem !== "string") this.fail(n, `${obj.getText()} holds ${b.binding.elem.quant} blocks, not values`, `read a block field: ${obj.getText()}.block(i).d`);
         return { k: "load", type: b.binding.elem, buffer: b.binding.name, index: this.index(idx, scope) };
@@ -711,7 +729,7 @@ class KernelBuilder {
         this.fail(n, `${fn}(...) is a block handle, not a value`, "read a field: W.block(i).d, or name it: const blk = W.block(i)");
       }
       const display = fn.length > 40 ? `${fn.slice(0, 40)}...` : fn;
-      return this.fail(n, `unknown function ${display}()`, `kernels may call only the DSL intrinsics: ${[...F32_MATH, "fma", "abs", "max", "min", "clamp", "select", "idiv", "f32", "i32", "u32"].join(", ")}`);
+      return this.fail(n, `unknown function ${display}()`, `kernels may call only the DSL intrinsics: ${[...F32_MATH, "fma", "abs", "max", "min", "clamp", "select", "idiv", "f32", "i32", "u32", ...Object.keys(FIXED)].join(", ")}`);
     }
     const arity: Record<string, number> = { fma: 3, clamp: 3, select: 3, max: 2, min: 2, idiv: 2 };
     const want = arity[fn] ?? 1;
@@ -722,6 +740,8 @@ class KernelBuilder {
     }
     if (args.length !== want) this.fail(n, `${fn}() takes ${want} argument${want > 1 ? "s" : ""}, got ${args.length}`, `see codegen/dsl/index.ts for ${fn}'s signature`);
     const vals = args.map((a) => this.expr(a, scope));
+    const fixed = FIXED[fn];
+    if (fixed) return { k: "call", type: fixed.result, fn: fixed.fn, args: [this.coerce(vals[0]!, fixed.arg, args[0]!)] };
     if (fn === "f32" || fn === "i32" || fn === "u32") {
       const v = vals[0]!;
       if (abstractLits.has(v)) return this.coerce(v, fn, args[0]!);
@@ -762,6 +782,42 @@ function commentsOf(n: Node): string[] {
   return out;
 }
 
+/** The file's top-level `const NAME = table(type, [numbers])` lookup tables. */
+function collectTables(sf: SourceFile, file: string): Map<string, TableDecl> {
+  const tables = new Map<string, TableDecl>();
+  for (const vs of sf.getVariableStatements()) {
+    for (const d of vs.getDeclarations()) {
+      const init = d.getInitializer();
+      if (!init || !Node.isCallExpression(init) || init.getExpression().getText() !== "table") continue;
+      const { line, column } = sf.getLineAndColumnAtPos(d.getStart());
+      const loc: Loc = { file, line, col: column };
+      const fail = (problem: string, fix: string): never => {
+        throw new KernelError(loc, `table ${d.getName()}: ${problem}`, fix);
+      };
+      const [t, arr, ...rest] = init.getArguments();
+      if (vs.getDeclarationKind() !== "const" || !Node.isIdentifier(d.getNameNode())) fail("is not a plain const", "declare it as const NAME = table(i32, [...])");
+      if (!t || !["f32", "i32", "u32"].includes(t.getText()) || rest.length) fail(`element type ${t?.getText() ?? "(none)"}`, "write table(i32, [...]), table(u32, [...]) or table(f32, [...])");
+      if (!arr || !Node.isArrayLiteralExpression(arr)) return fail("the values are not an array literal", "list the numbers inline: table(i32, [-127, -104, ...])");
+      const type = t!.getText() as Scalar;
+      const values = arr.getElements().map((e) => {
+        let v: number | null = null;
+        if (Node.isNumericLiteral(e)) v = e.getLiteralValue();
+        else if (Node.isPrefixUnaryExpression(e) && e.getOperatorToken() === SyntaxKind.MinusToken) {
+          const o = e.getOperand();
+          if (Node.isNumericLiteral(o)) v = -o.getLiteralValue();
+        }
+        if (v === null) return fail(`element \`${e.getText()}\` is not a number literal`, "tables hold number literals only");
+        const ok = type === "f32" ? Number.isFinite(v) : Number.isInteger(v) && (type === "u32" ? v >= 0 && v <= 0xffffffff : v >= -0x80000000 && v <= 0x7fffffff);
+        if (!ok) fail(`element ${e.getText()} is not a ${type}`, `write ${type} values`);
+        return type === "f32" ? Math.fround(v) : v;
+      });
+      if (values.length === 0 || values.length > MAX_TABLE_VALUES) fail(`has ${values.length} values`, `a table holds 1 to ${MAX_TABLE_VALUES} values`);
+      tables.set(d.getName(), { name: d.getName(), type, values, loc });
+    }
+  }
+  return tables;
+}
+
 let project: Project | null = null;
 
 /** Parses the kernels of one source text. `file` is the name diagnostics and headers show. */
@@ -769,12 +825,13 @@ export function parseKernelSource(text: string, file: string): KernelIR[] {
   project ??= new Project({ useInMemoryFileSystem: true, compilerOptions: { noLib: true } });
   const sf = project.createSourceFile(`/k/${file.replace(/[\\/]/g, "_")}`, text, { overwrite: true });
   try {
+    const tables = collectTables(sf, file);
     const kernels: KernelIR[] = [];
     for (const vs of sf.getVariableStatements()) {
       for (const d of vs.getDeclarations()) {
         const init = d.getInitializer();
         if (init && Node.isCallExpression(init) && init.getExpression().getText() === "kernel") {
-          kernels.push(new KernelBuilder(file, sf).build(d, init));
+          kernels.push(new KernelBuilder(file, sf, tables).build(d, init));
         }
       }
     }

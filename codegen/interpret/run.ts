@@ -49,6 +49,7 @@ export function interpret(k: KernelIR, d: Dispatch): void {
     memory.set(b.name, arr);
     if (typeof b.elem !== "string") views.set(b.name, new DataView(arr.buffer, arr.byteOffset, arr.byteLength));
   }
+  for (const t of k.tables) memory.set(t.name, t.type === "f32" ? Float32Array.from(t.values) : t.type === "i32" ? Int32Array.from(t.values) : Uint32Array.from(t.values));
   const quantLayouts = new Map(k.buffers.filter((b) => typeof b.elem !== "string").map((b) => [b.name, layoutOf(typeInfoByName((b.elem as { quant: string }).quant)!.id)]));
   const [sx, sy, sz] = k.workgroupSize;
 

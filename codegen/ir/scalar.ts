@@ -99,5 +99,13 @@ export function intrinsic(fn: Intrinsic, type: Scalar, args: readonly Value[]): 
     case "clamp": return Math.min(Math.max(a!, b!), c!);
     case "idiv": return b === 0 ? 0 : norm(type, Math.trunc(a! / b!));
     case "f16tof32": return f16BitsToF32(a!);
+    case "bitcastf32": {
+      f16Scratch.setUint32(0, a! >>> 0);
+      return f16Scratch.getFloat32(0);
+    }
+    case "bitcastu32": {
+      f16Scratch.setFloat32(0, a!);
+      return f16Scratch.getUint32(0);
+    }
   }
 }

@@ -29,8 +29,10 @@ export type UnOp = "-" | "!" | "~";
 export type Intrinsic =
   | "exp" | "log" | "sqrt" | "rsqrt" | "tanh" | "sin" | "cos" | "floor" | "fma"
   | "abs" | "max" | "min" | "clamp" | "idiv"
-  // internal, produced by the quant lowering: f16 bits (low 16 bits of a u32) to f32
-  | "f16tof32";
+  // f16 bits (low 16 bits of a u32) to f32: the DSL's unpackF16, and the quant lowering's f16 fields
+  | "f16tof32"
+  // reinterpret the 32 bits: u32 -> f32 and f32 -> u32
+  | "bitcastf32" | "bitcastu32";
 
 /** Collectives: lowered to shared memory and barriers by passes/collectives.ts. */
 export type Collective = "workgroupSum" | "workgroupMax";
@@ -108,6 +110,14 @@ export interface SharedDecl {
   readonly loc: Loc;
 }
 
+/** A constant lookup table from the kernel's file (`table(i32, [...])`), read like a read-only buffer. */
+export interface TableDecl {
+  readonly name: string;
+  readonly type: Scalar;
+  readonly values: readonly number[];
+  readonly loc: Loc;
+}
+
 export interface KernelIR {
   readonly name: string;
   /** The kernel file, relative to the repository root: engine/kernels/norm.kernel.ts. */
@@ -120,6 +130,8 @@ export interface KernelIR {
   readonly buffers: readonly BufferBinding[];
   readonly constants: Readonly<Record<string, number>>;
   readonly shared: readonly SharedDecl[];
+  /** The lookup tables the kernel reads. */
+  readonly tables: readonly TableDecl[];
   readonly needs: readonly string[];
   readonly body: readonly Stmt[];
 }

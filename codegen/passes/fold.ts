@@ -22,7 +22,7 @@ function foldNode(x: Expr): Expr {
       case "conv":
         return lit(x.a) ? { k: "lit", type: x.type, value: convert(x.type, x.a.type, x.a.value) } : x;
       case "call":
-        return x.args.every(lit) && x.fn !== "f16tof32" ? { k: "lit", type: x.type, value: intrinsic(x.fn, x.type, x.args.map((a) => (a as { value: number }).value)) } : x;
+        return x.args.every(lit) && x.fn !== "f16tof32" && x.fn !== "bitcastf32" && x.fn !== "bitcastu32" ? { k: "lit", type: x.type, value: intrinsic(x.fn, x.type, x.args.map((a) => (a as { value: number }).value)) } : x;
       case "select":
         return lit(x.cond) ? (x.cond.value ? x.a : x.b) : x;
       default:

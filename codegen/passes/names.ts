@@ -36,7 +36,7 @@ export function legalizeNames(k: KernelIR): KernelIR {
     map.set(n, r);
     return r;
   };
-  const allNames: string[] = [...k.uniforms.map((u) => u.name), ...k.buffers.map((b) => b.name), ...k.shared.map((s) => s.name)];
+  const allNames: string[] = [...k.uniforms.map((u) => u.name), ...k.buffers.map((b) => b.name), ...k.shared.map((s) => s.name), ...k.tables.map((t) => t.name)];
   const collect = (list: readonly Stmt[]): void => {
     for (const s of list) {
       if (s.k === "decl") allNames.push(s.name);
@@ -76,6 +76,7 @@ export function legalizeNames(k: KernelIR): KernelIR {
     uniforms: k.uniforms.map((u) => ({ ...u, name: r(u.name) })),
     buffers: k.buffers.map((b) => ({ ...b, name: r(b.name) })),
     shared: k.shared.map((s) => ({ ...s, name: r(s.name) })),
+    tables: k.tables.map((t) => ({ ...t, name: r(t.name) })),
     body: walk(k.body),
   };
 }

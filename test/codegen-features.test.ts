@@ -1,0 +1,142 @@
+// DSL features beyond the first kernels — lookup tables, bit casts, f16 unpacking, early return, 2-D
+// workgroups, barriers in a loop with a uniform bound and in an unrolled constant loop — checked in
+// the interpreter against plain TS references, and in the generated targets: AssemblyScript run
+// against the interpreter, CUDA through nvcc, WGSL through a WGSL parser.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type * as WgslReflectModule from "wgsl_reflect";
+import { parseKernelFile } from "../codegen/frontend/parse.js";
+import { interpret, type BufferData } from "../codegen/interpret/run.js";
+import type { KernelIR } from "../codegen/ir/types.js";
+import { generate } from "../codegen/main.js";
+import { lower } from "../codegen/passes/pipeline.js";
+import { f16ToF32, f32ToF16 } from "../engine/quant/half.js";
+import { buildWasm, NVCC, nvccPtx, runWasm, type ManifestKernel, type WasmInstance } from "./codegen-helpers.js";
+import { REPO_ROOT } from "./golden.js";
+
+const wgslReflectPath = "wgsl_reflect/wgsl_reflect.module.js";
+const { WgslReflect } = (await import(wgslReflectPath)) as typeof WgslReflectModule;
+
+// ggml-common.h kvalues_iq4nl, written out independently of the fixture
+const KVALUES_IQ4NL = [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113];
+
+let kernels: Map<string, KernelIR>;
+let files: Map<string, string>;
+let manifest: Map<string, ManifestKernel>;
+let work: string;
+beforeAll(() => {
+  const list = parseKernelFile(join(REPO_ROOT, "test", "fixtures", "kernels", "features.kernel.ts"), REPO_ROOT);
+  kernels = new Map(list.map((k) => [k.name, k]));
+  files = generate(list);
+  manifest = new Map((JSON.parse(files.get("manifest.json")!) as { kernels: ManifestKernel[] }).kernels.map((k) => [k.name, k]));
+  work = mkdtempSync(join(tmpdir(), "kiln-features-"));
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Runs a kernel in the interpreter, as parsed and after the shared passes; both results must agree. */
+function interpretBoth(name: string, workgroups: number, uniforms: Record<string, number>, buffers: Record<string, BufferData>): Record<string, BufferData> {
+  const results = [kernels.get(name)!, lower(kernels.get(name)!)].map((k) => {
+    const copy = Object.fromEntries(Object.entries(buffers).map(([n, v]) => [n, v.slice()]));
+    interpret(k, { workgroups, uniforms, buffers: copy });
+    return copy;
+  });
+  expect(results[1], `${name}: lowered IR agrees with the parsed IR`).toEqual(results[0]);
+  return results[0]!;
+}
+
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s;
+  };
+}
+
+interface Case {
+  name: string;
+  workgroups: number;
+  uniforms: Record<string, number>;
+  buffers: Record<string, BufferData>;
+  want: Record<string, ArrayLike<number>>;
+}
+
+function cases(): Case[] {
+  const r = lcg(7);
+  const n = 150;
+  const codes = Uint32Array.from({ length: n + 10 }, (_, i) => (i === 17 ? 255 : r() & 0xff));
+  const scales = Uint32Array.from({ length: n + 10 }, () => f32ToF16(((r() % 2000) - 1000) / 64));
+  const lookupWant = Float32Array.from({ length: n + 10 }, (_, i) => (i >= n ? 0 : codes[i] === 255 ? -1 : KVALUES_IQ4NL[codes[i]! & 15]! * f16ToF32(scales[i]!)));
+
+  const x = Float32Array.from({ length: 200 }, () => (r() / 2 ** 32 - 0.5) * 100);
+  const bitsIn = Uint32Array.from({ length: 200 }, () => r());
+  const bfWant = Float32Array.from(new Float32Array(Uint32Array.from(bitsIn, (b) => b & 0xffff0000).buffer));
+
+  const tiles = 3;
+  const rounds = 11; // more rounds than the unroller takes: the loop stays a loop around its barriers
+  const tx = Float32Array.from({ length: tiles * 64 }, (_, i) => i * 0.5 - 7);
+  const rotated = Float32Array.from(tx, (_, i) => tx[Math.floor(i / 64) * 64 + ((i % 64) + rounds) % 64]!);
+
+  const sx = Float32Array.from({ length: tiles * 64 }, () => ((r() % 64) - 32) / 8); // eighths sum exactly
+  const prefix = Float32Array.from(sx, (_, i) => {
+    let s = 0;
+    for (let j = Math.floor(i / 64) * 64; j <= i; j++) s += sx[j]!;
+    return s;
+  });
+  return [
+    { name: "lookup_iq4nl", workgroups: 3, uniforms: { n }, buffers: { codes, scales, out: new Float32Array(n + 10) }, want: { out: lookupWant } },
+    { name: "sign_flip_bf16", workgroups: 4, uniforms: { n: 200 }, buffers: { x, bits: bitsIn, out: new Float32Array(200), bf: new Float32Array(200) }, want: { out: Float32Array.from(x, (v) => -v), bf: bfWant } },
+    { name: "rotate_tile", workgroups: tiles, uniforms: { rounds }, buffers: { x: tx, out: new Float32Array(tiles * 64) }, want: { out: rotated } },
+    { name: "scan_tile", workgroups: tiles, uniforms: {}, buffers: { x: sx, out: new Float32Array(tiles * 64) }, want: { out: prefix } },
+  ];
+}
+
+describe("DSL features in the interpreter", () => {
+  for (const c of cases()) {
+    it(`${c.name} matches its reference`, () => {
+      const got = interpretBoth(c.name, c.workgroups, c.uniforms, c.buffers);
+      for (const [buf, want] of Object.entries(c.want)) {
+        expect(Array.from(got[buf]!, (v) => (Object.is(v, -0) ? 0 : v)), `${c.name}.${buf}`).toEqual(Array.from(want, (v) => (Object.is(v, -0) ? 0 : v)));
+      }
+    });
+  }
+
+  it("keeps the uniform-bound loop around barriers and unrolls the constant one", () => {
+    const rotate = lower(kernels.get("rotate_tile")!);
+    expect(rotate.body.some((s) => s.k === "for")).toBe(true);
+    const scan = lower(kernels.get("scan_tile")!);
+    expect(scan.body.some((s) => s.k === "for")).toBe(false);
+    expect(files.get("cuda/scan_tile.cu")).toContain("if (i >= 32u)");
+  });
+});
+
+describe("DSL features in the generated targets", () => {
+  let wasm: WasmInstance;
+  beforeAll(() => {
+    wasm = buildWasm(files, work);
+  }, 120_000);
+
+  it("AssemblyScript computes what the interpreter computes", () => {
+    for (const c of cases()) {
+      const want = interpretBoth(c.name, c.workgroups, c.uniforms, c.buffers);
+      const got = runWasm(wasm, manifest.get(c.name)!, c.workgroups, c.uniforms, c.buffers);
+      for (const buf of Object.keys(c.want)) expect(got[buf], `${c.name}.${buf}`).toEqual(want[buf]);
+    }
+  });
+
+  it.skipIf(!NVCC)("CUDA compiles for sm_80 and sm_90 with warnings as errors", () => {
+    for (const k of manifest.values()) {
+      for (const arch of ["sm_80", "sm_90"]) {
+        const r = nvccPtx(files.get(k.files.cuda!)!, arch, work);
+        expect(r.out, `${k.files.cuda} ${arch}`).toBe("");
+        expect(r.ptx).toContain(`.entry ${k.entry}(`);
+      }
+    }
+  });
+
+  it("WGSL parses, with the table as a private array", () => {
+    for (const k of manifest.values()) expect(() => new WgslReflect(files.get(k.files.wgsl!)!), k.files.wgsl).not.toThrow();
+    expect(files.get("wgsl/lookup_iq4nl.wgsl")).toContain("var<private> KVALUES_IQ4NL: array<i32, 16>");
+  });
+});

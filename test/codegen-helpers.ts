@@ -1,0 +1,90 @@
+// Helpers the codegen tests share: compile generated AssemblyScript with asc and run a kernel's
+// workgroups in the wasm module, and compile generated CUDA with nvcc.
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { BufferData } from "../codegen/interpret/run.js";
+import { REPO_ROOT } from "./golden.js";
+
+export interface ManifestKernel {
+  name: string;
+  source: string;
+  workgroupSize: number[];
+  buffers: { name: string; binding: number; type: string; access: string }[];
+  uniforms: { name: string; type: string; offset: number }[];
+  uniformBinding: number | null;
+  files: Record<string, string>;
+  entry: string;
+  wasm: { scratchBytes: number; params: string[] };
+}
+
+// the slice of the WebAssembly API used here (lib ES2023 has no WebAssembly types)
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+export interface WasmInstance {
+  readonly exports: Record<string, unknown>;
+}
+const WA = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (m: object, imports: object) => WasmInstance } }).WebAssembly;
+
+/** Writes the generated wasm-simd/ files under `work`, builds them with asc (SIMD on) and instantiates the module. */
+export function buildWasm(files: ReadonlyMap<string, string>, work: string): WasmInstance {
+  const dir = join(work, "wasm-simd");
+  mkdirSync(dir, { recursive: true });
+  for (const [rel, text] of files) if (rel.startsWith("wasm-simd/")) writeFileSync(join(work, rel), text);
+  const asc = join(REPO_ROOT, "node_modules", "assemblyscript", "bin", "asc.js");
+  const wasmFile = join(work, "kernels.wasm");
+  execFileSync(process.execPath, [asc, join(dir, "index.ts"), "--enable", "simd", "--runtime", "stub", "-O3", "--outFile", wasmFile], { stdio: "pipe" });
+  return new WA.Instance(new WA.Module(readFileSync(wasmFile)), {
+    env: {
+      abort: () => {
+        throw new Error("abort");
+      },
+    },
+  });
+}
+
+/** Runs every workgroup of one kernel in the wasm module (1-D dispatch); returns the buffers as they end. */
+export function runWasm(
+  wasm: WasmInstance,
+  m: ManifestKernel,
+  workgroups: number,
+  uniforms: Readonly<Record<string, number>>,
+  buffers: Readonly<Record<string, BufferData>>,
+): Record<string, BufferData> {
+  const memory = wasm.exports.memory as WasmMemory;
+  let at = memory.buffer.byteLength;
+  const sizes = m.buffers.map((b) => (buffers[b.name]!.byteLength + 15) & ~15);
+  const need = m.wasm.scratchBytes + sizes.reduce((a, b) => a + b, 0) + 64;
+  memory.grow(Math.ceil(need / 65536));
+  const scratch = at;
+  at += (m.wasm.scratchBytes + 15) & ~15;
+  const addr: Record<string, number> = {};
+  m.buffers.forEach((b, i) => {
+    const src = buffers[b.name]!;
+    new Uint8Array(memory.buffer, at, src.byteLength).set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength));
+    addr[b.name] = at;
+    at += sizes[i]!;
+  });
+  const fn = wasm.exports[m.entry] as (...args: number[]) => void;
+  for (let w = 0; w < workgroups; w++) fn(scratch, w, 0, 0, workgroups, 1, 1, ...m.buffers.map((b) => addr[b.name]!), ...m.uniforms.map((u) => uniforms[u.name]!));
+  const out: Record<string, BufferData> = {};
+  for (const b of m.buffers) {
+    const src = buffers[b.name]!;
+    const Ctor = src.constructor as new (buf: ArrayBuffer) => BufferData;
+    out[b.name] = new Ctor(memory.buffer.slice(addr[b.name]!, addr[b.name]! + src.byteLength));
+  }
+  return out;
+}
+
+export const NVCC = ["/usr/local/cuda/bin/nvcc", "/usr/local/bin/nvcc", "/usr/bin/nvcc"].find(existsSync);
+
+/** Compiles one CUDA source to PTX with warnings as errors; returns the exit status, diagnostics and PTX. */
+export function nvccPtx(src: string, arch: string, work: string): { status: number | null; out: string; ptx: string } {
+  const p = join(work, `k-${arch}.cu`);
+  const ptx = join(work, `k-${arch}.ptx`);
+  writeFileSync(p, src);
+  const r = spawnSync(NVCC!, ["-ptx", `-arch=${arch}`, "-Werror", "all-warnings", "-o", ptx, p], { encoding: "utf8" });
+  return { status: r.status, out: `${r.stdout}${r.stderr}`, ptx: r.status === 0 ? readFileSync(ptx, "utf8") : "" };
+}
