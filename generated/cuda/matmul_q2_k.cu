@@ -1,0 +1,85 @@
+// GENERATED — do not edit; source: engine/kernels/matmul.kernel.ts
+// kernel matmul_q2_k (CUDA), workgroup 16x16x1; regenerate with `npm run codegen`
+//
+// q2_k: x = d * sc * q - dmin * m, 16 sub-blocks of 16
+
+#include <cuda_fp16.h>
+
+extern "C" __global__ void __launch_bounds__(256) matmul_q2_k(
+    const unsigned char* __restrict__ W,
+    const float* __restrict__ X,
+    float* __restrict__ out,
+    unsigned int k,
+    unsigned int rows,
+    unsigned int tokens) {
+  __shared__ float wTile[512];
+  __shared__ float xTile[512];
+  const unsigned int flat = threadIdx.y * 16u + threadIdx.x;
+  float acc = 0.0f;
+  for (unsigned int k0 = 0u; k0 < k; k0 += 32u) {
+    // 256 invocations fill 512 slots of each tile, two each [line 467]
+    {
+      const unsigned int slot_0 = flat;
+      const unsigned int r_0 = blockIdx.x * 16u + (slot_0 >> 5u);
+      const unsigned int i_0 = k0 + (slot_0 & 31u);
+      float wv_0 = 0.0f;
+      if (r_0 < rows) {
+        const unsigned int blk_0 = r_0 * (k / 256u) + (i_0 / 256u);
+        const unsigned int j_0 = i_0 % 256u;
+        // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 476]
+        const unsigned int half_0 = j_0 >> 7u;
+        const unsigned int plane_0 = (j_0 & 127u) >> 5u;
+        const unsigned int p_0 = j_0 & 31u;
+        const unsigned int sc_0 = (unsigned int)*(W + blk_0 * 84u + (half_0 * 8u + plane_0 * 2u + (p_0 >> 4u)));
+        const float dl_0 = __half2float(*(const __half*)(W + blk_0 * 84u + 80u)) * (float)(sc_0 & 15u);
+        const float ml_0 = __half2float(*(const __half*)(W + blk_0 * 84u + 82u)) * (float)(sc_0 >> 4u);
+        const float w_0 = dl_0 * (float)(((unsigned int)*(W + blk_0 * 84u + 16u + (half_0 * 32u + p_0)) >> (plane_0 * 2u)) & 3u) - ml_0;
+        wv_0 = w_0;
+      }
+      wTile[slot_0] = wv_0;
+      const unsigned int tok_0 = blockIdx.y * 16u + (slot_0 >> 5u);
+      float xv_0 = 0.0f;
+      if (tok_0 < tokens) {
+        xv_0 = X[tok_0 * k + i_0];
+      }
+      xTile[slot_0] = xv_0;
+    }
+    {
+      const unsigned int slot_1 = flat + 256u;
+      const unsigned int r_1 = blockIdx.x * 16u + (slot_1 >> 5u);
+      const unsigned int i_1 = k0 + (slot_1 & 31u);
+      float wv_1 = 0.0f;
+      if (r_1 < rows) {
+        const unsigned int blk_1 = r_1 * (k / 256u) + (i_1 / 256u);
+        const unsigned int j_1 = i_1 % 256u;
+        // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 476]
+        const unsigned int half_1 = j_1 >> 7u;
+        const unsigned int plane_1 = (j_1 & 127u) >> 5u;
+        const unsigned int p_1 = j_1 & 31u;
+        const unsigned int sc_1 = (unsigned int)*(W + blk_1 * 84u + (half_1 * 8u + plane_1 * 2u + (p_1 >> 4u)));
+        const float dl_1 = __half2float(*(const __half*)(W + blk_1 * 84u + 80u)) * (float)(sc_1 & 15u);
+        const float ml_1 = __half2float(*(const __half*)(W + blk_1 * 84u + 82u)) * (float)(sc_1 >> 4u);
+        const float w_1 = dl_1 * (float)(((unsigned int)*(W + blk_1 * 84u + 16u + (half_1 * 32u + p_1)) >> (plane_1 * 2u)) & 3u) - ml_1;
+        wv_1 = w_1;
+      }
+      wTile[slot_1] = wv_1;
+      const unsigned int tok_1 = blockIdx.y * 16u + (slot_1 >> 5u);
+      float xv_1 = 0.0f;
+      if (tok_1 < tokens) {
+        xv_1 = X[tok_1 * k + i_1];
+      }
+      xTile[slot_1] = xv_1;
+    }
+    __syncthreads();
+    for (unsigned int kk = 0u; kk < 32u; kk += 1u) {
+      acc += wTile[threadIdx.x * 32u + kk] * xTile[threadIdx.y * 32u + kk];
+    }
+    // the next iteration overwrites the tiles [line 498]
+    __syncthreads();
+  }
+  const unsigned int row = blockIdx.x * 16u + threadIdx.x;
+  const unsigned int tok_1 = blockIdx.y * 16u + threadIdx.y;
+  if (row < rows && tok_1 < tokens) {
+    out[tok_1 * rows + row] = acc;
+  }
+}

@@ -1,0 +1,107 @@
+// GENERATED — do not edit; source: engine/kernels/matmul.kernel.ts
+// kernel matmul_q3_k (CUDA), workgroup 16x16x1; regenerate with `npm run codegen`
+//
+// q3_k: x = d * (sc - 32) * (q - 4 * !hbit), 16 sub-blocks of 16
+
+#include <cuda_fp16.h>
+
+extern "C" __global__ void __launch_bounds__(256) matmul_q3_k(
+    const unsigned char* __restrict__ W,
+    const float* __restrict__ X,
+    float* __restrict__ out,
+    unsigned int k,
+    unsigned int rows,
+    unsigned int tokens) {
+  __shared__ float wTile[512];
+  __shared__ float xTile[512];
+  const unsigned int flat = threadIdx.y * 16u + threadIdx.x;
+  float acc = 0.0f;
+  for (unsigned int k0 = 0u; k0 < k; k0 += 32u) {
+    // 256 invocations fill 512 slots of each tile, two each [line 522]
+    {
+      const unsigned int slot_0 = flat;
+      const unsigned int r_0 = blockIdx.x * 16u + (slot_0 >> 5u);
+      const unsigned int i_0 = k0 + (slot_0 & 31u);
+      float wv_0 = 0.0f;
+      if (r_0 < rows) {
+        const unsigned int blk_0 = r_0 * (k / 256u) + (i_0 / 256u);
+        const unsigned int j_0 = i_0 % 256u;
+        const unsigned int half_0 = j_0 >> 7u;
+        const unsigned int plane_0 = (j_0 & 127u) >> 5u;
+        const unsigned int p_0 = j_0 & 31u;
+        const unsigned int is_0 = half_0 * 8u + plane_0 * 2u + (p_0 >> 4u);
+        // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 535]
+        unsigned int lo_0 = 0u;
+        if (is_0 < 8u) {
+          lo_0 = (unsigned int)*(W + blk_0 * 110u + 96u + is_0) & 15u;
+        } else {
+          lo_0 = (unsigned int)*(W + blk_0 * 110u + 96u + (is_0 - 8u)) >> 4u;
+        }
+        const unsigned int hi_0 = ((unsigned int)*(W + blk_0 * 110u + 96u + (8u + (is_0 & 3u))) >> ((is_0 >> 2u) * 2u)) & 3u;
+        const float dl_0 = __half2float(*(const __half*)(W + blk_0 * 110u + 108u)) * (float)((int)(lo_0 | (hi_0 << 4u)) - 32);
+        // a clear high bit subtracts 4 [line 544]
+        int q_0 = (int)(((unsigned int)*(W + blk_0 * 110u + 32u + (half_0 * 32u + p_0)) >> (plane_0 * 2u)) & 3u);
+        if ((((unsigned int)*(W + blk_0 * 110u + p_0) >> (half_0 * 4u + plane_0)) & 1u) == 0u) {
+          q_0 = q_0 - 4;
+        }
+        const float w_0 = dl_0 * (float)(q_0);
+        wv_0 = w_0;
+      }
+      wTile[slot_0] = wv_0;
+      const unsigned int tok_0 = blockIdx.y * 16u + (slot_0 >> 5u);
+      float xv_0 = 0.0f;
+      if (tok_0 < tokens) {
+        xv_0 = X[tok_0 * k + i_0];
+      }
+      xTile[slot_0] = xv_0;
+    }
+    {
+      const unsigned int slot_1 = flat + 256u;
+      const unsigned int r_1 = blockIdx.x * 16u + (slot_1 >> 5u);
+      const unsigned int i_1 = k0 + (slot_1 & 31u);
+      float wv_1 = 0.0f;
+      if (r_1 < rows) {
+        const unsigned int blk_1 = r_1 * (k / 256u) + (i_1 / 256u);
+        const unsigned int j_1 = i_1 % 256u;
+        const unsigned int half_1 = j_1 >> 7u;
+        const unsigned int plane_1 = (j_1 & 127u) >> 5u;
+        const unsigned int p_1 = j_1 & 31u;
+        const unsigned int is_1 = half_1 * 8u + plane_1 * 2u + (p_1 >> 4u);
+        // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 535]
+        unsigned int lo_1 = 0u;
+        if (is_1 < 8u) {
+          lo_1 = (unsigned int)*(W + blk_1 * 110u + 96u + is_1) & 15u;
+        } else {
+          lo_1 = (unsigned int)*(W + blk_1 * 110u + 96u + (is_1 - 8u)) >> 4u;
+        }
+        const unsigned int hi_1 = ((unsigned int)*(W + blk_1 * 110u + 96u + (8u + (is_1 & 3u))) >> ((is_1 >> 2u) * 2u)) & 3u;
+        const float dl_1 = __half2float(*(const __half*)(W + blk_1 * 110u + 108u)) * (float)((int)(lo_1 | (hi_1 << 4u)) - 32);
+        // a clear high bit subtracts 4 [line 544]
+        int q_1 = (int)(((unsigned int)*(W + blk_1 * 110u + 32u + (half_1 * 32u + p_1)) >> (plane_1 * 2u)) & 3u);
+        if ((((unsigned int)*(W + blk_1 * 110u + p_1) >> (half_1 * 4u + plane_1)) & 1u) == 0u) {
+          q_1 = q_1 - 4;
+        }
+        const float w_1 = dl_1 * (float)(q_1);
+        wv_1 = w_1;
+      }
+      wTile[slot_1] = wv_1;
+      const unsigned int tok_1 = blockIdx.y * 16u + (slot_1 >> 5u);
+      float xv_1 = 0.0f;
+      if (tok_1 < tokens) {
+        xv_1 = X[tok_1 * k + i_1];
+      }
+      xTile[slot_1] = xv_1;
+    }
+    __syncthreads();
+    for (unsigned int kk = 0u; kk < 32u; kk += 1u) {
+      acc += wTile[threadIdx.x * 32u + kk] * xTile[threadIdx.y * 32u + kk];
+    }
+    // the next iteration overwrites the tiles [line 564]
+    __syncthreads();
+  }
+  const unsigned int row = blockIdx.x * 16u + threadIdx.x;
+  const unsigned int tok_1 = blockIdx.y * 16u + threadIdx.y;
+  if (row < rows && tok_1 < tokens) {
+    out[tok_1 * rows + row] = acc;
+  }
+}

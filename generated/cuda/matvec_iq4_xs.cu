@@ -1,0 +1,80 @@
+// GENERATED — do not edit; source: engine/kernels/matvec.kernel.ts
+// kernel matvec_iq4_xs (CUDA), workgroup 64x1x1; regenerate with `npm run codegen`
+//
+// iq4_xs: x = d * (ls - 32) * kvalues_iq4nl[q], 8 sub-blocks of 32 with 6-bit scales
+
+#include <cuda_fp16.h>
+
+extern "C" __global__ void __launch_bounds__(64) matvec_iq4_xs(
+    const unsigned char* __restrict__ W,
+    const int* __restrict__ kvalues,
+    const float* __restrict__ x,
+    float* __restrict__ out,
+    unsigned int k) {
+  __shared__ float wg_scratch[64];
+  const unsigned int row = blockIdx.x;
+  float acc = 0.0f;
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 481]
+  for (unsigned int g = threadIdx.x; g < (k >> 5u); g += 64u) {
+    for (unsigned int jj = 0u; jj < 32u; jj += 1u) {
+      const unsigned int i = g * 32u + jj;
+      const unsigned int blk = row * (k / 256u) + (i / 256u);
+      const unsigned int j = i % 256u;
+      const unsigned int ib = j >> 5u;
+      const unsigned int l = j & 31u;
+      const unsigned int ls = (((unsigned int)*(W + blk * 136u + 4u + (ib >> 1u)) >> ((ib & 1u) * 4u)) & 15u) | ((((unsigned int)*(const unsigned short*)(W + blk * 136u + 2u) >> (ib * 2u)) & 3u) << 4u);
+      const float dl = __half2float(*(const __half*)(W + blk * 136u)) * (float)((int)(ls) - 32);
+      const unsigned int byte = (unsigned int)*(W + blk * 136u + 8u + (ib * 16u + (l & 15u)));
+      unsigned int q = byte & 15u;
+      if (l >= 16u) {
+        q = byte >> 4u;
+      }
+      const float w = dl * (float)(kvalues[q]);
+      acc += w * x[i];
+    }
+  }
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 499]
+  wg_scratch[threadIdx.x] = acc;
+  __syncthreads();
+  {
+    if (threadIdx.x < 32u) {
+      wg_scratch[threadIdx.x] = wg_scratch[threadIdx.x] + wg_scratch[threadIdx.x + 32u];
+    }
+    __syncthreads();
+  }
+  {
+    if (threadIdx.x < 16u) {
+      wg_scratch[threadIdx.x] = wg_scratch[threadIdx.x] + wg_scratch[threadIdx.x + 16u];
+    }
+    __syncthreads();
+  }
+  {
+    if (threadIdx.x < 8u) {
+      wg_scratch[threadIdx.x] = wg_scratch[threadIdx.x] + wg_scratch[threadIdx.x + 8u];
+    }
+    __syncthreads();
+  }
+  {
+    if (threadIdx.x < 4u) {
+      wg_scratch[threadIdx.x] = wg_scratch[threadIdx.x] + wg_scratch[threadIdx.x + 4u];
+    }
+    __syncthreads();
+  }
+  {
+    if (threadIdx.x < 2u) {
+      wg_scratch[threadIdx.x] = wg_scratch[threadIdx.x] + wg_scratch[threadIdx.x + 2u];
+    }
+    __syncthreads();
+  }
+  {
+    if (threadIdx.x < 1u) {
+      wg_scratch[threadIdx.x] = wg_scratch[threadIdx.x] + wg_scratch[threadIdx.x + 1u];
+    }
+    __syncthreads();
+  }
+  const float total = wg_scratch[0u];
+  __syncthreads();
+  if (threadIdx.x == 0u) {
+    out[row] = total;
+  }
+}

@@ -1,0 +1,88 @@
+// GENERATED — do not edit; source: engine/kernels/matvec.kernel.ts
+// kernel matvec_q4_k (CUDA), workgroup 64x1x1; regenerate with `npm run codegen`
+//
+// q4_k: x = d * sc * q - dmin * m, 8 sub-blocks of 32
+
+#include <cuda_fp16.h>
+
+extern "C" __global__ void __launch_bounds__(64) matvec_q4_k(
+    const unsigned char* __restrict__ W,
+    const float* __restrict__ x,
+    float* __restrict__ out,
+    unsigned int k) {
+  __shared__ float wg_scratch[64];
+  const unsigned int row = blockIdx.x;
+  float acc = 0.0f;
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 336]
+  for (unsigned int g = threadIdx.x; g < (k >> 5u); g += 64u) {
+    for (unsigned int jj = 0u; jj < 32u; jj += 1u) {
+      const unsigned int i = g * 32u + jj;
+      const unsigned int blk = row * (k / 256u) + (i / 256u);
+      const unsigned int j = i % 256u;
+      // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 342]
+      const unsigned int is_ = j >> 5u;
+      const unsigned int l = j & 31u;
+      // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 345]
+      unsigned int sc = 0u;
+      unsigned int mn = 0u;
+      if (is_ < 4u) {
+        sc = (unsigned int)*(W + blk * 144u + 4u + is_) & 63u;
+        mn = (unsigned int)*(W + blk * 144u + 4u + (is_ + 4u)) & 63u;
+      } else {
+        sc = ((unsigned int)*(W + blk * 144u + 4u + (is_ + 4u)) & 15u) | (((unsigned int)*(W + blk * 144u + 4u + (is_ - 4u)) >> 6u) << 4u);
+        mn = ((unsigned int)*(W + blk * 144u + 4u + (is_ + 4u)) >> 4u) | (((unsigned int)*(W + blk * 144u + 4u + is_) >> 6u) << 4u);
+      }
+      const unsigned int byte = (unsigned int)*(W + blk * 144u + 16u + ((is_ >> 1u) * 32u + l));
+      unsigned int q = byte & 15u;
+      if ((is_ & 1u) == 1u) {
+        q = byte >> 4u;
+      }
+      const float w = __half2float(*(const __half*)(W + blk * 144u)) * (float)(sc) * (float)(q) - __half2float(*(const __half*)(W + blk * 144u + 2u)) * (float)(mn);
+      acc += w * x[i];
+    }
+  }
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 363]
+  wg_scratch[threadIdx.x] = acc;
+  __syncthreads();
+  {
+    if (threadIdx.x < 32u) {
+      wg_scratch[threadIdx.x] = wg_scratch[threadIdx.x] + wg_scratch[threadIdx.x + 32u];
+    }
+    __syncthreads();
+  }
+  {
+    if (threadIdx.x < 16u) {
+      wg_scratch[threadIdx.x] = wg_scratch[threadIdx.x] + wg_scratch[threadIdx.x + 16u];
+    }
+    __syncthreads();
+  }
+  {
+    if (threadIdx.x < 8u) {
+      wg_scratch[threadIdx.x] = wg_scratch[threadIdx.x] + wg_scratch[threadIdx.x + 8u];
+    }
+    __syncthreads();
+  }
+  {
+    if (threadIdx.x < 4u) {
+      wg_scratch[threadIdx.x] = wg_scratch[threadIdx.x] + wg_scratch[threadIdx.x + 4u];
+    }
+    __syncthreads();
+  }
+  {
+    if (threadIdx.x < 2u) {
+      wg_scratch[threadIdx.x] = wg_scratch[threadIdx.x] + wg_scratch[threadIdx.x + 2u];
+    }
+    __syncthreads();
+  }
+  {
+    if (threadIdx.x < 1u) {
+      wg_scratch[threadIdx.x] = wg_scratch[threadIdx.x] + wg_scratch[threadIdx.x + 1u];
+    }
+    __syncthreads();
+  }
+  const float total = wg_scratch[0u];
+  __syncthreads();
+  if (threadIdx.x == 0u) {
+    out[row] = total;
+  }
+}

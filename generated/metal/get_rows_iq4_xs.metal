@@ -1,0 +1,41 @@
+// GENERATED — do not edit; source: engine/kernels/get_rows.kernel.ts
+// kernel get_rows_iq4_xs (Metal), workgroup 64x1x1; regenerate with `npm run codegen`
+//
+// iq4_xs: x = d * (ls - 32) * kvalues_iq4nl[q], 8 sub-blocks of 32 with 6-bit scales
+
+#include <metal_stdlib>
+using namespace metal;
+
+struct get_rows_iq4_xs_params {
+  uint k;
+};
+
+kernel void get_rows_iq4_xs(
+    device const uchar* W [[buffer(0)]],
+    device const int* kvalues [[buffer(1)]],
+    device const uint* ids [[buffer(2)]],
+    device float* out [[buffer(3)]],
+    constant get_rows_iq4_xs_params& params [[buffer(4)]],
+    uint3 globalId [[thread_position_in_grid]],
+    uint3 localId [[thread_position_in_threadgroup]],
+    uint3 workgroupId [[threadgroup_position_in_grid]],
+    uint3 workgroupSize [[threads_per_threadgroup]],
+    uint3 numWorkgroups [[threadgroups_per_grid]]) {
+  const uint k = params.k;
+  const uint src = ids[workgroupId.x];
+  for (uint i = localId.x; i < k; i += 64u) {
+    const uint blk = src * (k / 256u) + (i / 256u);
+    const uint j = i % 256u;
+    const uint ib = j >> 5u;
+    const uint l = j & 31u;
+    const uint ls = ((uint(*(W + blk * 136u + 4u + (ib >> 1u))) >> ((ib & 1u) * 4u)) & 15u) | (((uint(*((device const ushort*)(W + blk * 136u + 2u))) >> (ib * 2u)) & 3u) << 4u);
+    const float dl = float(*((device const half*)(W + blk * 136u))) * float(int(ls) - 32);
+    const uint byte = uint(*(W + blk * 136u + 8u + (ib * 16u + (l & 15u))));
+    uint q = byte & 15u;
+    if (l >= 16u) {
+      q = byte >> 4u;
+    }
+    const float w = dl * float(kvalues[q]);
+    out[workgroupId.x * k + i] = w;
+  }
+}

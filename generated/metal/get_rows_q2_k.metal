@@ -1,0 +1,38 @@
+// GENERATED — do not edit; source: engine/kernels/get_rows.kernel.ts
+// kernel get_rows_q2_k (Metal), workgroup 64x1x1; regenerate with `npm run codegen`
+//
+// q2_k: x = d * sc * q - dmin * m, 16 sub-blocks of 16
+
+#include <metal_stdlib>
+using namespace metal;
+
+struct get_rows_q2_k_params {
+  uint k;
+};
+
+kernel void get_rows_q2_k(
+    device const uchar* W [[buffer(0)]],
+    device const uint* ids [[buffer(1)]],
+    device float* out [[buffer(2)]],
+    constant get_rows_q2_k_params& params [[buffer(3)]],
+    uint3 globalId [[thread_position_in_grid]],
+    uint3 localId [[thread_position_in_threadgroup]],
+    uint3 workgroupId [[threadgroup_position_in_grid]],
+    uint3 workgroupSize [[threads_per_threadgroup]],
+    uint3 numWorkgroups [[threadgroups_per_grid]]) {
+  const uint k = params.k;
+  const uint src = ids[workgroupId.x];
+  for (uint i = localId.x; i < k; i += 64u) {
+    const uint blk = src * (k / 256u) + (i / 256u);
+    const uint j = i % 256u;
+    // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 190]
+    const uint half_ = j >> 7u;
+    const uint plane = (j & 127u) >> 5u;
+    const uint p = j & 31u;
+    const uint sc = uint(*(W + blk * 84u + (half_ * 8u + plane * 2u + (p >> 4u))));
+    const float dl = float(*((device const half*)(W + blk * 84u + 80u))) * float(sc & 15u);
+    const float ml = float(*((device const half*)(W + blk * 84u + 82u))) * float(sc >> 4u);
+    const float w = dl * float((uint(*(W + blk * 84u + 16u + (half_ * 32u + p))) >> (plane * 2u)) & 3u) - ml;
+    out[workgroupId.x * k + i] = w;
+  }
+}

@@ -1,0 +1,49 @@
+// GENERATED — do not edit; source: engine/kernels/get_rows.kernel.ts
+// kernel get_rows_q3_k (Metal), workgroup 64x1x1; regenerate with `npm run codegen`
+//
+// q3_k: x = d * (sc - 32) * (q - 4 * !hbit), 16 sub-blocks of 16
+
+#include <metal_stdlib>
+using namespace metal;
+
+struct get_rows_q3_k_params {
+  uint k;
+};
+
+kernel void get_rows_q3_k(
+    device const uchar* W [[buffer(0)]],
+    device const uint* ids [[buffer(1)]],
+    device float* out [[buffer(2)]],
+    constant get_rows_q3_k_params& params [[buffer(3)]],
+    uint3 globalId [[thread_position_in_grid]],
+    uint3 localId [[thread_position_in_threadgroup]],
+    uint3 workgroupId [[threadgroup_position_in_grid]],
+    uint3 workgroupSize [[threads_per_threadgroup]],
+    uint3 numWorkgroups [[threadgroups_per_grid]]) {
+  const uint k = params.k;
+  const uint src = ids[workgroupId.x];
+  for (uint i = localId.x; i < k; i += 64u) {
+    const uint blk = src * (k / 256u) + (i / 256u);
+    const uint j = i % 256u;
+    const uint half_ = j >> 7u;
+    const uint plane = (j & 127u) >> 5u;
+    const uint p = j & 31u;
+    const uint is_ = half_ * 8u + plane * 2u + (p >> 4u);
+    // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 215]
+    uint lo = 0u;
+    if (is_ < 8u) {
+      lo = uint(*(W + blk * 110u + 96u + is_)) & 15u;
+    } else {
+      lo = uint(*(W + blk * 110u + 96u + (is_ - 8u))) >> 4u;
+    }
+    const uint hi = (uint(*(W + blk * 110u + 96u + (8u + (is_ & 3u)))) >> ((is_ >> 2u) * 2u)) & 3u;
+    const float dl = float(*((device const half*)(W + blk * 110u + 108u))) * float(int(lo | (hi << 4u)) - 32);
+    // a clear high bit subtracts 4 [line 224]
+    int q = int((uint(*(W + blk * 110u + 32u + (half_ * 32u + p))) >> (plane * 2u)) & 3u);
+    if (((uint(*(W + blk * 110u + p)) >> (half_ * 4u + plane)) & 1u) == 0u) {
+      q = q - 4;
+    }
+    const float w = dl * float(q);
+    out[workgroupId.x * k + i] = w;
+  }
+}

@@ -1,0 +1,106 @@
+// GENERATED — do not edit; source: engine/kernels/matmul.kernel.ts
+// kernel matmul_q6_k (Metal), workgroup 16x16x1; regenerate with `npm run codegen`
+//
+// q6_k: x = d * sc * (q - 32), 16 sub-blocks of 16, 8-bit signed scales
+
+#include <metal_stdlib>
+using namespace metal;
+
+struct matmul_q6_k_params {
+  uint k;
+  uint rows;
+  uint tokens;
+};
+
+kernel void matmul_q6_k(
+    device const uchar* W [[buffer(0)]],
+    device const float* X [[buffer(1)]],
+    device float* out [[buffer(2)]],
+    constant matmul_q6_k_params& params [[buffer(3)]],
+    uint3 globalId [[thread_position_in_grid]],
+    uint3 localId [[thread_position_in_threadgroup]],
+    uint3 workgroupId [[threadgroup_position_in_grid]],
+    uint3 workgroupSize [[threads_per_threadgroup]],
+    uint3 numWorkgroups [[threadgroups_per_grid]]) {
+  const uint k = params.k;
+  const uint rows = params.rows;
+  const uint tokens = params.tokens;
+  threadgroup float wTile[512];
+  threadgroup float xTile[512];
+  const uint flat = localId.y * 16u + localId.x;
+  float acc = 0.0f;
+  for (uint k0 = 0u; k0 < k; k0 += 32u) {
+    // 256 invocations fill 512 slots of each tile, two each [line 721]
+    {
+      const uint slot_0 = flat;
+      const uint r_0 = workgroupId.x * 16u + (slot_0 >> 5u);
+      const uint i_0 = k0 + (slot_0 & 31u);
+      float wv_0 = 0.0f;
+      if (r_0 < rows) {
+        const uint blk_0 = r_0 * (k / 256u) + (i_0 / 256u);
+        const uint j_0 = i_0 % 256u;
+        // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 730]
+        const uint half_0 = j_0 >> 7u;
+        const uint quarter_0 = (j_0 & 127u) >> 5u;
+        const uint l_0 = j_0 & 31u;
+        const uint lowByte_0 = uint(*(W + blk_0 * 210u + (half_0 * 64u + l_0 + (quarter_0 & 1u) * 32u)));
+        uint low_0 = lowByte_0 & 15u;
+        if (quarter_0 >= 2u) {
+          low_0 = lowByte_0 >> 4u;
+        }
+        const uint high_0 = (uint(*(W + blk_0 * 210u + 128u + (half_0 * 32u + l_0))) >> (quarter_0 * 2u)) & 3u;
+        const int q_0 = int(low_0 | (high_0 << 4u)) - 32;
+        const float w_0 = float(*((device const half*)(W + blk_0 * 210u + 208u))) * float(int(*((device const char*)(W + blk_0 * 210u + 192u + (half_0 * 8u + (l_0 >> 4u) + quarter_0 * 2u))))) * float(q_0);
+        wv_0 = w_0;
+      }
+      wTile[slot_0] = wv_0;
+      const uint tok_0 = workgroupId.y * 16u + (slot_0 >> 5u);
+      float xv_0 = 0.0f;
+      if (tok_0 < tokens) {
+        xv_0 = X[tok_0 * k + i_0];
+      }
+      xTile[slot_0] = xv_0;
+    }
+    {
+      const uint slot_1 = flat + 256u;
+      const uint r_1 = workgroupId.x * 16u + (slot_1 >> 5u);
+      const uint i_1 = k0 + (slot_1 & 31u);
+      float wv_1 = 0.0f;
+      if (r_1 < rows) {
+        const uint blk_1 = r_1 * (k / 256u) + (i_1 / 256u);
+        const uint j_1 = i_1 % 256u;
+        // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 730]
+        const uint half_1 = j_1 >> 7u;
+        const uint quarter_1 = (j_1 & 127u) >> 5u;
+        const uint l_1 = j_1 & 31u;
+        const uint lowByte_1 = uint(*(W + blk_1 * 210u + (half_1 * 64u + l_1 + (quarter_1 & 1u) * 32u)));
+        uint low_1 = lowByte_1 & 15u;
+        if (quarter_1 >= 2u) {
+          low_1 = lowByte_1 >> 4u;
+        }
+        const uint high_1 = (uint(*(W + blk_1 * 210u + 128u + (half_1 * 32u + l_1))) >> (quarter_1 * 2u)) & 3u;
+        const int q_1 = int(low_1 | (high_1 << 4u)) - 32;
+        const float w_1 = float(*((device const half*)(W + blk_1 * 210u + 208u))) * float(int(*((device const char*)(W + blk_1 * 210u + 192u + (half_1 * 8u + (l_1 >> 4u) + quarter_1 * 2u))))) * float(q_1);
+        wv_1 = w_1;
+      }
+      wTile[slot_1] = wv_1;
+      const uint tok_1 = workgroupId.y * 16u + (slot_1 >> 5u);
+      float xv_1 = 0.0f;
+      if (tok_1 < tokens) {
+        xv_1 = X[tok_1 * k + i_1];
+      }
+      xTile[slot_1] = xv_1;
+    }
+    threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
+    for (uint kk = 0u; kk < 32u; kk += 1u) {
+      acc += wTile[localId.x * 32u + kk] * xTile[localId.y * 32u + kk];
+    }
+    // the next iteration overwrites the tiles [line 756]
+    threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
+  }
+  const uint row = workgroupId.x * 16u + localId.x;
+  const uint tok_1 = workgroupId.y * 16u + localId.y;
+  if (row < rows && tok_1 < tokens) {
+    out[tok_1 * rows + row] = acc;
+  }
+}

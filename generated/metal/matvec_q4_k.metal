@@ -1,0 +1,99 @@
+// GENERATED — do not edit; source: engine/kernels/matvec.kernel.ts
+// kernel matvec_q4_k (Metal), workgroup 64x1x1; regenerate with `npm run codegen`
+//
+// q4_k: x = d * sc * q - dmin * m, 8 sub-blocks of 32
+
+#include <metal_stdlib>
+using namespace metal;
+
+struct matvec_q4_k_params {
+  uint k;
+};
+
+kernel void matvec_q4_k(
+    device const uchar* W [[buffer(0)]],
+    device const float* x [[buffer(1)]],
+    device float* out [[buffer(2)]],
+    constant matvec_q4_k_params& params [[buffer(3)]],
+    uint3 globalId [[thread_position_in_grid]],
+    uint3 localId [[thread_position_in_threadgroup]],
+    uint3 workgroupId [[threadgroup_position_in_grid]],
+    uint3 workgroupSize [[threads_per_threadgroup]],
+    uint3 numWorkgroups [[threadgroups_per_grid]]) {
+  const uint k = params.k;
+  threadgroup float wg_scratch[64];
+  const uint row = workgroupId.x;
+  float acc = 0.0f;
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 336]
+  for (uint g = localId.x; g < (k >> 5u); g += 64u) {
+    for (uint jj = 0u; jj < 32u; jj += 1u) {
+      const uint i = g * 32u + jj;
+      const uint blk = row * (k / 256u) + (i / 256u);
+      const uint j = i % 256u;
+      // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 342]
+      const uint is_ = j >> 5u;
+      const uint l = j & 31u;
+      // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 345]
+      uint sc = 0u;
+      uint mn = 0u;
+      if (is_ < 4u) {
+        sc = uint(*(W + blk * 144u + 4u + is_)) & 63u;
+        mn = uint(*(W + blk * 144u + 4u + (is_ + 4u))) & 63u;
+      } else {
+        sc = (uint(*(W + blk * 144u + 4u + (is_ + 4u))) & 15u) | ((uint(*(W + blk * 144u + 4u + (is_ - 4u))) >> 6u) << 4u);
+        mn = (uint(*(W + blk * 144u + 4u + (is_ + 4u))) >> 4u) | ((uint(*(W + blk * 144u + 4u + is_)) >> 6u) << 4u);
+      }
+      const uint byte = uint(*(W + blk * 144u + 16u + ((is_ >> 1u) * 32u + l)));
+      uint q = byte & 15u;
+      if ((is_ & 1u) == 1u) {
+        q = byte >> 4u;
+      }
+      const float w = float(*((device const half*)(W + blk * 144u))) * float(sc) * float(q) - float(*((device const half*)(W + blk * 144u + 2u))) * float(mn);
+      acc += w * x[i];
+    }
+  }
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 363]
+  wg_scratch[localId.x] = acc;
+  threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
+  {
+    if (localId.x < 32u) {
+      wg_scratch[localId.x] = wg_scratch[localId.x] + wg_scratch[localId.x + 32u];
+    }
+    threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
+  }
+  {
+    if (localId.x < 16u) {
+      wg_scratch[localId.x] = wg_scratch[localId.x] + wg_scratch[localId.x + 16u];
+    }
+    threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
+  }
+  {
+    if (localId.x < 8u) {
+      wg_scratch[localId.x] = wg_scratch[localId.x] + wg_scratch[localId.x + 8u];
+    }
+    threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
+  }
+  {
+    if (localId.x < 4u) {
+      wg_scratch[localId.x] = wg_scratch[localId.x] + wg_scratch[localId.x + 4u];
+    }
+    threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
+  }
+  {
+    if (localId.x < 2u) {
+      wg_scratch[localId.x] = wg_scratch[localId.x] + wg_scratch[localId.x + 2u];
+    }
+    threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
+  }
+  {
+    if (localId.x < 1u) {
+      wg_scratch[localId.x] = wg_scratch[localId.x] + wg_scratch[localId.x + 1u];
+    }
+    threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
+  }
+  const float total = wg_scratch[0u];
+  threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
+  if (localId.x == 0u) {
+    out[row] = total;
+  }
+}

@@ -1,0 +1,31 @@
+// GENERATED — do not edit; source: engine/kernels/get_rows.kernel.ts
+// kernel get_rows_iq4_xs (AssemblyScript), workgroup 64x1x1; regenerate with `npm run codegen`
+//
+// iq4_xs: x = d * (ls - 32) * kvalues_iq4nl[q], 8 sub-blocks of 32 with 6-bit scales
+
+import { f16tof32 } from "./prelude";
+
+/** Runs workgroup (wx, wy, wz) of get_rows_iq4_xs; buffers are byte addresses, scratch holds 0 bytes. */
+export function get_rows_iq4_xs(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy: u32, nwz: u32, W: usize, kvalues: usize, ids: usize, out: usize, k: u32): void {
+  for (let lid: u32 = 0; lid < 64; lid++) {
+    const lx: u32 = lid;
+    const ly: u32 = 0;
+    const lz: u32 = 0;
+    const src: u32 = load<u32>(ids + (<usize>(wx) << 2));
+    for (let i: u32 = lx; i < k; i += <u32>64) {
+      const blk: u32 = src * (k / <u32>256) + (i / <u32>256);
+      const j: u32 = i % <u32>256;
+      const ib: u32 = j >>> <u32>5;
+      const l: u32 = j & <u32>31;
+      const ls: u32 = ((<u32>load<u8>(W + <usize>(blk * <u32>136 + <u32>4 + (ib >>> <u32>1))) >>> ((ib & <u32>1) * <u32>4)) & <u32>15) | (((<u32>load<u16>(W + <usize>(blk * <u32>136 + <u32>2)) >>> (ib * <u32>2)) & <u32>3) << <u32>4);
+      const dl: f32 = f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>136))) * <f32>(<i32>(ls) - <i32>32);
+      const byte: u32 = <u32>load<u8>(W + <usize>(blk * <u32>136 + <u32>8 + (ib * <u32>16 + (l & <u32>15))));
+      let q: u32 = byte & <u32>15;
+      if (l >= <u32>16) {
+        q = byte >>> <u32>4;
+      }
+      const w: f32 = dl * <f32>(load<i32>(kvalues + (<usize>(q) << 2)));
+      store<f32>(out + (<usize>(wx * k + i) << 2), w);
+    }
+  }
+}

@@ -1,0 +1,33 @@
+// GENERATED — do not edit; source: engine/kernels/get_rows.kernel.ts
+// kernel get_rows_q6_k (AssemblyScript), workgroup 64x1x1; regenerate with `npm run codegen`
+//
+// q6_k: x = d * sc * (q - 32), 16 sub-blocks of 16, 8-bit signed scales
+
+import { f16tof32 } from "./prelude";
+
+/** Runs workgroup (wx, wy, wz) of get_rows_q6_k; buffers are byte addresses, scratch holds 0 bytes. */
+export function get_rows_q6_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy: u32, nwz: u32, W: usize, ids: usize, out: usize, k: u32): void {
+  for (let lid: u32 = 0; lid < 64; lid++) {
+    const lx: u32 = lid;
+    const ly: u32 = 0;
+    const lz: u32 = 0;
+    const src: u32 = load<u32>(ids + (<usize>(wx) << 2));
+    for (let i: u32 = lx; i < k; i += <u32>64) {
+      const blk: u32 = src * (k / <u32>256) + (i / <u32>256);
+      const j: u32 = i % <u32>256;
+      // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 308]
+      const half_: u32 = j >>> <u32>7;
+      const quarter: u32 = (j & <u32>127) >>> <u32>5;
+      const l: u32 = j & <u32>31;
+      const lowByte: u32 = <u32>load<u8>(W + <usize>(blk * <u32>210 + (half_ * <u32>64 + l + (quarter & <u32>1) * <u32>32)));
+      let low: u32 = lowByte & <u32>15;
+      if (quarter >= <u32>2) {
+        low = lowByte >>> <u32>4;
+      }
+      const high: u32 = (<u32>load<u8>(W + <usize>(blk * <u32>210 + <u32>128 + (half_ * <u32>32 + l))) >>> (quarter * <u32>2)) & <u32>3;
+      const q: i32 = <i32>(low | (high << <u32>4)) - <i32>32;
+      const w: f32 = f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>210 + <u32>208))) * <f32>(<i32>load<i8>(W + <usize>(blk * <u32>210 + <u32>192 + (half_ * <u32>8 + (l >>> <u32>4) + quarter * <u32>2)))) * <f32>(q);
+      store<f32>(out + (<usize>(wx * k + i) << 2), w);
+    }
+  }
+}

@@ -1,0 +1,102 @@
+// GENERATED — do not edit; source: engine/kernels/matmul.kernel.ts
+// kernel matmul_iq4_xs (AssemblyScript), workgroup 16x16x1; regenerate with `npm run codegen`
+//
+// iq4_xs: x = d * (ls - 32) * kvalues_iq4nl[q], 8 sub-blocks of 32 with 6-bit scales
+
+import { f16tof32 } from "./prelude";
+
+/** Runs workgroup (wx, wy, wz) of matmul_iq4_xs; buffers are byte addresses, scratch holds 7168 bytes. */
+export function matmul_iq4_xs(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy: u32, nwz: u32, W: usize, kvalues: usize, X: usize, out: usize, k: u32, rows: u32, tokens: u32): void {
+  let k0: u32 = <u32>0;
+  for (let lid: u32 = 0; lid < 256; lid++) {
+    const lx: u32 = lid % 16;
+    const ly: u32 = (lid / 16) % 16;
+    const lz: u32 = lid / 256;
+    store<u32>(scratch + 4096 + (<usize>(lid) << 2), ly * <u32>16 + lx);
+    store<f32>(scratch + 5120 + (<usize>(lid) << 2), <f32>0.0);
+  }
+  for (k0 = <u32>0; k0 < k; k0 += <u32>32) {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid % 16;
+      const ly: u32 = (lid / 16) % 16;
+      const lz: u32 = lid / 256;
+      // 256 invocations fill 512 slots of each tile, two each [line 833]
+      {
+        const slot_0: u32 = load<u32>(scratch + 4096 + (<usize>(lid) << 2));
+        const r_0: u32 = wx * <u32>16 + (slot_0 >>> <u32>5);
+        const i_0: u32 = k0 + (slot_0 & <u32>31);
+        let wv_0: f32 = <f32>0.0;
+        if (r_0 < rows) {
+          const blk_0: u32 = r_0 * (k / <u32>256) + (i_0 / <u32>256);
+          const j_0: u32 = i_0 % <u32>256;
+          const ib_0: u32 = j_0 >>> <u32>5;
+          const l_0: u32 = j_0 & <u32>31;
+          const ls_0: u32 = ((<u32>load<u8>(W + <usize>(blk_0 * <u32>136 + <u32>4 + (ib_0 >>> <u32>1))) >>> ((ib_0 & <u32>1) * <u32>4)) & <u32>15) | (((<u32>load<u16>(W + <usize>(blk_0 * <u32>136 + <u32>2)) >>> (ib_0 * <u32>2)) & <u32>3) << <u32>4);
+          const dl_0: f32 = f16tof32(<u32>load<u16>(W + <usize>(blk_0 * <u32>136))) * <f32>(<i32>(ls_0) - <i32>32);
+          const byte_0: u32 = <u32>load<u8>(W + <usize>(blk_0 * <u32>136 + <u32>8 + (ib_0 * <u32>16 + (l_0 & <u32>15))));
+          let q_0: u32 = byte_0 & <u32>15;
+          if (l_0 >= <u32>16) {
+            q_0 = byte_0 >>> <u32>4;
+          }
+          const w_0: f32 = dl_0 * <f32>(load<i32>(kvalues + (<usize>(q_0) << 2)));
+          wv_0 = w_0;
+        }
+        store<f32>(scratch + 0 + (<usize>(slot_0) << 2), wv_0);
+        const tok_0: u32 = wy * <u32>16 + (slot_0 >>> <u32>5);
+        let xv_0: f32 = <f32>0.0;
+        if (tok_0 < tokens) {
+          xv_0 = load<f32>(X + (<usize>(tok_0 * k + i_0) << 2));
+        }
+        store<f32>(scratch + 2048 + (<usize>(slot_0) << 2), xv_0);
+      }
+      {
+        const slot_1: u32 = load<u32>(scratch + 4096 + (<usize>(lid) << 2)) + <u32>256;
+        const r_1: u32 = wx * <u32>16 + (slot_1 >>> <u32>5);
+        const i_1: u32 = k0 + (slot_1 & <u32>31);
+        let wv_1: f32 = <f32>0.0;
+        if (r_1 < rows) {
+          const blk_1: u32 = r_1 * (k / <u32>256) + (i_1 / <u32>256);
+          const j_1: u32 = i_1 % <u32>256;
+          const ib_1: u32 = j_1 >>> <u32>5;
+          const l_1: u32 = j_1 & <u32>31;
+          const ls_1: u32 = ((<u32>load<u8>(W + <usize>(blk_1 * <u32>136 + <u32>4 + (ib_1 >>> <u32>1))) >>> ((ib_1 & <u32>1) * <u32>4)) & <u32>15) | (((<u32>load<u16>(W + <usize>(blk_1 * <u32>136 + <u32>2)) >>> (ib_1 * <u32>2)) & <u32>3) << <u32>4);
+          const dl_1: f32 = f16tof32(<u32>load<u16>(W + <usize>(blk_1 * <u32>136))) * <f32>(<i32>(ls_1) - <i32>32);
+          const byte_1: u32 = <u32>load<u8>(W + <usize>(blk_1 * <u32>136 + <u32>8 + (ib_1 * <u32>16 + (l_1 & <u32>15))));
+          let q_1: u32 = byte_1 & <u32>15;
+          if (l_1 >= <u32>16) {
+            q_1 = byte_1 >>> <u32>4;
+          }
+          const w_1: f32 = dl_1 * <f32>(load<i32>(kvalues + (<usize>(q_1) << 2)));
+          wv_1 = w_1;
+        }
+        store<f32>(scratch + 0 + (<usize>(slot_1) << 2), wv_1);
+        store<u32>(scratch + 6144 + (<usize>(lid) << 2), wy * <u32>16 + (slot_1 >>> <u32>5));
+        let xv_1: f32 = <f32>0.0;
+        if (load<u32>(scratch + 6144 + (<usize>(lid) << 2)) < tokens) {
+          xv_1 = load<f32>(X + (<usize>(load<u32>(scratch + 6144 + (<usize>(lid) << 2)) * k + i_1) << 2));
+        }
+        store<f32>(scratch + 2048 + (<usize>(slot_1) << 2), xv_1);
+      }
+    }
+    // barrier [line 861]: the next phase starts after every invocation finished this one
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid % 16;
+      const ly: u32 = (lid / 16) % 16;
+      const lz: u32 = lid / 256;
+      for (let kk: u32 = <u32>0; kk < <u32>32; kk += <u32>1) {
+        store<f32>(scratch + 5120 + (<usize>(lid) << 2), load<f32>(scratch + 5120 + (<usize>(lid) << 2)) + load<f32>(scratch + 0 + (<usize>(lx * <u32>32 + kk) << 2)) * load<f32>(scratch + 2048 + (<usize>(ly * <u32>32 + kk) << 2)));
+      }
+    }
+    // barrier [line 866]: the next phase starts after every invocation finished this one
+  }
+  for (let lid: u32 = 0; lid < 256; lid++) {
+    const lx: u32 = lid % 16;
+    const ly: u32 = (lid / 16) % 16;
+    const lz: u32 = lid / 256;
+    const row: u32 = wx * <u32>16 + lx;
+    store<u32>(scratch + 6144 + (<usize>(lid) << 2), wy * <u32>16 + ly);
+    if (row < rows && load<u32>(scratch + 6144 + (<usize>(lid) << 2)) < tokens) {
+      store<f32>(out + (<usize>(load<u32>(scratch + 6144 + (<usize>(lid) << 2)) * rows + row) << 2), load<f32>(scratch + 5120 + (<usize>(lid) << 2)));
+    }
+  }
+}

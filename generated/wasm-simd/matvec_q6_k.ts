@@ -1,0 +1,124 @@
+// GENERATED — do not edit; source: engine/kernels/matvec.kernel.ts
+// kernel matvec_q6_k (AssemblyScript), workgroup 64x1x1; regenerate with `npm run codegen`
+//
+// q6_k: x = d * sc * (q - 32), 16 sub-blocks of 16, 8-bit signed scales
+
+import { f16tof32 } from "./prelude";
+
+/** Runs workgroup (wx, wy, wz) of matvec_q6_k; buffers are byte addresses, scratch holds 256 bytes. */
+export function matvec_q6_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy: u32, nwz: u32, W: usize, x: usize, out: usize, k: u32): void {
+  let row: u32 = <u32>0;
+  let total: f32 = <f32>0.0;
+  for (let lid: u32 = 0; lid < 64; lid++) {
+    const lx: u32 = lid;
+    const ly: u32 = 0;
+    const lz: u32 = 0;
+    row = wx;
+    let acc: f32 = <f32>0.0;
+    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 419]
+    for (let g: u32 = lx; g < (k >>> <u32>5); g += <u32>64) {
+      for (let jj: u32 = <u32>0; jj < <u32>32; jj += <u32>1) {
+        const i: u32 = g * <u32>32 + jj;
+        const blk: u32 = row * (k / <u32>256) + (i / <u32>256);
+        const j: u32 = i % <u32>256;
+        // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 425]
+        const half_: u32 = j >>> <u32>7;
+        const quarter: u32 = (j & <u32>127) >>> <u32>5;
+        const l: u32 = j & <u32>31;
+        const lowByte: u32 = <u32>load<u8>(W + <usize>(blk * <u32>210 + (half_ * <u32>64 + l + (quarter & <u32>1) * <u32>32)));
+        let low: u32 = lowByte & <u32>15;
+        if (quarter >= <u32>2) {
+          low = lowByte >>> <u32>4;
+        }
+        const high: u32 = (<u32>load<u8>(W + <usize>(blk * <u32>210 + <u32>128 + (half_ * <u32>32 + l))) >>> (quarter * <u32>2)) & <u32>3;
+        const q: i32 = <i32>(low | (high << <u32>4)) - <i32>32;
+        const w: f32 = f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>210 + <u32>208))) * <f32>(<i32>load<i8>(W + <usize>(blk * <u32>210 + <u32>192 + (half_ * <u32>8 + (l >>> <u32>4) + quarter * <u32>2)))) * <f32>(q);
+        acc += w * load<f32>(x + (<usize>(i) << 2));
+      }
+    }
+    // workgroupSum: tree reduction over 64 invocations in shared memory [line 439]
+    store<f32>(scratch + 0 + (<usize>(lx) << 2), acc);
+  }
+  // barrier [line 439]: the next phase starts after every invocation finished this one
+  {
+    for (let lid: u32 = 0; lid < 64; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>32) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>32) << 2)));
+      }
+    }
+    // barrier [line 439]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 64; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>16) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>16) << 2)));
+      }
+    }
+    // barrier [line 439]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 64; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>8) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>8) << 2)));
+      }
+    }
+    // barrier [line 439]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 64; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>4) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>4) << 2)));
+      }
+    }
+    // barrier [line 439]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 64; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>2) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>2) << 2)));
+      }
+    }
+    // barrier [line 439]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 64; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>1) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>1) << 2)));
+      }
+    }
+    // barrier [line 439]: the next phase starts after every invocation finished this one
+  }
+  for (let lid: u32 = 0; lid < 64; lid++) {
+    const lx: u32 = lid;
+    const ly: u32 = 0;
+    const lz: u32 = 0;
+    total = load<f32>(scratch + 0 + (<usize>(<u32>0) << 2));
+  }
+  // barrier [line 439]: the next phase starts after every invocation finished this one
+  for (let lid: u32 = 0; lid < 64; lid++) {
+    const lx: u32 = lid;
+    const ly: u32 = 0;
+    const lz: u32 = 0;
+    if (lx == <u32>0) {
+      store<f32>(out + (<usize>(row) << 2), total);
+    }
+  }
+}

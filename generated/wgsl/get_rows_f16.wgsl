@@ -1,0 +1,40 @@
+// GENERATED — do not edit; source: engine/kernels/get_rows.kernel.ts
+// kernel get_rows_f16 (WGSL), workgroup 64x1x1; regenerate with `npm run codegen`
+//
+// f16: IEEE half, two per u32 word (low half first)
+
+@group(0) @binding(0) var<storage, read> W: array<u32>;
+@group(0) @binding(1) var<storage, read> ids: array<u32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+
+struct get_rows_f16_params {
+  k: u32,
+}
+@group(0) @binding(3) var<uniform> params: get_rows_f16_params;
+
+@compute @workgroup_size(64, 1, 1)
+fn get_rows_f16(
+  @builtin(global_invocation_id) globalId: vec3<u32>,
+  @builtin(local_invocation_id) localId: vec3<u32>,
+  @builtin(workgroup_id) workgroupId: vec3<u32>,
+  @builtin(num_workgroups) numWorkgroups: vec3<u32>,
+) {
+  let k: u32 = params.k;
+  let src: u32 = ids[workgroupId.x];
+  for (var i: u32 = localId.x; i < k; i += 64u) {
+    let e: u32 = src * k + i;
+    let h: u32 = (W[e >> 1u] >> ((e & 1u) * 16u)) & 65535u;
+    // the DSL has no bit cast: build the value from its fields, exactly (every factor a power of two) [line 34]
+    let expo: u32 = (h >> 10u) & 31u;
+    let mant: u32 = h & 1023u;
+    var mag: f32 = f32(mant) * 5.960464477539063e-8f;
+    if (expo > 0u) {
+      mag = f32(mant | 1024u) * (f32(1i << expo) * 2.9802322387695312e-8f);
+    }
+    var w: f32 = mag;
+    if ((h >> 15u) == 1u) {
+      w = -mag;
+    }
+    out[workgroupId.x * k + i] = w;
+  }
+}

@@ -1,0 +1,40 @@
+// GENERATED — do not edit; source: engine/kernels/get_rows.kernel.ts
+// kernel get_rows_iq4_xs (WGSL), workgroup 64x1x1; regenerate with `npm run codegen`
+//
+// iq4_xs: x = d * (ls - 32) * kvalues_iq4nl[q], 8 sub-blocks of 32 with 6-bit scales
+
+@group(0) @binding(0) var<storage, read> W: array<u32>; // iq4_xs blocks of 136 bytes, read as words
+@group(0) @binding(1) var<storage, read> kvalues: array<i32>;
+@group(0) @binding(2) var<storage, read> ids: array<u32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+
+struct get_rows_iq4_xs_params {
+  k: u32,
+}
+@group(0) @binding(4) var<uniform> params: get_rows_iq4_xs_params;
+
+@compute @workgroup_size(64, 1, 1)
+fn get_rows_iq4_xs(
+  @builtin(global_invocation_id) globalId: vec3<u32>,
+  @builtin(local_invocation_id) localId: vec3<u32>,
+  @builtin(workgroup_id) workgroupId: vec3<u32>,
+  @builtin(num_workgroups) numWorkgroups: vec3<u32>,
+) {
+  let k: u32 = params.k;
+  let src: u32 = ids[workgroupId.x];
+  for (var i: u32 = localId.x; i < k; i += 64u) {
+    let blk: u32 = src * (k / 256u) + (i / 256u);
+    let j: u32 = i % 256u;
+    let ib: u32 = j >> 5u;
+    let l: u32 = j & 31u;
+    let ls: u32 = ((((W[(blk * 136u + 4u + (ib >> 1u)) >> 2u] >> (((blk * 136u + 4u + (ib >> 1u)) & 3u) << 3u)) & 255u) >> ((ib & 1u) * 4u)) & 15u) | (((((W[(blk * 136u + 2u) >> 2u] >> (((blk * 136u + 2u) & 2u) << 3u)) & 65535u) >> (ib * 2u)) & 3u) << 4u);
+    let dl: f32 = unpack2x16float((W[(blk * 136u) >> 2u] >> (((blk * 136u) & 2u) << 3u)) & 65535u).x * f32(i32(ls) - 32i);
+    let byte: u32 = (W[(blk * 136u + 8u + (ib * 16u + (l & 15u))) >> 2u] >> (((blk * 136u + 8u + (ib * 16u + (l & 15u))) & 3u) << 3u)) & 255u;
+    var q: u32 = byte & 15u;
+    if (l >= 16u) {
+      q = byte >> 4u;
+    }
+    let w: f32 = dl * f32(kvalues[q]);
+    out[workgroupId.x * k + i] = w;
+  }
+}

@@ -1,0 +1,37 @@
+// GENERATED — do not edit; source: engine/kernels/get_rows.kernel.ts
+// kernel get_rows_q5_0 (WGSL), workgroup 64x1x1; regenerate with `npm run codegen`
+//
+// q5_0: x = d * (q - 16), q's 5th bit from qh
+
+@group(0) @binding(0) var<storage, read> W: array<u32>; // q5_0 blocks of 22 bytes, read as words
+@group(0) @binding(1) var<storage, read> ids: array<u32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+
+struct get_rows_q5_0_params {
+  k: u32,
+}
+@group(0) @binding(3) var<uniform> params: get_rows_q5_0_params;
+
+@compute @workgroup_size(64, 1, 1)
+fn get_rows_q5_0(
+  @builtin(global_invocation_id) globalId: vec3<u32>,
+  @builtin(local_invocation_id) localId: vec3<u32>,
+  @builtin(workgroup_id) workgroupId: vec3<u32>,
+  @builtin(num_workgroups) numWorkgroups: vec3<u32>,
+) {
+  let k: u32 = params.k;
+  let src: u32 = ids[workgroupId.x];
+  for (var i: u32 = localId.x; i < k; i += 64u) {
+    let blk: u32 = src * (k / 32u) + (i / 32u);
+    let j: u32 = i % 32u;
+    let byte: u32 = (W[(blk * 22u + 6u + (j & 15u)) >> 2u] >> (((blk * 22u + 6u + (j & 15u)) & 3u) << 3u)) & 255u;
+    var q: u32 = byte & 15u;
+    if (j >= 16u) {
+      q = byte >> 4u;
+    }
+    // bit j of the little-endian qh word [line 140]
+    q = q | (((((W[(blk * 22u + 2u + (j >> 3u)) >> 2u] >> (((blk * 22u + 2u + (j >> 3u)) & 3u) << 3u)) & 255u) >> (j & 7u)) & 1u) << 4u);
+    let w: f32 = f32(i32(q) - 16i) * unpack2x16float((W[(blk * 22u) >> 2u] >> (((blk * 22u) & 2u) << 3u)) & 65535u).x;
+    out[workgroupId.x * k + i] = w;
+  }
+}

@@ -1,0 +1,99 @@
+// GENERATED — do not edit; source: engine/kernels/matmul.kernel.ts
+// kernel matmul_q2_k (WGSL), workgroup 16x16x1; regenerate with `npm run codegen`
+//
+// q2_k: x = d * sc * q - dmin * m, 16 sub-blocks of 16
+
+@group(0) @binding(0) var<storage, read> W: array<u32>; // q2_k blocks of 84 bytes, read as words
+@group(0) @binding(1) var<storage, read> X: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+
+struct matmul_q2_k_params {
+  k: u32,
+  rows: u32,
+  tokens: u32,
+}
+@group(0) @binding(3) var<uniform> params: matmul_q2_k_params;
+var<workgroup> wTile: array<f32, 512>;
+var<workgroup> xTile: array<f32, 512>;
+
+@compute @workgroup_size(16, 16, 1)
+fn matmul_q2_k(
+  @builtin(global_invocation_id) globalId: vec3<u32>,
+  @builtin(local_invocation_id) localId: vec3<u32>,
+  @builtin(workgroup_id) workgroupId: vec3<u32>,
+  @builtin(num_workgroups) numWorkgroups: vec3<u32>,
+) {
+  let k: u32 = params.k;
+  let rows: u32 = params.rows;
+  let tokens: u32 = params.tokens;
+  let flat: u32 = localId.y * 16u + localId.x;
+  var acc: f32 = 0.0f;
+  for (var k0: u32 = 0u; k0 < k; k0 += 32u) {
+    // 256 invocations fill 512 slots of each tile, two each [line 467]
+    {
+      let slot_0: u32 = flat;
+      let r_0: u32 = workgroupId.x * 16u + (slot_0 >> 5u);
+      let i_0: u32 = k0 + (slot_0 & 31u);
+      var wv_0: f32 = 0.0f;
+      if (r_0 < rows) {
+        let blk_0: u32 = r_0 * (k / 256u) + (i_0 / 256u);
+        let j_0: u32 = i_0 % 256u;
+        // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 476]
+        let half_0: u32 = j_0 >> 7u;
+        let plane_0: u32 = (j_0 & 127u) >> 5u;
+        let p_0: u32 = j_0 & 31u;
+        let sc_0: u32 = (W[(blk_0 * 84u + (half_0 * 8u + plane_0 * 2u + (p_0 >> 4u))) >> 2u] >> (((blk_0 * 84u + (half_0 * 8u + plane_0 * 2u + (p_0 >> 4u))) & 3u) << 3u)) & 255u;
+        let dl_0: f32 = unpack2x16float((W[(blk_0 * 84u + 80u) >> 2u] >> (((blk_0 * 84u + 80u) & 2u) << 3u)) & 65535u).x * f32(sc_0 & 15u);
+        let ml_0: f32 = unpack2x16float((W[(blk_0 * 84u + 82u) >> 2u] >> (((blk_0 * 84u + 82u) & 2u) << 3u)) & 65535u).x * f32(sc_0 >> 4u);
+        let w_0: f32 = dl_0 * f32((((W[(blk_0 * 84u + 16u + (half_0 * 32u + p_0)) >> 2u] >> (((blk_0 * 84u + 16u + (half_0 * 32u + p_0)) & 3u) << 3u)) & 255u) >> (plane_0 * 2u)) & 3u) - ml_0;
+        wv_0 = w_0;
+      }
+      wTile[slot_0] = wv_0;
+      let tok_0: u32 = workgroupId.y * 16u + (slot_0 >> 5u);
+      var xv_0: f32 = 0.0f;
+      if (tok_0 < tokens) {
+        xv_0 = X[tok_0 * k + i_0];
+      }
+      xTile[slot_0] = xv_0;
+    }
+    {
+      let slot_1: u32 = flat + 256u;
+      let r_1: u32 = workgroupId.x * 16u + (slot_1 >> 5u);
+      let i_1: u32 = k0 + (slot_1 & 31u);
+      var wv_1: f32 = 0.0f;
+      if (r_1 < rows) {
+        let blk_1: u32 = r_1 * (k / 256u) + (i_1 / 256u);
+        let j_1: u32 = i_1 % 256u;
+        // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 476]
+        let half_1: u32 = j_1 >> 7u;
+        let plane_1: u32 = (j_1 & 127u) >> 5u;
+        let p_1: u32 = j_1 & 31u;
+        let sc_1: u32 = (W[(blk_1 * 84u + (half_1 * 8u + plane_1 * 2u + (p_1 >> 4u))) >> 2u] >> (((blk_1 * 84u + (half_1 * 8u + plane_1 * 2u + (p_1 >> 4u))) & 3u) << 3u)) & 255u;
+        let dl_1: f32 = unpack2x16float((W[(blk_1 * 84u + 80u) >> 2u] >> (((blk_1 * 84u + 80u) & 2u) << 3u)) & 65535u).x * f32(sc_1 & 15u);
+        let ml_1: f32 = unpack2x16float((W[(blk_1 * 84u + 82u) >> 2u] >> (((blk_1 * 84u + 82u) & 2u) << 3u)) & 65535u).x * f32(sc_1 >> 4u);
+        let w_1: f32 = dl_1 * f32((((W[(blk_1 * 84u + 16u + (half_1 * 32u + p_1)) >> 2u] >> (((blk_1 * 84u + 16u + (half_1 * 32u + p_1)) & 3u) << 3u)) & 255u) >> (plane_1 * 2u)) & 3u) - ml_1;
+        wv_1 = w_1;
+      }
+      wTile[slot_1] = wv_1;
+      let tok_1: u32 = workgroupId.y * 16u + (slot_1 >> 5u);
+      var xv_1: f32 = 0.0f;
+      if (tok_1 < tokens) {
+        xv_1 = X[tok_1 * k + i_1];
+      }
+      xTile[slot_1] = xv_1;
+    }
+    storageBarrier();
+    workgroupBarrier();
+    for (var kk: u32 = 0u; kk < 32u; kk += 1u) {
+      acc += wTile[localId.x * 32u + kk] * xTile[localId.y * 32u + kk];
+    }
+    // the next iteration overwrites the tiles [line 498]
+    storageBarrier();
+    workgroupBarrier();
+  }
+  let row: u32 = workgroupId.x * 16u + localId.x;
+  let tok_1: u32 = workgroupId.y * 16u + localId.y;
+  if (row < rows && tok_1 < tokens) {
+    out[tok_1 * rows + row] = acc;
+  }
+}

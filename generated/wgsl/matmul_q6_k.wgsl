@@ -1,0 +1,107 @@
+// GENERATED — do not edit; source: engine/kernels/matmul.kernel.ts
+// kernel matmul_q6_k (WGSL), workgroup 16x16x1; regenerate with `npm run codegen`
+//
+// q6_k: x = d * sc * (q - 32), 16 sub-blocks of 16, 8-bit signed scales
+
+@group(0) @binding(0) var<storage, read> W: array<u32>; // q6_k blocks of 210 bytes, read as words
+@group(0) @binding(1) var<storage, read> X: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+
+struct matmul_q6_k_params {
+  k: u32,
+  rows: u32,
+  tokens: u32,
+}
+@group(0) @binding(3) var<uniform> params: matmul_q6_k_params;
+var<workgroup> wTile: array<f32, 512>;
+var<workgroup> xTile: array<f32, 512>;
+
+@compute @workgroup_size(16, 16, 1)
+fn matmul_q6_k(
+  @builtin(global_invocation_id) globalId: vec3<u32>,
+  @builtin(local_invocation_id) localId: vec3<u32>,
+  @builtin(workgroup_id) workgroupId: vec3<u32>,
+  @builtin(num_workgroups) numWorkgroups: vec3<u32>,
+) {
+  let k: u32 = params.k;
+  let rows: u32 = params.rows;
+  let tokens: u32 = params.tokens;
+  let flat: u32 = localId.y * 16u + localId.x;
+  var acc: f32 = 0.0f;
+  for (var k0: u32 = 0u; k0 < k; k0 += 32u) {
+    // 256 invocations fill 512 slots of each tile, two each [line 721]
+    {
+      let slot_0: u32 = flat;
+      let r_0: u32 = workgroupId.x * 16u + (slot_0 >> 5u);
+      let i_0: u32 = k0 + (slot_0 & 31u);
+      var wv_0: f32 = 0.0f;
+      if (r_0 < rows) {
+        let blk_0: u32 = r_0 * (k / 256u) + (i_0 / 256u);
+        let j_0: u32 = i_0 % 256u;
+        // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 730]
+        let half_0: u32 = j_0 >> 7u;
+        let quarter_0: u32 = (j_0 & 127u) >> 5u;
+        let l_0: u32 = j_0 & 31u;
+        let lowByte_0: u32 = (W[(blk_0 * 210u + (half_0 * 64u + l_0 + (quarter_0 & 1u) * 32u)) >> 2u] >> (((blk_0 * 210u + (half_0 * 64u + l_0 + (quarter_0 & 1u) * 32u)) & 3u) << 3u)) & 255u;
+        var low_0: u32 = lowByte_0 & 15u;
+        if (quarter_0 >= 2u) {
+          low_0 = lowByte_0 >> 4u;
+        }
+        let high_0: u32 = (((W[(blk_0 * 210u + 128u + (half_0 * 32u + l_0)) >> 2u] >> (((blk_0 * 210u + 128u + (half_0 * 32u + l_0)) & 3u) << 3u)) & 255u) >> (quarter_0 * 2u)) & 3u;
+        let q_0: i32 = i32(low_0 | (high_0 << 4u)) - 32i;
+        let w_0: f32 = unpack2x16float((W[(blk_0 * 210u + 208u) >> 2u] >> (((blk_0 * 210u + 208u) & 2u) << 3u)) & 65535u).x * f32((i32((W[(blk_0 * 210u + 192u + (half_0 * 8u + (l_0 >> 4u) + quarter_0 * 2u)) >> 2u] >> (((blk_0 * 210u + 192u + (half_0 * 8u + (l_0 >> 4u) + quarter_0 * 2u)) & 3u) << 3u)) & 255u) << 24u) >> 24u) * f32(q_0);
+        wv_0 = w_0;
+      }
+      wTile[slot_0] = wv_0;
+      let tok_0: u32 = workgroupId.y * 16u + (slot_0 >> 5u);
+      var xv_0: f32 = 0.0f;
+      if (tok_0 < tokens) {
+        xv_0 = X[tok_0 * k + i_0];
+      }
+      xTile[slot_0] = xv_0;
+    }
+    {
+      let slot_1: u32 = flat + 256u;
+      let r_1: u32 = workgroupId.x * 16u + (slot_1 >> 5u);
+      let i_1: u32 = k0 + (slot_1 & 31u);
+      var wv_1: f32 = 0.0f;
+      if (r_1 < rows) {
+        let blk_1: u32 = r_1 * (k / 256u) + (i_1 / 256u);
+        let j_1: u32 = i_1 % 256u;
+        // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 730]
+        let half_1: u32 = j_1 >> 7u;
+        let quarter_1: u32 = (j_1 & 127u) >> 5u;
+        let l_1: u32 = j_1 & 31u;
+        let lowByte_1: u32 = (W[(blk_1 * 210u + (half_1 * 64u + l_1 + (quarter_1 & 1u) * 32u)) >> 2u] >> (((blk_1 * 210u + (half_1 * 64u + l_1 + (quarter_1 & 1u) * 32u)) & 3u) << 3u)) & 255u;
+        var low_1: u32 = lowByte_1 & 15u;
+        if (quarter_1 >= 2u) {
+          low_1 = lowByte_1 >> 4u;
+        }
+        let high_1: u32 = (((W[(blk_1 * 210u + 128u + (half_1 * 32u + l_1)) >> 2u] >> (((blk_1 * 210u + 128u + (half_1 * 32u + l_1)) & 3u) << 3u)) & 255u) >> (quarter_1 * 2u)) & 3u;
+        let q_1: i32 = i32(low_1 | (high_1 << 4u)) - 32i;
+        let w_1: f32 = unpack2x16float((W[(blk_1 * 210u + 208u) >> 2u] >> (((blk_1 * 210u + 208u) & 2u) << 3u)) & 65535u).x * f32((i32((W[(blk_1 * 210u + 192u + (half_1 * 8u + (l_1 >> 4u) + quarter_1 * 2u)) >> 2u] >> (((blk_1 * 210u + 192u + (half_1 * 8u + (l_1 >> 4u) + quarter_1 * 2u)) & 3u) << 3u)) & 255u) << 24u) >> 24u) * f32(q_1);
+        wv_1 = w_1;
+      }
+      wTile[slot_1] = wv_1;
+      let tok_1: u32 = workgroupId.y * 16u + (slot_1 >> 5u);
+      var xv_1: f32 = 0.0f;
+      if (tok_1 < tokens) {
+        xv_1 = X[tok_1 * k + i_1];
+      }
+      xTile[slot_1] = xv_1;
+    }
+    storageBarrier();
+    workgroupBarrier();
+    for (var kk: u32 = 0u; kk < 32u; kk += 1u) {
+      acc += wTile[localId.x * 32u + kk] * xTile[localId.y * 32u + kk];
+    }
+    // the next iteration overwrites the tiles [line 756]
+    storageBarrier();
+    workgroupBarrier();
+  }
+  let row: u32 = workgroupId.x * 16u + localId.x;
+  let tok_1: u32 = workgroupId.y * 16u + localId.y;
+  if (row < rows && tok_1 < tokens) {
+    out[tok_1 * rows + row] = acc;
+  }
+}

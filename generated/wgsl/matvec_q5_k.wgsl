@@ -1,0 +1,107 @@
+// GENERATED — do not edit; source: engine/kernels/matvec.kernel.ts
+// kernel matvec_q5_k (WGSL), workgroup 64x1x1; regenerate with `npm run codegen`
+//
+// q5_k: x = d * sc * q - dmin * m, q's 5th bit from qh
+
+@group(0) @binding(0) var<storage, read> W: array<u32>; // q5_k blocks of 176 bytes, read as words
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+
+struct matvec_q5_k_params {
+  k: u32,
+}
+@group(0) @binding(3) var<uniform> params: matvec_q5_k_params;
+var<workgroup> wg_scratch: array<f32, 64>;
+
+@compute @workgroup_size(64, 1, 1)
+fn matvec_q5_k(
+  @builtin(global_invocation_id) globalId: vec3<u32>,
+  @builtin(local_invocation_id) localId: vec3<u32>,
+  @builtin(workgroup_id) workgroupId: vec3<u32>,
+  @builtin(num_workgroups) numWorkgroups: vec3<u32>,
+) {
+  let k: u32 = params.k;
+  let row: u32 = workgroupId.x;
+  var acc: f32 = 0.0f;
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 377]
+  for (var g: u32 = localId.x; g < (k >> 5u); g += 64u) {
+    for (var jj: u32 = 0u; jj < 32u; jj += 1u) {
+      let i: u32 = g * 32u + jj;
+      let blk: u32 = row * (k / 256u) + (i / 256u);
+      let j: u32 = i % 256u;
+      // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 383]
+      let is_: u32 = j >> 5u;
+      let l: u32 = j & 31u;
+      // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 386]
+      var sc: u32 = 0u;
+      var mn: u32 = 0u;
+      if (is_ < 4u) {
+        sc = ((W[(blk * 176u + 4u + is_) >> 2u] >> (((blk * 176u + 4u + is_) & 3u) << 3u)) & 255u) & 63u;
+        mn = ((W[(blk * 176u + 4u + (is_ + 4u)) >> 2u] >> (((blk * 176u + 4u + (is_ + 4u)) & 3u) << 3u)) & 255u) & 63u;
+      } else {
+        sc = (((W[(blk * 176u + 4u + (is_ + 4u)) >> 2u] >> (((blk * 176u + 4u + (is_ + 4u)) & 3u) << 3u)) & 255u) & 15u) | ((((W[(blk * 176u + 4u + (is_ - 4u)) >> 2u] >> (((blk * 176u + 4u + (is_ - 4u)) & 3u) << 3u)) & 255u) >> 6u) << 4u);
+        mn = (((W[(blk * 176u + 4u + (is_ + 4u)) >> 2u] >> (((blk * 176u + 4u + (is_ + 4u)) & 3u) << 3u)) & 255u) >> 4u) | ((((W[(blk * 176u + 4u + is_) >> 2u] >> (((blk * 176u + 4u + is_) & 3u) << 3u)) & 255u) >> 6u) << 4u);
+      }
+      let byte: u32 = (W[(blk * 176u + 48u + ((is_ >> 1u) * 32u + l)) >> 2u] >> (((blk * 176u + 48u + ((is_ >> 1u) * 32u + l)) & 3u) << 3u)) & 255u;
+      var q: u32 = byte & 15u;
+      if ((is_ & 1u) == 1u) {
+        q = byte >> 4u;
+      }
+      q = q | (((((W[(blk * 176u + 16u + l) >> 2u] >> (((blk * 176u + 16u + l) & 3u) << 3u)) & 255u) >> is_) & 1u) << 4u);
+      let w: f32 = unpack2x16float((W[(blk * 176u) >> 2u] >> (((blk * 176u) & 2u) << 3u)) & 65535u).x * f32(sc) * f32(q) - unpack2x16float((W[(blk * 176u + 2u) >> 2u] >> (((blk * 176u + 2u) & 2u) << 3u)) & 65535u).x * f32(mn);
+      acc += w * x[i];
+    }
+  }
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 405]
+  wg_scratch[localId.x] = acc;
+  storageBarrier();
+  workgroupBarrier();
+  {
+    if (localId.x < 32u) {
+      wg_scratch[localId.x] = wg_scratch[localId.x] + wg_scratch[localId.x + 32u];
+    }
+    storageBarrier();
+    workgroupBarrier();
+  }
+  {
+    if (localId.x < 16u) {
+      wg_scratch[localId.x] = wg_scratch[localId.x] + wg_scratch[localId.x + 16u];
+    }
+    storageBarrier();
+    workgroupBarrier();
+  }
+  {
+    if (localId.x < 8u) {
+      wg_scratch[localId.x] = wg_scratch[localId.x] + wg_scratch[localId.x + 8u];
+    }
+    storageBarrier();
+    workgroupBarrier();
+  }
+  {
+    if (localId.x < 4u) {
+      wg_scratch[localId.x] = wg_scratch[localId.x] + wg_scratch[localId.x + 4u];
+    }
+    storageBarrier();
+    workgroupBarrier();
+  }
+  {
+    if (localId.x < 2u) {
+      wg_scratch[localId.x] = wg_scratch[localId.x] + wg_scratch[localId.x + 2u];
+    }
+    storageBarrier();
+    workgroupBarrier();
+  }
+  {
+    if (localId.x < 1u) {
+      wg_scratch[localId.x] = wg_scratch[localId.x] + wg_scratch[localId.x + 1u];
+    }
+    storageBarrier();
+    workgroupBarrier();
+  }
+  let total: f32 = wg_scratch[0u];
+  storageBarrier();
+  workgroupBarrier();
+  if (localId.x == 0u) {
+    out[row] = total;
+  }
+}
