@@ -6,6 +6,10 @@ import { statSync } from "node:fs";
 import { GGUFFile } from "../engine/gguf/reader.js";
 import type { GenerateOptions, GeneratedToken, GenerationResult } from "../engine/runtime/types.js";
 import type { ChatMessage, Tokenizer } from "../engine/tokenizer/types.js";
+import type { ModelConfig } from "../engine/model/config.js";
+import { loadWeights, WeightMatrix, type ModelWeights } from "../engine/model/weights.js";
+import { GGMLType, typeInfo } from "../engine/quant/types.js";
+import { ReferenceTransformer } from "../engine/reference/forward.js";
 import { loadModel, type Model } from "../engine/runtime/model.js";
 import type { Session } from "../engine/runtime/session.js";
 import { describeGGUF } from "./store.js";
@@ -109,9 +113,45 @@ async function bindRuntime(path: string, backend: string): Promise<RuntimeBindin
         idle.push(session);
       }
     },
+    embed: hiddenStateEmbedder(path, model.config),
     close: () => {
       idle.length = 0;
       model.close();
     },
+  };
+}
+
+/**
+ * Mean-pooled final hidden states, for /v1/embeddings. The Backend interface returns logits only, so
+ * this runs engine/reference's forward pass with the classifier swapped for an identity matrix (and
+ * no final soft-cap): its "logits" are then exactly the hidden state after the output norm, the
+ * vector the classifier would read. Weights are loaded on the first call (a second copy beside the
+ * backend's; a backend with a hidden-state output would make that unnecessary).
+ */
+function hiddenStateEmbedder(path: string, config: ModelConfig): (ids: readonly number[]) => Promise<Float32Array> {
+  let weights: ModelWeights | undefined;
+  const n = config.nEmbd;
+  return async (ids) => {
+    if (!weights) {
+      const f = GGUFFile.open(path);
+      try {
+        const identity = new Float32Array(n * n); // (n_embd, n_embd)
+        for (let i = 0; i < n; i++) identity[i * n + i] = 1;
+        const f32 = typeInfo(GGMLType.F32);
+        weights = { ...loadWeights(f, config), output: new WeightMatrix("identity", f32, n, n, new Uint8Array(identity.buffer)) };
+      } finally {
+        f.close();
+      }
+    }
+    const transformer = new ReferenceTransformer({ ...config, finalSoftcap: 0 }, weights, { nCtx: ids.length });
+    const hidden = new Float32Array(n); // (n_embd,) this position's final hidden state
+    const sum = new Float64Array(n); // (n_embd,)
+    for (let pos = 0; pos < ids.length; pos++) {
+      transformer.forward(ids[pos]!, pos, hidden);
+      for (let i = 0; i < n; i++) sum[i] += hidden[i]!;
+      // Long inputs must not stall other requests.
+      if (pos % 16 === 15) await new Promise<void>((r) => setImmediate(r));
+    }
+    return Float32Array.from(sum, (v) => v / ids.length);
   };
 }

@@ -250,9 +250,10 @@ export function handleModel(ctx: ServerContext, res: ServerResponse, name: strin
 }
 
 /**
- * /v1/embeddings: each input is tokenized (BOS added as for generation), run through the model, and
- * the final hidden states (after the output norm, before the output projection) are averaged over
- * all its positions (mean pooling), then L2-normalized as OpenAI's embeddings are.
+ * /v1/embeddings: each input is tokenized (BOS added as for generation; token-id inputs are used as
+ * given), run through the model, and the final hidden states (after the output norm, before the
+ * output projection) are averaged over all its positions (mean pooling), then L2-normalized as
+ * OpenAI's embeddings are.
  */
 export async function handleEmbeddings(ctx: ServerContext, body: JsonObject, res: ServerResponse): Promise<void> {
   checkNotDraining(ctx);
