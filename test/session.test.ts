@@ -148,6 +148,17 @@ describe("Session.generate", () => {
     expect(steps[0]!.topLogprobs!.length).toBe(3);
   });
 
+  it("chats through the chat template (chatml when the model has none, as llama.cpp)", async () => {
+    const session = model.createSession();
+    const r1 = await session.chat([{ role: "user", content: "Hello" }], { maxTokens: 1, temperature: 0 }).result;
+    expect(r1.ids.length).toBe(1);
+    // With one token generated, the cache holds exactly the rendered prompt.
+    const prompt = model.tokenizer.decode(session.tokens, { special: true });
+    expect(prompt).toContain("<|im_start|>user\nHello<|im_end|>\n<|im_start|>assistant\n");
+    expect(prompt.trimStart().startsWith("<s>")).toBe(true);
+    expect(prompt.indexOf("<s>")).toBe(prompt.lastIndexOf("<s>")); // BOS once
+  });
+
   it("rejects a second generation while one runs", async () => {
     const session = model.createSession();
     const a = session.generate(g.prompt, { maxTokens: 5, temperature: 0 });
