@@ -3,6 +3,9 @@ import type { ConformanceCase } from "../case.js";
 import { elementwiseCases } from "./elementwise.js";
 import { normCases } from "./norm.js";
 import { quantCases } from "./quant.js";
-import { softmaxCases } from "./softmax.js";
+import { softmaxCases, softmaxMaskedCases } from "./softmax.js";
+import { ropeCases } from "./rope.js";
+import { activationCases } from "./activation.js";
+import { argmaxCases } from "./argmax.js";
 
-export const ALL_CASES: readonly ConformanceCase[] = [...elementwiseCases, ...normCases, ...softmaxCases, ...quantCases];
+export const ALL_CASES: readonly ConformanceCase[] = [...elementwiseCases, ...normCases, ...softmaxCases, ...softmaxMaskedCases, ...ropeCases, ...activationCases, ...argmaxCases, ...quantCases];
