@@ -30,9 +30,12 @@ export class ReferenceTransformer {
   private readonly ggml: boolean;
   private readonly norm: typeof rmsnorm;
 
-  // KV cache, per layer: (n_ctx, n_head_kv * head_k) and (n_ctx, n_head_kv * head_v)
-  private readonly keyCache: Float32Array[];
-  private readonly valueCache: Float32Array[];
+  // KV cache, per layer: (capacity, n_head_kv * head_k) and (capacity, n_head_kv * head_v). The
+  // capacity grows by doubling up to n_ctx as positions arrive, so a model with a long context costs
+  // memory only for the positions used.
+  private keyCache: Float32Array[];
+  private valueCache: Float32Array[];
+  private capacity: number;
 
   // activations of the current token
   private readonly x: Float32Array; // (n_embd,) the residual stream
@@ -59,8 +62,9 @@ export class ReferenceTransformer {
     this.norm = this.ggml ? rmsnormGgml : rmsnorm;
     const kvK = c.nHeadKv * c.headDimK;
     const kvV = c.nHeadKv * c.headDimV;
-    this.keyCache = Array.from({ length: c.nLayer }, () => new Float32Array(this.nCtx * kvK));
-    this.valueCache = Array.from({ length: c.nLayer }, () => new Float32Array(this.nCtx * kvV));
+    this.capacity = Math.min(this.nCtx, 256);
+    this.keyCache = Array.from({ length: c.nLayer }, () => new Float32Array(this.capacity * kvK));
+    this.valueCache = Array.from({ length: c.nLayer }, () => new Float32Array(this.capacity * kvV));
     this.x = new Float32Array(c.nEmbd);
     this.xb = new Float32Array(c.nEmbd);
     this.xb2 = new Float32Array(c.nEmbd);
@@ -91,6 +95,8 @@ export class ReferenceTransformer {
     const kvDimK = c.nHeadKv * headK;
     const kvDimV = c.nHeadKv * headV;
     const groupSize = c.nHead / c.nHeadKv; // query heads sharing one KV head
+
+    if (pos >= this.capacity) this.grow(pos + 1);
 
     // token embedding lookup (gemma2 scales it by sqrt(n_embd))
     w.tokenEmbd.row(token, x);
@@ -202,5 +208,20 @@ export class ReferenceTransformer {
     // classifier into logits (gemma2: soft-capped)
     matvec(logits, w.output, xb, scratch, this.ggml);
     if (c.finalSoftcap > 0) for (let i = 0; i < logits.length; i++) logits[i] = softcap(logits[i]!, c.finalSoftcap);
+  }
+
+  /** Enlarges the KV cache to hold at least `positions` (doubling, at most n_ctx), keeping its contents. */
+  private grow(positions: number): void {
+    if (positions > this.nCtx) throw new Error(`internal: position ${positions - 1} is past the KV cache's ${this.nCtx} positions`);
+    let cap = this.capacity;
+    while (cap < positions) cap = Math.min(this.nCtx, cap * 2);
+    const enlarge = (a: Float32Array): Float32Array => {
+      const b = new Float32Array((a.length / this.capacity) * cap);
+      b.set(a);
+      return b;
+    };
+    this.keyCache = this.keyCache.map(enlarge);
+    this.valueCache = this.valueCache.map(enlarge);
+    this.capacity = cap;
   }
 }
