@@ -136,8 +136,8 @@ export class ReferenceTransformer {
       rope(k, c.nHeadKv, headK, c.rope, this.ropeCos, this.ropeSin);
 
       // store k, v at this position of the cache
-      const keyCache = this.keyCache[l]!; // (n_ctx, kvDimK)
-      const valueCache = this.valueCache[l]!; // (n_ctx, kvDimV)
+      const keyCache = this.keyCache[l]!; // (capacity, kvDimK)
+      const valueCache = this.valueCache[l]!; // (capacity, kvDimV)
       for (let i = 0; i < kvDimK; i++) keyCache[pos * kvDimK + i] = this.kvF16 ? roundToF16(k[i]!) : k[i]!;
       for (let i = 0; i < kvDimV; i++) valueCache[pos * kvDimV + i] = this.kvF16 ? roundToF16(v[i]!) : v[i]!;
 
