@@ -7,5 +7,6 @@ import { softmaxCases, softmaxMaskedCases } from "./softmax.js";
 import { ropeCases } from "./rope.js";
 import { activationCases } from "./activation.js";
 import { argmaxCases } from "./argmax.js";
+import { attentionCases } from "./attention.js";
 
-export const ALL_CASES: readonly ConformanceCase[] = [...elementwiseCases, ...normCases, ...softmaxCases, ...softmaxMaskedCases, ...ropeCases, ...activationCases, ...argmaxCases, ...quantCases];
+export const ALL_CASES: readonly ConformanceCase[] = [...elementwiseCases, ...normCases, ...softmaxCases, ...softmaxMaskedCases, ...ropeCases, ...activationCases, ...argmaxCases, ...attentionCases, ...quantCases];
