@@ -46,6 +46,7 @@ export class RpcConnection {
   private authed: boolean;
   private loginTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private paused = false;
 
   constructor(readonly ctx: ServerContext, private readonly ws: WebSocket, auth: UpgradeAuth) {
     this.authed = auth === "ok" || !ctx.keys.enabled;
@@ -86,7 +87,8 @@ export class RpcConnection {
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
-    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer);
+    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    this.throttleIfNotReading();
     if (buf.length > this.ctx.limits.maxMessageBytes) {
       this.reply(null, RpcCode.MessageTooLarge, `message is ${buf.length} bytes; the limit is ${this.ctx.limits.maxMessageBytes}`);
       return;
@@ -208,6 +210,31 @@ export class RpcConnection {
       ).finally(() => this.subs.delete(subId));
     };
     return { result: subId, after };
+  }
+
+  /**
+   * A client that keeps sending requests but does not read the answers would make the server queue
+   * answers without bound: stop reading its socket (TCP pushes back on it) until it catches up, and
+   * end the connection if it does not within slowReaderSeconds.
+   */
+  private throttleIfNotReading(): void {
+    const limit = this.ctx.limits.maxBufferedBytes;
+    if (this.paused || this.ws.bufferedAmount <= limit) return;
+    this.paused = true;
+    this.ws.pause();
+    const deadline = performance.now() + this.ctx.limits.slowReaderSeconds * 1000;
+    const timer = setInterval(() => {
+      if (this.ws.readyState !== WebSocket.OPEN) {
+        clearInterval(timer);
+      } else if (this.ws.bufferedAmount <= limit / 2) {
+        clearInterval(timer);
+        this.paused = false;
+        this.ws.resume();
+      } else if (performance.now() > deadline) {
+        clearInterval(timer);
+        this.ws.terminate();
+      }
+    }, 20);
   }
 
   /** Backpressure: pause while this socket's send buffer is over the limit; end the stream if it stays there. */

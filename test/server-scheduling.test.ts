@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RpcCode } from "../server/errors.js";
 import { RpcClient, greedyGolden, startTestServer, type TestServer } from "./server-harness.js";
+import { parseExposition, value } from "./server-prometheus.js";
 
 let srv: TestServer;
 const g = greedyGolden();
@@ -47,7 +48,7 @@ describe("scheduling", () => {
 });
 
 describe("flow control", () => {
-  it("cuts off the streams of a client that stops reading with -32009, and frees their slots", async () => {
+  it("cuts off the streams of a client that stops reading with -32009, frees their slots, and drops a client that floods requests without reading", async () => {
     // The kernel's socket buffers take a few MB before the server's own buffer grows, so the paused
     // client needs several verbose streams (top-20 logprobs) to get there.
     const bp = await startTestServer({ maxConcurrent: 4, limits: { maxBufferedBytes: 16 << 10, slowReaderSeconds: 1 } });
@@ -70,6 +71,19 @@ describe("flow control", () => {
         expect(events.filter((e) => e.event === "tokens").length).toBeLessThan(2000);
       }
       c.close();
+
+      // A client that sends requests but never reads the answers: the server stops reading it, then
+      // ends the connection, instead of queueing answers without bound.
+      const flood = await RpcClient.connect(bp.wsUrl);
+      flood.ws.pause();
+      const text = "Once upon a time there was a little girl. ".repeat(40);
+      for (let i = 0; i < 3000; i++) flood.sendRaw(JSON.stringify({ jsonrpc: "2.0", id: i, method: "tokenizer_v1_encode", params: { text } }));
+      const connections = async (): Promise<number> => value(parseExposition(await (await fetch(`${bp.url}/metrics`)).text()), "kiln_websocket_connections");
+      for (let i = 0; i < 300 && (await connections()) > 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await connections()).toBe(0);
+      flood.ws.resume();
+      expect(await flood.closed()).toBe(1006);
+      expect(flood.messages.length).toBeLessThan(3000);
     } finally {
       await bp.close();
     }
