@@ -6,6 +6,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { KilnError } from "../engine/errors.js";
 import { loadModel, type Model } from "../engine/runtime/model.js";
 import type { GeneratedToken } from "../engine/runtime/types.js";
+import type { Backend } from "../engine/runtime/backend.js";
+import type { ModelConfig } from "../engine/model/config.js";
+import { Session } from "../engine/runtime/session.js";
+import type { Tokenizer } from "../engine/tokenizer/types.js";
 import { golden } from "./golden.js";
 
 interface GreedyJSON {
@@ -93,7 +97,8 @@ describe("Session.generate", () => {
       maxTokens: 10, temperature: 0, logitBias: new Map([[eos, 1000]]),
     }).result;
     expect(result.finishReason).toBe("eog");
-    expect(result.ids).toEqual([]);
+    expect(result.ids).toEqual([eos]);
+    expect(result.text).toBe("");
   });
 
   it("is cancelled by an AbortSignal", async () => {
@@ -168,3 +173,63 @@ describe("Session.generate", () => {
     await it1.return?.();
   });
 });
+
+// A scripted model: the backend's logits pick the next token of a fixed script, so the Session's
+// streaming rules can be checked on exact token sequences.
+function scriptedModel(pieces: string[], script: number[], eos: number): Model {
+  const nVocab = pieces.length;
+  const enc = new TextEncoder();
+  const tokenizer: Tokenizer = {
+    model: "llama", vocabSize: nVocab, bos: undefined, eos, eog: new Set([eos]),
+    encode: () => [0],
+    decode: (ids) => ids.map((i) => (i === eos ? "" : pieces[i]!)).join(""),
+    tokenToPiece: (id) => enc.encode(pieces[id]!),
+    createStreamDecoder: () => ({ push: (id) => (id === eos ? "" : pieces[id]!), flush: () => "" }),
+    applyChatTemplate: () => "",
+  };
+  const backend: Backend = {
+    name: "scripted",
+    config: { nVocab, nCtx: 64 } as ModelConfig,
+    createSequence: () => {
+      const seq = {
+        nCtx: 64,
+        nPast: 0,
+        async forward(tokens: readonly number[], startPos: number): Promise<Float32Array> {
+          seq.nPast = startPos + tokens.length;
+          const step = seq.nPast - 1; // the prompt is one token; step k follows k generated tokens
+          const logits = new Float32Array(nVocab);
+          logits[script[Math.min(step, script.length - 1)]!] = 10;
+          return logits;
+        },
+        free: () => undefined,
+      };
+      return seq;
+    },
+    dispose: () => undefined,
+  };
+  const model: Model = { path: "scripted", config: backend.config, tokenizer, backend, createSession: (o) => new Session(model, o), close: () => undefined };
+  return model;
+}
+
+describe("Session streaming rules (scripted tokens)", () => {
+  const pieces = ["<eos>", "Hel", "lo", " wor", "ld"];
+
+  it("releases text held for a stop string with the end-of-generation token", async () => {
+    const m = scriptedModel(pieces, [1, 2, 0], 0);
+    const gen = m.createSession().generate([3], { temperature: 0, stop: ["lo w"] });
+    const steps = await collect(gen);
+    const result = await gen.result;
+    // "Hel" ends in "l", which could begin "lo w": held; then "lo" is held; EOS releases it.
+    expect(steps).toEqual([{ id: 1, text: "He" }, { id: 2, text: "l" }, { id: 0, text: "lo" }]);
+    expect(result).toMatchObject({ text: "Hello", ids: [1, 2, 0], finishReason: "eog" });
+  });
+
+  it("never streams a stop string that completes across tokens", async () => {
+    const m = scriptedModel(pieces, [1, 2, 3, 4, 0], 0);
+    const gen = m.createSession().generate([3], { temperature: 0, stop: ["lo w"] });
+    const steps = await collect(gen);
+    expect(steps.map((s) => s.text)).toEqual(["He", "l", ""]);
+    expect(await gen.result).toMatchObject({ text: "Hel", ids: [1, 2, 3], finishReason: "stop" });
+  });
+});
+

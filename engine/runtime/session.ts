@@ -223,7 +223,17 @@ export class Session {
       if (cancelled()) { finishReason = "cancelled"; break; }
       if (ids.length >= maxTokens) { finishReason = "length"; break; }
       const id = sampler.sample(logits, history);
-      if (tok.eog.has(id)) { finishReason = "eog"; break; }
+      if (tok.eog.has(id)) {
+        // The end-of-generation token is the last event (and id), as in llama.cpp; its text is only
+        // what was still held back (a partial stop string that never completed, or unfinished UTF-8).
+        const tail = stop.push(decoder.flush());
+        const rest = tail.stopped ? tail.text : tail.text + stop.flush();
+        ids.push(id);
+        text += rest;
+        yield { id, text: rest, ...logprobsOf(logits, id, nLogprobs, tok.decode.bind(tok)) };
+        finishReason = "eog";
+        break;
+      }
       ids.push(id);
       history.push(id);
 
@@ -251,15 +261,7 @@ export class Session {
       finishReason = tail.stopped ? "stop" : full ? "context" : "length";
       break;
     }
-    if (finishReason !== "stop" && finishReason !== "context" && finishReason !== "length") {
-      // eog or cancelled before the last token: flush what was held (never a stop string).
-      const tail = stop.push(decoder.flush());
-      const rest = tail.stopped ? tail.text : tail.text + stop.flush();
-      if (rest.length > 0) {
-        text += rest;
-        yield { id: -1, text: rest };
-      }
-    }
+    // A cancelled generation drops what was held back: it ends where the streamed text ended.
     const t2 = performance.now();
     const promptMs = t1 - t0;
     const generateMs = t2 - t1;

@@ -37,9 +37,8 @@ export interface TokenLogprob {
 /** One step of a streamed generation. */
 export interface GeneratedToken {
   /**
-   * The sampled token. -1 marks a final text-only event: text that was held back (a partial stop
-   * string or an incomplete UTF-8 character) released when generation ended on an end-of-generation
-   * token or was cancelled.
+   * The sampled token. When generation ends on an end-of-generation token, that token is the last
+   * event; its text is whatever was still held back (usually "").
    */
   readonly id: number;
   /** Text this step adds to the output (may be "" while UTF-8 or a possible stop string is held back). */
@@ -63,9 +62,9 @@ export interface Timings {
 }
 
 export interface GenerationResult {
-  /** The generated text (stop strings and end-of-generation tokens excluded). */
+  /** The generated text (stop strings and end-of-generation tokens excluded); the streamed texts joined. */
   readonly text: string;
-  /** The generated token ids; an end-of-generation token that ended the run is not included. */
+  /** The generated token ids, as streamed: an end-of-generation token that ended the run is the last (as in llama.cpp). */
   readonly ids: readonly number[];
   readonly finishReason: FinishReason;
   readonly usage: Usage;
