@@ -139,6 +139,7 @@ export class Session {
     let common = 0;
     while (common < this.cached.length && common < tokens.length && this.cached[common] === tokens[common]) common++;
     const start = Math.min(common, tokens.length - 1);
+    this.cached.length = start; // positions from start on are rewritten (and invalid if forward fails)
     const logits = await this.seq.forward(tokens.slice(start), start, "last");
     this.cached = tokens.slice();
     return logits;
@@ -156,6 +157,7 @@ export class Session {
     if (tokens.length > this.nCtx) {
       throw new KilnError(`${tokens.length} tokens do not fit in the context of ${this.nCtx}`, "CONTEXT_FULL");
     }
+    this.cached = [];
     const out = await this.seq.forward(tokens, 0, "all");
     this.cached = tokens.slice();
     return out;
