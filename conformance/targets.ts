@@ -2,5 +2,7 @@
 // registerTarget when imported), in the order the matrix shows them.
 import { interpTarget } from "./interp-target.js";
 import { registerTarget } from "./target.js";
+import { wasmSimdTarget } from "../targets/wasm-simd/conformance.js";
 
 registerTarget("interp", interpTarget);
+registerTarget("wasm-simd", wasmSimdTarget);
