@@ -3,6 +3,8 @@
 import { interpTarget } from "./interp-target.js";
 import { registerTarget } from "./target.js";
 import { wasmSimdTarget } from "../targets/wasm-simd/conformance.js";
+import { metalCpuTarget } from "../targets/metal/cpu-target.js";
 
 registerTarget("interp", interpTarget);
 registerTarget("wasm-simd", wasmSimdTarget);
+registerTarget("metal-cpu", metalCpuTarget);
