@@ -148,6 +148,14 @@ function draw(canvas, lines) {
       started = true;
     });
     ctx.stroke();
+    // Dots too, so a lone sample (one request in the window) shows.
+    ctx.fillStyle = ctx.strokeStyle;
+    line.data.forEach((v, i) => {
+      if (v === null) return;
+      ctx.beginPath();
+      ctx.arc((i / (HISTORY - 1)) * w, h - (v / max) * (h - 16), 2.5, 0, 2 * Math.PI);
+      ctx.fill();
+    });
   }
 }
 
