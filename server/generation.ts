@@ -4,6 +4,7 @@
 // generation ends, fails or is cancelled.
 
 import type { GenerateOptions, GeneratedToken, GenerationResult } from "../engine/runtime/types.js";
+import { KilnError } from "../engine/errors.js";
 import { ApiError, RpcCode, invalidParam } from "./errors.js";
 import type { ServedModel } from "./engine.js";
 import type { ServerMetrics } from "./metrics.js";
@@ -89,15 +90,13 @@ export async function runGeneration(ctx: GenerationContext, req: GenerationReque
     let result: GenerationResult | undefined;
     try {
       for (;;) {
-        if (ctl.signal.aborted) {
-          await stream.return(undefined as never);
-          break;
-        }
+        // After an abort the runtime ends the stream at its next step (finish reason "cancelled").
         const step = await stream.next();
         if (step.done) {
           result = step.value;
           break;
         }
+        if (ctl.signal.aborted) continue;
         const now = performance.now();
         if (outIds.length === 0) ctx.metrics.timeToFirstToken.observe(labels, (now - req.arrivedMs) / 1000);
         else ctx.metrics.interTokenLatency.observe(labels, (now - lastTokenMs) / 1000);
@@ -131,7 +130,10 @@ export async function runGeneration(ctx: GenerationContext, req: GenerationReque
     return final;
   } catch (e) {
     ctx.metrics.generations.inc({ ...labels, finish_reason: "error" });
-    throw e instanceof ApiError ? e : new ApiError(RpcCode.InternalError, `generation failed on ${model.id}: ${(e as Error)?.message ?? String(e)}`);
+    if (e instanceof ApiError) throw e;
+    // The runtime's KilnErrors are about the request (e.g. the context is full); anything else is a bug.
+    if (e instanceof KilnError) throw new ApiError(RpcCode.InvalidParams, `${model.id}: ${e.message}`);
+    throw new ApiError(RpcCode.InternalError, `generation failed on ${model.id}: ${(e as Error)?.message ?? String(e)}`);
   } finally {
     signal.removeEventListener("abort", onAbort);
     ctx.live.delete(ctl);
