@@ -12,7 +12,7 @@ import type { GeneratedToken } from "../engine/runtime/types.js";
 import type { ServerContext } from "./context.js";
 import { checkNotDraining, pickModel } from "./context.js";
 import { ApiError, RpcCode, invalidParam, rpcErrorObject, toApiError } from "./errors.js";
-import { runGeneration } from "./generation.js";
+import { promptIds, runGeneration } from "./generation.js";
 import { modelJson } from "./openai.js";
 import { idsParam, isObject, messagesParam, optBool, optString, promptParam, samplingParams, type Json, type JsonObject } from "./params.js";
 
@@ -178,13 +178,15 @@ export class RpcConnection {
     }
     const model = pickModel(this.ctx, params.model);
     const sp = samplingParams(params, { maxTokens: this.ctx.defaultMaxTokens, temperature: 1 }, chat ? "chat" : "completions", model.tokenizer.vocabSize);
+    // A prompt that cannot run (out-of-vocabulary ids, longer than the context) is refused in the answer.
+    const ids = promptIds(model, prompt, chat ? "messages" : "prompt");
     const arrivedMs = performance.now();
     const subId = randomBytes(8).toString("hex");
     const sub: Subscription = { abort: new AbortController(), stopped: false };
     this.subs.set(subId, sub);
     const event = (result: Record<string, unknown>): void => this.send({ jsonrpc: "2.0", method: "generate_v1_event", params: { subscription: subId, result } });
     const after = (): void => {
-      void runGeneration(this.ctx, { model, prompt, options: sp.options, signal: sub.abort.signal, arrivedMs }, {
+      void runGeneration(this.ctx, { model, prompt: ids, options: sp.options, signal: sub.abort.signal, arrivedMs }, {
         onStart: (info) => event({ event: "started", model: model.id, prompt_tokens: info.promptTokens, queue_ms: info.queueSeconds * 1000 }),
         onToken: async (t) => {
           await this.waitForReader(sub);

@@ -133,10 +133,14 @@ describe("WebSocket JSON-RPC 2.0", () => {
     expect(bad.error).toMatchObject({ code: RpcCode.InvalidParams, data: { param: "prompt" } });
     const badTemp = await c.call("generate_v1_start", { prompt: "x", temperature: "warm" });
     expect(badTemp.error).toMatchObject({ code: RpcCode.InvalidParams, data: { param: "temperature" } });
+    const badIds = await c.call("generate_v1_start", { prompt: [1, 403, 100_000] });
+    expect(badIds.error).toMatchObject({ code: RpcCode.InvalidParams, data: { param: "prompt" } });
+    const tooLong = await c.call("generate_v1_start", { prompt: Array.from({ length: 2048 }, () => 403) });
+    expect(tooLong.error).toMatchObject({ code: RpcCode.InvalidParams, data: { param: "prompt" } });
     const badModel = await c.call("model_v1_info", { model: "nope" });
     expect(badModel.error!.code).toBe(RpcCode.InvalidParams);
-    const badIds = await c.call("tokenizer_v1_decode", { ids: [1, "two"] });
-    expect(badIds.error!.code).toBe(RpcCode.InvalidParams);
+    const badDecode = await c.call("tokenizer_v1_decode", { ids: [1, "two"] });
+    expect(badDecode.error!.code).toBe(RpcCode.InvalidParams);
     const big = await errOf(JSON.stringify({ jsonrpc: "2.0", id: "r3", method: "tokenizer_v1_encode", params: { text: "a".repeat(100_000) } }));
     expect(big.error!.code).toBe(RpcCode.MessageTooLarge);
     // Subscription limit (4 here): long generations hold their slots.
