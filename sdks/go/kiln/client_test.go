@@ -84,6 +84,12 @@ func TestModelsTokenizeDetokenizeLikeLlamaCpp(t *testing.T) {
 	if err != nil || !equalInts(ids, g.PromptTokenIDs) {
 		t.Fatalf("Tokenize: %v %v, want %v", ids, err, g.PromptTokenIDs)
 	}
+	// llama.cpp's ids without the BOS it adds (id 1).
+	noBOS := false
+	ids, err = c.Tokenize(ctx, g.Prompt, &kiln.TokenizeOptions{AddSpecial: &noBOS})
+	if err != nil || !equalInts(ids, g.PromptTokenIDs[1:]) {
+		t.Fatalf("Tokenize without BOS: %v %v, want %v", ids, err, g.PromptTokenIDs[1:])
+	}
 	text, err := c.Detokenize(ctx, g.GeneratedTokenIDs[:30], nil)
 	if err != nil || text != g.text(30) {
 		t.Fatalf("Detokenize: %q %v, want %q", text, err, g.text(30))
@@ -199,6 +205,7 @@ func TestCancellingTheContextStopsTheGeneration(t *testing.T) {
 	g := greedyGolden(t)
 	c := dial(t)
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	s, err := c.Generate(ctx, g.Prompt, greedyOpts(400))
 	if err != nil {
 		t.Fatal(err)
@@ -271,6 +278,59 @@ func TestUnreachableServerIsAConnectionError(t *testing.T) {
 	var ce *kiln.ConnectionError
 	if !errors.As(err, &ce) || !errors.Is(err, kiln.ErrConnection) {
 		t.Fatalf("err %v", err)
+	}
+}
+
+func TestCloseIsCleanAndFinal(t *testing.T) {
+	g := greedyGolden(t)
+	c, err := kiln.Dial(context.Background(), srv.url, kiln.Options{APIKey: home.apiKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Generate(context.Background(), g.Prompt, greedyOpts(400))
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-s.Tokens
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if c.State() != kiln.StateClosed {
+		t.Fatalf("state %q", c.State())
+	}
+	if _, err := s.Result(); !errors.Is(err, kiln.ErrConnection) {
+		t.Fatalf("stream err %v", err)
+	}
+	if _, err := c.Tokenize(context.Background(), "x", nil); !errors.Is(err, kiln.ErrConnection) {
+		t.Fatalf("call err %v", err)
+	}
+	if err := c.Ready(context.Background()); !errors.Is(err, kiln.ErrConnection) {
+		t.Fatalf("Ready err %v", err)
+	}
+}
+
+func TestServerDrainingFailsTheStreamWithItsTypedShutdownError(t *testing.T) {
+	g := greedyGolden(t)
+	own, err := startServer(home, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer own.kill(syscall.SIGTERM)
+	c, err := kiln.Dial(context.Background(), own.url, kiln.Options{APIKey: home.apiKey, NoReconnect: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s, err := c.Generate(context.Background(), g.Prompt, greedyOpts(400))
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-s.Tokens
+	_ = own.cmd.Process.Signal(syscall.SIGTERM)
+	_, err = s.Result()
+	var rpcErr *kiln.RPCError
+	if !errors.As(err, &rpcErr) || rpcErr.Code != kiln.CodeShuttingDown {
+		t.Fatalf("err %v, want an *RPCError with code -32002", err)
 	}
 }
 

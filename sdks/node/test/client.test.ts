@@ -34,9 +34,22 @@ describe("kiln-client", () => {
     assert.equal(info.vocab_size, 512);
     assert.equal(info.bos, 1);
     assert.deepEqual(await c.tokenize(g.prompt), g.prompt_token_ids);
+    // llama.cpp's ids without the BOS it adds (id 1).
+    assert.deepEqual(await c.tokenize(g.prompt, { addSpecial: false }), g.prompt_token_ids.slice(1));
     assert.equal(await c.detokenize(g.generated_token_ids.slice(0, 30)), goldenText(30));
     assert.ok((await c.methods()).includes("generate_v1_start"));
     await c.close();
+  });
+
+  it("closes cleanly: state closed, later calls fail with KilnConnectionError, no reconnect", async () => {
+    const c = await KilnClient.connect(server.url, { apiKey: home.apiKey });
+    const stream = c.generate(g.prompt, { maxTokens: 400, temperature: 0 });
+    await stream[Symbol.asyncIterator]().next();
+    await c.close();
+    assert.equal(c.state, "closed");
+    await assert.rejects(stream.result, KilnConnectionError);
+    await assert.rejects(c.tokenize("x"), KilnConnectionError);
+    await assert.rejects(c.ready(1000), KilnConnectionError);
   });
 
   it("generates at temperature 0 the golden greedy text, with usage, timings and finish reason", async () => {
@@ -166,6 +179,20 @@ describe("kiln-client", () => {
       assert.equal(c.state, "open");
       assert.deepEqual(await c.tokenize(g.prompt), g.prompt_token_ids);
       assert.equal((await c.generate(g.prompt, { maxTokens: 5, temperature: 0 }).collect()).text, goldenText(5));
+    } finally {
+      await c.close();
+      await own.kill("SIGTERM");
+    }
+  });
+
+  it("fails a running stream with the server's typed shutdown error when it drains (SIGTERM)", async () => {
+    const own = await startServer(home);
+    const c = await KilnClient.connect(own.url, { apiKey: home.apiKey, reconnect: false });
+    try {
+      const stream = c.generate(g.prompt, { maxTokens: 400, temperature: 0 });
+      assert.equal((await stream[Symbol.asyncIterator]().next()).done, false);
+      own.child.kill("SIGTERM");
+      await assert.rejects(stream.result, (e: unknown) => e instanceof KilnRpcError && e.code === RpcCode.ShuttingDown);
     } finally {
       await c.close();
       await own.kill("SIGTERM");

@@ -63,6 +63,8 @@ class AsyncClientTest(unittest.IsolatedAsyncioTestCase):
         info = await self.client.model_info(models[0]["id"])
         self.assertEqual((info["vocab_size"], info["bos"]), (512, 1))
         self.assertEqual(await self.client.tokenize(G["prompt"]), G["prompt_token_ids"])
+        # llama.cpp's ids without the BOS it adds (id 1).
+        self.assertEqual(await self.client.tokenize(G["prompt"], add_special=False), G["prompt_token_ids"][1:])
         self.assertEqual(await self.client.detokenize(G["generated_token_ids"][:30]), golden_text(30))
         self.assertIn("generate_v1_start", await self.client.methods())
 
@@ -149,6 +151,33 @@ class AsyncClientTest(unittest.IsolatedAsyncioTestCase):
 
 
 class ConnectionTest(unittest.IsolatedAsyncioTestCase):
+    async def test_close_is_clean_and_final(self) -> None:
+        client = await AsyncKilnClient(server.url, api_key=home.api_key).connect()
+        stream = client.generate(G["prompt"], max_tokens=400, temperature=0)
+        await stream.__anext__()
+        await client.close()
+        self.assertEqual(client.state, "closed")
+        with self.assertRaises(KilnConnectionError):
+            await stream.result()
+        with self.assertRaises(KilnConnectionError):
+            await client.tokenize("x")
+        with self.assertRaises(KilnConnectionError):
+            await client.ready(1)
+
+    async def test_server_draining_fails_the_stream_with_its_typed_shutdown_error(self) -> None:
+        own = await asyncio.to_thread(Server, home)
+        client = await AsyncKilnClient(own.url, api_key=home.api_key, reconnect=False).connect()
+        try:
+            stream = client.generate(G["prompt"], max_tokens=400, temperature=0)
+            await stream.__anext__()
+            own.proc.send_signal(signal.SIGTERM)
+            with self.assertRaises(KilnRPCError) as cm:
+                await asyncio.wait_for(stream.result(), 30)
+            self.assertEqual(cm.exception.code, RpcCode.SHUTTING_DOWN)
+        finally:
+            await client.close()
+            await asyncio.to_thread(own.kill, signal.SIGTERM)
+
     async def test_wrong_or_missing_key_raises_kiln_auth_error(self) -> None:
         for key in ("kiln_wrong_key", None):
             with self.assertRaises(KilnAuthError) as cm:
