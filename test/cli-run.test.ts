@@ -102,6 +102,24 @@ describe("kiln logits", () => {
     expect(num / den).toBeLessThanOrEqual(1e-6);
   });
 
+  it("uses an f16 KV cache with --kv-type f16, matching llama.cpp's -kvf16 logits", async () => {
+    const meta = JSON.parse(readFileSync(golden("logits", "synthetic-k256-f32-logits-kvf16.json"), "utf8")) as { token_ids: number[] };
+    const out = join(tmp, "k256-kvf16.f32");
+    const r = await kiln("logits", "-m", golden("models", "synthetic-k256-f32.gguf"), "--tokens", meta.token_ids.join(","), "-o", out, "--kv-type", "f16");
+    expect(r.code).toBe(0);
+    const got = readF32(out);
+    const want = readF32(golden("logits", "synthetic-k256-f32-logits-kvf16.f32"));
+    const f32kv = readF32(golden("logits", "synthetic-k256-f32-logits.f32"));
+    const nmse = (a: Float32Array, b: Float32Array): number => {
+      let num = 0, den = 0;
+      for (let i = 0; i < b.length; i++) { num += (a[i]! - b[i]!) ** 2; den += b[i]! ** 2; }
+      return num / den;
+    };
+    expect(nmse(got, want)).toBeLessThanOrEqual(1e-6);
+    // closer to llama.cpp's f16-KV run than to its f32-KV run: the cache really is rounded
+    expect(nmse(got, want)).toBeLessThan(nmse(got, f32kv));
+  });
+
   it("rejects a token id outside the vocabulary", async () => {
     const r = await kiln("logits", "--tokens", "1,99999", "-o", join(tmp, "x.f32"));
     expect(r.code).toBe(1);
