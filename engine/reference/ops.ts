@@ -63,7 +63,7 @@ export function vecDotType(type: GGMLType): GGMLType | undefined {
     case GGMLType.F32: return undefined;
     case GGMLType.F16: return GGMLType.F16;
     case GGMLType.BF16: return GGMLType.BF16;
-    case GGMLType.Q4_0: case GGMLType.Q5_0: case GGMLType.Q8_0: case GGMLType.IQ4_NL: return GGMLType.Q8_0;
+    case GGMLType.Q4_0: case GGMLType.Q5_0: case GGMLType.Q8_0: case GGMLType.IQ4_NL: case GGMLType.MXFP4: return GGMLType.Q8_0;
     case GGMLType.Q4_1: case GGMLType.Q5_1: return GGMLType.Q8_1;
     default: return GGMLType.Q8_K; // the k-quants, the IQ types, TQ1_0/TQ2_0
   }
