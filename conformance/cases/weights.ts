@@ -1,7 +1,6 @@
 // Weight types the quantized kernels (get_rows, matvec, matmul) cover, and how a case builds a weight
 // matrix of each: seeded f32 values through ggml's reference quantizer (engine/quant quantizeRow), bound
 // the way the kernel declares W (quant blocks as bytes; f16/bf16 as u32 words, two values each).
-import { KVALUES_IQ4NL } from "../../engine/quant/iq-grids.js";
 import { dequantizeRow, quantizeRow } from "../../engine/quant/index.js";
 import { typeInfoByName, type TypeInfo } from "../../engine/quant/types.js";
 import type { Rng } from "../prng.js";
@@ -14,7 +13,7 @@ export interface Weights {
   readonly type: TypeInfo;
   /** The tensor's bytes as ggml stores them. */
   readonly bytes: Uint8Array;
-  /** The buffers to bind: W, and the iq4 grid where the type needs it. */
+  /** The buffers to bind: W. */
   readonly bind: Readonly<Record<string, TargetBuffer>>;
 }
 
@@ -26,7 +25,6 @@ export function makeWeights(name: WeightType, rows: number, k: number, rng: Rng)
   if (name === "f32") W = new Float32Array(bytes.buffer, bytes.byteOffset, rows * k);
   else if (name === "f16" || name === "bf16") W = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
   const bind: Record<string, TargetBuffer> = { W };
-  if (name.startsWith("iq4")) bind.kvalues = Int32Array.from(KVALUES_IQ4NL);
   return { type, bytes, bind };
 }
 

@@ -12,7 +12,7 @@
 //                      grows with the context and there is no length limit (FlashAttention, Dao 2022).
 // The f16 variants read an f16 KV cache (llama.cpp's default cache type). ggml counterparts:
 // ggml_soft_max_ext + ggml_mul_mat (naive), ggml_flash_attn_ext (flash).
-import { barrier, exp, f32, idiv, kernel, localId, max, min, read, shared, tanh, u32, workgroupId, workgroupMax, workgroupSize, workgroupSum, write } from "../../codegen/dsl/index.js";
+import { barrier, exp, f32, idiv, kernel, localId, max, min, read, shared, tanh, u32, unpackF16, workgroupId, workgroupMax, workgroupSize, workgroupSum, write } from "../../codegen/dsl/index.js";
 
 // naive, f32 KV cache
 export const attentionF32 = kernel(
@@ -102,15 +102,7 @@ export const attentionF16 = kernel(
     for (let j = localId.x; j < n; j += workgroupSize.x) {
       let s: f32 = 0.0;
       for (let i: u32 = 0; i < headDim; i++) {
-        const kvBits = (kCache[((first + j) * kvDim + kvOffset + i) >> 1] >> ((((first + j) * kvDim + kvOffset + i) & 1) * 16)) & 65535;
-        const kvExp = (kvBits >> 10) & 31;
-        let kv: f32 = f32(kvBits & 1023) * 5.960464477539063e-8;
-        if (kvExp > 0) {
-          kv = f32((kvBits & 1023) | 1024) * (f32(1 << kvExp) * 2.9802322387695312e-8);
-        }
-        if ((kvBits >> 15) === 1) {
-          kv = -kv;
-        }
+        const kv = unpackF16(kCache[((first + j) * kvDim + kvOffset + i) >> 1] >> ((((first + j) * kvDim + kvOffset + i) & 1) * 16));
         s += q[qOffset + i] * kv;
       }
       s = s * scale;
@@ -134,15 +126,7 @@ export const attentionF16 = kernel(
     for (let d = localId.x; d < headDim; d += workgroupSize.x) {
       let acc: f32 = 0.0;
       for (let j: u32 = 0; j < n; j++) {
-        const vvBits = (vCache[((first + j) * kvDim + kvOffset + d) >> 1] >> ((((first + j) * kvDim + kvOffset + d) & 1) * 16)) & 65535;
-        const vvExp = (vvBits >> 10) & 31;
-        let vv: f32 = f32(vvBits & 1023) * 5.960464477539063e-8;
-        if (vvExp > 0) {
-          vv = f32((vvBits & 1023) | 1024) * (f32(1 << vvExp) * 2.9802322387695312e-8);
-        }
-        if ((vvBits >> 15) === 1) {
-          vv = -vv;
-        }
+        const vv = unpackF16(vCache[((first + j) * kvDim + kvOffset + d) >> 1] >> ((((first + j) * kvDim + kvOffset + d) & 1) * 16));
         acc += probs[j] * vv;
       }
       out[qOffset + d] = acc / total;
@@ -266,15 +250,7 @@ export const flashAttentionF16 = kernel(
       if (j < n) {
         let dot: f32 = 0.0;
         for (let i: u32 = 0; i < headDim; i++) {
-          const kvBits = (kCache[((first + j) * kvDim + kvOffset + i) >> 1] >> ((((first + j) * kvDim + kvOffset + i) & 1) * 16)) & 65535;
-          const kvExp = (kvBits >> 10) & 31;
-          let kv: f32 = f32(kvBits & 1023) * 5.960464477539063e-8;
-          if (kvExp > 0) {
-            kv = f32((kvBits & 1023) | 1024) * (f32(1 << kvExp) * 2.9802322387695312e-8);
-          }
-          if ((kvBits >> 15) === 1) {
-            kv = -kv;
-          }
+          const kv = unpackF16(kCache[((first + j) * kvDim + kvOffset + i) >> 1] >> ((((first + j) * kvDim + kvOffset + i) & 1) * 16));
           dot += q[qOffset + i] * kv;
         }
         s = dot * scale;
@@ -300,15 +276,7 @@ export const flashAttentionF16 = kernel(
       for (let d = localId.x; d < headDim; d += workgroupSize.x) {
         let a = acc[d] * correction;
         for (let jj: u32 = 0; jj < tileLen; jj++) {
-          const vvBits = (vCache[((first + j0 + jj) * kvDim + kvOffset + d) >> 1] >> ((((first + j0 + jj) * kvDim + kvOffset + d) & 1) * 16)) & 65535;
-          const vvExp = (vvBits >> 10) & 31;
-          let vv: f32 = f32(vvBits & 1023) * 5.960464477539063e-8;
-          if (vvExp > 0) {
-            vv = f32((vvBits & 1023) | 1024) * (f32(1 << vvExp) * 2.9802322387695312e-8);
-          }
-          if ((vvBits >> 15) === 1) {
-            vv = -vv;
-          }
+          const vv = unpackF16(vCache[((first + j0 + jj) * kvDim + kvOffset + d) >> 1] >> ((((first + j0 + jj) * kvDim + kvOffset + d) & 1) * 16));
           a += tile[jj] * vv;
         }
         acc[d] = a;

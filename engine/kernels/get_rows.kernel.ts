@@ -6,8 +6,10 @@
 // Reference: engine/quant dequantizeRow (bit-exact with ggml's dequantize_row_*); ggml counterparts:
 // ggml_get_rows (the token embedding lookup) and the to_float of each type (ggml-quants.c).
 // Every value is decoded on its own, in ggml's rounding order, so the output is ggml's bits exactly.
-// iq4_nl and iq4_xs read their 16-entry grid (kvalues_iq4nl) from a buffer: the DSL has no constant arrays.
-import { f32, i32, idiv, kernel, localId, quant, read, u32, workgroupId, workgroupSize, write } from "../../codegen/dsl/index.js";
+import { bitcastF32, f32, i32, idiv, kernel, localId, quant, read, table, u32, unpackF16, workgroupId, workgroupSize, write } from "../../codegen/dsl/index.js";
+
+// ggml's kvalues_iq4nl (ggml-common.h): the 16 levels of iq4_nl and iq4_xs
+const KVALUES_IQ4NL = table(i32, [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113]);
 
 // f32: plain f32
 export const getRowsF32 = kernel(
@@ -29,18 +31,7 @@ export const getRowsF16 = kernel(
     const src = ids[workgroupId.x];
     for (let i = localId.x; i < k; i += workgroupSize.x) {
       const e = src * k + i;
-      const h = (W[e >> 1] >> ((e & 1) * 16)) & 65535;
-      // the DSL has no bit cast: build the value from its fields, exactly (every factor a power of two)
-      const expo = (h >> 10) & 31;
-      const mant = h & 1023;
-      let mag: f32 = f32(mant) * 5.960464477539063e-8;
-      if (expo > 0) {
-        mag = f32(mant | 1024) * (f32(1 << expo) * 2.9802322387695312e-8);
-      }
-      let w: f32 = mag;
-      if ((h >> 15) === 1) {
-        w = -mag;
-      }
+      const w = unpackF16(W[e >> 1] >> ((e & 1) * 16));
       out[workgroupId.x * k + i] = w;
     }
   },
@@ -53,32 +44,7 @@ export const getRowsBF16 = kernel(
     const src = ids[workgroupId.x];
     for (let i = localId.x; i < k; i += workgroupSize.x) {
       const e = src * k + i;
-      const h = (W[e >> 1] >> ((e & 1) * 16)) & 65535;
-      // the DSL has no bit cast: scale the 8-bit mantissa by 2^(expo - 134) in steps that stay normal
-      const expo = (h >> 7) & 255;
-      let mag: f32 = f32((h & 127) | 128);
-      if (expo === 0) {
-        mag = 0.0;
-      }
-      let t = i32(expo) - 134;
-      for (let s = 0; s < 5; s++) {
-        if (t > 30) {
-          mag = mag * 1073741824.0;
-          t = t - 30;
-        } else if (t < -30) {
-          mag = mag * 9.313225746154785e-10;
-          t = t + 30;
-        }
-      }
-      if (t >= 0) {
-        mag = mag * f32(1 << u32(t));
-      } else {
-        mag = mag / f32(1 << u32(-t));
-      }
-      let w: f32 = mag;
-      if ((h >> 15) === 1) {
-        w = -mag;
-      }
+      const w = bitcastF32(((W[e >> 1] >> ((e & 1) * 16)) & 65535) << 16);
       out[workgroupId.x * k + i] = w;
     }
   },
@@ -323,8 +289,8 @@ export const getRowsQ6K = kernel(
 
 // iq4_nl: x = d * kvalues_iq4nl[q], a non-linear 4-bit grid
 export const getRowsIQ4_NL = kernel(
-  { name: "get_rows_iq4_nl", workgroupSize: 64, uniforms: { k: u32 }, buffers: { W: read(quant("iq4_nl")), kvalues: read(i32), ids: read(u32), out: write(f32) }, constants: { QK: 32 } },
-  ({ k, W, kvalues, ids, out, QK }) => {
+  { name: "get_rows_iq4_nl", workgroupSize: 64, uniforms: { k: u32 }, buffers: { W: read(quant("iq4_nl")), ids: read(u32), out: write(f32) }, constants: { QK: 32 } },
+  ({ k, W, ids, out, QK }) => {
     const src = ids[workgroupId.x];
     for (let i = localId.x; i < k; i += workgroupSize.x) {
       const blk = W.block(src * idiv(k, QK) + idiv(i, QK));
@@ -334,7 +300,7 @@ export const getRowsIQ4_NL = kernel(
       if (j >= 16) {
         q = byte >> 4;
       }
-      const w = blk.d * f32(kvalues[q]);
+      const w = blk.d * f32(KVALUES_IQ4NL[q]);
       out[workgroupId.x * k + i] = w;
     }
   },
@@ -342,8 +308,8 @@ export const getRowsIQ4_NL = kernel(
 
 // iq4_xs: x = d * (ls - 32) * kvalues_iq4nl[q], 8 sub-blocks of 32 with 6-bit scales
 export const getRowsIQ4_XS = kernel(
-  { name: "get_rows_iq4_xs", workgroupSize: 64, uniforms: { k: u32 }, buffers: { W: read(quant("iq4_xs")), kvalues: read(i32), ids: read(u32), out: write(f32) }, constants: { QK: 256 } },
-  ({ k, W, kvalues, ids, out, QK }) => {
+  { name: "get_rows_iq4_xs", workgroupSize: 64, uniforms: { k: u32 }, buffers: { W: read(quant("iq4_xs")), ids: read(u32), out: write(f32) }, constants: { QK: 256 } },
+  ({ k, W, ids, out, QK }) => {
     const src = ids[workgroupId.x];
     for (let i = localId.x; i < k; i += workgroupSize.x) {
       const blk = W.block(src * idiv(k, QK) + idiv(i, QK));
@@ -357,7 +323,7 @@ export const getRowsIQ4_XS = kernel(
       if (l >= 16) {
         q = byte >> 4;
       }
-      const w = dl * f32(kvalues[q]);
+      const w = dl * f32(KVALUES_IQ4NL[q]);
       out[workgroupId.x * k + i] = w;
     }
   },

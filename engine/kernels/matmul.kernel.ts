@@ -7,7 +7,10 @@
 // Reference: engine/reference/ops.ts matvec, once per token; ggml counterpart: ggml_mul_mat with a
 // quantized src0 and several src1 columns (the mul_mm kernels of the GPU backends).
 // The per-value decode is the one in get_rows.kernel.ts (what each type's block holds is described there).
-import { barrier, f32, i32, idiv, kernel, localId, quant, read, shared, u32, workgroupId, write } from "../../codegen/dsl/index.js";
+import { barrier, bitcastF32, f32, i32, idiv, kernel, localId, quant, read, shared, table, u32, unpackF16, workgroupId, write } from "../../codegen/dsl/index.js";
+
+// ggml's kvalues_iq4nl (ggml-common.h): the 16 levels of iq4_nl and iq4_xs
+const KVALUES_IQ4NL = table(i32, [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113]);
 
 // f32: plain f32
 export const matmulF32 = kernel(
@@ -77,18 +80,7 @@ export const matmulF16 = kernel(
         let wv: f32 = 0.0;
         if (r < rows) {
           const e = r * k + i;
-          const h = (W[e >> 1] >> ((e & 1) * 16)) & 65535;
-          // the DSL has no bit cast: build the value from its fields, exactly (every factor a power of two)
-          const expo = (h >> 10) & 31;
-          const mant = h & 1023;
-          let mag: f32 = f32(mant) * 5.960464477539063e-8;
-          if (expo > 0) {
-            mag = f32(mant | 1024) * (f32(1 << expo) * 2.9802322387695312e-8);
-          }
-          let w: f32 = mag;
-          if ((h >> 15) === 1) {
-            w = -mag;
-          }
+          const w = unpackF16(W[e >> 1] >> ((e & 1) * 16));
           wv = w;
         }
         wTile[slot] = wv;
@@ -135,32 +127,7 @@ export const matmulBF16 = kernel(
         let wv: f32 = 0.0;
         if (r < rows) {
           const e = r * k + i;
-          const h = (W[e >> 1] >> ((e & 1) * 16)) & 65535;
-          // the DSL has no bit cast: scale the 8-bit mantissa by 2^(expo - 134) in steps that stay normal
-          const expo = (h >> 7) & 255;
-          let mag: f32 = f32((h & 127) | 128);
-          if (expo === 0) {
-            mag = 0.0;
-          }
-          let t = i32(expo) - 134;
-          for (let s = 0; s < 5; s++) {
-            if (t > 30) {
-              mag = mag * 1073741824.0;
-              t = t - 30;
-            } else if (t < -30) {
-              mag = mag * 9.313225746154785e-10;
-              t = t + 30;
-            }
-          }
-          if (t >= 0) {
-            mag = mag * f32(1 << u32(t));
-          } else {
-            mag = mag / f32(1 << u32(-t));
-          }
-          let w: f32 = mag;
-          if ((h >> 15) === 1) {
-            w = -mag;
-          }
+          const w = bitcastF32(((W[e >> 1] >> ((e & 1) * 16)) & 65535) << 16);
           wv = w;
         }
         wTile[slot] = wv;
@@ -767,9 +734,9 @@ export const matmulQ6K = kernel(
 export const matmulIQ4_NL = kernel(
   {
     name: "matmul_iq4_nl", workgroupSize: [16, 16], uniforms: { k: u32, rows: u32, tokens: u32 },
-    buffers: { W: read(quant("iq4_nl")), kvalues: read(i32), X: read(f32), out: write(f32) }, constants: { QK: 32 },
+    buffers: { W: read(quant("iq4_nl")), X: read(f32), out: write(f32) }, constants: { QK: 32 },
   },
-  ({ k, rows, tokens, W, kvalues, X, out, QK }) => {
+  ({ k, rows, tokens, W, X, out, QK }) => {
     // (16 rows, 32 k) of W, decoded; (16 tokens, 32 k) of X
     const wTile = shared(f32, 512);
     const xTile = shared(f32, 512);
@@ -790,7 +757,7 @@ export const matmulIQ4_NL = kernel(
           if (j >= 16) {
             q = byte >> 4;
           }
-          const w = blk.d * f32(kvalues[q]);
+          const w = blk.d * f32(KVALUES_IQ4NL[q]);
           wv = w;
         }
         wTile[slot] = wv;
@@ -820,9 +787,9 @@ export const matmulIQ4_NL = kernel(
 export const matmulIQ4_XS = kernel(
   {
     name: "matmul_iq4_xs", workgroupSize: [16, 16], uniforms: { k: u32, rows: u32, tokens: u32 },
-    buffers: { W: read(quant("iq4_xs")), kvalues: read(i32), X: read(f32), out: write(f32) }, constants: { QK: 256 },
+    buffers: { W: read(quant("iq4_xs")), X: read(f32), out: write(f32) }, constants: { QK: 256 },
   },
-  ({ k, rows, tokens, W, kvalues, X, out, QK }) => {
+  ({ k, rows, tokens, W, X, out, QK }) => {
     // (16 rows, 32 k) of W, decoded; (16 tokens, 32 k) of X
     const wTile = shared(f32, 512);
     const xTile = shared(f32, 512);
@@ -847,7 +814,7 @@ export const matmulIQ4_XS = kernel(
           if (l >= 16) {
             q = byte >> 4;
           }
-          const w = dl * f32(kvalues[q]);
+          const w = dl * f32(KVALUES_IQ4NL[q]);
           wv = w;
         }
         wTile[slot] = wv;

@@ -5,7 +5,10 @@
 // Reference: engine/reference/ops.ts matvec (dequantize-then-dot); ggml counterpart: ggml_mul_mat with a
 // quantized src0 and f32 src1 (dequantize_row_* + dot, ggml-quants.c; the mul_mv kernels on GPUs).
 // The per-value decode of each type is the one in get_rows.kernel.ts.
-import { f32, i32, idiv, kernel, localId, quant, read, u32, workgroupId, workgroupSize, workgroupSum, write } from "../../codegen/dsl/index.js";
+import { bitcastF32, f32, i32, idiv, kernel, localId, quant, read, table, u32, unpackF16, workgroupId, workgroupSize, workgroupSum, write } from "../../codegen/dsl/index.js";
+
+// ggml's kvalues_iq4nl (ggml-common.h): the 16 levels of iq4_nl and iq4_xs
+const KVALUES_IQ4NL = table(i32, [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113]);
 
 // q8_0: 32 values a block, each qs[j] * d.
 export const matvecQ8_0 = kernel(
@@ -70,18 +73,7 @@ export const matvecF16 = kernel(
       for (let jj: u32 = 0; jj < 32; jj++) {
         const i = g * 32 + jj;
         const e = row * k + i;
-        const h = (W[e >> 1] >> ((e & 1) * 16)) & 65535;
-        // the DSL has no bit cast: build the value from its fields, exactly (every factor a power of two)
-        const expo = (h >> 10) & 31;
-        const mant = h & 1023;
-        let mag: f32 = f32(mant) * 5.960464477539063e-8;
-        if (expo > 0) {
-          mag = f32(mant | 1024) * (f32(1 << expo) * 2.9802322387695312e-8);
-        }
-        let w: f32 = mag;
-        if ((h >> 15) === 1) {
-          w = -mag;
-        }
+        const w = unpackF16(W[e >> 1] >> ((e & 1) * 16));
         acc += w * x[i];
       }
     }
@@ -103,32 +95,7 @@ export const matvecBF16 = kernel(
       for (let jj: u32 = 0; jj < 32; jj++) {
         const i = g * 32 + jj;
         const e = row * k + i;
-        const h = (W[e >> 1] >> ((e & 1) * 16)) & 65535;
-        // the DSL has no bit cast: scale the 8-bit mantissa by 2^(expo - 134) in steps that stay normal
-        const expo = (h >> 7) & 255;
-        let mag: f32 = f32((h & 127) | 128);
-        if (expo === 0) {
-          mag = 0.0;
-        }
-        let t = i32(expo) - 134;
-        for (let s = 0; s < 5; s++) {
-          if (t > 30) {
-            mag = mag * 1073741824.0;
-            t = t - 30;
-          } else if (t < -30) {
-            mag = mag * 9.313225746154785e-10;
-            t = t + 30;
-          }
-        }
-        if (t >= 0) {
-          mag = mag * f32(1 << u32(t));
-        } else {
-          mag = mag / f32(1 << u32(-t));
-        }
-        let w: f32 = mag;
-        if ((h >> 15) === 1) {
-          w = -mag;
-        }
+        const w = bitcastF32(((W[e >> 1] >> ((e & 1) * 16)) & 65535) << 16);
         acc += w * x[i];
       }
     }
@@ -445,8 +412,8 @@ export const matvecQ6K = kernel(
 
 // iq4_nl: x = d * kvalues_iq4nl[q], a non-linear 4-bit grid
 export const matvecIQ4_NL = kernel(
-  { name: "matvec_iq4_nl", workgroupSize: 64, uniforms: { k: u32 }, buffers: { W: read(quant("iq4_nl")), kvalues: read(i32), x: read(f32), out: write(f32) }, constants: { QK: 32 } },
-  ({ k, W, kvalues, x, out, QK }) => {
+  { name: "matvec_iq4_nl", workgroupSize: 64, uniforms: { k: u32 }, buffers: { W: read(quant("iq4_nl")), x: read(f32), out: write(f32) }, constants: { QK: 32 } },
+  ({ k, W, x, out, QK }) => {
     const row = workgroupId.x;
     let acc: f32 = 0.0;
     // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type)
@@ -460,7 +427,7 @@ export const matvecIQ4_NL = kernel(
         if (j >= 16) {
           q = byte >> 4;
         }
-        const w = blk.d * f32(kvalues[q]);
+        const w = blk.d * f32(KVALUES_IQ4NL[q]);
         acc += w * x[i];
       }
     }
@@ -473,8 +440,8 @@ export const matvecIQ4_NL = kernel(
 
 // iq4_xs: x = d * (ls - 32) * kvalues_iq4nl[q], 8 sub-blocks of 32 with 6-bit scales
 export const matvecIQ4_XS = kernel(
-  { name: "matvec_iq4_xs", workgroupSize: 64, uniforms: { k: u32 }, buffers: { W: read(quant("iq4_xs")), kvalues: read(i32), x: read(f32), out: write(f32) }, constants: { QK: 256 } },
-  ({ k, W, kvalues, x, out, QK }) => {
+  { name: "matvec_iq4_xs", workgroupSize: 64, uniforms: { k: u32 }, buffers: { W: read(quant("iq4_xs")), x: read(f32), out: write(f32) }, constants: { QK: 256 } },
+  ({ k, W, x, out, QK }) => {
     const row = workgroupId.x;
     let acc: f32 = 0.0;
     // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type)
@@ -492,7 +459,7 @@ export const matvecIQ4_XS = kernel(
         if (l >= 16) {
           q = byte >> 4;
         }
-        const w = dl * f32(kvalues[q]);
+        const w = dl * f32(KVALUES_IQ4NL[q]);
         acc += w * x[i];
       }
     }

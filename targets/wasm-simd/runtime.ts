@@ -34,12 +34,22 @@ export function readManifest(): Map<string, WasmManifestKernel> {
 
 type KernelFn = (...args: number[]) => void;
 
+// The WebAssembly global, typed here: tsconfig's libs (ES2023, no DOM) do not declare it.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: Record<string, unknown> } }>;
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 const PAGE = 65536;
 const align16 = (n: number): number => (n + 15) & ~15;
 
 export class WasmSimdRuntime {
   private constructor(
-    private readonly memory: WebAssembly.Memory,
+    private readonly memory: WasmMemory,
     private readonly exports: Record<string, unknown>,
     private readonly heapBase: number,
     readonly manifest: Map<string, WasmManifestKernel>,
@@ -47,10 +57,10 @@ export class WasmSimdRuntime {
 
   static async load(): Promise<WasmSimdRuntime> {
     const path = await buildWasmSimd();
-    const { instance } = await WebAssembly.instantiate(readFileSync(path), { env: { abort: wasmAbort } });
-    const ex = instance.exports as Record<string, unknown>;
+    const { instance } = await wasmApi.instantiate(readFileSync(path), { env: { abort: wasmAbort } });
+    const ex = instance.exports;
     const heapBase = (ex.heapBase as () => number)();
-    return new WasmSimdRuntime(ex.memory as WebAssembly.Memory, ex, heapBase, readManifest());
+    return new WasmSimdRuntime(ex.memory as WasmMemory, ex, heapBase, readManifest());
   }
 
   has(name: string): boolean {
