@@ -120,6 +120,18 @@ describe("kiln logits", () => {
     expect(nmse(got, want)).toBeLessThan(nmse(got, f32kv));
   });
 
+  it("reproduces llama.cpp's q8_0 logits to f32 round-off with --ggml-activations", async () => {
+    const meta = JSON.parse(readFileSync(golden("logits", "qwen2-synthetic-q8_0-logits.json"), "utf8")) as { token_ids: number[] };
+    const out = join(tmp, "qwen2.f32");
+    const r = await kiln("logits", "-m", golden("models", "qwen2-synthetic-q8_0.gguf"), "--tokens", meta.token_ids.join(","), "-o", out, "--ggml-activations");
+    expect(r.code).toBe(0);
+    const got = readF32(out);
+    const want = readF32(golden("logits", "qwen2-synthetic-q8_0-logits.f32"));
+    let num = 0, den = 0;
+    for (let i = 0; i < want.length; i++) { num += (got[i]! - want[i]!) ** 2; den += want[i]! ** 2; }
+    expect(num / den).toBeLessThanOrEqual(1e-12);
+  });
+
   it("rejects a token id outside the vocabulary", async () => {
     const r = await kiln("logits", "--tokens", "1,99999", "-o", join(tmp, "x.f32"));
     expect(r.code).toBe(1);

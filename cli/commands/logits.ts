@@ -19,6 +19,7 @@ interface LogitsFlags {
   output?: string;
   backend: string;
   kvType: KVCacheType;
+  ggmlActivations?: boolean;
 }
 
 export function registerLogits(program: Command): void {
@@ -31,12 +32,15 @@ export function registerLogits(program: Command): void {
     .option("-o, --output <file>", "where to write the logits")
     .option("--backend <name>", "backend that runs the model", "reference")
     .option("--kv-type <type>", "KV cache storage: f32 or f16", kvTypeFlag, "f32")
+    .option("--ggml-activations", "reference backend: round activations as llama.cpp's CPU backend does, to compare with it")
     .action(async (o: LogitsFlags) => {
       if (o.output === undefined) throw new KilnError("kiln logits needs an output file: add -o FILE", "BAD_ARGUMENT");
       if ((o.tokens === undefined) === (o.prompt === undefined)) {
         throw new KilnError("kiln logits needs exactly one of --tokens 1,2,3 or -p TEXT", "BAD_ARGUMENT");
       }
-      const model = await loadModel(o.model ?? defaultModelPath(), { backend: o.backend, kvType: o.kvType });
+      const model = await loadModel(o.model ?? defaultModelPath(), {
+        backend: o.backend, kvType: o.kvType, activations: o.ggmlActivations ? "ggml" : "exact",
+      });
       try {
         const ids = o.tokens !== undefined ? parseIds(o.tokens, model.config.nVocab) : model.tokenizer.encode(o.prompt!);
         if (ids.length === 0) throw new KilnError("kiln logits: no tokens to evaluate (give at least one id)", "BAD_ARGUMENT");

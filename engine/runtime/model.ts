@@ -15,6 +15,8 @@ export interface LoadModelOptions {
   readonly backend?: string;
   /** KV cache storage (default "f32"). */
   readonly kvType?: KVCacheType;
+  /** Reference backend only: "ggml" rounds activations as llama.cpp's CPU backend does (default "exact"). */
+  readonly activations?: "exact" | "ggml";
 }
 
 export interface Model {
@@ -40,7 +42,7 @@ export async function loadModel(path: string, opts: LoadModelOptions = {}): Prom
     if (tokenizer.vocabSize !== config.nVocab) {
       throw new KilnError(`${path}: the tokenizer has ${tokenizer.vocabSize} tokens but token_embd has ${config.nVocab} rows (mismatched vocabulary)`);
     }
-    const backend = await factory(gguf, config, { kvType: opts.kvType ?? "f32" });
+    const backend = await factory(gguf, config, { kvType: opts.kvType ?? "f32", activations: opts.activations ?? "exact" });
     const model: Model = {
       path,
       config,
