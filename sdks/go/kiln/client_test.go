@@ -309,6 +309,38 @@ func TestCloseIsCleanAndFinal(t *testing.T) {
 	}
 }
 
+func TestReconnectStopsWhenTheKeyWasRevokedMeanwhile(t *testing.T) {
+	key, err := home.createKey("revoked-on-reconnect")
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := startServer(home, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { own.kill(syscall.SIGTERM) }()
+	c, err := kiln.Dial(context.Background(), own.url, kiln.Options{APIKey: key, InitialBackoff: 50 * time.Millisecond, MaxBackoff: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	own.kill(syscall.SIGKILL)
+	if err := home.revokeKey("revoked-on-reconnect"); err != nil {
+		t.Fatal(err)
+	}
+	if own, err = startServer(home, own.port); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := c.Ready(ctx); !errors.Is(err, kiln.ErrUnauthorized) {
+		t.Fatalf("Ready: %v, want ErrUnauthorized", err)
+	}
+	if c.State() != kiln.StateClosed {
+		t.Fatalf("state %q", c.State())
+	}
+}
+
 func TestServerDrainingFailsTheStreamWithItsTypedShutdownError(t *testing.T) {
 	g := greedyGolden(t)
 	own, err := startServer(home, 0)

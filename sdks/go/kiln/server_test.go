@@ -74,16 +74,33 @@ func newHome() (*kilnHome, error) {
 		return nil, err
 	}
 	h := &kilnHome{dir: dir}
-	cmd := exec.Command(nodeBin, filepath.Join(repoDir, "bin", "kiln.js"), "api-key", "create", "--name", "sdk-test")
+	if h.apiKey, err = h.createKey("sdk-test"); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// createKey runs `kiln api-key create --name NAME` and returns the key it prints.
+func (h *kilnHome) createKey(name string) (string, error) {
+	out, err := h.kiln("api-key", "create", "--name", name)
+	return strings.TrimSpace(out), err
+}
+
+func (h *kilnHome) revokeKey(name string) error {
+	_, err := h.kiln("api-key", "revoke", name)
+	return err
+}
+
+func (h *kilnHome) kiln(args ...string) (string, error) {
+	cmd := exec.Command(nodeBin, append([]string{filepath.Join(repoDir, "bin", "kiln.js")}, args...)...)
 	cmd.Env = h.env()
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, fmt.Errorf("kiln api-key create: %v: %s", err, stderr.String())
+		return "", fmt.Errorf("kiln %s: %v: %s", strings.Join(args, " "), err, stderr.String())
 	}
-	h.apiKey = strings.TrimSpace(string(out))
-	return h, nil
+	return string(out), nil
 }
 
 func (h *kilnHome) env() []string {

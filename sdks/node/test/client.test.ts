@@ -185,6 +185,22 @@ describe("kiln-client", () => {
     }
   });
 
+  it("stops reconnecting when the key was revoked meanwhile: ready() rejects with KilnAuthError", async () => {
+    const key = home.createKey("revoked-on-reconnect");
+    let own = await startServer(home);
+    const c = await KilnClient.connect(own.url, { apiKey: key, reconnect: { initialDelayMs: 50, maxDelayMs: 200 } });
+    try {
+      await own.kill("SIGKILL");
+      home.revokeKey("revoked-on-reconnect");
+      own = await startServer(home, own.port);
+      await assert.rejects(c.ready(30_000), (e: unknown) => e instanceof KilnAuthError && e.code === RpcCode.Unauthorized);
+      assert.equal(c.state, "closed");
+    } finally {
+      await c.close();
+      await own.kill("SIGTERM");
+    }
+  });
+
   it("fails a running stream with the server's typed shutdown error when it drains (SIGTERM)", async () => {
     const own = await startServer(home);
     const c = await KilnClient.connect(own.url, { apiKey: home.apiKey, reconnect: false });

@@ -44,9 +44,23 @@ export class KilnHome {
   readonly apiKey: string;
 
   constructor() {
-    const r = spawnSync(process.execPath, [KILN, "api-key", "create", "--name", "sdk-test"], { env: this.env(), encoding: "utf8" });
-    if (r.status !== 0) throw new Error(`kiln api-key create failed (${r.status}): ${r.stderr}`);
-    this.apiKey = r.stdout.trim();
+    this.apiKey = this.createKey("sdk-test");
+  }
+
+  /** `kiln api-key create --name NAME`: the key it prints. */
+  createKey(name: string): string {
+    return this.kiln("api-key", "create", "--name", name).trim();
+  }
+
+  /** `kiln api-key revoke NAME`. */
+  revokeKey(name: string): void {
+    this.kiln("api-key", "revoke", name);
+  }
+
+  private kiln(...args: string[]): string {
+    const r = spawnSync(process.execPath, [KILN, ...args], { env: this.env(), encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`kiln ${args.join(" ")} failed (${r.status}): ${r.stderr}`);
+    return r.stdout;
   }
 
   env(): NodeJS.ProcessEnv {

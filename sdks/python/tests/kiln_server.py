@@ -33,10 +33,20 @@ def greedy_golden() -> Dict[str, Any]:
 class KilnHome:
     def __init__(self) -> None:
         self.dir = tempfile.mkdtemp(prefix="kiln-sdk-python-")
-        r = subprocess.run([NODE, str(KILN), "api-key", "create", "--name", "sdk-test"], env=self.env(), capture_output=True, text=True)
+        self.api_key = self.create_key("sdk-test")
+
+    def create_key(self, name: str) -> str:
+        """``kiln api-key create --name NAME``: the key it prints."""
+        return self._kiln("api-key", "create", "--name", name).strip()
+
+    def revoke_key(self, name: str) -> None:
+        self._kiln("api-key", "revoke", name)
+
+    def _kiln(self, *args: str) -> str:
+        r = subprocess.run([NODE, str(KILN), *args], env=self.env(), capture_output=True, text=True)
         if r.returncode != 0:
-            raise RuntimeError(f"kiln api-key create failed ({r.returncode}): {r.stderr}")
-        self.api_key = r.stdout.strip()
+            raise RuntimeError(f"kiln {' '.join(args)} failed ({r.returncode}): {r.stderr}")
+        return r.stdout
 
     def env(self) -> Dict[str, str]:
         return {**os.environ, "KILN_HOME": self.dir, "KILN_HOST": "", "KILN_PORT": ""}

@@ -164,6 +164,21 @@ class ConnectionTest(unittest.IsolatedAsyncioTestCase):
         with self.assertRaises(KilnConnectionError):
             await client.ready(1)
 
+    async def test_reconnect_stops_when_the_key_was_revoked_meanwhile(self) -> None:
+        key = await asyncio.to_thread(home.create_key, "revoked-on-reconnect")
+        own = await asyncio.to_thread(Server, home)
+        client = await AsyncKilnClient(own.url, api_key=key, reconnect_initial_delay=0.05, reconnect_max_delay=0.2).connect()
+        try:
+            await asyncio.to_thread(own.kill, signal.SIGKILL)
+            await asyncio.to_thread(home.revoke_key, "revoked-on-reconnect")
+            own = await asyncio.to_thread(Server, home, own.port)
+            with self.assertRaises(KilnAuthError):
+                await client.ready(30)
+            self.assertEqual(client.state, "closed")
+        finally:
+            await client.close()
+            await asyncio.to_thread(own.kill, signal.SIGTERM)
+
     async def test_server_draining_fails_the_stream_with_its_typed_shutdown_error(self) -> None:
         own = await asyncio.to_thread(Server, home)
         client = await AsyncKilnClient(own.url, api_key=home.api_key, reconnect=False).connect()
