@@ -1,0 +1,590 @@
+// The wasm backend's compute kernels, AssemblyScript with plain SIMD128 (no relaxed-SIMD: Node 20's
+// relaxed integer dot product gives wrong results). Compiled by ../build.ts with asc into one module that
+// imports a shared memory; every worker of the pool instantiates it over the same memory.
+//
+// What is here and why it is hand-written: the int8 dot products ggml's CPU backend runs after quantizing
+// activations (ggml-cpu-quants.c: quantize_row_q8_0/q8_1/q8_K, ggml_vec_dot_q4_0_q8_0 ... q6_K_q8_K), the
+// f16/f32 dot products, and attention over the KV cache. The DSL kernels in engine/kernels (generated
+// into generated/wasm-simd) compute matvec on f32 activations with one scalar lane per invocation; they
+// do not quantize activations and have no int8 dot product, so they can neither reproduce llama.cpp's
+// rounding nor run at speed. When the DSL grows int8 dot products these are the kernels to replace.
+//
+// Conventions: every exported job takes (tid, nth) first and does its share; addresses are byte
+// offsets into the shared memory; weights stay in ggml's block layouts (engine/quant/layouts.ts).
+// This file has no static data (no strings, no arrays), so instantiating it again on a shared memory
+// writes nothing into it.
+
+// ---------------------------------------------------------------------------------------------------
+// half precision
+
+// f16 bits -> f32: shift the exponent/mantissa into place and rescale by 2^112 (exact, subnormals too)
+function f16(h: u32): f32 {
+  const bits = (h & 0x7fff) << 13;
+  let v = reinterpret<f32>(bits) * reinterpret<f32>(0x77800000);
+  if ((h & 0x7c00) == 0x7c00) v = reinterpret<f32>(bits | 0x7f800000); // inf, nan
+  return (h & 0x8000) != 0 ? -v : v;
+}
+
+// four f16 (in the low halves of u32 lanes) -> f32x4; weights and KV values are finite, so no inf/nan case
+function f16x4(u: v128): v128 {
+  const mag = f32x4.mul(i32x4.shl(v128.and(u, i32x4.splat(0x7fff)), 13), f32x4.splat(reinterpret<f32>(0x77800000)));
+  return v128.or(mag, i32x4.shl(v128.and(u, i32x4.splat(0x8000)), 16));
+}
+
+// f32 -> f16 bits, round to nearest even (what F16C's vcvtps2ph does)
+function f32tof16(f: f32): u32 {
+  const x = reinterpret<u32>(f);
+  const sign = (x >> 16) & 0x8000;
+  let a = x & 0x7fffffff;
+  if (a >= 0x7f800000) return sign | (a > 0x7f800000 ? 0x7e00 : 0x7c00);
+  if (a >= 0x477ff000) return sign | 0x7c00;
+  if (a < 0x38800000) {
+    // half subnormal: adding 0.5 leaves the value in units of 2^-24 in the mantissa, rounded by the FPU
+    const v = reinterpret<f32>(a) + <f32>0.5;
+    return sign | (reinterpret<u32>(v) - 0x3f000000);
+  }
+  a += 0xc8000fff + ((a >> 13) & 1);
+  return sign | (a >> 13);
+}
+
+export function roundF16(x: usize, n: i32): void {
+  for (let i = 0; i < n; i++) {
+    const p = x + (<usize>i << 2);
+    store<f32>(p, f16(f32tof16(load<f32>(p))));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// helpers
+
+function hsumF(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+function hsumI(v: v128): i32 {
+  return i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3);
+}
+
+// 16 int8 x 16 int8 -> four i32 partial sums: widen to i16, then i32x4.dot_i16x8_s
+function dot16(a: v128, b: v128): v128 {
+  const lo = i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(a), i16x8.extend_low_i8x16_s(b));
+  const hi = i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(a), i16x8.extend_high_i8x16_s(b));
+  return i32x4.add(lo, hi);
+}
+
+// 16 f32 -> 16 int8 after scaling by id, rounded to nearest even
+function quant16(x: usize, id: v128): v128 {
+  const a = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(x), id)));
+  const b = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(x, 16), id)));
+  const c = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(x, 32), id)));
+  const d = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(x, 48), id)));
+  return i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(a, b), i16x8.narrow_i32x4_s(c, d));
+}
+
+function amax32(x: usize): f32 {
+  let m = f32x4.abs(v128.load(x));
+  for (let j: usize = 16; j < 128; j += 16) m = f32x4.max(m, f32x4.abs(v128.load(x + j)));
+  return max(max(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)), max(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// activation quantizers: rows of k f32 (k a multiple of the block) -> q8_0 / q8_1 / q8_K rows.
+// Rows are split across threads. Counterparts: ggml-cpu-quants.c quantize_row_q8_0/q8_1 (the AVX2 path:
+// d = max/127 stored as f16, values times 127/max, rounded to nearest even) and quantize_row_q8_K_ref.
+
+export function quantizeQ8_0(tid: i32, nth: i32, x: usize, xStride: u32, y: usize, yStride: u32, nRows: i32, k: i32): void {
+  for (let r = tid; r < nRows; r += nth) {
+    const xr = x + <usize>r * xStride;
+    const yr = y + <usize>r * yStride;
+    for (let b = 0; b < (k >> 5); b++) {
+      const xb = xr + (<usize>b << 7);
+      const yb = yr + <usize>b * 34;
+      const m = amax32(xb);
+      store<u16>(yb, <u16>f32tof16(m / <f32>127));
+      const id = f32x4.splat(m != 0 ? <f32>127 / m : <f32>0);
+      v128.store(yb + 2, quant16(xb, id));
+      v128.store(yb + 18, quant16(xb + 64, id));
+    }
+  }
+}
+
+export function quantizeQ8_1(tid: i32, nth: i32, x: usize, xStride: u32, y: usize, yStride: u32, nRows: i32, k: i32): void {
+  for (let r = tid; r < nRows; r += nth) {
+    const xr = x + <usize>r * xStride;
+    const yr = y + <usize>r * yStride;
+    for (let b = 0; b < (k >> 5); b++) {
+      const xb = xr + (<usize>b << 7);
+      const yb = yr + <usize>b * 36;
+      const m = amax32(xb);
+      const d = m / <f32>127;
+      store<u16>(yb, <u16>f32tof16(d));
+      const id = f32x4.splat(m != 0 ? <f32>127 / m : <f32>0);
+      const q0 = quant16(xb, id);
+      const q1 = quant16(xb + 64, id);
+      v128.store(yb + 4, q0);
+      v128.store(yb + 20, q1);
+      const ones = i8x16.splat(1);
+      const s = hsumI(i32x4.add(dot16(q0, ones), dot16(q1, ones)));
+      store<u16>(yb + 2, <u16>f32tof16(d * <f32>s));
+    }
+  }
+}
+
+export function quantizeQ8_K(tid: i32, nth: i32, x: usize, xStride: u32, y: usize, yStride: u32, nRows: i32, k: i32): void {
+  for (let r = tid; r < nRows; r += nth) {
+    const xr = x + <usize>r * xStride;
+    const yr = y + <usize>r * yStride;
+    for (let b = 0; b < (k >> 8); b++) {
+      const xb = xr + (<usize>b << 10);
+      const yb = yr + <usize>b * 292;
+      // the signed value of largest magnitude, the first one on ties (quantize_row_q8_K_ref)
+      let amax: f32 = 0;
+      let mx: f32 = 0;
+      for (let j = 0; j < 256; j++) {
+        const v = load<f32>(xb + (<usize>j << 2));
+        if (abs(v) > amax) {
+          amax = abs(v);
+          mx = v;
+        }
+      }
+      if (amax == 0) {
+        store<f32>(yb, 0);
+        memory.fill(yb + 4, 0, 288);
+        continue;
+      }
+      const iscale: f32 = <f32>-127 / mx;
+      const id = f32x4.splat(iscale);
+      const cap = i8x16.splat(127);
+      const ones = i8x16.splat(1);
+      for (let g = 0; g < 16; g++) {
+        const q = i8x16.min_s(quant16(xb + (<usize>g << 6), id), cap);
+        v128.store(yb + 4 + (<usize>g << 4), q);
+        store<i16>(yb + 260 + (<usize>g << 1), <i16>hsumI(dot16(q, ones)));
+      }
+      store<f32>(yb, <f32>1 / iscale);
+    }
+  }
+}
+
+/** f32 rows -> f16 rows (the vec_dot_type of f16 weights). */
+export function quantizeF16(tid: i32, nth: i32, x: usize, xStride: u32, y: usize, yStride: u32, nRows: i32, k: i32): void {
+  for (let r = tid; r < nRows; r += nth) {
+    const xr = x + <usize>r * xStride;
+    const yr = y + <usize>r * yStride;
+    for (let j = 0; j < k; j++) store<u16>(yr + (<usize>j << 1), <u16>f32tof16(load<f32>(xr + (<usize>j << 2))));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// dot products of one weight row (nb blocks) with one quantized activation row
+
+function dotQ4_0(w: usize, x: usize, nb: i32): f32 {
+  let acc = f32x4.splat(0);
+  const m4 = i8x16.splat(0x0f);
+  const eight = i8x16.splat(8);
+  for (let b = 0; b < nb; b++) {
+    const q = v128.load(w, 2);
+    const lo = i8x16.sub(v128.and(q, m4), eight);
+    const hi = i8x16.sub(i8x16.shr_u(q, 4), eight);
+    const s = i32x4.add(dot16(lo, v128.load(x, 2)), dot16(hi, v128.load(x, 18)));
+    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(f16(load<u16>(w)) * f16(load<u16>(x)))));
+    w += 18;
+    x += 34;
+  }
+  return hsumF(acc);
+}
+
+function dotQ4_1(w: usize, x: usize, nb: i32): f32 {
+  let acc = f32x4.splat(0);
+  let summs: f32 = 0;
+  const m4 = i8x16.splat(0x0f);
+  for (let b = 0; b < nb; b++) {
+    const q = v128.load(w, 4);
+    const s = i32x4.add(dot16(v128.and(q, m4), v128.load(x, 4)), dot16(i8x16.shr_u(q, 4), v128.load(x, 20)));
+    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(f16(load<u16>(w)) * f16(load<u16>(x)))));
+    summs += f16(load<u16>(w, 2)) * f16(load<u16>(x, 2));
+    w += 20;
+    x += 36;
+  }
+  return hsumF(acc) + summs;
+}
+
+// the fifth bits of 32 q5 values: bit j of qh set -> 0x10 in byte j
+function q5High(qh: u32, second: bool): v128 {
+  const v = i32x4.splat(qh);
+  const bytes = second
+    ? i8x16.swizzle(v, i8x16(2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3))
+    : i8x16.swizzle(v, i8x16(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1));
+  const bits = i8x16(1, 2, 4, 8, 16, 32, 64, -128, 1, 2, 4, 8, 16, 32, 64, -128);
+  return v128.and(i8x16.eq(v128.and(bytes, bits), bits), i8x16.splat(0x10));
+}
+
+function dotQ5_0(w: usize, x: usize, nb: i32): f32 {
+  let acc = f32x4.splat(0);
+  const m4 = i8x16.splat(0x0f);
+  const sixteen = i8x16.splat(16);
+  for (let b = 0; b < nb; b++) {
+    const qh = load<u32>(w, 2);
+    const q = v128.load(w, 6);
+    const lo = i8x16.sub(v128.or(v128.and(q, m4), q5High(qh, false)), sixteen);
+    const hi = i8x16.sub(v128.or(i8x16.shr_u(q, 4), q5High(qh, true)), sixteen);
+    const s = i32x4.add(dot16(lo, v128.load(x, 2)), dot16(hi, v128.load(x, 18)));
+    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(f16(load<u16>(w)) * f16(load<u16>(x)))));
+    w += 22;
+    x += 34;
+  }
+  return hsumF(acc);
+}
+
+function dotQ5_1(w: usize, x: usize, nb: i32): f32 {
+  let acc = f32x4.splat(0);
+  let summs: f32 = 0;
+  const m4 = i8x16.splat(0x0f);
+  for (let b = 0; b < nb; b++) {
+    const qh = load<u32>(w, 4);
+    const q = v128.load(w, 8);
+    const lo = v128.or(v128.and(q, m4), q5High(qh, false));
+    const hi = v128.or(i8x16.shr_u(q, 4), q5High(qh, true));
+    const s = i32x4.add(dot16(lo, v128.load(x, 4)), dot16(hi, v128.load(x, 20)));
+    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(f16(load<u16>(w)) * f16(load<u16>(x)))));
+    summs += f16(load<u16>(w, 2)) * f16(load<u16>(x, 2));
+    w += 24;
+    x += 36;
+  }
+  return hsumF(acc) + summs;
+}
+
+function dotQ8_0(w: usize, x: usize, nb: i32): f32 {
+  let acc = f32x4.splat(0);
+  for (let b = 0; b < nb; b++) {
+    const s = i32x4.add(dot16(v128.load(w, 2), v128.load(x, 2)), dot16(v128.load(w, 18), v128.load(x, 18)));
+    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(f16(load<u16>(w)) * f16(load<u16>(x)))));
+    w += 34;
+    x += 34;
+  }
+  return hsumF(acc);
+}
+
+function dotIQ4_NL(w: usize, x: usize, nb: i32): f32 {
+  let acc = f32x4.splat(0);
+  const m4 = i8x16.splat(0x0f);
+  // kvalues_iq4nl (ggml-common.h)
+  const table = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113);
+  for (let b = 0; b < nb; b++) {
+    const q = v128.load(w, 2);
+    const lo = i8x16.swizzle(table, v128.and(q, m4));
+    const hi = i8x16.swizzle(table, i8x16.shr_u(q, 4));
+    const s = i32x4.add(dot16(lo, v128.load(x, 2)), dot16(hi, v128.load(x, 18)));
+    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(f16(load<u16>(w)) * f16(load<u16>(x)))));
+    w += 18;
+    x += 34;
+  }
+  return hsumF(acc);
+}
+
+// 6-bit scale and min of sub-block j of a q4_K/q5_K block (ggml's get_scale_min_k4)
+function scaleK4(s: usize, j: i32): i32 {
+  return j < 4 ? <i32>(load<u8>(s + j) & 63) : <i32>((load<u8>(s + j + 4) & 0xf) | ((load<u8>(s + j - 4) >> 6) << 4));
+}
+function minK4(s: usize, j: i32): i32 {
+  return j < 4 ? <i32>(load<u8>(s + j + 4) & 63) : <i32>((load<u8>(s + j + 4) >> 4) | ((load<u8>(s + j) >> 6) << 4));
+}
+
+// q4_K block: d f16, dmin f16, scales[12], qs[128]; q8_K block: d f32, qs[256], bsums i16[16]
+function dotQ4_K(w: usize, x: usize, nb: i32): f32 {
+  let sumf: f32 = 0;
+  const m4 = i8x16.splat(0x0f);
+  for (let b = 0; b < nb; b++) {
+    const sc = w + 4;
+    let vs = i32x4.splat(0);
+    let summ = 0;
+    for (let j = 0; j < 4; j++) {
+      const q = w + 16 + (<usize>j << 5);
+      const y = x + 4 + (<usize>j << 6);
+      const v0 = v128.load(q);
+      const v1 = v128.load(q, 16);
+      const lo = i32x4.add(dot16(v128.and(v0, m4), v128.load(y)), dot16(v128.and(v1, m4), v128.load(y, 16)));
+      const hi = i32x4.add(dot16(i8x16.shr_u(v0, 4), v128.load(y, 32)), dot16(i8x16.shr_u(v1, 4), v128.load(y, 48)));
+      vs = i32x4.add(vs, i32x4.add(i32x4.mul(lo, i32x4.splat(scaleK4(sc, 2 * j))), i32x4.mul(hi, i32x4.splat(scaleK4(sc, 2 * j + 1)))));
+      const bs = x + 260 + (<usize>j << 3);
+      summ += minK4(sc, 2 * j) * (<i32>load<i16>(bs) + <i32>load<i16>(bs, 2)) + minK4(sc, 2 * j + 1) * (<i32>load<i16>(bs, 4) + <i32>load<i16>(bs, 6));
+    }
+    const dy = load<f32>(x);
+    sumf += dy * f16(load<u16>(w)) * <f32>hsumI(vs) - dy * f16(load<u16>(w, 2)) * <f32>summ;
+    w += 144;
+    x += 292;
+  }
+  return sumf;
+}
+
+// q5_K block: d f16, dmin f16, scales[12], qh[32], qs[128]
+function dotQ5_K(w: usize, x: usize, nb: i32): f32 {
+  let sumf: f32 = 0;
+  const m4 = i8x16.splat(0x0f);
+  for (let b = 0; b < nb; b++) {
+    const sc = w + 4;
+    const h0 = v128.load(w, 16);
+    const h1 = v128.load(w, 32);
+    let vs = i32x4.splat(0);
+    let summ = 0;
+    for (let j = 0; j < 4; j++) {
+      const q = w + 48 + (<usize>j << 5);
+      const y = x + 4 + (<usize>j << 6);
+      const v0 = v128.load(q);
+      const v1 = v128.load(q, 16);
+      const bl = i8x16.splat(<i8>(<i32>1 << (2 * j)));
+      const bh = i8x16.splat(<i8>(<i32>1 << (2 * j + 1)));
+      const sixteen = i8x16.splat(16);
+      const l0 = v128.or(v128.and(v0, m4), v128.and(i8x16.eq(v128.and(h0, bl), bl), sixteen));
+      const l1 = v128.or(v128.and(v1, m4), v128.and(i8x16.eq(v128.and(h1, bl), bl), sixteen));
+      const u0 = v128.or(i8x16.shr_u(v0, 4), v128.and(i8x16.eq(v128.and(h0, bh), bh), sixteen));
+      const u1 = v128.or(i8x16.shr_u(v1, 4), v128.and(i8x16.eq(v128.and(h1, bh), bh), sixteen));
+      const lo = i32x4.add(dot16(l0, v128.load(y)), dot16(l1, v128.load(y, 16)));
+      const hi = i32x4.add(dot16(u0, v128.load(y, 32)), dot16(u1, v128.load(y, 48)));
+      vs = i32x4.add(vs, i32x4.add(i32x4.mul(lo, i32x4.splat(scaleK4(sc, 2 * j))), i32x4.mul(hi, i32x4.splat(scaleK4(sc, 2 * j + 1)))));
+      const bs = x + 260 + (<usize>j << 3);
+      summ += minK4(sc, 2 * j) * (<i32>load<i16>(bs) + <i32>load<i16>(bs, 2)) + minK4(sc, 2 * j + 1) * (<i32>load<i16>(bs, 4) + <i32>load<i16>(bs, 6));
+    }
+    const dy = load<f32>(x);
+    sumf += dy * f16(load<u16>(w)) * <f32>hsumI(vs) - dy * f16(load<u16>(w, 2)) * <f32>summ;
+    w += 176;
+    x += 292;
+  }
+  return sumf;
+}
+
+// q6_K block: ql[128], qh[64], scales i8[16], d f16
+function dotQ6_K(w: usize, x: usize, nb: i32): f32 {
+  let sumf: f32 = 0;
+  const m4 = i8x16.splat(0x0f);
+  const m2 = i8x16.splat(3);
+  const off = i8x16.splat(32);
+  for (let b = 0; b < nb; b++) {
+    let vs = i32x4.splat(0);
+    for (let n = 0; n < 2; n++) {
+      const ql = w + (<usize>n << 6);
+      const qh = w + 128 + (<usize>n << 5);
+      const sc = w + 192 + (<usize>n << 3);
+      const y = x + 4 + (<usize>n << 7);
+      for (let is = 0; is < 2; is++) {
+        const l = <usize>is << 4;
+        const a = v128.load(ql + l);
+        const c = v128.load(ql + 32 + l);
+        const h = v128.load(qh + l);
+        const q1 = i8x16.sub(v128.or(v128.and(a, m4), i8x16.shl(v128.and(h, m2), 4)), off);
+        const q2 = i8x16.sub(v128.or(v128.and(c, m4), i8x16.shl(v128.and(i8x16.shr_u(h, 2), m2), 4)), off);
+        const q3 = i8x16.sub(v128.or(i8x16.shr_u(a, 4), i8x16.shl(v128.and(i8x16.shr_u(h, 4), m2), 4)), off);
+        const q4 = i8x16.sub(v128.or(i8x16.shr_u(c, 4), i8x16.shl(i8x16.shr_u(h, 6), 4)), off);
+        vs = i32x4.add(vs, i32x4.mul(dot16(q1, v128.load(y + l)), i32x4.splat(<i32>load<i8>(sc + is))));
+        vs = i32x4.add(vs, i32x4.mul(dot16(q2, v128.load(y + 32 + l)), i32x4.splat(<i32>load<i8>(sc + is + 2))));
+        vs = i32x4.add(vs, i32x4.mul(dot16(q3, v128.load(y + 64 + l)), i32x4.splat(<i32>load<i8>(sc + is + 4))));
+        vs = i32x4.add(vs, i32x4.mul(dot16(q4, v128.load(y + 96 + l)), i32x4.splat(<i32>load<i8>(sc + is + 6))));
+      }
+    }
+    sumf += load<f32>(x) * f16(load<u16>(w, 208)) * <f32>hsumI(vs);
+    w += 210;
+    x += 292;
+  }
+  return sumf;
+}
+
+function dotF16(w: usize, x: usize, k: i32): f32 {
+  let acc = f32x4.splat(0);
+  let j = 0;
+  for (; j + 8 <= k; j += 8) {
+    const a = v128.load(w + (<usize>j << 1));
+    const c = v128.load(x + (<usize>j << 1));
+    acc = f32x4.add(acc, f32x4.mul(f16x4(i32x4.extend_low_i16x8_u(a)), f16x4(i32x4.extend_low_i16x8_u(c))));
+    acc = f32x4.add(acc, f32x4.mul(f16x4(i32x4.extend_high_i16x8_u(a)), f16x4(i32x4.extend_high_i16x8_u(c))));
+  }
+  let s = hsumF(acc);
+  for (; j < k; j++) s += f16(load<u16>(w + (<usize>j << 1))) * f16(load<u16>(x + (<usize>j << 1)));
+  return s;
+}
+
+function dotF32(w: usize, x: usize, k: i32): f32 {
+  let acc0 = f32x4.splat(0);
+  let acc1 = f32x4.splat(0);
+  let j = 0;
+  for (; j + 8 <= k; j += 8) {
+    const o = <usize>j << 2;
+    acc0 = f32x4.add(acc0, f32x4.mul(v128.load(w + o), v128.load(x + o)));
+    acc1 = f32x4.add(acc1, f32x4.mul(v128.load(w + o, 16), v128.load(x + o, 16)));
+  }
+  let s = hsumF(f32x4.add(acc0, acc1));
+  for (; j < k; j++) s += load<f32>(w + (<usize>j << 2)) * load<f32>(x + (<usize>j << 2));
+  return s;
+}
+
+// ggml type ids (ggml.h enum ggml_type)
+const F32 = 0;
+const F16 = 1;
+const Q4_0 = 2;
+const Q4_1 = 3;
+const Q5_0 = 6;
+const Q5_1 = 7;
+const Q8_0 = 8;
+const Q4_K = 12;
+const Q5_K = 13;
+const Q6_K = 14;
+const IQ4_NL = 20;
+
+function dot(type: i32, w: usize, x: usize, k: i32): f32 {
+  switch (type) {
+    case Q4_0: return dotQ4_0(w, x, k >> 5);
+    case Q4_1: return dotQ4_1(w, x, k >> 5);
+    case Q5_0: return dotQ5_0(w, x, k >> 5);
+    case Q5_1: return dotQ5_1(w, x, k >> 5);
+    case Q8_0: return dotQ8_0(w, x, k >> 5);
+    case IQ4_NL: return dotIQ4_NL(w, x, k >> 5);
+    case Q4_K: return dotQ4_K(w, x, k >> 8);
+    case Q5_K: return dotQ5_K(w, x, k >> 8);
+    case Q6_K: return dotQ6_K(w, x, k >> 8);
+    case F16: return dotF16(w, x, k);
+    default: return dotF32(w, x, k);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// matrix products. A job list (u32 records of MATMUL_JOB words) shares one split of all their rows
+// across threads, so q/k/v or gate/up run as one dispatch:
+//   [type, w, rowBytes, nRows, k, xq, xStride, nTok, out, outStride(floats)]
+// out[t * outStride + r] = W[r] . xq[t]. Rows are taken in tiles so a tile of weight rows stays in
+// cache while every token's activation row passes over it.
+
+const MATMUL_JOB: usize = 10;
+const TILE = 16;
+
+export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
+  let total = 0;
+  for (let j = 0; j < nJobs; j++) total += <i32>load<u32>(jobs + (<usize>j * MATMUL_JOB + 3) * 4);
+  // contiguous ranges, cut at multiples of 4 rows
+  const per = (((total + nth - 1) / nth + 3) >> 2) << 2;
+  const g0 = min(total, tid * per);
+  const g1 = min(total, g0 + per);
+  let base = 0;
+  for (let j = 0; j < nJobs; j++) {
+    const rec = jobs + <usize>j * MATMUL_JOB * 4;
+    const nRows = <i32>load<u32>(rec, 12);
+    const r0 = max(g0 - base, 0);
+    const r1 = min(g1 - base, nRows);
+    base += nRows;
+    if (r0 >= r1) continue;
+    const type = <i32>load<u32>(rec);
+    const w = <usize>load<u32>(rec, 4);
+    const rowBytes = <usize>load<u32>(rec, 8);
+    const k = <i32>load<u32>(rec, 16);
+    const xq = <usize>load<u32>(rec, 20);
+    const xStride = <usize>load<u32>(rec, 24);
+    const nTok = <i32>load<u32>(rec, 28);
+    const out = <usize>load<u32>(rec, 32);
+    const outStride = <usize>load<u32>(rec, 36) << 2;
+    for (let rt = r0; rt < r1; rt += TILE) {
+      const re = min(rt + TILE, r1);
+      for (let t = 0; t < nTok; t++) {
+        const xr = xq + <usize>t * xStride;
+        const orow = out + <usize>t * outStride;
+        for (let r = rt; r < re; r++) store<f32>(orow + (<usize>r << 2), dot(type, w + <usize>r * rowBytes, xr, k));
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// attention over the KV cache for nTok query tokens at positions pos0 .. pos0+nTok-1, every head;
+// (token, head) pairs are split across threads. K rows: (n_ctx, nHeadKv * headK), V rows likewise,
+// f32 or f16 (kvF16). With an f16 cache, q arrives rounded to f16 (the caller does it) and the
+// attention weights are rounded to f16 here, as ggml converts them to the cache's type for the products.
+// scratch: nth rows of scratchStride floats for the scores.
+
+export function attention(
+  tid: i32, nth: i32,
+  q: usize, qStride: u32, kc: usize, vc: usize, kvStrideK: u32, kvStrideV: u32, out: usize, outStride: u32,
+  nTok: i32, pos0: i32, nHead: i32, nHeadKv: i32, headK: i32, headV: i32,
+  scale: f32, softcap: f32, window: i32, kvF16: i32, scratch: usize, scratchStride: u32,
+): void {
+  const group = nHead / nHeadKv;
+  const att = scratch + <usize>tid * scratchStride * 4;
+  const items = nTok * nHead;
+  const elK: usize = kvF16 ? 2 : 4;
+  for (let it = tid; it < items; it += nth) {
+    const t = it / nHead;
+    const h = it % nHead;
+    const pos = pos0 + t;
+    const first = window > 0 ? max(0, pos - window + 1) : 0;
+    const kvh = h / group;
+    const qh = q + (<usize>t * qStride + <usize>h * headK) * 4;
+    // scores: q . k * scale (soft-capped for gemma2)
+    let mx: f32 = -Infinity;
+    for (let p = first; p <= pos; p++) {
+      const kr = kc + (<usize>p * kvStrideK + <usize>kvh * headK) * elK;
+      let s: f32 = kvF16 ? dotF32F16(qh, kr, headK) : dotF32(qh, kr, headK);
+      s *= scale;
+      if (softcap > 0) s = softcap * <f32>Math.tanh(<f64>(s / softcap));
+      store<f32>(att + (<usize>(p - first) << 2), s);
+      if (s > mx) mx = s;
+    }
+    // softmax (sum in f64 as ggml_vec_soft_max_f32 does)
+    const n = pos - first + 1;
+    let sum: f64 = 0;
+    for (let i = 0; i < n; i++) {
+      const e = Mathf.exp(load<f32>(att + (<usize>i << 2)) - mx);
+      store<f32>(att + (<usize>i << 2), e);
+      sum += e;
+    }
+    const inv = <f32>(1.0 / sum);
+    for (let i = 0; i < n; i++) {
+      let a = load<f32>(att + (<usize>i << 2)) * inv;
+      if (kvF16) a = f16(f32tof16(a));
+      store<f32>(att + (<usize>i << 2), a);
+    }
+    // weighted sum of the values
+    const o = out + (<usize>t * outStride + <usize>h * headV) * 4;
+    memory.fill(o, 0, <usize>headV * 4);
+    for (let p = first; p <= pos; p++) {
+      const a = f32x4.splat(load<f32>(att + (<usize>(p - first) << 2)));
+      const as = load<f32>(att + (<usize>(p - first) << 2));
+      if (kvF16) {
+        const vr = vc + (<usize>p * kvStrideV + <usize>kvh * headV) * 2;
+        let i = 0;
+        for (; i + 8 <= headV; i += 8) {
+          const hv = v128.load(vr + (<usize>i << 1));
+          const op = o + (<usize>i << 2);
+          v128.store(op, f32x4.add(v128.load(op), f32x4.mul(a, f16x4(i32x4.extend_low_i16x8_u(hv)))));
+          v128.store(op, f32x4.add(v128.load(op, 16), f32x4.mul(a, f16x4(i32x4.extend_high_i16x8_u(hv)))), 16);
+        }
+        for (; i < headV; i++) store<f32>(o + (<usize>i << 2), load<f32>(o + (<usize>i << 2)) + as * f16(load<u16>(vr + (<usize>i << 1))));
+      } else {
+        const vr = vc + (<usize>p * kvStrideV + <usize>kvh * headV) * 4;
+        let i = 0;
+        for (; i + 4 <= headV; i += 4) {
+          const op = o + (<usize>i << 2);
+          v128.store(op, f32x4.add(v128.load(op), f32x4.mul(a, v128.load(vr + (<usize>i << 2)))));
+        }
+        for (; i < headV; i++) store<f32>(o + (<usize>i << 2), load<f32>(o + (<usize>i << 2)) + as * load<f32>(vr + (<usize>i << 2)));
+      }
+    }
+  }
+}
+
+function dotF32F16(x: usize, h: usize, k: i32): f32 {
+  let acc = f32x4.splat(0);
+  let j = 0;
+  for (; j + 8 <= k; j += 8) {
+    const c = v128.load(h + (<usize>j << 1));
+    acc = f32x4.add(acc, f32x4.mul(v128.load(x + (<usize>j << 2)), f16x4(i32x4.extend_low_i16x8_u(c))));
+    acc = f32x4.add(acc, f32x4.mul(v128.load(x + (<usize>j << 2), 16), f16x4(i32x4.extend_high_i16x8_u(c))));
+  }
+  let s = hsumF(acc);
+  for (; j < k; j++) s += load<f32>(x + (<usize>j << 2)) * f16(load<u16>(h + (<usize>j << 1)));
+  return s;
+}
+
+/** KV store: f32 rows (n, k) -> f16 rows at y with row stride yStride bytes. */
+export function storeF16(x: usize, y: usize, yStride: u32, n: i32, k: i32): void {
+  for (let r = 0; r < n; r++) {
+    const xr = x + (<usize>r * k << 2);
+    const yr = y + <usize>r * yStride;
+    for (let j = 0; j < k; j++) store<u16>(yr + (<usize>j << 1), <u16>f32tof16(load<f32>(xr + (<usize>j << 2))));
+  }
+}

@@ -1,0 +1,636 @@
+// The `wasm` backend: the model graph of engine/reference/forward.ts (llama, qwen2, phi3, gemma2) run
+// with WebAssembly SIMD kernels (assembly/kernels.as) on a worker_threads pool (pool.ts).
+//
+// - Weights are copied once into shared WebAssembly memory in their ggml blocks (never expanded to f32).
+// - Before each matrix product the activations are quantized to the weight type's vec_dot_type, as
+//   llama.cpp's CPU backend does (q8_0 for q4_0/q5_0/q8_0/iq4_nl, q8_1 for q4_1/q5_1, q8_K for K-quants,
+//   f16 for f16), and the product runs as int8 dot products; so its outputs follow llama.cpp's rounding.
+// - Prefill is a batched matrix product (up to MAX_BATCH tokens per pass), decode a matrix-vector one;
+//   matrix rows and attention heads are split across the threads.
+// - KV cache (f32 or f16) in wasm memory, one block per layer and sequence.
+// - A wasm32 memory holds at most 4 GiB, so the model is split by layers into shards, each with its own
+//   memory (and its own kernel instance on every thread); the residual stream is copied from one shard to
+//   the next. maxShardBytes lowers the limit to test the split on small models.
+// Small per-token steps (RMSNorm, RoPE, the gated activation, residual adds) run in TypeScript on views
+// of the same memory, with the "ggml" rounding of engine/reference/ops.ts. The oracle is the reference
+// backend with activations "ggml"; the goldens are llama.cpp's outputs.
+
+import { availableParallelism } from "node:os";
+import { KilnError } from "../../../engine/errors.js";
+import type { GGUFFile } from "../../../engine/gguf/reader.js";
+import type { GGUFTensorInfo } from "../../../engine/gguf/types.js";
+import type { ModelConfig } from "../../../engine/model/config.js";
+import { dequantizeRow, f32ToF16, GGMLType } from "../../../engine/quant/index.js";
+import type { TypeInfo } from "../../../engine/quant/types.js";
+import {
+  geluGgml, rmsnormGgml, rope, ropeAngles, ropeAnglesGgml, roundToF16, silu, softcap, vecDotType,
+} from "../../../engine/reference/ops.js";
+import {
+  checkForwardArgs, registerBackend,
+  type Backend, type BackendOptions, type BackendSequence, type LogitsOutput, type SequenceOptions,
+} from "../../../engine/runtime/backend.js";
+import { kernelModule, MAX_PAGES } from "./build.js";
+import { WorkerPool, type KernelName } from "./pool.js";
+import { WA, type WasmMemory } from "./wasm-api.js";
+
+/** Tokens evaluated per pass of a prefill; longer prompts run in several passes. */
+const MAX_BATCH = 128;
+const PAGE = 65536;
+/** The first page of every memory is left to the module (its constant tables live at 1024). */
+const RESERVED = PAGE;
+const ALIGN = 64;
+
+/** Weight types the kernels multiply (others are refused at load time, naming the tensor). */
+const MATMUL_TYPES: ReadonlySet<number> = new Set([
+  GGMLType.F32, GGMLType.F16, GGMLType.Q4_0, GGMLType.Q4_1, GGMLType.Q5_0, GGMLType.Q5_1, GGMLType.Q8_0,
+  GGMLType.Q4_K, GGMLType.Q5_K, GGMLType.Q6_K, GGMLType.IQ4_NL,
+]);
+
+export interface WasmBackendOptions extends BackendOptions {
+  /** Threads, the calling one included (default: the machine's available parallelism). */
+  readonly threads?: number;
+  /** Bytes one shard's memory may hold (default: all of wasm32's 4 GiB); lower it to force a split. */
+  readonly maxShardBytes?: number;
+}
+
+/** One wasm memory and what lives in it: a bump allocator, with freed KV blocks kept for reuse. */
+class Shard {
+  readonly memory: WasmMemory;
+  private top = RESERVED;
+  private readonly freeBlocks = new Map<number, number[]>();
+
+  constructor(readonly index: number, readonly limit: number, initialBytes: number) {
+    const pages = Math.min(Math.ceil(limit / PAGE), MAX_PAGES);
+    const initial = Math.min(pages, Math.ceil(initialBytes / PAGE));
+    this.memory = new WA.Memory({ initial, maximum: pages, shared: true });
+  }
+
+  alloc(bytes: number, what: string): number {
+    const reuse = this.freeBlocks.get(bytes);
+    if (reuse && reuse.length > 0) return reuse.pop()!;
+    const addr = Math.ceil(this.top / ALIGN) * ALIGN;
+    const end = addr + bytes;
+    if (end > this.limit) {
+      throw new KilnError(
+        `wasm backend: ${what} (${bytes} bytes) does not fit in memory shard ${this.index} (${this.top} of ${this.limit} bytes used); lower the context size (--ctx) or the number of parallel sequences`,
+        "OUT_OF_MEMORY",
+      );
+    }
+    const have = this.memory.buffer.byteLength;
+    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    this.top = end;
+    return addr;
+  }
+
+  release(addr: number, bytes: number): void {
+    const list = this.freeBlocks.get(bytes) ?? [];
+    list.push(addr);
+    this.freeBlocks.set(bytes, list);
+  }
+
+  get used(): number {
+    return this.top;
+  }
+
+  f32(addr: number, n: number): Float32Array {
+    return new Float32Array(this.memory.buffer, addr, n);
+  }
+  u16(addr: number, n: number): Uint16Array {
+    return new Uint16Array(this.memory.buffer, addr, n);
+  }
+  u32(addr: number, n: number): Uint32Array {
+    return new Uint32Array(this.memory.buffer, addr, n);
+  }
+  u8(addr: number, n: number): Uint8Array {
+    return new Uint8Array(this.memory.buffer, addr, n);
+  }
+}
+
+/** A weight matrix [cols, rows] in a shard, in its ggml blocks. */
+interface Matrix {
+  readonly name: string;
+  readonly shard: number;
+  readonly type: TypeInfo;
+  readonly addr: number;
+  readonly rowBytes: number;
+  readonly cols: number;
+  readonly rows: number;
+}
+
+interface Layer {
+  readonly shard: number;
+  readonly attnNorm: Float32Array;
+  readonly wq?: Matrix;
+  readonly wk?: Matrix;
+  readonly wv?: Matrix;
+  readonly wqkv?: Matrix;
+  readonly bq?: Float32Array;
+  readonly bk?: Float32Array;
+  readonly bv?: Float32Array;
+  readonly wo: Matrix;
+  readonly postAttnNorm?: Float32Array;
+  readonly ffnNorm: Float32Array;
+  readonly ffnGate?: Matrix;
+  readonly ffnUp: Matrix;
+  readonly ffnDown: Matrix;
+  readonly postFfwNorm?: Float32Array;
+}
+
+/** Activation buffers of one shard (addresses), each for up to MAX_BATCH tokens. */
+interface Buffers {
+  x: number; // (B, n_embd) residual stream
+  xb: number; // (B, n_embd) normed input of a block
+  xb2: number; // (B, n_embd) block output
+  q: number; // (B, n_q)
+  k: number; // (B, n_k)
+  v: number; // (B, n_v)
+  qkv: number; // (B, n_q + n_k + n_v) phi3's fused projection
+  attOut: number; // (B, n_head * head_v)
+  hb: number; // (B, n_ff)
+  hb2: number; // (B, n_ff)
+  hbFused: number; // (B, 2 n_ff) phi3's gate|up
+  xq: number; // (B, quantized row) activations in the vec_dot_type
+  scratch: number; // (threads, n_ctx) attention scores
+  jobs: number; // matmul job records
+  logits: number; // (B, n_vocab), last shard only
+}
+
+/** Bytes of one row of k values quantized to `vdt` (undefined: f32, used as is). */
+function quantRowBytes(vdt: GGMLType | undefined, k: number): number {
+  switch (vdt) {
+    case undefined: return 4 * k;
+    case GGMLType.F16: return 2 * k;
+    case GGMLType.Q8_0: return (k / 32) * 34;
+    case GGMLType.Q8_1: return (k / 32) * 36;
+    default: return (k / 256) * 292; // Q8_K
+  }
+}
+
+const QUANTIZER: Partial<Record<number, KernelName>> = {
+  [GGMLType.F16]: "quantizeF16",
+  [GGMLType.Q8_0]: "quantizeQ8_0",
+  [GGMLType.Q8_1]: "quantizeQ8_1",
+  [GGMLType.Q8_K]: "quantizeQ8_K",
+};
+
+/** One matrix product of a group: out[t * outStride + r] = W[r] . in[t]. */
+interface Product {
+  readonly m: Matrix;
+  readonly out: number;
+  readonly outStride: number;
+}
+
+export class WasmBackend implements Backend {
+  readonly name = "wasm";
+  readonly kvType: "f32" | "f16";
+
+  constructor(
+    readonly config: ModelConfig,
+    readonly shards: readonly Shard[],
+    readonly pool: WorkerPool,
+    readonly layers: readonly Layer[],
+    readonly tokenEmbd: Matrix,
+    readonly outputNorm: Float32Array,
+    readonly output: Matrix,
+    readonly ropeFreqs: Float32Array | undefined,
+    readonly buffers: readonly Buffers[],
+    opts: BackendOptions,
+  ) {
+    this.kvType = opts.kvType ?? "f32";
+  }
+
+  get threads(): number {
+    return this.pool.nThreads;
+  }
+
+  createSequence(opts: SequenceOptions = {}): BackendSequence {
+    return new WasmSequence(this, Math.min(opts.nCtx ?? this.config.nCtx, this.config.nCtx));
+  }
+
+  dispose(): void {
+    this.pool.dispose();
+  }
+
+  /** Matrix products sharing one input (B rows of k f32 at `input`), quantized once per vec_dot_type. */
+  products(shard: number, input: number, inStride: number, nTok: number, products: readonly Product[]): void {
+    const sh = this.shards[shard]!;
+    const buf = this.buffers[shard]!;
+    const groups = new Map<GGMLType | undefined, Product[]>();
+    for (const p of products) {
+      const vdt = vecDotType(p.m.type.id as GGMLType);
+      groups.set(vdt, [...(groups.get(vdt) ?? []), p]);
+    }
+    for (const [vdt, group] of groups) {
+      const k = group[0]!.m.cols;
+      let xq = input;
+      let xStride = inStride * 4;
+      if (vdt !== undefined) {
+        xq = buf.xq;
+        xStride = quantRowBytes(vdt, k);
+        this.pool.run(shard, QUANTIZER[vdt]!, [input, inStride * 4, xq, xStride, nTok, k]);
+      }
+      const rec = sh.u32(buf.jobs, group.length * 10);
+      group.forEach((p, j) => {
+        rec.set([p.m.type.id, p.m.addr, p.m.rowBytes, p.m.rows, p.m.cols, xq, xStride, nTok, p.out, p.outStride], j * 10);
+      });
+      this.pool.run(shard, "matmul", [buf.jobs, group.length]);
+    }
+  }
+}
+
+class WasmSequence implements BackendSequence {
+  nPast = 0;
+  private readonly keys: number[] = []; // per layer, address in its shard: (n_ctx, n_k)
+  private readonly values: number[] = []; // (n_ctx, n_v)
+  private readonly kvBytes: [number, number];
+  private freed = false;
+
+  constructor(private readonly b: WasmBackend, readonly nCtx: number) {
+    const c = b.config;
+    const el = b.kvType === "f16" ? 2 : 4;
+    this.kvBytes = [nCtx * c.nHeadKv * c.headDimK * el, nCtx * c.nHeadKv * c.headDimV * el];
+    for (const layer of b.layers) {
+      const sh = b.shards[layer.shard]!;
+      this.keys.push(sh.alloc(this.kvBytes[0], "the KV cache"));
+      this.values.push(sh.alloc(this.kvBytes[1], "the KV cache"));
+    }
+  }
+
+  async forward(tokens: readonly number[], startPos: number, output: LogitsOutput): Promise<Float32Array> {
+    if (this.freed) throw new KilnError("forward: this sequence was freed (create a new one)");
+    const nVocab = this.b.config.nVocab;
+    checkForwardArgs(this, tokens, startPos, nVocab);
+    const out = new Float32Array(output === "all" ? tokens.length * nVocab : nVocab);
+    for (let i = 0; i < tokens.length; i += MAX_BATCH) {
+      const chunk = tokens.slice(i, i + MAX_BATCH);
+      const last = i + chunk.length === tokens.length;
+      if (output === "all") this.pass(chunk, startPos + i, out.subarray(i * nVocab), true);
+      else this.pass(chunk, startPos + i, last ? out : undefined, false);
+      this.nPast = startPos + i + chunk.length;
+    }
+    return out;
+  }
+
+  free(): void {
+    if (this.freed) return;
+    this.freed = true;
+    this.b.layers.forEach((layer, l) => {
+      const sh = this.b.shards[layer.shard]!;
+      sh.release(this.keys[l]!, this.kvBytes[0]);
+      sh.release(this.values[l]!, this.kvBytes[1]);
+    });
+    this.nPast = 0;
+  }
+
+  /** One pass over n <= MAX_BATCH tokens at positions pos0 ..; logits of all of them or of the last. */
+  private pass(tokens: readonly number[], pos0: number, logits: Float32Array | undefined, all: boolean): void {
+    const b = this.b;
+    const c = b.config;
+    const n = tokens.length;
+    const { nEmbd, nHead, nHeadKv, headDimK: headK, headDimV: headV, nFF } = c;
+    const nQ = nHead * headK;
+    const nK = nHeadKv * headK;
+    const nV = nHeadKv * headV;
+    const nAtt = nHead * headV;
+    const f16kv = b.kvType === "f16";
+
+    // token embeddings (gemma2 scales them by sqrt(n_embd)) into the residual stream of the first shard
+    let s = b.layers[0]?.shard ?? b.output.shard;
+    let sh = b.shards[s]!;
+    let buf = b.buffers[s]!;
+    {
+      const e = b.tokenEmbd;
+      const esh = b.shards[e.shard]!;
+      const x = sh.f32(buf.x, n * nEmbd);
+      for (let i = 0; i < n; i++) {
+        const row = x.subarray(i * nEmbd, (i + 1) * nEmbd);
+        dequantizeRow(e.type.id as GGMLType, esh.u8(e.addr + tokens[i]! * e.rowBytes, e.rowBytes), nEmbd, row);
+        if (c.embeddingScale !== 1) for (let j = 0; j < nEmbd; j++) row[j] = row[j]! * c.embeddingScale;
+      }
+    }
+
+    // rotation angles of each position, shared by every layer and head
+    const half = c.rope.nRot / 2;
+    const cos: Float64Array[] = [];
+    const sin: Float64Array[] = [];
+    const ggmlAngles = c.rope.scaling.type === "none" || c.rope.scaling.type === "linear";
+    for (let i = 0; i < n; i++) {
+      cos.push(new Float64Array(half));
+      sin.push(new Float64Array(half));
+      (ggmlAngles ? ropeAnglesGgml : ropeAngles)(c.rope, pos0 + i, cos[i]!, sin[i]!, b.ropeFreqs);
+    }
+
+    const norm = (out: Float32Array, x: Float32Array, w: Float32Array): void => {
+      for (let i = 0; i < n; i++) rmsnormGgml(out.subarray(i * nEmbd, (i + 1) * nEmbd), x.subarray(i * nEmbd, (i + 1) * nEmbd), w, c.rmsEps);
+    };
+    const act = c.architecture === "gemma2" ? geluGgml : silu;
+
+    for (let l = 0; l < c.nLayer; l++) {
+      const lw = b.layers[l]!;
+      if (lw.shard !== s) {
+        // crossing into the next shard: carry the residual stream over
+        const from = sh.f32(buf.x, n * nEmbd);
+        s = lw.shard;
+        sh = b.shards[s]!;
+        buf = b.buffers[s]!;
+        sh.f32(buf.x, n * nEmbd).set(from);
+      }
+      const x = sh.f32(buf.x, n * nEmbd);
+      const xb = sh.f32(buf.xb, n * nEmbd);
+      const xb2 = sh.f32(buf.xb2, n * nEmbd);
+
+      // attention rmsnorm
+      norm(xb, x, lw.attnNorm);
+
+      // q, k, v projections (phi3: one fused matrix, rows Q | K | V)
+      if (lw.wqkv) {
+        b.products(s, buf.xb, nEmbd, n, [{ m: lw.wqkv, out: buf.qkv, outStride: nQ + nK + nV }]);
+        const qkv = sh.f32(buf.qkv, n * (nQ + nK + nV));
+        const q = sh.f32(buf.q, n * nQ);
+        const k = sh.f32(buf.k, n * nK);
+        const v = sh.f32(buf.v, n * nV);
+        for (let i = 0; i < n; i++) {
+          const o = i * (nQ + nK + nV);
+          q.set(qkv.subarray(o, o + nQ), i * nQ);
+          k.set(qkv.subarray(o + nQ, o + nQ + nK), i * nK);
+          v.set(qkv.subarray(o + nQ + nK, o + nQ + nK + nV), i * nV);
+        }
+      } else {
+        b.products(s, buf.xb, nEmbd, n, [
+          { m: lw.wq!, out: buf.q, outStride: nQ },
+          { m: lw.wk!, out: buf.k, outStride: nK },
+          { m: lw.wv!, out: buf.v, outStride: nV },
+        ]);
+      }
+      const q = sh.f32(buf.q, n * nQ);
+      const k = sh.f32(buf.k, n * nK);
+      const v = sh.f32(buf.v, n * nV);
+      for (let i = 0; i < n; i++) {
+        const qi = q.subarray(i * nQ, (i + 1) * nQ);
+        const ki = k.subarray(i * nK, (i + 1) * nK);
+        // qwen2's projection biases
+        if (lw.bq) for (let j = 0; j < nQ; j++) qi[j] = qi[j]! + lw.bq[j]!;
+        if (lw.bk) for (let j = 0; j < nK; j++) ki[j] = ki[j]! + lw.bk[j]!;
+        if (lw.bv) for (let j = 0; j < nV; j++) v[i * nV + j] = v[i * nV + j]! + lw.bv[j]!;
+        // RoPE on q and k
+        rope(qi, nHead, headK, c.rope, cos[i]!, sin[i]!);
+        rope(ki, nHeadKv, headK, c.rope, cos[i]!, sin[i]!);
+        // with an f16 cache ggml multiplies q in f16
+        if (f16kv) for (let j = 0; j < nQ; j++) qi[j] = roundToF16(qi[j]!);
+      }
+
+      // store k, v at their positions of the cache
+      const kAddr = this.keys[l]!;
+      const vAddr = this.values[l]!;
+      if (f16kv) {
+        const kc = sh.u16(kAddr + pos0 * nK * 2, n * nK);
+        const vc = sh.u16(vAddr + pos0 * nV * 2, n * nV);
+        for (let j = 0; j < n * nK; j++) kc[j] = f32ToF16(k[j]!);
+        for (let j = 0; j < n * nV; j++) vc[j] = f32ToF16(v[j]!);
+      } else {
+        sh.f32(kAddr + pos0 * nK * 4, n * nK).set(k);
+        sh.f32(vAddr + pos0 * nV * 4, n * nV).set(v);
+      }
+
+      // multi-head attention over the cache (grouped-query; gemma2's soft-cap and sliding window)
+      const windowed = c.slidingWindow > 0 && c.slidingWindowLayers(l);
+      b.pool.run(s, "attention", [
+        buf.q, nQ, kAddr, vAddr, nK, nV, buf.attOut, nAtt,
+        n, pos0, nHead, nHeadKv, headK, headV,
+        c.attnScale, c.attnSoftcap, windowed ? c.slidingWindow : 0, f16kv ? 1 : 0, buf.scratch, c.nCtx,
+      ]);
+
+      // output projection, (gemma2) its own rmsnorm, the residual connection
+      b.products(s, buf.attOut, nAtt, n, [{ m: lw.wo, out: buf.xb2, outStride: nEmbd }]);
+      if (lw.postAttnNorm) norm(xb2, xb2, lw.postAttnNorm);
+      for (let j = 0; j < n * nEmbd; j++) x[j] = x[j]! + xb2[j]!;
+
+      // ffn rmsnorm, gate and up (phi3: one fused matrix, rows gate | up)
+      norm(xb, x, lw.ffnNorm);
+      const hb = sh.f32(buf.hb, n * nFF);
+      const hb2 = sh.f32(buf.hb2, n * nFF);
+      if (lw.ffnGate) {
+        b.products(s, buf.xb, nEmbd, n, [
+          { m: lw.ffnGate, out: buf.hb, outStride: nFF },
+          { m: lw.ffnUp, out: buf.hb2, outStride: nFF },
+        ]);
+      } else {
+        b.products(s, buf.xb, nEmbd, n, [{ m: lw.ffnUp, out: buf.hbFused, outStride: 2 * nFF }]);
+        const fused = sh.f32(buf.hbFused, n * 2 * nFF);
+        for (let i = 0; i < n; i++) {
+          hb.set(fused.subarray(i * 2 * nFF, i * 2 * nFF + nFF), i * nFF);
+          hb2.set(fused.subarray(i * 2 * nFF + nFF, (i + 1) * 2 * nFF), i * nFF);
+        }
+      }
+      // gated non-linearity: silu(gate) · up, or gelu(gate) · up for gemma2
+      for (let j = 0; j < n * nFF; j++) hb[j] = act(hb[j]!) * hb2[j]!;
+
+      // down projection, (gemma2) its own rmsnorm, the residual connection
+      b.products(s, buf.hb, nFF, n, [{ m: lw.ffnDown, out: buf.xb2, outStride: nEmbd }]);
+      if (lw.postFfwNorm) norm(xb2, xb2, lw.postFfwNorm);
+      for (let j = 0; j < n * nEmbd; j++) x[j] = x[j]! + xb2[j]!;
+    }
+
+    if (!logits) return;
+
+    // into the output's shard, final rmsnorm of the rows whose logits are wanted, classifier
+    const os = b.output.shard;
+    if (os !== s) {
+      b.shards[os]!.f32(b.buffers[os]!.x, n * nEmbd).set(sh.f32(buf.x, n * nEmbd));
+      s = os;
+      sh = b.shards[s]!;
+      buf = b.buffers[s]!;
+    }
+    const first = all ? 0 : n - 1;
+    const rows = n - first;
+    const x = sh.f32(buf.x + first * nEmbd * 4, rows * nEmbd);
+    const xb = sh.f32(buf.xb, rows * nEmbd);
+    for (let i = 0; i < rows; i++) rmsnormGgml(xb.subarray(i * nEmbd, (i + 1) * nEmbd), x.subarray(i * nEmbd, (i + 1) * nEmbd), b.outputNorm, c.rmsEps);
+    b.products(s, buf.xb, nEmbd, rows, [{ m: b.output, out: buf.logits, outStride: c.nVocab }]);
+    const result = sh.f32(buf.logits, rows * c.nVocab);
+    logits.set(result);
+    if (c.finalSoftcap > 0) for (let i = 0; i < rows * c.nVocab; i++) logits[i] = softcap(logits[i]!, c.finalSoftcap);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// loading
+
+interface TensorPlacement {
+  readonly info: GGUFTensorInfo;
+  readonly shard: number;
+  addr: number;
+}
+
+/** Activation buffer sizes in bytes (the Buffers fields), for a shard of `threads` threads. */
+function bufferSizes(c: ModelConfig, threads: number, withLogits: boolean): Record<keyof Buffers, number> {
+  const B = MAX_BATCH;
+  const nQ = c.nHead * c.headDimK;
+  const nK = c.nHeadKv * c.headDimK;
+  const nV = c.nHeadKv * c.headDimV;
+  const kMax = Math.max(c.nEmbd, c.nFF, c.nHead * c.headDimV);
+  return {
+    x: 4 * B * c.nEmbd,
+    xb: 4 * B * c.nEmbd,
+    xb2: 4 * B * c.nEmbd,
+    q: 4 * B * nQ,
+    k: 4 * B * nK,
+    v: 4 * B * nV,
+    qkv: 4 * B * (nQ + nK + nV),
+    attOut: 4 * B * c.nHead * c.headDimV,
+    hb: 4 * B * c.nFF,
+    hb2: 4 * B * c.nFF,
+    hbFused: 4 * B * 2 * c.nFF,
+    xq: B * quantRowBytes(GGMLType.F16, kMax),
+    scratch: 4 * threads * c.nCtx,
+    jobs: 4 * 10 * 4,
+    logits: withLogits ? 4 * B * c.nVocab : 0,
+  };
+}
+
+function sumSizes(sizes: Record<string, number>): number {
+  let t = 0;
+  for (const v of Object.values(sizes)) t += Math.ceil(v / ALIGN) * ALIGN;
+  return t;
+}
+
+export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: WasmBackendOptions = {}): Promise<WasmBackend> {
+  const threads = opts.threads ?? Math.max(1, availableParallelism());
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
+    throw new KilnError(`--threads ${threads} is not a thread count (use a whole number from 1 to 256)`);
+  }
+  const limit = Math.min(opts.maxShardBytes ?? MAX_PAGES * PAGE, MAX_PAGES * PAGE);
+  const label = gguf.path;
+  const kvType = opts.kvType ?? "f32";
+  const info = (name: string): GGUFTensorInfo | undefined => gguf.tensorsByName.get(name);
+  const need = (name: string): GGUFTensorInfo => {
+    const t = info(name);
+    if (!t) throw new KilnError(`${label}: tensor ${name} is missing (a ${c.architecture} model needs it; is the file complete?)`);
+    return t;
+  };
+
+  // which tensors each unit (a layer; the classifier with the final norm) needs
+  const nQ = c.nHead * c.headDimK;
+  const nK = c.nHeadKv * c.headDimK;
+  const nV = c.nHeadKv * c.headDimV;
+  const tied = c.architecture === "gemma2" || info("output.weight") === undefined;
+  const layerTensors = (l: number): string[] => {
+    const p = `blk.${l}.`;
+    const names = c.architecture === "phi3" && info(p + "attn_qkv.weight")
+      ? [p + "attn_qkv.weight"]
+      : [p + "attn_q.weight", p + "attn_k.weight", p + "attn_v.weight"];
+    names.push(p + "attn_output.weight", p + "ffn_up.weight", p + "ffn_down.weight");
+    if (c.architecture !== "phi3") names.push(p + "ffn_gate.weight");
+    return names;
+  };
+  const matrixNames = new Set<string>();
+  for (let l = 0; l < c.nLayer; l++) for (const n of layerTensors(l)) matrixNames.add(n);
+  matrixNames.add(tied ? "token_embd.weight" : "output.weight");
+  for (const name of matrixNames) {
+    const t = need(name);
+    if (!MATMUL_TYPES.has(t.type)) {
+      throw new KilnError(`${label}: tensor ${name} is ${t.typeInfo.name}, which the wasm backend cannot multiply yet (use --backend reference, or requantize to q4_k/q6_k/q8_0)`);
+    }
+  }
+
+  // split into shards: [token_embd], layer 0, layer 1, ..., [output]; each unit whole in one shard.
+  // The KV cache of one full-context sequence is reserved beside each layer.
+  const el = kvType === "f16" ? 2 : 4;
+  const kvPerLayer = c.nCtx * (nK + nV) * el;
+  const units: { names: string[]; extra: number; layer?: number }[] = [];
+  if (!tied) units.push({ names: ["token_embd.weight"], extra: 0 });
+  for (let l = 0; l < c.nLayer; l++) units.push({ names: layerTensors(l), extra: kvPerLayer, layer: l });
+  units.push({ names: tied ? ["token_embd.weight"] : ["output.weight"], extra: 0 });
+  const fixed = RESERVED + sumSizes(bufferSizes(c, threads, true));
+  const shardOfLayer: number[] = [];
+  const placements = new Map<string, TensorPlacement>();
+  const shardBytes: number[] = [fixed];
+  for (const u of units) {
+    const bytes = u.names.reduce((a, n) => a + Math.ceil(need(n).nbytes / ALIGN) * ALIGN, 0) + u.extra;
+    if (fixed + bytes > limit) {
+      throw new KilnError(`${label}: ${u.layer !== undefined ? `layer ${u.layer}` : u.names[0]} needs ${fixed + bytes} bytes, more than one wasm memory shard holds (${limit})`);
+    }
+    let s = shardBytes.length - 1;
+    if (shardBytes[s]! + bytes > limit) {
+      shardBytes.push(fixed);
+      s++;
+    }
+    shardBytes[s] = shardBytes[s]! + bytes;
+    for (const n of u.names) placements.set(n, { info: need(n), shard: s, addr: 0 });
+    if (u.layer !== undefined) shardOfLayer.push(s);
+  }
+
+  const shards = shardBytes.map((bytes, i) => new Shard(i, limit, bytes));
+  const buffers = shards.map((sh, i): Buffers => {
+    const sizes = bufferSizes(c, threads, i === shards.length - 1);
+    const b = {} as Buffers;
+    for (const key of Object.keys(sizes) as (keyof Buffers)[]) b[key] = sizes[key] > 0 ? sh.alloc(sizes[key], "activation buffers") : 0;
+    return b;
+  });
+
+  // weights: streamed from the file into their shard, in their ggml blocks
+  for (const p of placements.values()) {
+    const sh = shards[p.shard]!;
+    p.addr = sh.alloc(p.info.nbytes, `tensor ${p.info.name}`);
+    let at = p.addr;
+    for (const chunk of gguf.readTensorChunks(p.info)) {
+      sh.u8(at, chunk.length).set(chunk);
+      at += chunk.length;
+    }
+  }
+  const matrix = (name: string, cols: number, rows: number): Matrix => {
+    const p = placements.get(name)!;
+    const t = p.info;
+    if (t.ne.length > 2 && t.ne.slice(2).some((d) => d !== 1)) {
+      throw new KilnError(`${label}: tensor ${name} has shape [${t.ne.join(", ")}], expected a matrix [${cols}, ${rows}]`);
+    }
+    if (t.ne[0] !== cols || (t.ne[1] ?? 1) !== rows) {
+      throw new KilnError(`${label}: tensor ${name} has shape [${t.ne.join(", ")}], expected [${cols}, ${rows}] for this ${c.architecture} config`);
+    }
+    if (cols % t.typeInfo.blockSize !== 0) {
+      throw new KilnError(`${label}: tensor ${name} is ${t.typeInfo.name} with rows of ${cols}, not a multiple of its block size ${t.typeInfo.blockSize}`);
+    }
+    return { name, shard: p.shard, type: t.typeInfo, addr: p.addr, rowBytes: (cols / t.typeInfo.blockSize) * t.typeInfo.typeSize, cols, rows };
+  };
+  const vector = (name: string, len: number): Float32Array => {
+    const t = need(name);
+    if (t.nelements !== len) throw new KilnError(`${label}: tensor ${name} has ${t.nelements} values, expected ${len}`);
+    return dequantizeRow(t.type as GGMLType, gguf.readTensor(t), len);
+  };
+  const optionalVector = (name: string, len: number): Float32Array | undefined => (info(name) ? vector(name, len) : undefined);
+
+  const layers: Layer[] = [];
+  for (let l = 0; l < c.nLayer; l++) {
+    const p = `blk.${l}.`;
+    const fused = placements.has(p + "attn_qkv.weight");
+    const phi3 = c.architecture === "phi3";
+    const qwen2 = c.architecture === "qwen2";
+    const gemma2 = c.architecture === "gemma2";
+    layers.push({
+      shard: shardOfLayer[l]!,
+      attnNorm: vector(p + "attn_norm.weight", c.nEmbd),
+      ...(fused
+        ? { wqkv: matrix(p + "attn_qkv.weight", c.nEmbd, nQ + nK + nV) }
+        : { wq: matrix(p + "attn_q.weight", c.nEmbd, nQ), wk: matrix(p + "attn_k.weight", c.nEmbd, nK), wv: matrix(p + "attn_v.weight", c.nEmbd, nV) }),
+      bq: qwen2 ? vector(p + "attn_q.bias", nQ) : optionalVector(p + "attn_q.bias", nQ),
+      bk: qwen2 ? vector(p + "attn_k.bias", nK) : optionalVector(p + "attn_k.bias", nK),
+      bv: qwen2 ? vector(p + "attn_v.bias", nV) : optionalVector(p + "attn_v.bias", nV),
+      wo: matrix(p + "attn_output.weight", c.nHead * c.headDimV, c.nEmbd),
+      postAttnNorm: gemma2 ? vector(p + "post_attention_norm.weight", c.nEmbd) : undefined,
+      ffnNorm: vector(p + "ffn_norm.weight", c.nEmbd),
+      ffnGate: phi3 ? undefined : matrix(p + "ffn_gate.weight", c.nEmbd, c.nFF),
+      ffnUp: matrix(p + "ffn_up.weight", c.nEmbd, phi3 ? 2 * c.nFF : c.nFF),
+      ffnDown: matrix(p + "ffn_down.weight", c.nFF, c.nEmbd),
+      postFfwNorm: gemma2 ? vector(p + "post_ffw_norm.weight", c.nEmbd) : undefined,
+    });
+  }
+  const tokenEmbd = matrix("token_embd.weight", c.nEmbd, c.nVocab);
+  const output = tied ? tokenEmbd : matrix("output.weight", c.nEmbd, c.nVocab);
+  const pool = await WorkerPool.create(threads, await kernelModule(), shards.map((sh) => sh.memory));
+  return new WasmBackend(
+    c, shards, pool, layers, tokenEmbd, vector("output_norm.weight", c.nEmbd), output,
+    optionalVector("rope_freqs.weight", c.rope.nRot / 2), buffers, { kvType },
+  );
+}
+
+registerBackend("wasm", (gguf, config, opts) => createWasmBackend(gguf, config, opts));
