@@ -97,7 +97,7 @@ export async function runCase(c: ConformanceCase, target: ConformanceTarget): Pr
     await target.run(kernel, buffers, built.uniforms, built.dispatch);
   } catch (e) {
     if (!(e instanceof KilnError)) throw e;
-    return { ...base, status: "fail", detail: `${c.name}: the target failed: ${e.message}` };
+    return { ...base, status: "fail", detail: `${c.name} on ${target.name}: the target failed: ${e.message}` };
   }
   const tol = toleranceFor(c.op, c.name);
   for (const [name, want] of Object.entries(built.expected)) {
