@@ -2,13 +2,14 @@
 // line and drains on SIGTERM; `kiln api-key` creates (shown once), lists and revokes hashed keys;
 // `kiln models` adds a validated GGUF to the store and `kiln serve -m NAME` serves it by name.
 
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../cli/main.js";
 import { RpcClient, greedyGolden } from "./server-harness.js";
 import { REPO_ROOT, golden } from "./golden.js";
 
@@ -20,9 +21,24 @@ const g = greedyGolden();
 
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
-function kiln(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [VITE_NODE, ENTRY, ...args], { cwd: REPO_ROOT, env, encoding: "utf8", timeout: 60_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+/** Runs a kiln command in this process (as bin/kiln.js would), capturing its stdout, stderr and exit code. */
+async function kiln(...args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const { write: stdoutWrite } = process.stdout;
+  const { write: stderrWrite } = process.stderr;
+  process.env.KILN_HOME = home;
+  process.stdout.write = ((chunk: string | Uint8Array) => out.push(String(chunk)) > 0) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => err.push(String(chunk)) > 0) as typeof process.stderr.write;
+  try {
+    await runCli(["node", "kiln", ...args]);
+  } finally {
+    process.stdout.write = stdoutWrite;
+    process.stderr.write = stderrWrite;
+  }
+  const status = Number(process.exitCode ?? 0);
+  process.exitCode = undefined;
+  return { status, stdout: out.join(""), stderr: err.join("") };
 }
 
 /** Starts `kiln serve ARGS --port 0`; resolves with the child and the URL from its one stdout line. */
@@ -74,8 +90,8 @@ describe("kiln serve", () => {
     expect(await s.exited).toBe(0);
   });
 
-  it("refuses a non-loopback address when no API key exists, unless --insecure", () => {
-    const r = kiln("serve", "--host", "0.0.0.0", "--port", "0");
+  it("refuses a non-loopback address when no API key exists, unless --insecure", async () => {
+    const r = await kiln("serve", "--host", "0.0.0.0", "--port", "0");
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^kiln: refusing to listen on 0\.0\.0\.0 without API keys.*--insecure/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -84,13 +100,13 @@ describe("kiln serve", () => {
 
 describe("kiln api-key and kiln models", () => {
   it("creates a key shown once and stored only hashed, lists it, and revokes it", async () => {
-    const created = kiln("api-key", "create", "--name", "ci");
+    const created = await kiln("api-key", "create", "--name", "ci");
     expect(created.status).toBe(0);
     const key = created.stdout.trim();
     expect(key).toMatch(/^kiln_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
     const stored = readFileSync(join(home, "api-keys.json"), "utf8");
     expect(stored).not.toContain(key.split("_").at(-1));
-    const list = JSON.parse(kiln("api-key", "list", "--json").stdout) as { id: string; name: string }[];
+    const list = JSON.parse((await kiln("api-key", "list", "--json")).stdout) as { id: string; name: string }[];
     expect(list).toEqual([expect.objectContaining({ id: key.slice(5, 17), name: "ci" })]);
 
     const s = await serve("--public-health");
@@ -98,23 +114,23 @@ describe("kiln api-key and kiln models", () => {
     expect((await fetch(`${s.url}/health`)).status).toBe(200);
     expect((await fetch(`${s.url}/metrics`)).status).toBe(401);
     expect((await fetch(`${s.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
-    expect(kiln("api-key", "revoke", list[0]!.id).status).toBe(0);
+    expect((await kiln("api-key", "revoke", list[0]!.id)).status).toBe(0);
     expect((await fetch(`${s.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
     s.child.kill("SIGTERM");
     expect(await s.exited).toBe(0);
-    expect(kiln("api-key", "revoke", "nope").stderr).toMatch(/^kiln: api key "nope" not found/);
+    expect((await kiln("api-key", "revoke", "nope")).stderr).toMatch(/^kiln: api key "nope" not found/);
   });
 
   it("adds a validated GGUF with its sha256, serves it by name, and removes it", async () => {
     const src = golden("models", "stories260k-q8_0.gguf");
-    const add = kiln("models", "add", src, "--name", "tiny-q8");
+    const add = await kiln("models", "add", src, "--name", "tiny-q8");
     expect(add.status, add.stderr).toBe(0);
-    const info = JSON.parse(kiln("models", "info", "tiny-q8").stdout) as { sha256: string; architecture: string; type: string; size: number };
+    const info = JSON.parse((await kiln("models", "info", "tiny-q8")).stdout) as { sha256: string; architecture: string; type: string; size: number };
     const bytes = readFileSync(src);
     expect(info).toMatchObject({ architecture: "llama", type: "q8_0", size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") });
     const bad = join(home, "not-a-model.gguf");
     writeFileSync(bad, "this is not gguf");
-    const refused = kiln("models", "add", bad);
+    const refused = await kiln("models", "add", bad);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/^kiln: .*not-a-model\.gguf/);
 
@@ -123,8 +139,8 @@ describe("kiln api-key and kiln models", () => {
     expect(models.data.map((m) => [m.id, m.type])).toEqual([["tiny-q8", "q8_0"]]);
     s.child.kill("SIGTERM");
     expect(await s.exited).toBe(0);
-    expect(kiln("models", "remove", "tiny-q8").status).toBe(0);
-    expect(JSON.parse(kiln("models", "list", "--json").stdout)).toEqual([]);
-    expect(kiln("serve", "-m", "tiny-q8").stderr).toMatch(/^kiln: model "tiny-q8" is neither a file nor a name in the store/);
+    expect((await kiln("models", "remove", "tiny-q8")).status).toBe(0);
+    expect(JSON.parse((await kiln("models", "list", "--json")).stdout)).toEqual([]);
+    expect((await kiln("serve", "-m", "tiny-q8")).stderr).toMatch(/^kiln: model "tiny-q8" is neither a file nor a name in the store/);
   });
 });
