@@ -1,7 +1,6 @@
 // The generated targets: byte-stable regeneration, CUDA that nvcc compiles for sm_80 and sm_90 with
 // warnings as errors, AssemblyScript that asc compiles with SIMD enabled and that computes what the
 // interpreter computes when run, and WGSL that a real WGSL parser reads with the manifest's bindings.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -10,7 +9,7 @@ import type * as WgslReflectModule from "wgsl_reflect";
 import { interpret, type BufferData } from "../codegen/interpret/run.js";
 import type { KernelIR } from "../codegen/ir/types.js";
 import { generate, loadKernels } from "../codegen/main.js";
-import { buildWasm, NVCC, nvccPtx, runWasm as runWasmIn, type ManifestKernel, type WasmInstance } from "./codegen-helpers.js";
+import { buildWasm, NVCC, nvccPtx, nvccPtxAll, run, runWasm as runWasmIn, type ManifestKernel, type WasmInstance } from "./codegen-helpers.js";
 import { golden, REPO_ROOT } from "./golden.js";
 
 // wgsl_reflect's package entry is CommonJS under "type": "module"; its ES build is the file to load
@@ -35,9 +34,9 @@ describe("generated/ is byte-stable", () => {
     for (const [rel, text] of files) expect(readFileSync(join(REPO_ROOT, "generated", rel), "utf8"), `generated/${rel} is stale: run npm run codegen`).toBe(text);
   });
 
-  it("npm run codegen -- --check agrees, and finds a hand edit", () => {
-    const ok = spawnSync(process.execPath, [join(REPO_ROOT, "bin", "kiln-codegen.js"), "--check"], { encoding: "utf8" });
-    expect(ok.stderr).toContain("up to date");
+  it("npm run codegen -- --check agrees, and finds a hand edit", async () => {
+    const ok = await run(process.execPath, [join(REPO_ROOT, "bin", "kiln-codegen.js"), "--check"]);
+    expect(ok.out).toContain("up to date");
     expect(ok.status).toBe(0);
     // a copy of generated/ with one edited file must fail the check
     const copy = join(work, "generated");
@@ -45,9 +44,9 @@ describe("generated/ is byte-stable", () => {
       mkdirSync(dirname(join(copy, rel)), { recursive: true });
       writeFileSync(join(copy, rel), rel === "wgsl/add.wgsl" ? `${text}// edited\n` : text);
     }
-    const bad = spawnSync(process.execPath, [join(REPO_ROOT, "bin", "kiln-codegen.js"), "--check", "--out", copy], { encoding: "utf8" });
+    const bad = await run(process.execPath, [join(REPO_ROOT, "bin", "kiln-codegen.js"), "--check", "--out", copy]);
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toContain("wgsl/add.wgsl");
+    expect(bad.out).toContain("wgsl/add.wgsl");
   });
 
   it("heads every kernel file with its source and no timestamp", () => {
@@ -62,22 +61,26 @@ describe("generated/ is byte-stable", () => {
 });
 
 describe.skipIf(!NVCC)("generated CUDA compiles with nvcc (warnings are errors)", () => {
-  const compile = (src: string, arch: string): { status: number | null; out: string; ptx: string } => nvccPtx(src, arch, work);
-
-  it("treats a warning as an error with these flags (the check can fail)", () => {
-    expect(compile('extern "C" __global__ void k(float* o) { int unused; o[0] = 1.0f; }\n', "sm_80").status).not.toBe(0);
+  it("treats a warning as an error with these flags (the check can fail)", async () => {
+    expect((await nvccPtx('extern "C" __global__ void k(float* o) { int unused; o[0] = 1.0f; }\n', "sm_80", work)).status).not.toBe(0);
   });
 
   for (const arch of ["sm_80", "sm_90"]) {
-    it(`compiles every kernel for ${arch}`, () => {
-      for (const k of manifest.kernels) {
-        const r = compile(files.get(k.files.cuda!)!, arch);
-        expect(r.out, `${k.files.cuda} (${arch})`).toBe("");
-        expect(r.status).toBe(0);
-        expect(r.ptx).toContain(`.entry ${k.entry}(`);
-      }
+    it(`compiles every kernel for ${arch}`, async () => {
+      const r = await nvccPtxAll(manifest.kernels.map((k) => [k.files.cuda!, files.get(k.files.cuda!)!] as const), arch, work);
+      expect(r.out, arch).toBe("");
+      expect(r.status).toBe(0);
+      for (const k of manifest.kernels) expect(r.ptx).toContain(`.entry ${k.entry}(`);
     });
   }
+
+  it("names the generated file and line of a kernel that fails to compile", async () => {
+    const broken = files.get("cuda/add.cu")!.replace("    out[i] = a[i] + b[i];", "    out[i] = a[i] + b[i] int;");
+    const line = broken.split("\n").findIndex((l) => l.includes("b[i] int")) + 1;
+    const r = await nvccPtxAll([["cuda/mul.cu", files.get("cuda/mul.cu")!], ["cuda/add.cu", broken]], "sm_80", work);
+    expect(r.status).not.toBe(0);
+    expect(r.out).toContain(`cuda/add.cu(${line})`);
+  });
 });
 
 describe("generated WGSL parses", () => {
@@ -103,8 +106,8 @@ describe("generated WGSL parses", () => {
 
 describe("generated AssemblyScript", () => {
   let wasm: WasmInstance;
-  beforeAll(() => {
-    wasm = buildWasm(files, work);
+  beforeAll(async () => {
+    wasm = await buildWasm(files, work);
   }, 120_000);
   const runWasm = (name: string, workgroups: number, uniforms: Record<string, number>, buffers: Record<string, BufferData>): Record<string, BufferData> =>
     runWasmIn(wasm, manifest.kernels.find((k) => k.name === name)!, workgroups, uniforms, buffers);

@@ -13,7 +13,7 @@ import type { KernelIR } from "../codegen/ir/types.js";
 import { generate } from "../codegen/main.js";
 import { lower } from "../codegen/passes/pipeline.js";
 import { f16ToF32, f32ToF16 } from "../engine/quant/half.js";
-import { buildWasm, NVCC, nvccPtx, runWasm, type ManifestKernel, type WasmInstance } from "./codegen-helpers.js";
+import { buildWasm, NVCC, nvccPtxAll, runWasm, type ManifestKernel, type WasmInstance } from "./codegen-helpers.js";
 import { REPO_ROOT } from "./golden.js";
 
 const wgslReflectPath = "wgsl_reflect/wgsl_reflect.module.js";
@@ -113,8 +113,8 @@ describe("DSL features in the interpreter", () => {
 
 describe("DSL features in the generated targets", () => {
   let wasm: WasmInstance;
-  beforeAll(() => {
-    wasm = buildWasm(files, work);
+  beforeAll(async () => {
+    wasm = await buildWasm(files, work);
   }, 120_000);
 
   it("AssemblyScript computes what the interpreter computes", () => {
@@ -125,13 +125,11 @@ describe("DSL features in the generated targets", () => {
     }
   });
 
-  it.skipIf(!NVCC)("CUDA compiles for sm_80 and sm_90 with warnings as errors", () => {
-    for (const k of manifest.values()) {
-      for (const arch of ["sm_80", "sm_90"]) {
-        const r = nvccPtx(files.get(k.files.cuda!)!, arch, work);
-        expect(r.out, `${k.files.cuda} ${arch}`).toBe("");
-        expect(r.ptx).toContain(`.entry ${k.entry}(`);
-      }
+  it.skipIf(!NVCC)("CUDA compiles for sm_80 and sm_90 with warnings as errors", async () => {
+    for (const arch of ["sm_80", "sm_90"]) {
+      const r = await nvccPtxAll([...manifest.values()].map((k) => [k.files.cuda!, files.get(k.files.cuda!)!] as const), arch, work);
+      expect(r.out, arch).toBe("");
+      for (const k of manifest.values()) expect(r.ptx).toContain(`.entry ${k.entry}(`);
     }
   });
 

@@ -1,6 +1,6 @@
 // Helpers the codegen tests share: compile generated AssemblyScript with asc and run a kernel's
 // workgroups in the wasm module, and compile generated CUDA with nvcc.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BufferData } from "../codegen/interpret/run.js";
@@ -18,6 +18,19 @@ export interface ManifestKernel {
   wasm: { scratchBytes: number; params: string[] };
 }
 
+/**
+ * Runs a program without blocking the event loop (a long synchronous child would starve vitest's
+ * worker RPC on a busy machine); resolves with its exit status and output.
+ */
+export function run(cmd: string, args: readonly string[]): Promise<{ status: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { encoding: "utf8", maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      const status = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+      resolve({ status, out: `${stdout}${stderr}` });
+    });
+  });
+}
+
 // the slice of the WebAssembly API used here (lib ES2023 has no WebAssembly types)
 interface WasmMemory {
   readonly buffer: ArrayBuffer;
@@ -29,13 +42,14 @@ export interface WasmInstance {
 const WA = (globalThis as unknown as { WebAssembly: { Module: new (bytes: Uint8Array) => object; Instance: new (m: object, imports: object) => WasmInstance } }).WebAssembly;
 
 /** Writes the generated wasm-simd/ files under `work`, builds them with asc (SIMD on) and instantiates the module. */
-export function buildWasm(files: ReadonlyMap<string, string>, work: string): WasmInstance {
+export async function buildWasm(files: ReadonlyMap<string, string>, work: string): Promise<WasmInstance> {
   const dir = join(work, "wasm-simd");
   mkdirSync(dir, { recursive: true });
   for (const [rel, text] of files) if (rel.startsWith("wasm-simd/")) writeFileSync(join(work, rel), text);
   const asc = join(REPO_ROOT, "node_modules", "assemblyscript", "bin", "asc.js");
   const wasmFile = join(work, "kernels.wasm");
-  execFileSync(process.execPath, [asc, join(dir, "index.ts"), "--enable", "simd", "--runtime", "stub", "-O3", "--outFile", wasmFile], { stdio: "pipe" });
+  const r = await run(process.execPath, [asc, join(dir, "index.ts"), "--enable", "simd", "--runtime", "stub", "-O3", "--outFile", wasmFile]);
+  if (r.status !== 0) throw new Error(`asc failed:\n${r.out}`);
   return new WA.Instance(new WA.Module(readFileSync(wasmFile)), {
     env: {
       abort: () => {
@@ -81,10 +95,43 @@ export function runWasm(
 export const NVCC = ["/usr/local/cuda/bin/nvcc", "/usr/local/bin/nvcc", "/usr/bin/nvcc"].find(existsSync);
 
 /** Compiles one CUDA source to PTX with warnings as errors; returns the exit status, diagnostics and PTX. */
-export function nvccPtx(src: string, arch: string, work: string): { status: number | null; out: string; ptx: string } {
+export async function nvccPtx(src: string, arch: string, work: string): Promise<{ status: number; out: string; ptx: string }> {
   const p = join(work, `k-${arch}.cu`);
   const ptx = join(work, `k-${arch}.ptx`);
   writeFileSync(p, src);
-  const r = spawnSync(NVCC!, ["-ptx", `-arch=${arch}`, "-Werror", "all-warnings", "-o", ptx, p], { encoding: "utf8" });
-  return { status: r.status, out: `${r.stdout}${r.stderr}`, ptx: r.status === 0 ? readFileSync(ptx, "utf8") : "" };
+  const r = await run(NVCC!, ["-ptx", `-arch=${arch}`, "-Werror", "all-warnings", "-o", ptx, p]);
+  return { ...r, ptx: r.status === 0 ? readFileSync(ptx, "utf8") : "" };
+}
+
+/**
+ * Compiles many generated CUDA files in one nvcc run: each file's text goes into its own namespace of
+ * one translation unit (kernel names are extern "C" and unique; tables and helpers stay apart), with
+ * the includes hoisted. One front-end start instead of one per kernel keeps the check to seconds.
+ * Diagnostics are rewritten to name the generated file and its own line.
+ */
+export async function nvccPtxAll(sources: readonly (readonly [file: string, src: string])[], arch: string, work: string): Promise<{ status: number; out: string; ptx: string }> {
+  const includes = new Set<string>();
+  const lines: string[] = [];
+  const origin: { file: string; line: number }[] = [];
+  sources.forEach(([file, src], i) => {
+    lines.push(`namespace kiln_generated_${i} {`);
+    origin.push({ file, line: 0 });
+    src.split("\n").forEach((l, j) => {
+      if (l.startsWith("#include")) {
+        includes.add(l);
+        lines.push("");
+      } else lines.push(l);
+      origin.push({ file, line: j + 1 });
+    });
+    lines.push("}");
+    origin.push({ file, line: 0 });
+  });
+  const head = [...includes].sort();
+  const text = [...head, ...lines].join("\n");
+  const r = await nvccPtx(text, arch, work);
+  const out = r.out.replace(/k-sm_\d+\.cu\((\d+)\)/g, (m, n: string) => {
+    const o = origin[Number(n) - 1 - head.length];
+    return o ? `${o.file}(${o.line})` : m;
+  });
+  return { ...r, out };
 }
