@@ -142,5 +142,14 @@ describe("kiln api-key and kiln models", () => {
     expect((await kiln("models", "remove", "tiny-q8")).status).toBe(0);
     expect(JSON.parse((await kiln("models", "list", "--json")).stdout)).toEqual([]);
     expect((await kiln("serve", "-m", "tiny-q8")).stderr).toMatch(/^kiln: model "tiny-q8" is neither a file nor a name in the store/);
+
+    // --link records the file where it is; removing the entry leaves the file alone.
+    const copy = join(home, "linked.gguf");
+    writeFileSync(copy, bytes);
+    expect((await kiln("models", "add", copy, "--link")).stdout.trim()).toBe("linked");
+    expect(JSON.parse((await kiln("models", "info", "linked")).stdout)).toMatchObject({ linked: true, path: copy, type: "q8_0" });
+    expect((await kiln("models", "add", copy, "--link")).stderr).toMatch(/^kiln: a model named linked is already in the store/);
+    expect((await kiln("models", "remove", "linked")).status).toBe(0);
+    expect(readFileSync(copy).equals(bytes)).toBe(true);
   });
 });
