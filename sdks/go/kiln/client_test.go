@@ -73,8 +73,8 @@ func TestModelsTokenizeDetokenizeLikeLlamaCpp(t *testing.T) {
 	c := dial(t)
 	ctx := context.Background()
 	models, err := c.Models(ctx)
-	if err != nil || len(models) != 1 {
-		t.Fatalf("Models: %v %v", models, err)
+	if err != nil || len(models) != 1 || models[0].Architecture != "llama" {
+		t.Fatalf("Models: %+v %v", models, err)
 	}
 	info, err := c.ModelInfo(ctx, models[0].ID)
 	if err != nil || info.VocabSize != 512 || info.BOS == nil || *info.BOS != 1 {

@@ -52,12 +52,17 @@ type Result struct {
 	Timings      *Timings
 }
 
-// Model is one entry of Models(); the server may send more fields than these.
+// Model is one entry of Models() (server/openai.ts modelJson in the kiln repository).
 type Model struct {
-	ID           string `json:"id"`
-	Object       string `json:"object,omitempty"`
-	OwnedBy      string `json:"owned_by,omitempty"`
-	Architecture string `json:"architecture,omitempty"`
+	ID            string `json:"id"`
+	Object        string `json:"object"`
+	Created       int64  `json:"created"`
+	OwnedBy       string `json:"owned_by"`
+	Architecture  string `json:"architecture"`
+	Type          string `json:"type"`
+	ContextLength int    `json:"context_length"`
+	Size          int64  `json:"size"`
+	Backend       string `json:"backend"`
 }
 
 // ModelInfo is model_v1_info's answer.

@@ -45,9 +45,17 @@ export interface GenerationResult {
   readonly timings: Timings | undefined;
 }
 
+/** One entry of models() (server/openai.ts modelJson in the kiln repository). */
 export interface Model {
   readonly id: string;
-  readonly [key: string]: unknown;
+  readonly object: "model";
+  readonly created: number;
+  readonly owned_by: string;
+  readonly architecture: string;
+  readonly type: string;
+  readonly context_length: number;
+  readonly size: number;
+  readonly backend: string;
 }
 
 export interface ModelInfo extends Model {
@@ -55,6 +63,8 @@ export interface ModelInfo extends Model {
   readonly tokenizer: string;
   readonly bos: number | null;
   readonly eos: number | null;
+  readonly path: string;
+  readonly load_seconds: number;
 }
 
 export interface ChatMessage {

@@ -30,6 +30,7 @@ describe("kiln-client", () => {
     const c = await KilnClient.connect(server.url, { apiKey: home.apiKey });
     const models = await c.models();
     assert.equal(models.length, 1);
+    assert.equal(models[0]!.architecture, "llama");
     const info = await c.modelInfo(models[0]!.id);
     assert.equal(info.vocab_size, 512);
     assert.equal(info.bos, 1);

@@ -60,6 +60,7 @@ class AsyncClientTest(unittest.IsolatedAsyncioTestCase):
     async def test_models_tokenize_detokenize_like_llama_cpp(self) -> None:
         models = await self.client.models()
         self.assertEqual(len(models), 1)
+        self.assertEqual(models[0]["architecture"], "llama")
         info = await self.client.model_info(models[0]["id"])
         self.assertEqual((info["vocab_size"], info["bos"]), (512, 1))
         self.assertEqual(await self.client.tokenize(G["prompt"]), G["prompt_token_ids"])

@@ -148,7 +148,7 @@ class AsyncKilnClient:
             )
         except asyncio.TimeoutError:
             raise KilnConnectionError(f"cannot connect to {self.url}: no answer within {self._connect_timeout} s") from None
-        except (OSError, Exception) as e:  # websockets raises OSError subclasses and InvalidHandshake
+        except Exception as e:  # OSError subclasses, websockets' InvalidHandshake / InvalidURI
             if isinstance(e, KilnError):
                 raise
             raise KilnConnectionError(f"cannot connect to {self.url}: {e}") from e
