@@ -42,10 +42,10 @@ const getRows = (type: WeightType): ConformanceCase => {
   };
 };
 
-const matvecCase = (type: WeightType): ConformanceCase => {
-  const rows = 6, k = rowLength(type);
+const matvecCase = (type: WeightType, k = rowLength(type)): ConformanceCase => {
+  const rows = 6;
   return {
-    name: caseName("matvec", { type, rows, k }), op: "matvec", file: "engine/kernels/matvec.kernel.ts", kernel: `matvec_${type}`, seed: seedOf(1200, type),
+    name: caseName("matvec", { type, rows, k }), op: "matvec", file: "engine/kernels/matvec.kernel.ts", kernel: `matvec_${type}`, seed: seedOf(1200, type) + k,
     build(rng) {
       const w = makeWeights(type, rows, k, rng);
       const x = rng.f32(k);
@@ -54,11 +54,11 @@ const matvecCase = (type: WeightType): ConformanceCase => {
   };
 };
 
-const matmulCase = (type: WeightType): ConformanceCase => {
+const matmulCase = (type: WeightType, k = rowLength(type, 1)): ConformanceCase => {
   // rows and tokens not multiples of the 16 x 16 tile: the edge tiles' bounds tests run
-  const rows = 20, tokens = 3, k = rowLength(type, 1);
+  const rows = 20, tokens = 3;
   return {
-    name: caseName("matmul", { type, rows, tokens, k }), op: "matmul", file: "engine/kernels/matmul.kernel.ts", kernel: `matmul_${type}`, seed: seedOf(1300, type),
+    name: caseName("matmul", { type, rows, tokens, k }), op: "matmul", file: "engine/kernels/matmul.kernel.ts", kernel: `matmul_${type}`, seed: seedOf(1300, type) + k,
     build(rng) {
       const w = makeWeights(type, rows, k, rng);
       const X = rng.f32(tokens * k);
@@ -72,6 +72,8 @@ const matmulCase = (type: WeightType): ConformanceCase => {
 export const quantCases: ConformanceCase[] = [
   ...WEIGHT_TYPES.map(dequantize),
   ...WEIGHT_TYPES.map(getRows),
-  ...WEIGHT_TYPES.map(matvecCase),
-  ...WEIGHT_TYPES.map(matmulCase),
+  ...WEIGHT_TYPES.map((t) => matvecCase(t)),
+  ...WEIGHT_TYPES.map((t) => matmulCase(t)),
+  // float rows may have any length (stories260K's feed-forward is 172 wide)
+  ...(["f32", "f16", "bf16"] as const).flatMap((t) => [matvecCase(t, 172), matmulCase(t, 172)]),
 ];

@@ -1,7 +1,7 @@
 // Tiled matrix-matrix product for prefill: out[t, r] = sum_i W[r, i] * X[t, i], with the weights in their
 // ggml type (f32, f16, bf16, q4_0, q4_1, q5_0, q5_1, q8_0, q2_k..q6_k, iq4_nl, iq4_xs).
 // Shapes: W (rows, k) row-major; X (tokens, k) f32; out (tokens, rows) f32. Workgroup 16 x 16 computes a
-// tile of 16 rows x 16 tokens; dispatch [ceil(rows / 16), ceil(tokens / 16)]; k is a multiple of 32 and of
+// tile of 16 rows x 16 tokens; dispatch [ceil(rows / 16), ceil(tokens / 16)]; k is a multiple of
 // the type's block size. Each step stages a (16, 32) slice of W, decoded, and of X in shared memory, so
 // every weight is decoded once per workgroup and never written back as f32 (fused dequantize + matmul).
 // Reference: engine/reference/ops.ts matvec, once per token; ggml counterpart: ggml_mul_mat with a
@@ -31,7 +31,8 @@ export const matmulF32 = kernel(
         const r = workgroupId.x * 16 + (slot >> 5);
         const i = k0 + (slot & 31);
         let wv: f32 = 0.0;
-        if (r < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros
+        if (r < rows && i < k) {
           const e = r * k + i;
           const w = W[e];
           wv = w;
@@ -39,7 +40,7 @@ export const matmulF32 = kernel(
         wTile[slot] = wv;
         const tok = workgroupId.y * 16 + (slot >> 5);
         let xv: f32 = 0.0;
-        if (tok < tokens) {
+        if (tok < tokens && i < k) {
           xv = X[tok * k + i];
         }
         xTile[slot] = xv;
@@ -78,7 +79,8 @@ export const matmulF16 = kernel(
         const r = workgroupId.x * 16 + (slot >> 5);
         const i = k0 + (slot & 31);
         let wv: f32 = 0.0;
-        if (r < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros
+        if (r < rows && i < k) {
           const e = r * k + i;
           const w = unpackF16(W[e >> 1] >> ((e & 1) * 16));
           wv = w;
@@ -86,7 +88,7 @@ export const matmulF16 = kernel(
         wTile[slot] = wv;
         const tok = workgroupId.y * 16 + (slot >> 5);
         let xv: f32 = 0.0;
-        if (tok < tokens) {
+        if (tok < tokens && i < k) {
           xv = X[tok * k + i];
         }
         xTile[slot] = xv;
@@ -125,7 +127,8 @@ export const matmulBF16 = kernel(
         const r = workgroupId.x * 16 + (slot >> 5);
         const i = k0 + (slot & 31);
         let wv: f32 = 0.0;
-        if (r < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros
+        if (r < rows && i < k) {
           const e = r * k + i;
           const w = bitcastF32(((W[e >> 1] >> ((e & 1) * 16)) & 65535) << 16);
           wv = w;
@@ -133,7 +136,7 @@ export const matmulBF16 = kernel(
         wTile[slot] = wv;
         const tok = workgroupId.y * 16 + (slot >> 5);
         let xv: f32 = 0.0;
-        if (tok < tokens) {
+        if (tok < tokens && i < k) {
           xv = X[tok * k + i];
         }
         xTile[slot] = xv;
@@ -172,7 +175,8 @@ export const matmulQ4_0 = kernel(
         const r = workgroupId.x * 16 + (slot >> 5);
         const i = k0 + (slot & 31);
         let wv: f32 = 0.0;
-        if (r < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros
+        if (r < rows && i < k) {
           const blk = W.block(r * idiv(k, QK) + idiv(i, QK));
           const j = (i) % QK;
           // values 0..15 are the low nibbles of qs, 16..31 the high ones
@@ -187,7 +191,7 @@ export const matmulQ4_0 = kernel(
         wTile[slot] = wv;
         const tok = workgroupId.y * 16 + (slot >> 5);
         let xv: f32 = 0.0;
-        if (tok < tokens) {
+        if (tok < tokens && i < k) {
           xv = X[tok * k + i];
         }
         xTile[slot] = xv;
@@ -226,7 +230,8 @@ export const matmulQ4_1 = kernel(
         const r = workgroupId.x * 16 + (slot >> 5);
         const i = k0 + (slot & 31);
         let wv: f32 = 0.0;
-        if (r < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros
+        if (r < rows && i < k) {
           const blk = W.block(r * idiv(k, QK) + idiv(i, QK));
           const j = (i) % QK;
           const byte = blk.qs[j & 15];
@@ -240,7 +245,7 @@ export const matmulQ4_1 = kernel(
         wTile[slot] = wv;
         const tok = workgroupId.y * 16 + (slot >> 5);
         let xv: f32 = 0.0;
-        if (tok < tokens) {
+        if (tok < tokens && i < k) {
           xv = X[tok * k + i];
         }
         xTile[slot] = xv;
@@ -279,7 +284,8 @@ export const matmulQ5_0 = kernel(
         const r = workgroupId.x * 16 + (slot >> 5);
         const i = k0 + (slot & 31);
         let wv: f32 = 0.0;
-        if (r < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros
+        if (r < rows && i < k) {
           const blk = W.block(r * idiv(k, QK) + idiv(i, QK));
           const j = (i) % QK;
           const byte = blk.qs[j & 15];
@@ -295,7 +301,7 @@ export const matmulQ5_0 = kernel(
         wTile[slot] = wv;
         const tok = workgroupId.y * 16 + (slot >> 5);
         let xv: f32 = 0.0;
-        if (tok < tokens) {
+        if (tok < tokens && i < k) {
           xv = X[tok * k + i];
         }
         xTile[slot] = xv;
@@ -334,7 +340,8 @@ export const matmulQ5_1 = kernel(
         const r = workgroupId.x * 16 + (slot >> 5);
         const i = k0 + (slot & 31);
         let wv: f32 = 0.0;
-        if (r < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros
+        if (r < rows && i < k) {
           const blk = W.block(r * idiv(k, QK) + idiv(i, QK));
           const j = (i) % QK;
           const byte = blk.qs[j & 15];
@@ -349,7 +356,7 @@ export const matmulQ5_1 = kernel(
         wTile[slot] = wv;
         const tok = workgroupId.y * 16 + (slot >> 5);
         let xv: f32 = 0.0;
-        if (tok < tokens) {
+        if (tok < tokens && i < k) {
           xv = X[tok * k + i];
         }
         xTile[slot] = xv;
@@ -388,7 +395,8 @@ export const matmulQ8_0 = kernel(
         const r = workgroupId.x * 16 + (slot >> 5);
         const i = k0 + (slot & 31);
         let wv: f32 = 0.0;
-        if (r < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros
+        if (r < rows && i < k) {
           const blk = W.block(r * idiv(k, QK) + idiv(i, QK));
           const j = (i) % QK;
           const w = f32(blk.qs[j]) * blk.d;
@@ -397,7 +405,7 @@ export const matmulQ8_0 = kernel(
         wTile[slot] = wv;
         const tok = workgroupId.y * 16 + (slot >> 5);
         let xv: f32 = 0.0;
-        if (tok < tokens) {
+        if (tok < tokens && i < k) {
           xv = X[tok * k + i];
         }
         xTile[slot] = xv;
@@ -436,7 +444,8 @@ export const matmulQ2K = kernel(
         const r = workgroupId.x * 16 + (slot >> 5);
         const i = k0 + (slot & 31);
         let wv: f32 = 0.0;
-        if (r < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros
+        if (r < rows && i < k) {
           const blk = W.block(r * idiv(k, QK) + idiv(i, QK));
           const j = (i) % QK;
           // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values
@@ -452,7 +461,7 @@ export const matmulQ2K = kernel(
         wTile[slot] = wv;
         const tok = workgroupId.y * 16 + (slot >> 5);
         let xv: f32 = 0.0;
-        if (tok < tokens) {
+        if (tok < tokens && i < k) {
           xv = X[tok * k + i];
         }
         xTile[slot] = xv;
@@ -491,7 +500,8 @@ export const matmulQ3K = kernel(
         const r = workgroupId.x * 16 + (slot >> 5);
         const i = k0 + (slot & 31);
         let wv: f32 = 0.0;
-        if (r < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros
+        if (r < rows && i < k) {
           const blk = W.block(r * idiv(k, QK) + idiv(i, QK));
           const j = (i) % QK;
           const half = j >> 7;
@@ -518,7 +528,7 @@ export const matmulQ3K = kernel(
         wTile[slot] = wv;
         const tok = workgroupId.y * 16 + (slot >> 5);
         let xv: f32 = 0.0;
-        if (tok < tokens) {
+        if (tok < tokens && i < k) {
           xv = X[tok * k + i];
         }
         xTile[slot] = xv;
@@ -557,7 +567,8 @@ export const matmulQ4K = kernel(
         const r = workgroupId.x * 16 + (slot >> 5);
         const i = k0 + (slot & 31);
         let wv: f32 = 0.0;
-        if (r < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros
+        if (r < rows && i < k) {
           const blk = W.block(r * idiv(k, QK) + idiv(i, QK));
           const j = (i) % QK;
           // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high
@@ -584,7 +595,7 @@ export const matmulQ4K = kernel(
         wTile[slot] = wv;
         const tok = workgroupId.y * 16 + (slot >> 5);
         let xv: f32 = 0.0;
-        if (tok < tokens) {
+        if (tok < tokens && i < k) {
           xv = X[tok * k + i];
         }
         xTile[slot] = xv;
@@ -623,7 +634,8 @@ export const matmulQ5K = kernel(
         const r = workgroupId.x * 16 + (slot >> 5);
         const i = k0 + (slot & 31);
         let wv: f32 = 0.0;
-        if (r < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros
+        if (r < rows && i < k) {
           const blk = W.block(r * idiv(k, QK) + idiv(i, QK));
           const j = (i) % QK;
           // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high
@@ -651,7 +663,7 @@ export const matmulQ5K = kernel(
         wTile[slot] = wv;
         const tok = workgroupId.y * 16 + (slot >> 5);
         let xv: f32 = 0.0;
-        if (tok < tokens) {
+        if (tok < tokens && i < k) {
           xv = X[tok * k + i];
         }
         xTile[slot] = xv;
@@ -690,7 +702,8 @@ export const matmulQ6K = kernel(
         const r = workgroupId.x * 16 + (slot >> 5);
         const i = k0 + (slot & 31);
         let wv: f32 = 0.0;
-        if (r < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros
+        if (r < rows && i < k) {
           const blk = W.block(r * idiv(k, QK) + idiv(i, QK));
           const j = (i) % QK;
           // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh
@@ -710,7 +723,7 @@ export const matmulQ6K = kernel(
         wTile[slot] = wv;
         const tok = workgroupId.y * 16 + (slot >> 5);
         let xv: f32 = 0.0;
-        if (tok < tokens) {
+        if (tok < tokens && i < k) {
           xv = X[tok * k + i];
         }
         xTile[slot] = xv;
@@ -749,7 +762,8 @@ export const matmulIQ4_NL = kernel(
         const r = workgroupId.x * 16 + (slot >> 5);
         const i = k0 + (slot & 31);
         let wv: f32 = 0.0;
-        if (r < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros
+        if (r < rows && i < k) {
           const blk = W.block(r * idiv(k, QK) + idiv(i, QK));
           const j = (i) % QK;
           const byte = blk.qs[j & 15];
@@ -763,7 +777,7 @@ export const matmulIQ4_NL = kernel(
         wTile[slot] = wv;
         const tok = workgroupId.y * 16 + (slot >> 5);
         let xv: f32 = 0.0;
-        if (tok < tokens) {
+        if (tok < tokens && i < k) {
           xv = X[tok * k + i];
         }
         xTile[slot] = xv;
@@ -802,7 +816,8 @@ export const matmulIQ4_XS = kernel(
         const r = workgroupId.x * 16 + (slot >> 5);
         const i = k0 + (slot & 31);
         let wv: f32 = 0.0;
-        if (r < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros
+        if (r < rows && i < k) {
           const blk = W.block(r * idiv(k, QK) + idiv(i, QK));
           const j = (i) % QK;
           const ib = j >> 5;
@@ -820,7 +835,7 @@ export const matmulIQ4_XS = kernel(
         wTile[slot] = wv;
         const tok = workgroupId.y * 16 + (slot >> 5);
         let xv: f32 = 0.0;
-        if (tok < tokens) {
+        if (tok < tokens && i < k) {
           xv = X[tok * k + i];
         }
         xTile[slot] = xv;

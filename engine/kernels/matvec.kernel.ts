@@ -1,7 +1,7 @@
 // Quantized matrix-vector product (decode): out[r] = sum_k W[r, k] * x[k], with the weights in their ggml
 // type (f32, f16, bf16, q4_0, q4_1, q5_0, q5_1, q8_0, q2_k..q6_k, iq4_nl, iq4_xs), decoded on the fly.
 // Shapes: W (rows, k) as ggml blocks, row-major; x (k) f32; out (rows) f32. One workgroup per row
-// (dispatch `rows` workgroups); k is a multiple of the block size (and of 32).
+// (dispatch `rows` workgroups); k is a multiple of the block size (and of 32 for the block types).
 // Reference: engine/reference/ops.ts matvec (dequantize-then-dot); ggml counterpart: ggml_mul_mat with a
 // quantized src0 and f32 src1 (dequantize_row_* + dot, ggml-quants.c; the mul_mv kernels on GPUs).
 // The per-value decode of each type is the one in get_rows.kernel.ts.
@@ -46,14 +46,11 @@ export const matvecF32 = kernel(
   ({ k, W, x, out }) => {
     const row = workgroupId.x;
     let acc: f32 = 0.0;
-    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type)
-    for (let g = localId.x; g < k >> 5; g += workgroupSize.x) {
-      for (let jj: u32 = 0; jj < 32; jj++) {
-        const i = g * 32 + jj;
-        const e = row * k + i;
-        const w = W[e];
-        acc += w * x[i];
-      }
+    // any row length: each invocation takes every workgroupSize-th value
+    for (let i = localId.x; i < k; i += workgroupSize.x) {
+      const e = row * k + i;
+      const w = W[e];
+      acc += w * x[i];
     }
     const total = workgroupSum(acc);
     if (localId.x === 0) {
@@ -68,14 +65,11 @@ export const matvecF16 = kernel(
   ({ k, W, x, out }) => {
     const row = workgroupId.x;
     let acc: f32 = 0.0;
-    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type)
-    for (let g = localId.x; g < k >> 5; g += workgroupSize.x) {
-      for (let jj: u32 = 0; jj < 32; jj++) {
-        const i = g * 32 + jj;
-        const e = row * k + i;
-        const w = unpackF16(W[e >> 1] >> ((e & 1) * 16));
-        acc += w * x[i];
-      }
+    // any row length: each invocation takes every workgroupSize-th value
+    for (let i = localId.x; i < k; i += workgroupSize.x) {
+      const e = row * k + i;
+      const w = unpackF16(W[e >> 1] >> ((e & 1) * 16));
+      acc += w * x[i];
     }
     const total = workgroupSum(acc);
     if (localId.x === 0) {
@@ -90,14 +84,11 @@ export const matvecBF16 = kernel(
   ({ k, W, x, out }) => {
     const row = workgroupId.x;
     let acc: f32 = 0.0;
-    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type)
-    for (let g = localId.x; g < k >> 5; g += workgroupSize.x) {
-      for (let jj: u32 = 0; jj < 32; jj++) {
-        const i = g * 32 + jj;
-        const e = row * k + i;
-        const w = bitcastF32(((W[e >> 1] >> ((e & 1) * 16)) & 65535) << 16);
-        acc += w * x[i];
-      }
+    // any row length: each invocation takes every workgroupSize-th value
+    for (let i = localId.x; i < k; i += workgroupSize.x) {
+      const e = row * k + i;
+      const w = bitcastF32(((W[e >> 1] >> ((e & 1) * 16)) & 65535) << 16);
+      acc += w * x[i];
     }
     const total = workgroupSum(acc);
     if (localId.x === 0) {
