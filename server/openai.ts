@@ -3,7 +3,7 @@
 // API reference (https://platform.openai.com/docs/api-reference) and llama.cpp's tools/server README.
 
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import type { FinishReason, GeneratedToken, GenerationResult } from "../engine/runtime/types.js";
 import { ApiError, RpcCode, invalidParam } from "./errors.js";
 import type { ServedModel } from "./engine.js";
@@ -82,7 +82,7 @@ interface Common {
   abort: AbortController;
 }
 
-function common(ctx: ServerContext, body: JsonObject, req: IncomingMessage, res: ServerResponse): Common {
+function common(ctx: ServerContext, body: JsonObject, res: ServerResponse): Common {
   checkNotDraining(ctx);
   const model = pickModel(ctx, body.model);
   const stream = optBool(body, "stream") ?? false;
@@ -94,12 +94,11 @@ function common(ctx: ServerContext, body: JsonObject, req: IncomingMessage, res:
   res.on("close", () => {
     if (!res.writableFinished) abort.abort(new Error("client disconnected"));
   });
-  void req;
   return { model, stream, includeUsage, abort };
 }
 
-export async function handleCompletions(ctx: ServerContext, body: JsonObject, req: IncomingMessage, res: ServerResponse, arrivedMs: number): Promise<void> {
-  const c = common(ctx, body, req, res);
+export async function handleCompletions(ctx: ServerContext, body: JsonObject, res: ServerResponse, arrivedMs: number): Promise<void> {
+  const c = common(ctx, body, res);
   const prompt = promptParam(body);
   const echo = optBool(body, "echo") ?? false;
   const suffix = optString(body, "suffix");
@@ -174,8 +173,8 @@ interface ChatLogprob {
   top_logprobs: { token: string; logprob: number; bytes: number[] }[];
 }
 
-export async function handleChat(ctx: ServerContext, body: JsonObject, req: IncomingMessage, res: ServerResponse, arrivedMs: number): Promise<void> {
-  const c = common(ctx, body, req, res);
+export async function handleChat(ctx: ServerContext, body: JsonObject, res: ServerResponse, arrivedMs: number): Promise<void> {
+  const c = common(ctx, body, res);
   const messages = messagesParam(body);
   const sp = samplingParams(body, { maxTokens: ctx.defaultMaxTokens, temperature: 1 }, "chat", c.model.tokenizer.vocabSize);
   const ids = promptIds(c.model, c.model.chatPrompt(messages), "messages");

@@ -94,8 +94,7 @@ export interface SamplingDefaults {
  * (logprobs: boolean, top_logprobs: integer 0..20).
  */
 export function samplingParams(p: JsonObject, defaults: SamplingDefaults, logprobsMode: "completions" | "chat", vocabSize: number): SamplingRequest {
-  const n = optNumber(p, "n", 1, 1, true);
-  void n;
+  if (p.n !== undefined && p.n !== null && p.n !== 1) throw invalidParam("n", `only one choice per request is supported (n: 1), got n: ${show(p.n)}`);
   const maxTokens = optNumber(p, "max_completion_tokens", 0, 1 << 30, true) ?? optNumber(p, "max_tokens", 0, 1 << 30, true) ?? defaults.maxTokens;
   let stop: string[] | undefined;
   const s = p.stop;
