@@ -13,7 +13,7 @@ const GORILLA = "/usr/share/gocode/src/github.com/gorilla/websocket";
 const missing =
   missingTool("go", ["version"], "Go (Debian: golang-go)") ??
   (existsSync(GORILLA) ? undefined : `gorilla/websocket is not in ${GORILLA} (Debian: golang-github-gorilla-websocket-dev; CI installs it from .ci/run's apt_pkgs)`);
-if (missing) console.warn(`sdk-go: skipped: ${missing}`);
+if (missing) process.stderr.write(`sdk-go: skipped: ${missing}\n`);
 
 describe("kiln Go SDK", () => {
   beforeAll(() => ensureBuilt());

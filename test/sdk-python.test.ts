@@ -10,7 +10,7 @@ import { ensureBuilt, missingTool, runSuite } from "./sdk-harness.js";
 const SDK = join(REPO_ROOT, "sdks", "python");
 const PYTHON = "/usr/bin/python3";
 const missing = missingTool(PYTHON, ["-c", "import websockets"], "python3 with websockets (Debian: python3-websockets)");
-if (missing) console.warn(`sdk-python: skipped: ${missing}`);
+if (missing) process.stderr.write(`sdk-python: skipped: ${missing}\n`);
 
 describe("kiln-client (Python SDK)", () => {
   beforeAll(() => ensureBuilt());
