@@ -97,6 +97,25 @@ describe("OpenAI-compatible API with the openai client", () => {
     });
   });
 
+  it("passes top_k, top_p and min_p to the sampler: each cut to one token gives the greedy text at temperature 1", async () => {
+    const cuts: Record<string, number>[] = [{ top_k: 1 }, { top_p: 1e-9 }, { min_p: 1 }];
+    for (const cut of cuts) {
+      const res = await fetch(`${srv.url}/v1/completions`, {
+        method: "POST", body: JSON.stringify({ prompt: g.prompt, max_tokens: 32, temperature: 1, seed: 7, ...cut }),
+      });
+      expect(((await res.json()) as { choices: { text: string }[] }).choices[0]!.text, JSON.stringify(cut)).toBe(goldenText(32));
+    }
+  });
+
+  it("passes the penalties to the sampler: llama.cpp's greedy text repeats itself, penalized text does not match it", async () => {
+    for (const penalty of [{ presence_penalty: 2 }, { frequency_penalty: 2 }, { repeat_penalty: 2 }]) {
+      const res = await fetch(`${srv.url}/v1/completions`, {
+        method: "POST", body: JSON.stringify({ prompt: g.prompt, max_tokens: 128, temperature: 0, ...penalty }),
+      });
+      expect(((await res.json()) as { choices: { text: string }[] }).choices[0]!.text, JSON.stringify(penalty)).not.toBe(goldenText(128));
+    }
+  });
+
   it("gives the same text for the same seed at temperature 1", async () => {
     const a = await client.completions.create({ model: MODEL_ID, prompt: g.prompt, max_tokens: 24, temperature: 1, seed: 42 });
     const b = await client.completions.create({ model: MODEL_ID, prompt: g.prompt, max_tokens: 24, temperature: 1, seed: 42 });

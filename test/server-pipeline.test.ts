@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { defaultModelPath } from "../engine/paths.js";
+import { loadModel } from "../engine/runtime/model.js";
 import { loadServedModel, type ServedModel } from "../server/engine.js";
 import { loadPipeline, runPipeline } from "../server/pipeline.js";
 import { REPO_ROOT } from "./golden.js";
@@ -79,6 +80,25 @@ describe("kiln pipeline", () => {
     expect(readFileSync(out, "utf8").startsWith(kept.join("\n") + "\n")).toBe(true);
     for (const l of lines) expect(l.output.story).toBe(l.index === 0 || l.index === 2 ? "KEPT" : goldenText(6));
     expect(await runPipeline(loadPipeline(file), input, out, { model: loadDefault })).toBe(0);
+  });
+
+  it("runs a chat step through the model's chat template, as the runtime's Session.chat does", async () => {
+    const file = writePipeline("chat.yaml", [
+      "steps:",
+      "  - name: reply",
+      "    messages:",
+      '      - { role: user, content: "Tell me about {{animal}}." }',
+      "    max_tokens: 16",
+      "    temperature: 0",
+    ].join("\n"));
+    const input = join(dir, "chat-in.jsonl");
+    writeFileSync(input, '{"animal": "a cat"}\n');
+    const out = join(dir, "chat-out.jsonl");
+    await runPipeline(loadPipeline(file), input, out, { model: loadDefault });
+    const runtime = await loadModel(defaultModelPath());
+    const expected = await runtime.createSession().chat([{ role: "user", content: "Tell me about a cat." }], { temperature: 0, maxTokens: 16 }).result;
+    runtime.close();
+    expect(readOut(out)[0]!.output.reply).toBe(expected.text);
   });
 
   it("names the line and field when a template field is missing", async () => {
