@@ -84,7 +84,10 @@ function cases(): Case[] {
     for (let j = Math.floor(i / 64) * 64; j <= i; j++) s += sx[j]!;
     return s;
   });
+  const packed = Uint32Array.from({ length: 90 }, () => r() & 0xff);
+  const levels = Float32Array.from({ length: 180 }, (_, j) => (j % 2 === 0 ? KVALUES_IQ4NL[packed[j >> 1]! & 15]! * 0.5 : KVALUES_IQ4NL[packed[j >> 1]! >> 4]!));
   return [
+    { name: "helpers_demo", workgroups: 2, uniforms: { n: 90 }, buffers: { codes: packed, out: new Float32Array(180) }, want: { out: levels } },
     { name: "lookup_iq4nl", workgroups: 3, uniforms: { n }, buffers: { codes, scales, out: new Float32Array(n + 10) }, want: { out: lookupWant } },
     { name: "sign_flip_bf16", workgroups: 4, uniforms: { n: 200 }, buffers: { x, bits: bitsIn, out: new Float32Array(200), bf: new Float32Array(200) }, want: { out: Float32Array.from(x, (v) => -v), bf: bfWant } },
     { name: "rotate_tile", workgroups: tiles, uniforms: { rounds }, buffers: { x: tx, out: new Float32Array(tiles * 64) }, want: { out: rotated } },

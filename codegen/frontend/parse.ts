@@ -5,7 +5,7 @@
 // (uniform control flow, shared-memory budget) are in ../ir/verify.ts. The language: ../dsl/README.md.
 import { relative, resolve } from "node:path";
 import { readFileSync } from "node:fs";
-import { Node, Project, SyntaxKind, type Expression, type SourceFile, type Statement } from "ts-morph";
+import { Node, Project, SyntaxKind, type Expression, type FunctionDeclaration, type SourceFile, type Statement } from "ts-morph";
 import { layoutOf, type BlockField } from "../../engine/quant/layouts.js";
 import { typeInfoByName } from "../../engine/quant/types.js";
 import { KernelError } from "../ir/diagnostic.js";
@@ -28,6 +28,8 @@ const FIXED: Readonly<Record<string, { arg: Scalar; result: Scalar; fn: Intrinsi
   bitcastU32: { arg: "f32", result: "u32", fn: "bitcastu32" },
   unpackF16: { arg: "u32", result: "f32", fn: "f16tof32" },
 };
+/** How deep helper functions may call helper functions (there is no recursion on a GPU). */
+const MAX_INLINE_DEPTH = 16;
 /** Most values a table() may hold. */
 export const MAX_TABLE_VALUES = 4096;
 const SCALAR_NAMES: readonly string[] = ["f32", "i32", "u32", "bool"];
@@ -66,6 +68,14 @@ class KernelBuilder {
   private readonly used = new Set<string>();
   private readonly shared: SharedDecl[] = [];
   private readonly tablesUsed = new Set<TableDecl>();
+  /** Statements a helper call in the current statement's expressions expands to; they run just before it. */
+  private pending: Stmt[] = [];
+  /** > 0 while lowering an operand that may not be evaluated (&&, ||, ?:), where a helper cannot be hoisted. */
+  private conditional = 0;
+  /** Set while lowering a loop's condition or update, which run every iteration. */
+  private loopHeader: string | null = null;
+  private inlineDepth = 0;
+  private fileScope: Scope = new Scope(null);
   private depth = 0;
   private wg: [number, number, number] = [1, 1, 1];
 
@@ -73,6 +83,7 @@ class KernelBuilder {
     readonly file: string,
     readonly sf: SourceFile,
     readonly tables: ReadonlyMap<string, TableDecl>,
+    readonly helpers: ReadonlyMap<string, FunctionDeclaration>,
   ) {}
 
   loc(n: Node): Loc {
@@ -106,6 +117,7 @@ class KernelBuilder {
     const needs: string[] = [];
     const fileScope = new Scope(null);
     for (const [n, decl] of this.tables) fileScope.set(n, { kind: "table", decl });
+    this.fileScope = fileScope;
     const scope = new Scope(fileScope);
 
     for (const p of specNode.getProperties()) {
@@ -244,7 +256,16 @@ class KernelBuilder {
 
   private stmts(list: Statement[], scope: Scope, top: boolean): Stmt[] {
     const out: Stmt[] = [];
-    for (const s of list) out.push(...this.stmt(s, scope, top));
+    for (const s of list) {
+      // helper calls in this statement's expressions expand into statements placed just before it
+      const outer = this.pending;
+      this.pending = [];
+      const produced = this.stmt(s, scope, top);
+      const hoisted = this.pending;
+      this.pending = outer;
+      // a helper called as a statement leaves an empty block behind
+      out.push(...hoisted, ...produced.filter((p) => !(p.k === "block" && p.body.length === 0 && !p.comments)));
+    }
     return out;
   }
 
@@ -284,6 +305,7 @@ class KernelBuilder {
       return [{ k: Node.isBreakStatement(s) ? "break" : "continue", ...this.base(s) }];
     }
     if (Node.isReturnStatement(s)) {
+      if (this.inlineDepth > 0) this.fail(s, "a helper function returns only at its end", "compute the result in a let variable and return it in the last statement");
       if (s.getExpression()) this.fail(s, "a kernel returns no value", "write results into a buffer and use a bare `return;`");
       return [{ k: "return", ...this.base(s) }];
     }
@@ -295,7 +317,7 @@ class KernelBuilder {
 
   private branch(s: Statement, scope: Scope): Stmt[] {
     this.depth++;
-    const r = Node.isBlock(s) ? this.stmts(s.getStatements(), new Scope(scope), false) : this.stmt(s, new Scope(scope), false);
+    const r = this.stmts(Node.isBlock(s) ? s.getStatements() : [s], new Scope(scope), false);
     this.depth--;
     return r;
   }
@@ -392,14 +414,17 @@ class KernelBuilder {
     const name = this.fresh(d.getName());
     inner.set(d.getName(), { kind: "local", name, type: start.type, mutable: true, line: this.loc(d).line });
     const init = { k: "decl" as const, loc: this.loc(d), name, type: start.type, mutable: true, init: start };
+    this.loopHeader = "the loop condition";
     const cond = this.cond(condNode, inner);
+    this.loopHeader = "the loop update";
     const update = this.exprStmt(incNode, inner, incNode);
+    this.loopHeader = null;
     if (update.k !== "assign" || update.target.k !== "var" || update.target.name !== name) {
       this.fail(incNode, "the loop update must change the loop variable", fix);
     }
     this.depth++;
     const stmtBody = s.getStatement();
-    const body = Node.isBlock(stmtBody) ? this.stmts(stmtBody.getStatements(), new Scope(inner), false) : this.stmt(stmtBody, new Scope(inner), false);
+    const body = this.stmts(Node.isBlock(stmtBody) ? stmtBody.getStatements() : [stmtBody], new Scope(inner), false);
     this.depth--;
     return { k: "for", ...this.base(s), init, cond, update, body };
   }
@@ -411,6 +436,11 @@ class KernelBuilder {
       if (fn === "barrier") {
         if (e.getArguments().length) this.fail(e, "barrier() takes no arguments", "write barrier()");
         return { k: "barrier", ...base };
+      }
+      if (this.helpers.has(fn)) {
+        // a helper called for its effects: its statements are the statement
+        this.inlineHelper(e, scope);
+        return { k: "block", ...base, body: [] };
       }
       this.fail(e, `the result of ${fn}() is unused`, "assign it to a variable or a buffer element");
     }
@@ -643,8 +673,10 @@ class KernelBuilder {
     }
     if (Node.isConditionalExpression(n)) {
       const cond = this.cond(n.getCondition(), scope);
+      this.conditional++;
       let a = this.expr(n.getWhenTrue(), scope);
       let b = this.expr(n.getWhenFalse(), scope);
+      this.conditional--;
       if (abstractLits.has(a) && !abstractLits.has(b)) a = this.coerce(a, b.type, n.getWhenTrue());
       else b = this.coerce(b, a.type, n.getWhenFalse());
       return { k: "select", type: a.type, cond, a, b };
@@ -652,12 +684,86 @@ class KernelBuilder {
     if (Node.isBinaryExpression(n)) {
       const opText = n.getOperatorToken().getText();
       const a = this.expr(n.getLeft(), scope);
+      // the right side of && and || may not run: nothing may be hoisted out of it
+      const shortCircuit = opText === "&&" || opText === "||";
+      if (shortCircuit) this.conditional++;
       const b = this.expr(n.getRight(), scope);
+      if (shortCircuit) this.conditional--;
       return this.binary(opText, a, b, n, opText);
     }
     if (Node.isCallExpression(n)) return this.call(n, scope);
     if (Node.isAsExpression(n) || Node.isTypeAssertion(n)) this.fail(n, "type assertions do not convert values", "convert explicitly: f32(x), u32(x), i32(x)");
     return this.fail(n, `${n.getKindName()} is not part of the DSL`, "see codegen/dsl/README.md for the expressions a kernel may use");
+  }
+
+  /**
+   * Inlines a call of a helper function declared in the kernel's file: its parameters become local
+   * constants (buffers, shared arrays, tables and block handles are passed by name), its body runs
+   * just before the statement that calls it, and the call's value is a variable holding its result.
+   */
+  private inlineHelper(call: Node, scope: Scope): Expr | null {
+    if (!Node.isCallExpression(call)) return this.fail(call, "not a call", "");
+    const name = call.getExpression().getText();
+    const fn = this.helpers.get(name)!;
+    if (this.conditional > 0) {
+      this.fail(call, `helper ${name}() inside &&, || or ?: (its statements would run even when that operand does not)`, `call it in a statement before: const v = ${name}(...)`);
+    }
+    if (this.loopHeader) this.fail(call, `helper ${name}() in ${this.loopHeader}, which runs on every iteration`, "compute it in the loop body, or before the loop if it does not change");
+    if (this.inlineDepth >= MAX_INLINE_DEPTH) this.fail(call, `helper ${name}() calls nest more than ${MAX_INLINE_DEPTH} deep (recursion?)`, "helpers are inlined; a kernel cannot recurse");
+    const params = fn.getParameters();
+    const args = call.getArguments() as Expression[];
+    if (args.length !== params.length) this.fail(call, `${name}() takes ${params.length} argument${params.length === 1 ? "" : "s"}, got ${args.length}`, `see the declaration of ${name} at line ${fn.getStartLineNumber()}`);
+    const inner = new Scope(this.fileScope);
+    const decls: Stmt[] = [];
+    params.forEach((p, i) => {
+      const arg = args[i]!;
+      void i;
+      const t = p.getTypeNode()?.getText();
+      if (t && SCALAR_NAMES.includes(t)) {
+        const value = this.coerce(this.expr(arg, scope), t as Scalar, arg);
+        const local = this.fresh(p.getName());
+        inner.set(p.getName(), { kind: "local", name: local, type: t as Scalar, mutable: false, line: p.getStartLineNumber() });
+        decls.push({ k: "decl", loc: this.loc(p), ...(decls.length === 0 ? { comments: [`inlined ${name}()`] } : {}), name: local, type: t as Scalar, mutable: false, init: value });
+        return;
+      }
+      // buffers, shared arrays, tables and block handles are passed by name
+      const b = Node.isIdentifier(arg) ? scope.get(arg.getText()) : undefined;
+      if (!b || b.kind === "local" || b.kind === "uniform" || b.kind === "const") {
+        this.fail(arg, `parameter ${p.getName()} of ${name}() has type ${t ?? "(none)"}: it takes a buffer, shared array, table or block handle by name`, `annotate scalar parameters with f32, i32, u32 or bool, and pass buffers by their name`);
+      }
+      inner.set(p.getName(), b);
+    });
+    const body = fn.getBody();
+    if (!body || !Node.isBlock(body)) return this.fail(fn, `helper ${name} has no body`, "write function name(...) { ... }");
+    const list = body.getStatements();
+    const last = list[list.length - 1];
+    const returns = last && Node.isReturnStatement(last) && last.getExpression() ? last : null;
+    const bodyScope = new Scope(inner);
+    this.inlineDepth++;
+    const saved = { conditional: this.conditional, loopHeader: this.loopHeader };
+    this.conditional = 0;
+    this.loopHeader = null;
+    const stmts = this.stmts(returns ? list.slice(0, -1) : list, bodyScope, false);
+    let result: Expr | null = null;
+    const tail: Stmt[] = [];
+    if (returns) {
+      const outer = this.pending;
+      this.pending = [];
+      const retNode = returns.getExpressionOrThrow();
+      let value = this.expr(retNode, bodyScope);
+      const rt = fn.getReturnTypeNode()?.getText();
+      if (rt && SCALAR_NAMES.includes(rt)) value = this.coerce(value, rt as Scalar, retNode);
+      else if (abstractLits.has(value)) this.fail(retNode, `the return type of ${name} is ambiguous`, `annotate it: function ${name}(...): u32`);
+      const local = this.fresh(name);
+      tail.push(...this.pending, { k: "decl", loc: this.loc(returns), name: local, type: value.type, mutable: false, init: value });
+      this.pending = outer;
+      result = { k: "var", type: value.type, name: local };
+    }
+    this.conditional = saved.conditional;
+    this.loopHeader = saved.loopHeader;
+    this.inlineDepth--;
+    this.pending.push(...decls, ...stmts, ...tail);
+    return result;
   }
 
   private binary(opText: string, a0: Expr, b0: Expr, n: Node, shown: string): Expr {
@@ -724,6 +830,11 @@ class KernelBuilder {
     const callee = n.getExpression();
     const fn = callee.getText();
     const args = n.getArguments() as Expression[];
+    if (Node.isIdentifier(callee) && this.helpers.has(fn)) {
+      const r = this.inlineHelper(n, scope);
+      if (!r) this.fail(n, `helper ${fn}() returns no value`, `call it as a statement, or give ${fn} a return type and a final return`);
+      return r;
+    }
     if (!Node.isIdentifier(callee) || !KNOWN_CALLS.includes(fn)) {
       if (Node.isPropertyAccessExpression(callee) && callee.getName() === "block") {
         this.fail(n, `${fn}(...) is a block handle, not a value`, "read a field: W.block(i).d, or name it: const blk = W.block(i)");
@@ -826,12 +937,22 @@ export function parseKernelSource(text: string, file: string): KernelIR[] {
   const sf = project.createSourceFile(`/k/${file.replace(/[\\/]/g, "_")}`, text, { overwrite: true });
   try {
     const tables = collectTables(sf, file);
+    const helpers = new Map<string, FunctionDeclaration>();
+    for (const f of sf.getFunctions()) {
+      const name = f.getName();
+      if (!name) continue;
+      if (KNOWN_CALLS.includes(name) || SCALAR_NAMES.includes(name)) {
+        const { line, column } = sf.getLineAndColumnAtPos(f.getStart());
+        throw new KernelError({ file, line, col: column }, `helper function ${name} has the name of a DSL intrinsic`, "rename the helper");
+      }
+      helpers.set(name, f);
+    }
     const kernels: KernelIR[] = [];
     for (const vs of sf.getVariableStatements()) {
       for (const d of vs.getDeclarations()) {
         const init = d.getInitializer();
         if (init && Node.isCallExpression(init) && init.getExpression().getText() === "kernel") {
-          kernels.push(new KernelBuilder(file, sf, tables).build(d, init));
+          kernels.push(new KernelBuilder(file, sf, tables, helpers).build(d, init));
         }
       }
     }
