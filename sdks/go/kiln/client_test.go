@@ -129,6 +129,31 @@ func TestGenerateAtTemperature0GivesTheGoldenText(t *testing.T) {
 	}
 }
 
+func TestLogprobsPutTheGreedyTokenOnTop(t *testing.T) {
+	g := greedyGolden(t)
+	c := dial(t)
+	opts := greedyOpts(4)
+	opts.Logprobs = kiln.Int(2)
+	s, err := c.Generate(context.Background(), g.Prompt, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int
+	for tok := range s.Tokens {
+		ids = append(ids, tok.IDs...)
+		if len(tok.Logprobs) != 1 || len(tok.Logprobs[0].Top) != 2 {
+			t.Fatalf("logprobs %+v", tok.Logprobs)
+		}
+		lp := tok.Logprobs[0]
+		if lp.ID != tok.IDs[0] || lp.Top[0].ID != tok.IDs[0] || lp.Top[1].Logprob > lp.Top[0].Logprob {
+			t.Fatalf("token %v logprobs %+v", tok.IDs, lp)
+		}
+	}
+	if !equalInts(ids, g.GeneratedTokenIDs[:4]) {
+		t.Fatalf("ids %v", ids)
+	}
+}
+
 func TestGenerateFromTokenIDs(t *testing.T) {
 	g := greedyGolden(t)
 	c := dial(t)

@@ -127,7 +127,11 @@ export class KilnClient implements StreamOwner {
   }
 
   /** Sends any JSON-RPC method; resolves with its result, rejects with KilnRpcError / KilnConnectionError. */
-  call<T = unknown>(method: string, params?: unknown, onResult?: (v: unknown) => void): Promise<T> {
+  call<T = unknown>(method: string, params?: unknown): Promise<T> {
+    return this.callWith<T>(method, params);
+  }
+
+  private callWith<T>(method: string, params: unknown, onResult?: (v: unknown) => void): Promise<T> {
     const ws = this.ws;
     if (this.stateValue !== "open" || !ws || ws.readyState !== WebSocket.OPEN) {
       return Promise.reject(new KilnConnectionError(`not connected to ${this.url} (${this.stateValue}${this.lastError ? `; last error: ${this.lastError.message}` : ""}); await client.ready() after a drop`));
@@ -190,7 +194,7 @@ export class KilnClient implements StreamOwner {
 
   private startStream(method: string, params: Record<string, unknown>, signal?: AbortSignal): GenerationStream {
     const stream = new GenerationStream(this, signal);
-    this.call<string>(method, params, (id) => {
+    this.callWith<string>(method, params, (id) => {
       this.streams.set(id as string, stream);
       stream.attach(id as string);
     }).catch((e: KilnError) => stream.fail(e));

@@ -68,6 +68,21 @@ describe("kiln-client", () => {
     await c.close();
   });
 
+  it("reports logprobs: at temperature 0 the chosen token is the top alternative, as in the golden run", async () => {
+    const c = await KilnClient.connect(server.url, { apiKey: home.apiKey });
+    const chunks = [];
+    for await (const chunk of c.generate(g.prompt, { maxTokens: 4, temperature: 0, logprobs: 2 })) chunks.push(chunk);
+    assert.deepEqual(chunks.flatMap((ch) => ch.ids), g.generated_token_ids.slice(0, 4));
+    for (const ch of chunks) {
+      const lp = ch.logprobs![0]!;
+      assert.equal(lp.id, ch.ids[0]);
+      assert.equal(lp.top.length, 2);
+      assert.equal(lp.top[0]!.id, ch.ids[0]);
+      assert.ok(lp.logprob <= 0 && lp.top[1]!.logprob <= lp.top[0]!.logprob);
+    }
+    await c.close();
+  });
+
   it("generates from token ids as from text", async () => {
     const c = await KilnClient.connect(server.url, { apiKey: home.apiKey });
     const r = await c.generate(g.prompt_token_ids, { maxTokens: 12, temperature: 0 }).collect();

@@ -82,6 +82,18 @@ class AsyncClientTest(unittest.IsolatedAsyncioTestCase):
         assert r.timings is not None
         self.assertGreater(r.timings.generate_ms, 0)
 
+    async def test_logprobs_put_the_greedy_token_on_top(self) -> None:
+        chunks = [c async for c in self.client.generate(G["prompt"], max_tokens=4, temperature=0, logprobs=2)]
+        self.assertEqual([i for c in chunks for i in c.ids], G["generated_token_ids"][:4])
+        for c in chunks:
+            assert c.logprobs is not None
+            lp = c.logprobs[0]
+            self.assertEqual(lp.id, c.ids[0])
+            self.assertEqual(lp.top[0].id, c.ids[0])
+            self.assertEqual(len(lp.top), 2)
+            self.assertLessEqual(lp.top[1].logprob, lp.top[0].logprob)
+            self.assertLessEqual(lp.logprob, 0)
+
     async def test_generate_from_token_ids(self) -> None:
         r = await self.client.generate(G["prompt_token_ids"], max_tokens=12, temperature=0).collect()
         self.assertEqual(r.ids, G["generated_token_ids"][:12])

@@ -7,7 +7,7 @@ from ._client import AsyncKilnClient, rpc_url
 from ._stream import GenerationStream
 from ._sync import KilnClient, SyncGenerationStream
 from .errors import KilnAuthError, KilnConnectionError, KilnError, KilnRPCError, RpcCode
-from .types import GenerationResult, Timings, TokenChunk, Usage
+from .types import GenerationResult, Timings, TokenChunk, TokenLogprob, TopLogprob, Usage
 
 __all__ = [
     "AsyncKilnClient",
@@ -22,6 +22,8 @@ __all__ = [
     "SyncGenerationStream",
     "Timings",
     "TokenChunk",
+    "TokenLogprob",
+    "TopLogprob",
     "Usage",
     "rpc_url",
 ]

@@ -12,7 +12,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any, Deque, Dict, List, Optional
 
 from .errors import KilnError, rpc_error
-from .types import GenerationResult, Timings, TokenChunk, Usage
+from .types import GenerationResult, Timings, TokenChunk, TokenLogprob, TopLogprob, Usage
 
 if TYPE_CHECKING:
     from ._client import AsyncKilnClient
@@ -57,7 +57,16 @@ class GenerationStream:
             self._model = ev.get("model")
             self._prompt_tokens = int(ev.get("prompt_tokens", 0))
         elif kind == "tokens":
-            chunk = TokenChunk(text=str(ev.get("text", "")), ids=list(ev.get("ids", [])), logprobs=ev.get("logprobs"))
+            lps = ev.get("logprobs")
+            logprobs = (
+                [
+                    TokenLogprob(id=int(lp["id"]), logprob=float(lp["logprob"]), top=[TopLogprob(int(t["id"]), str(t["text"]), float(t["logprob"])) for t in lp.get("top", [])])
+                    for lp in lps
+                ]
+                if isinstance(lps, list)
+                else None
+            )
+            chunk = TokenChunk(text=str(ev.get("text", "")), ids=list(ev.get("ids", [])), logprobs=logprobs)
             self._texts.append(chunk.text)
             self._ids.extend(chunk.ids)
             self._queue.append(chunk)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, List, Optional
+from typing import List, Optional
 
 
 @dataclass(frozen=True)
@@ -22,12 +22,28 @@ class Timings:
 
 
 @dataclass(frozen=True)
+class TopLogprob:
+    id: int
+    text: str
+    logprob: float
+
+
+@dataclass(frozen=True)
+class TokenLogprob:
+    """A chosen token's log-probability and the top alternatives (most likely first)."""
+
+    id: int
+    logprob: float
+    top: List[TopLogprob]
+
+
+@dataclass(frozen=True)
 class TokenChunk:
-    """One streamed piece: the text of one or more tokens (``logprobs`` as the server sent them)."""
+    """One streamed piece: the text of one or more tokens (``logprobs`` when asked for)."""
 
     text: str
     ids: List[int]
-    logprobs: Optional[List[Any]] = None
+    logprobs: Optional[List[TokenLogprob]] = None
 
 
 @dataclass(frozen=True)
