@@ -9,6 +9,8 @@ import { registerQuantize } from "./quantize.js";
 import { registerQuant } from "./quant.js";
 import { registerTokenize } from "./tokenize.js";
 import { registerConformance } from "./conformance.js";
+// backends beyond the reference register themselves when imported (--backend interp)
+import "../../targets/interp/backend.js";
 import { registerRun } from "./run.js";
 import { registerLogits } from "./logits.js";
 import { registerChat } from "./chat.js";
