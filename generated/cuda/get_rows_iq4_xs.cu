@@ -5,9 +5,12 @@
 
 #include <cuda_fp16.h>
 
+__constant__ int KVALUES_IQ4NL[16] = {
+    -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113
+};
+
 extern "C" __global__ void __launch_bounds__(64) get_rows_iq4_xs(
     const unsigned char* __restrict__ W,
-    const int* __restrict__ kvalues,
     const unsigned int* __restrict__ ids,
     float* __restrict__ out,
     unsigned int k) {
@@ -24,7 +27,7 @@ extern "C" __global__ void __launch_bounds__(64) get_rows_iq4_xs(
     if (l >= 16u) {
       q = byte >> 4u;
     }
-    const float w = dl * (float)(kvalues[q]);
+    const float w = dl * (float)(KVALUES_IQ4NL[q]);
     out[blockIdx.x * k + i] = w;
   }
 }

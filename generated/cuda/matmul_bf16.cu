@@ -15,92 +15,22 @@ extern "C" __global__ void __launch_bounds__(256) matmul_bf16(
   const unsigned int flat = threadIdx.y * 16u + threadIdx.x;
   float acc = 0.0f;
   for (unsigned int k0 = 0u; k0 < k; k0 += 32u) {
-    // 256 invocations fill 512 slots of each tile, two each [line 131]
+    // 256 invocations fill 512 slots of each tile, two each [line 125]
     {
       const unsigned int slot_0 = flat;
       const unsigned int r_0 = blockIdx.x * 16u + (slot_0 >> 5u);
       const unsigned int i_0 = k0 + (slot_0 & 31u);
       float wv_0 = 0.0f;
-      if (r_0 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 131]
+      if (r_0 < rows && i_0 < k) {
         const unsigned int e_0 = r_0 * k + i_0;
-        const unsigned int h_0 = (W[e_0 >> 1u] >> ((e_0 & 1u) * 16u)) & 65535u;
-        // the DSL has no bit cast: scale the 8-bit mantissa by 2^(expo - 134) in steps that stay normal [line 140]
-        const unsigned int expo_0 = (h_0 >> 7u) & 255u;
-        float mag_0 = (float)((h_0 & 127u) | 128u);
-        if (expo_0 == 0u) {
-          mag_0 = 0.0f;
-        }
-        int t_0 = (int)(expo_0) - 134;
-        {
-          if (t_0 > 30) {
-            mag_0 = mag_0 * 1073741824.0f;
-            t_0 = t_0 - 30;
-          } else {
-            if (t_0 < -30) {
-              mag_0 = mag_0 * 9.313225746154785e-10f;
-              t_0 = t_0 + 30;
-            }
-          }
-        }
-        {
-          if (t_0 > 30) {
-            mag_0 = mag_0 * 1073741824.0f;
-            t_0 = t_0 - 30;
-          } else {
-            if (t_0 < -30) {
-              mag_0 = mag_0 * 9.313225746154785e-10f;
-              t_0 = t_0 + 30;
-            }
-          }
-        }
-        {
-          if (t_0 > 30) {
-            mag_0 = mag_0 * 1073741824.0f;
-            t_0 = t_0 - 30;
-          } else {
-            if (t_0 < -30) {
-              mag_0 = mag_0 * 9.313225746154785e-10f;
-              t_0 = t_0 + 30;
-            }
-          }
-        }
-        {
-          if (t_0 > 30) {
-            mag_0 = mag_0 * 1073741824.0f;
-            t_0 = t_0 - 30;
-          } else {
-            if (t_0 < -30) {
-              mag_0 = mag_0 * 9.313225746154785e-10f;
-              t_0 = t_0 + 30;
-            }
-          }
-        }
-        {
-          if (t_0 > 30) {
-            mag_0 = mag_0 * 1073741824.0f;
-            t_0 = t_0 - 30;
-          } else {
-            if (t_0 < -30) {
-              mag_0 = mag_0 * 9.313225746154785e-10f;
-              t_0 = t_0 + 30;
-            }
-          }
-        }
-        if (t_0 >= 0) {
-          mag_0 = mag_0 * (float)(1 << (unsigned int)(t_0));
-        } else {
-          mag_0 = mag_0 / (float)(1 << (unsigned int)(-t_0));
-        }
-        float w_0 = mag_0;
-        if ((h_0 >> 15u) == 1u) {
-          w_0 = -mag_0;
-        }
+        const float w_0 = __uint_as_float(((W[e_0 >> 1u] >> ((e_0 & 1u) * 16u)) & 65535u) << 16u);
         wv_0 = w_0;
       }
       wTile[slot_0] = wv_0;
       const unsigned int tok_0 = blockIdx.y * 16u + (slot_0 >> 5u);
       float xv_0 = 0.0f;
-      if (tok_0 < tokens) {
+      if (tok_0 < tokens && i_0 < k) {
         xv_0 = X[tok_0 * k + i_0];
       }
       xTile[slot_0] = xv_0;
@@ -110,86 +40,16 @@ extern "C" __global__ void __launch_bounds__(256) matmul_bf16(
       const unsigned int r_1 = blockIdx.x * 16u + (slot_1 >> 5u);
       const unsigned int i_1 = k0 + (slot_1 & 31u);
       float wv_1 = 0.0f;
-      if (r_1 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 131]
+      if (r_1 < rows && i_1 < k) {
         const unsigned int e_1 = r_1 * k + i_1;
-        const unsigned int h_1 = (W[e_1 >> 1u] >> ((e_1 & 1u) * 16u)) & 65535u;
-        // the DSL has no bit cast: scale the 8-bit mantissa by 2^(expo - 134) in steps that stay normal [line 140]
-        const unsigned int expo_1 = (h_1 >> 7u) & 255u;
-        float mag_1 = (float)((h_1 & 127u) | 128u);
-        if (expo_1 == 0u) {
-          mag_1 = 0.0f;
-        }
-        int t_1 = (int)(expo_1) - 134;
-        {
-          if (t_1 > 30) {
-            mag_1 = mag_1 * 1073741824.0f;
-            t_1 = t_1 - 30;
-          } else {
-            if (t_1 < -30) {
-              mag_1 = mag_1 * 9.313225746154785e-10f;
-              t_1 = t_1 + 30;
-            }
-          }
-        }
-        {
-          if (t_1 > 30) {
-            mag_1 = mag_1 * 1073741824.0f;
-            t_1 = t_1 - 30;
-          } else {
-            if (t_1 < -30) {
-              mag_1 = mag_1 * 9.313225746154785e-10f;
-              t_1 = t_1 + 30;
-            }
-          }
-        }
-        {
-          if (t_1 > 30) {
-            mag_1 = mag_1 * 1073741824.0f;
-            t_1 = t_1 - 30;
-          } else {
-            if (t_1 < -30) {
-              mag_1 = mag_1 * 9.313225746154785e-10f;
-              t_1 = t_1 + 30;
-            }
-          }
-        }
-        {
-          if (t_1 > 30) {
-            mag_1 = mag_1 * 1073741824.0f;
-            t_1 = t_1 - 30;
-          } else {
-            if (t_1 < -30) {
-              mag_1 = mag_1 * 9.313225746154785e-10f;
-              t_1 = t_1 + 30;
-            }
-          }
-        }
-        {
-          if (t_1 > 30) {
-            mag_1 = mag_1 * 1073741824.0f;
-            t_1 = t_1 - 30;
-          } else {
-            if (t_1 < -30) {
-              mag_1 = mag_1 * 9.313225746154785e-10f;
-              t_1 = t_1 + 30;
-            }
-          }
-        }
-        if (t_1 >= 0) {
-          mag_1 = mag_1 * (float)(1 << (unsigned int)(t_1));
-        } else {
-          mag_1 = mag_1 / (float)(1 << (unsigned int)(-t_1));
-        }
-        float w_1 = mag_1;
-        if ((h_1 >> 15u) == 1u) {
-          w_1 = -mag_1;
-        }
+        const float w_1 = __uint_as_float(((W[e_1 >> 1u] >> ((e_1 & 1u) * 16u)) & 65535u) << 16u);
         wv_1 = w_1;
       }
       wTile[slot_1] = wv_1;
       const unsigned int tok_1 = blockIdx.y * 16u + (slot_1 >> 5u);
       float xv_1 = 0.0f;
-      if (tok_1 < tokens) {
+      if (tok_1 < tokens && i_1 < k) {
         xv_1 = X[tok_1 * k + i_1];
       }
       xTile[slot_1] = xv_1;
@@ -198,7 +58,7 @@ extern "C" __global__ void __launch_bounds__(256) matmul_bf16(
     for (unsigned int kk = 0u; kk < 32u; kk += 1u) {
       acc += wTile[threadIdx.x * 32u + kk] * xTile[threadIdx.y * 32u + kk];
     }
-    // the next iteration overwrites the tiles [line 179]
+    // the next iteration overwrites the tiles [line 149]
     __syncthreads();
   }
   const unsigned int row = blockIdx.x * 16u + threadIdx.x;

@@ -15,13 +15,14 @@ extern "C" __global__ void __launch_bounds__(256) matmul_f32(
   const unsigned int flat = threadIdx.y * 16u + threadIdx.x;
   float acc = 0.0f;
   for (unsigned int k0 = 0u; k0 < k; k0 += 32u) {
-    // 256 invocations fill 512 slots of each tile, two each [line 26]
+    // 256 invocations fill 512 slots of each tile, two each [line 29]
     {
       const unsigned int slot_0 = flat;
       const unsigned int r_0 = blockIdx.x * 16u + (slot_0 >> 5u);
       const unsigned int i_0 = k0 + (slot_0 & 31u);
       float wv_0 = 0.0f;
-      if (r_0 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 35]
+      if (r_0 < rows && i_0 < k) {
         const unsigned int e_0 = r_0 * k + i_0;
         const float w_0 = W[e_0];
         wv_0 = w_0;
@@ -29,7 +30,7 @@ extern "C" __global__ void __launch_bounds__(256) matmul_f32(
       wTile[slot_0] = wv_0;
       const unsigned int tok_0 = blockIdx.y * 16u + (slot_0 >> 5u);
       float xv_0 = 0.0f;
-      if (tok_0 < tokens) {
+      if (tok_0 < tokens && i_0 < k) {
         xv_0 = X[tok_0 * k + i_0];
       }
       xTile[slot_0] = xv_0;
@@ -39,7 +40,8 @@ extern "C" __global__ void __launch_bounds__(256) matmul_f32(
       const unsigned int r_1 = blockIdx.x * 16u + (slot_1 >> 5u);
       const unsigned int i_1 = k0 + (slot_1 & 31u);
       float wv_1 = 0.0f;
-      if (r_1 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 35]
+      if (r_1 < rows && i_1 < k) {
         const unsigned int e_1 = r_1 * k + i_1;
         const float w_1 = W[e_1];
         wv_1 = w_1;
@@ -47,7 +49,7 @@ extern "C" __global__ void __launch_bounds__(256) matmul_f32(
       wTile[slot_1] = wv_1;
       const unsigned int tok_1 = blockIdx.y * 16u + (slot_1 >> 5u);
       float xv_1 = 0.0f;
-      if (tok_1 < tokens) {
+      if (tok_1 < tokens && i_1 < k) {
         xv_1 = X[tok_1 * k + i_1];
       }
       xTile[slot_1] = xv_1;
@@ -56,7 +58,7 @@ extern "C" __global__ void __launch_bounds__(256) matmul_f32(
     for (unsigned int kk = 0u; kk < 32u; kk += 1u) {
       acc += wTile[threadIdx.x * 32u + kk] * xTile[threadIdx.y * 32u + kk];
     }
-    // the next iteration overwrites the tiles [line 49]
+    // the next iteration overwrites the tiles [line 53]
     __syncthreads();
   }
   const unsigned int row = blockIdx.x * 16u + threadIdx.x;

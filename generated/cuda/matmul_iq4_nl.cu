@@ -5,9 +5,12 @@
 
 #include <cuda_fp16.h>
 
+__constant__ int KVALUES_IQ4NL[16] = {
+    -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113
+};
+
 extern "C" __global__ void __launch_bounds__(256) matmul_iq4_nl(
     const unsigned char* __restrict__ W,
-    const int* __restrict__ kvalues,
     const float* __restrict__ X,
     float* __restrict__ out,
     unsigned int k,
@@ -18,13 +21,14 @@ extern "C" __global__ void __launch_bounds__(256) matmul_iq4_nl(
   const unsigned int flat = threadIdx.y * 16u + threadIdx.x;
   float acc = 0.0f;
   for (unsigned int k0 = 0u; k0 < k; k0 += 32u) {
-    // 256 invocations fill 512 slots of each tile, two each [line 780]
+    // 256 invocations fill 512 slots of each tile, two each [line 760]
     {
       const unsigned int slot_0 = flat;
       const unsigned int r_0 = blockIdx.x * 16u + (slot_0 >> 5u);
       const unsigned int i_0 = k0 + (slot_0 & 31u);
       float wv_0 = 0.0f;
-      if (r_0 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 766]
+      if (r_0 < rows && i_0 < k) {
         const unsigned int blk_0 = r_0 * (k / 32u) + (i_0 / 32u);
         const unsigned int j_0 = i_0 % 32u;
         const unsigned int byte_0 = (unsigned int)*(W + blk_0 * 18u + 2u + (j_0 & 15u));
@@ -32,13 +36,13 @@ extern "C" __global__ void __launch_bounds__(256) matmul_iq4_nl(
         if (j_0 >= 16u) {
           q_0 = byte_0 >> 4u;
         }
-        const float w_0 = __half2float(*(const __half*)(W + blk_0 * 18u)) * (float)(kvalues[q_0]);
+        const float w_0 = __half2float(*(const __half*)(W + blk_0 * 18u)) * (float)(KVALUES_IQ4NL[q_0]);
         wv_0 = w_0;
       }
       wTile[slot_0] = wv_0;
       const unsigned int tok_0 = blockIdx.y * 16u + (slot_0 >> 5u);
       float xv_0 = 0.0f;
-      if (tok_0 < tokens) {
+      if (tok_0 < tokens && i_0 < k) {
         xv_0 = X[tok_0 * k + i_0];
       }
       xTile[slot_0] = xv_0;
@@ -48,7 +52,8 @@ extern "C" __global__ void __launch_bounds__(256) matmul_iq4_nl(
       const unsigned int r_1 = blockIdx.x * 16u + (slot_1 >> 5u);
       const unsigned int i_1 = k0 + (slot_1 & 31u);
       float wv_1 = 0.0f;
-      if (r_1 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 766]
+      if (r_1 < rows && i_1 < k) {
         const unsigned int blk_1 = r_1 * (k / 32u) + (i_1 / 32u);
         const unsigned int j_1 = i_1 % 32u;
         const unsigned int byte_1 = (unsigned int)*(W + blk_1 * 18u + 2u + (j_1 & 15u));
@@ -56,13 +61,13 @@ extern "C" __global__ void __launch_bounds__(256) matmul_iq4_nl(
         if (j_1 >= 16u) {
           q_1 = byte_1 >> 4u;
         }
-        const float w_1 = __half2float(*(const __half*)(W + blk_1 * 18u)) * (float)(kvalues[q_1]);
+        const float w_1 = __half2float(*(const __half*)(W + blk_1 * 18u)) * (float)(KVALUES_IQ4NL[q_1]);
         wv_1 = w_1;
       }
       wTile[slot_1] = wv_1;
       const unsigned int tok_1 = blockIdx.y * 16u + (slot_1 >> 5u);
       float xv_1 = 0.0f;
-      if (tok_1 < tokens) {
+      if (tok_1 < tokens && i_1 < k) {
         xv_1 = X[tok_1 * k + i_1];
       }
       xTile[slot_1] = xv_1;
@@ -71,7 +76,7 @@ extern "C" __global__ void __launch_bounds__(256) matmul_iq4_nl(
     for (unsigned int kk = 0u; kk < 32u; kk += 1u) {
       acc += wTile[threadIdx.x * 32u + kk] * xTile[threadIdx.y * 32u + kk];
     }
-    // the next iteration overwrites the tiles [line 809]
+    // the next iteration overwrites the tiles [line 790]
     __syncthreads();
   }
   const unsigned int row = blockIdx.x * 16u + threadIdx.x;

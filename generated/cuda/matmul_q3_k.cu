@@ -17,20 +17,21 @@ extern "C" __global__ void __launch_bounds__(256) matmul_q3_k(
   const unsigned int flat = threadIdx.y * 16u + threadIdx.x;
   float acc = 0.0f;
   for (unsigned int k0 = 0u; k0 < k; k0 += 32u) {
-    // 256 invocations fill 512 slots of each tile, two each [line 522]
+    // 256 invocations fill 512 slots of each tile, two each [line 498]
     {
       const unsigned int slot_0 = flat;
       const unsigned int r_0 = blockIdx.x * 16u + (slot_0 >> 5u);
       const unsigned int i_0 = k0 + (slot_0 & 31u);
       float wv_0 = 0.0f;
-      if (r_0 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 504]
+      if (r_0 < rows && i_0 < k) {
         const unsigned int blk_0 = r_0 * (k / 256u) + (i_0 / 256u);
         const unsigned int j_0 = i_0 % 256u;
         const unsigned int half_0 = j_0 >> 7u;
         const unsigned int plane_0 = (j_0 & 127u) >> 5u;
         const unsigned int p_0 = j_0 & 31u;
         const unsigned int is_0 = half_0 * 8u + plane_0 * 2u + (p_0 >> 4u);
-        // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 535]
+        // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 512]
         unsigned int lo_0 = 0u;
         if (is_0 < 8u) {
           lo_0 = (unsigned int)*(W + blk_0 * 110u + 96u + is_0) & 15u;
@@ -39,7 +40,7 @@ extern "C" __global__ void __launch_bounds__(256) matmul_q3_k(
         }
         const unsigned int hi_0 = ((unsigned int)*(W + blk_0 * 110u + 96u + (8u + (is_0 & 3u))) >> ((is_0 >> 2u) * 2u)) & 3u;
         const float dl_0 = __half2float(*(const __half*)(W + blk_0 * 110u + 108u)) * (float)((int)(lo_0 | (hi_0 << 4u)) - 32);
-        // a clear high bit subtracts 4 [line 544]
+        // a clear high bit subtracts 4 [line 521]
         int q_0 = (int)(((unsigned int)*(W + blk_0 * 110u + 32u + (half_0 * 32u + p_0)) >> (plane_0 * 2u)) & 3u);
         if ((((unsigned int)*(W + blk_0 * 110u + p_0) >> (half_0 * 4u + plane_0)) & 1u) == 0u) {
           q_0 = q_0 - 4;
@@ -50,7 +51,7 @@ extern "C" __global__ void __launch_bounds__(256) matmul_q3_k(
       wTile[slot_0] = wv_0;
       const unsigned int tok_0 = blockIdx.y * 16u + (slot_0 >> 5u);
       float xv_0 = 0.0f;
-      if (tok_0 < tokens) {
+      if (tok_0 < tokens && i_0 < k) {
         xv_0 = X[tok_0 * k + i_0];
       }
       xTile[slot_0] = xv_0;
@@ -60,14 +61,15 @@ extern "C" __global__ void __launch_bounds__(256) matmul_q3_k(
       const unsigned int r_1 = blockIdx.x * 16u + (slot_1 >> 5u);
       const unsigned int i_1 = k0 + (slot_1 & 31u);
       float wv_1 = 0.0f;
-      if (r_1 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 504]
+      if (r_1 < rows && i_1 < k) {
         const unsigned int blk_1 = r_1 * (k / 256u) + (i_1 / 256u);
         const unsigned int j_1 = i_1 % 256u;
         const unsigned int half_1 = j_1 >> 7u;
         const unsigned int plane_1 = (j_1 & 127u) >> 5u;
         const unsigned int p_1 = j_1 & 31u;
         const unsigned int is_1 = half_1 * 8u + plane_1 * 2u + (p_1 >> 4u);
-        // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 535]
+        // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 512]
         unsigned int lo_1 = 0u;
         if (is_1 < 8u) {
           lo_1 = (unsigned int)*(W + blk_1 * 110u + 96u + is_1) & 15u;
@@ -76,7 +78,7 @@ extern "C" __global__ void __launch_bounds__(256) matmul_q3_k(
         }
         const unsigned int hi_1 = ((unsigned int)*(W + blk_1 * 110u + 96u + (8u + (is_1 & 3u))) >> ((is_1 >> 2u) * 2u)) & 3u;
         const float dl_1 = __half2float(*(const __half*)(W + blk_1 * 110u + 108u)) * (float)((int)(lo_1 | (hi_1 << 4u)) - 32);
-        // a clear high bit subtracts 4 [line 544]
+        // a clear high bit subtracts 4 [line 521]
         int q_1 = (int)(((unsigned int)*(W + blk_1 * 110u + 32u + (half_1 * 32u + p_1)) >> (plane_1 * 2u)) & 3u);
         if ((((unsigned int)*(W + blk_1 * 110u + p_1) >> (half_1 * 4u + plane_1)) & 1u) == 0u) {
           q_1 = q_1 - 4;
@@ -87,7 +89,7 @@ extern "C" __global__ void __launch_bounds__(256) matmul_q3_k(
       wTile[slot_1] = wv_1;
       const unsigned int tok_1 = blockIdx.y * 16u + (slot_1 >> 5u);
       float xv_1 = 0.0f;
-      if (tok_1 < tokens) {
+      if (tok_1 < tokens && i_1 < k) {
         xv_1 = X[tok_1 * k + i_1];
       }
       xTile[slot_1] = xv_1;
@@ -96,7 +98,7 @@ extern "C" __global__ void __launch_bounds__(256) matmul_q3_k(
     for (unsigned int kk = 0u; kk < 32u; kk += 1u) {
       acc += wTile[threadIdx.x * 32u + kk] * xTile[threadIdx.y * 32u + kk];
     }
-    // the next iteration overwrites the tiles [line 564]
+    // the next iteration overwrites the tiles [line 541]
     __syncthreads();
   }
   const unsigned int row = blockIdx.x * 16u + threadIdx.x;

@@ -17,19 +17,20 @@ extern "C" __global__ void __launch_bounds__(256) matmul_q4_k(
   const unsigned int flat = threadIdx.y * 16u + threadIdx.x;
   float acc = 0.0f;
   for (unsigned int k0 = 0u; k0 < k; k0 += 32u) {
-    // 256 invocations fill 512 slots of each tile, two each [line 588]
+    // 256 invocations fill 512 slots of each tile, two each [line 565]
     {
       const unsigned int slot_0 = flat;
       const unsigned int r_0 = blockIdx.x * 16u + (slot_0 >> 5u);
       const unsigned int i_0 = k0 + (slot_0 & 31u);
       float wv_0 = 0.0f;
-      if (r_0 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 571]
+      if (r_0 < rows && i_0 < k) {
         const unsigned int blk_0 = r_0 * (k / 256u) + (i_0 / 256u);
         const unsigned int j_0 = i_0 % 256u;
-        // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 597]
+        // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 575]
         const unsigned int is_0 = j_0 >> 5u;
         const unsigned int l_0 = j_0 & 31u;
-        // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 600]
+        // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 578]
         unsigned int sc_0 = 0u;
         unsigned int mn_0 = 0u;
         if (is_0 < 4u) {
@@ -50,7 +51,7 @@ extern "C" __global__ void __launch_bounds__(256) matmul_q4_k(
       wTile[slot_0] = wv_0;
       const unsigned int tok_0 = blockIdx.y * 16u + (slot_0 >> 5u);
       float xv_0 = 0.0f;
-      if (tok_0 < tokens) {
+      if (tok_0 < tokens && i_0 < k) {
         xv_0 = X[tok_0 * k + i_0];
       }
       xTile[slot_0] = xv_0;
@@ -60,13 +61,14 @@ extern "C" __global__ void __launch_bounds__(256) matmul_q4_k(
       const unsigned int r_1 = blockIdx.x * 16u + (slot_1 >> 5u);
       const unsigned int i_1 = k0 + (slot_1 & 31u);
       float wv_1 = 0.0f;
-      if (r_1 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 571]
+      if (r_1 < rows && i_1 < k) {
         const unsigned int blk_1 = r_1 * (k / 256u) + (i_1 / 256u);
         const unsigned int j_1 = i_1 % 256u;
-        // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 597]
+        // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 575]
         const unsigned int is_1 = j_1 >> 5u;
         const unsigned int l_1 = j_1 & 31u;
-        // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 600]
+        // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 578]
         unsigned int sc_1 = 0u;
         unsigned int mn_1 = 0u;
         if (is_1 < 4u) {
@@ -87,7 +89,7 @@ extern "C" __global__ void __launch_bounds__(256) matmul_q4_k(
       wTile[slot_1] = wv_1;
       const unsigned int tok_1 = blockIdx.y * 16u + (slot_1 >> 5u);
       float xv_1 = 0.0f;
-      if (tok_1 < tokens) {
+      if (tok_1 < tokens && i_1 < k) {
         xv_1 = X[tok_1 * k + i_1];
       }
       xTile[slot_1] = xv_1;
@@ -96,7 +98,7 @@ extern "C" __global__ void __launch_bounds__(256) matmul_q4_k(
     for (unsigned int kk = 0u; kk < 32u; kk += 1u) {
       acc += wTile[threadIdx.x * 32u + kk] * xTile[threadIdx.y * 32u + kk];
     }
-    // the next iteration overwrites the tiles [line 630]
+    // the next iteration overwrites the tiles [line 608]
     __syncthreads();
   }
   const unsigned int row = blockIdx.x * 16u + threadIdx.x;

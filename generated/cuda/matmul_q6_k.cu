@@ -17,16 +17,17 @@ extern "C" __global__ void __launch_bounds__(256) matmul_q6_k(
   const unsigned int flat = threadIdx.y * 16u + threadIdx.x;
   float acc = 0.0f;
   for (unsigned int k0 = 0u; k0 < k; k0 += 32u) {
-    // 256 invocations fill 512 slots of each tile, two each [line 721]
+    // 256 invocations fill 512 slots of each tile, two each [line 700]
     {
       const unsigned int slot_0 = flat;
       const unsigned int r_0 = blockIdx.x * 16u + (slot_0 >> 5u);
       const unsigned int i_0 = k0 + (slot_0 & 31u);
       float wv_0 = 0.0f;
-      if (r_0 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 706]
+      if (r_0 < rows && i_0 < k) {
         const unsigned int blk_0 = r_0 * (k / 256u) + (i_0 / 256u);
         const unsigned int j_0 = i_0 % 256u;
-        // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 730]
+        // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 710]
         const unsigned int half_0 = j_0 >> 7u;
         const unsigned int quarter_0 = (j_0 & 127u) >> 5u;
         const unsigned int l_0 = j_0 & 31u;
@@ -43,7 +44,7 @@ extern "C" __global__ void __launch_bounds__(256) matmul_q6_k(
       wTile[slot_0] = wv_0;
       const unsigned int tok_0 = blockIdx.y * 16u + (slot_0 >> 5u);
       float xv_0 = 0.0f;
-      if (tok_0 < tokens) {
+      if (tok_0 < tokens && i_0 < k) {
         xv_0 = X[tok_0 * k + i_0];
       }
       xTile[slot_0] = xv_0;
@@ -53,10 +54,11 @@ extern "C" __global__ void __launch_bounds__(256) matmul_q6_k(
       const unsigned int r_1 = blockIdx.x * 16u + (slot_1 >> 5u);
       const unsigned int i_1 = k0 + (slot_1 & 31u);
       float wv_1 = 0.0f;
-      if (r_1 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 706]
+      if (r_1 < rows && i_1 < k) {
         const unsigned int blk_1 = r_1 * (k / 256u) + (i_1 / 256u);
         const unsigned int j_1 = i_1 % 256u;
-        // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 730]
+        // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 710]
         const unsigned int half_1 = j_1 >> 7u;
         const unsigned int quarter_1 = (j_1 & 127u) >> 5u;
         const unsigned int l_1 = j_1 & 31u;
@@ -73,7 +75,7 @@ extern "C" __global__ void __launch_bounds__(256) matmul_q6_k(
       wTile[slot_1] = wv_1;
       const unsigned int tok_1 = blockIdx.y * 16u + (slot_1 >> 5u);
       float xv_1 = 0.0f;
-      if (tok_1 < tokens) {
+      if (tok_1 < tokens && i_1 < k) {
         xv_1 = X[tok_1 * k + i_1];
       }
       xTile[slot_1] = xv_1;
@@ -82,7 +84,7 @@ extern "C" __global__ void __launch_bounds__(256) matmul_q6_k(
     for (unsigned int kk = 0u; kk < 32u; kk += 1u) {
       acc += wTile[threadIdx.x * 32u + kk] * xTile[threadIdx.y * 32u + kk];
     }
-    // the next iteration overwrites the tiles [line 756]
+    // the next iteration overwrites the tiles [line 736]
     __syncthreads();
   }
   const unsigned int row = blockIdx.x * 16u + threadIdx.x;

@@ -11,87 +11,13 @@ extern "C" __global__ void __launch_bounds__(64) matvec_bf16(
   __shared__ float wg_scratch[64];
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 102]
-  for (unsigned int g = threadIdx.x; g < (k >> 5u); g += 64u) {
-    for (unsigned int jj = 0u; jj < 32u; jj += 1u) {
-      const unsigned int i = g * 32u + jj;
-      const unsigned int e = row * k + i;
-      const unsigned int h = (W[e >> 1u] >> ((e & 1u) * 16u)) & 65535u;
-      // the DSL has no bit cast: scale the 8-bit mantissa by 2^(expo - 134) in steps that stay normal [line 108]
-      const unsigned int expo = (h >> 7u) & 255u;
-      float mag = (float)((h & 127u) | 128u);
-      if (expo == 0u) {
-        mag = 0.0f;
-      }
-      int t = (int)(expo) - 134;
-      {
-        if (t > 30) {
-          mag = mag * 1073741824.0f;
-          t = t - 30;
-        } else {
-          if (t < -30) {
-            mag = mag * 9.313225746154785e-10f;
-            t = t + 30;
-          }
-        }
-      }
-      {
-        if (t > 30) {
-          mag = mag * 1073741824.0f;
-          t = t - 30;
-        } else {
-          if (t < -30) {
-            mag = mag * 9.313225746154785e-10f;
-            t = t + 30;
-          }
-        }
-      }
-      {
-        if (t > 30) {
-          mag = mag * 1073741824.0f;
-          t = t - 30;
-        } else {
-          if (t < -30) {
-            mag = mag * 9.313225746154785e-10f;
-            t = t + 30;
-          }
-        }
-      }
-      {
-        if (t > 30) {
-          mag = mag * 1073741824.0f;
-          t = t - 30;
-        } else {
-          if (t < -30) {
-            mag = mag * 9.313225746154785e-10f;
-            t = t + 30;
-          }
-        }
-      }
-      {
-        if (t > 30) {
-          mag = mag * 1073741824.0f;
-          t = t - 30;
-        } else {
-          if (t < -30) {
-            mag = mag * 9.313225746154785e-10f;
-            t = t + 30;
-          }
-        }
-      }
-      if (t >= 0) {
-        mag = mag * (float)(1 << (unsigned int)(t));
-      } else {
-        mag = mag / (float)(1 << (unsigned int)(-t));
-      }
-      float w = mag;
-      if ((h >> 15u) == 1u) {
-        w = -mag;
-      }
-      acc += w * x[i];
-    }
+  // any row length: each invocation takes every workgroupSize-th value [line 88]
+  for (unsigned int i = threadIdx.x; i < k; i += 64u) {
+    const unsigned int e = row * k + i;
+    const float w = __uint_as_float(((W[e >> 1u] >> ((e & 1u) * 16u)) & 65535u) << 16u);
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 135]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 93]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

@@ -3,6 +3,8 @@
 //
 // f16: IEEE half, two per u32 word (low half first)
 
+#include <cuda_fp16.h>
+
 extern "C" __global__ void __launch_bounds__(64) matvec_f16(
     const unsigned int* __restrict__ W,
     const float* __restrict__ x,
@@ -11,27 +13,13 @@ extern "C" __global__ void __launch_bounds__(64) matvec_f16(
   __shared__ float wg_scratch[64];
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 69]
-  for (unsigned int g = threadIdx.x; g < (k >> 5u); g += 64u) {
-    for (unsigned int jj = 0u; jj < 32u; jj += 1u) {
-      const unsigned int i = g * 32u + jj;
-      const unsigned int e = row * k + i;
-      const unsigned int h = (W[e >> 1u] >> ((e & 1u) * 16u)) & 65535u;
-      // the DSL has no bit cast: build the value from its fields, exactly (every factor a power of two) [line 75]
-      const unsigned int expo = (h >> 10u) & 31u;
-      const unsigned int mant = h & 1023u;
-      float mag = (float)(mant) * 5.960464477539063e-8f;
-      if (expo > 0u) {
-        mag = (float)(mant | 1024u) * ((float)(1 << expo) * 2.9802322387695312e-8f);
-      }
-      float w = mag;
-      if ((h >> 15u) == 1u) {
-        w = -mag;
-      }
-      acc += w * x[i];
-    }
+  // any row length: each invocation takes every workgroupSize-th value [line 69]
+  for (unsigned int i = threadIdx.x; i < k; i += 64u) {
+    const unsigned int e = row * k + i;
+    const float w = __half2float(__ushort_as_half((unsigned short)(W[e >> 1u] >> ((e & 1u) * 16u))));
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 88]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 74]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

@@ -11,14 +11,11 @@ extern "C" __global__ void __launch_bounds__(64) matvec_f32(
   __shared__ float wg_scratch[64];
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 47]
-  for (unsigned int g = threadIdx.x; g < (k >> 5u); g += 64u) {
-    for (unsigned int jj = 0u; jj < 32u; jj += 1u) {
-      const unsigned int i = g * 32u + jj;
-      const unsigned int e = row * k + i;
-      const float w = W[e];
-      acc += w * x[i];
-    }
+  // any row length: each invocation takes every workgroupSize-th value [line 50]
+  for (unsigned int i = threadIdx.x; i < k; i += 64u) {
+    const unsigned int e = row * k + i;
+    const float w = W[e];
+    acc += w * x[i];
   }
   // workgroupSum: tree reduction over 64 invocations in shared memory [line 55]
   wg_scratch[threadIdx.x] = acc;

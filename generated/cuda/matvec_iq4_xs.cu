@@ -5,16 +5,19 @@
 
 #include <cuda_fp16.h>
 
+__constant__ int KVALUES_IQ4NL[16] = {
+    -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113
+};
+
 extern "C" __global__ void __launch_bounds__(64) matvec_iq4_xs(
     const unsigned char* __restrict__ W,
-    const int* __restrict__ kvalues,
     const float* __restrict__ x,
     float* __restrict__ out,
     unsigned int k) {
   __shared__ float wg_scratch[64];
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 481]
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 439]
   for (unsigned int g = threadIdx.x; g < (k >> 5u); g += 64u) {
     for (unsigned int jj = 0u; jj < 32u; jj += 1u) {
       const unsigned int i = g * 32u + jj;
@@ -29,11 +32,11 @@ extern "C" __global__ void __launch_bounds__(64) matvec_iq4_xs(
       if (l >= 16u) {
         q = byte >> 4u;
       }
-      const float w = dl * (float)(kvalues[q]);
+      const float w = dl * (float)(KVALUES_IQ4NL[q]);
       acc += w * x[i];
     }
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 499]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 457]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

@@ -13,7 +13,7 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q3_k(
   __shared__ float wg_scratch[64];
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 295]
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 253]
   for (unsigned int g = threadIdx.x; g < (k >> 5u); g += 64u) {
     for (unsigned int jj = 0u; jj < 32u; jj += 1u) {
       const unsigned int i = g * 32u + jj;
@@ -23,7 +23,7 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q3_k(
       const unsigned int plane = (j & 127u) >> 5u;
       const unsigned int p = j & 31u;
       const unsigned int is_ = half_ * 8u + plane * 2u + (p >> 4u);
-      // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 305]
+      // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 263]
       unsigned int lo = 0u;
       if (is_ < 8u) {
         lo = (unsigned int)*(W + blk * 110u + 96u + is_) & 15u;
@@ -32,7 +32,7 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q3_k(
       }
       const unsigned int hi = ((unsigned int)*(W + blk * 110u + 96u + (8u + (is_ & 3u))) >> ((is_ >> 2u) * 2u)) & 3u;
       const float dl = __half2float(*(const __half*)(W + blk * 110u + 108u)) * (float)((int)(lo | (hi << 4u)) - 32);
-      // a clear high bit subtracts 4 [line 314]
+      // a clear high bit subtracts 4 [line 272]
       int q = (int)(((unsigned int)*(W + blk * 110u + 32u + (half_ * 32u + p)) >> (plane * 2u)) & 3u);
       if ((((unsigned int)*(W + blk * 110u + p) >> (half_ * 4u + plane)) & 1u) == 0u) {
         q = q - 4;
@@ -41,7 +41,7 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q3_k(
       acc += w * x[i];
     }
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 322]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 280]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

@@ -13,7 +13,7 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q4_1(
   __shared__ float wg_scratch[64];
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 178]
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 136]
   for (unsigned int g = threadIdx.x; g < (k >> 5u); g += 64u) {
     for (unsigned int jj = 0u; jj < 32u; jj += 1u) {
       const unsigned int i = g * 32u + jj;
@@ -28,7 +28,7 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q4_1(
       acc += w * x[i];
     }
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 192]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 150]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

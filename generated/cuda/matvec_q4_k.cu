@@ -13,16 +13,16 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q4_k(
   __shared__ float wg_scratch[64];
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 336]
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 294]
   for (unsigned int g = threadIdx.x; g < (k >> 5u); g += 64u) {
     for (unsigned int jj = 0u; jj < 32u; jj += 1u) {
       const unsigned int i = g * 32u + jj;
       const unsigned int blk = row * (k / 256u) + (i / 256u);
       const unsigned int j = i % 256u;
-      // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 342]
+      // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 300]
       const unsigned int is_ = j >> 5u;
       const unsigned int l = j & 31u;
-      // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 345]
+      // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 303]
       unsigned int sc = 0u;
       unsigned int mn = 0u;
       if (is_ < 4u) {
@@ -41,7 +41,7 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q4_k(
       acc += w * x[i];
     }
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 363]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 321]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

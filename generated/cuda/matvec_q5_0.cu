@@ -13,7 +13,7 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q5_0(
   __shared__ float wg_scratch[64];
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 206]
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 164]
   for (unsigned int g = threadIdx.x; g < (k >> 5u); g += 64u) {
     for (unsigned int jj = 0u; jj < 32u; jj += 1u) {
       const unsigned int i = g * 32u + jj;
@@ -24,13 +24,13 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q5_0(
       if (j >= 16u) {
         q = byte >> 4u;
       }
-      // bit j of the little-endian qh word [line 217]
+      // bit j of the little-endian qh word [line 175]
       q = q | ((((unsigned int)*(W + blk * 22u + 2u + (j >> 3u)) >> (j & 7u)) & 1u) << 4u);
       const float w = (float)((int)(q) - 16) * __half2float(*(const __half*)(W + blk * 22u));
       acc += w * x[i];
     }
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 222]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 180]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

@@ -13,13 +13,13 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q6_k(
   __shared__ float wg_scratch[64];
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 419]
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 377]
   for (unsigned int g = threadIdx.x; g < (k >> 5u); g += 64u) {
     for (unsigned int jj = 0u; jj < 32u; jj += 1u) {
       const unsigned int i = g * 32u + jj;
       const unsigned int blk = row * (k / 256u) + (i / 256u);
       const unsigned int j = i % 256u;
-      // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 425]
+      // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 383]
       const unsigned int half_ = j >> 7u;
       const unsigned int quarter = (j & 127u) >> 5u;
       const unsigned int l = j & 31u;
@@ -34,7 +34,7 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q6_k(
       acc += w * x[i];
     }
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 439]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 397]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

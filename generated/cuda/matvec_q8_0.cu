@@ -13,7 +13,7 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q8_0(
   __shared__ float wg_scratch[64];
   const unsigned int blocksPerRow = (k / 32u);
   const unsigned int firstBlock = blockIdx.x * blocksPerRow;
-  // each invocation takes every workgroupSize-th block of the row [line 23]
+  // each invocation takes every workgroupSize-th block of the row [line 26]
   float acc = 0.0f;
   for (unsigned int b = threadIdx.x; b < blocksPerRow; b += 64u) {
     const unsigned int blk = firstBlock + b;
@@ -21,10 +21,10 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q8_0(
     for (unsigned int j = 0u; j < 32u; j += 1u) {
       dot_ += (float)((int)*(const signed char*)(W + blk * 34u + 2u + j)) * x[b * 32u + j];
     }
-    // one scale per block: multiply once, after the integer-valued dot [line 31]
+    // one scale per block: multiply once, after the integer-valued dot [line 34]
     acc += __half2float(*(const __half*)(W + blk * 34u)) * dot_;
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 33]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 36]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

@@ -24,18 +24,7 @@ kernel void get_rows_f16(
   const uint src = ids[workgroupId.x];
   for (uint i = localId.x; i < k; i += 64u) {
     const uint e = src * k + i;
-    const uint h = (W[e >> 1u] >> ((e & 1u) * 16u)) & 65535u;
-    // the DSL has no bit cast: build the value from its fields, exactly (every factor a power of two) [line 34]
-    const uint expo = (h >> 10u) & 31u;
-    const uint mant = h & 1023u;
-    float mag = float(mant) * 5.960464477539063e-8f;
-    if (expo > 0u) {
-      mag = float(mant | 1024u) * (float(1 << expo) * 2.9802322387695312e-8f);
-    }
-    float w = mag;
-    if ((h >> 15u) == 1u) {
-      w = -mag;
-    }
+    const float w = float(as_type<half>(ushort(W[e >> 1u] >> ((e & 1u) * 16u))));
     out[workgroupId.x * k + i] = w;
   }
 }

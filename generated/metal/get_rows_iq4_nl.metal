@@ -10,12 +10,15 @@ struct get_rows_iq4_nl_params {
   uint k;
 };
 
+constant int KVALUES_IQ4NL[16] = {
+    -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113
+};
+
 kernel void get_rows_iq4_nl(
     device const uchar* W [[buffer(0)]],
-    device const int* kvalues [[buffer(1)]],
-    device const uint* ids [[buffer(2)]],
-    device float* out [[buffer(3)]],
-    constant get_rows_iq4_nl_params& params [[buffer(4)]],
+    device const uint* ids [[buffer(1)]],
+    device float* out [[buffer(2)]],
+    constant get_rows_iq4_nl_params& params [[buffer(3)]],
     uint3 globalId [[thread_position_in_grid]],
     uint3 localId [[thread_position_in_threadgroup]],
     uint3 workgroupId [[threadgroup_position_in_grid]],
@@ -31,7 +34,7 @@ kernel void get_rows_iq4_nl(
     if (j >= 16u) {
       q = byte >> 4u;
     }
-    const float w = float(*((device const half*)(W + blk * 18u))) * float(kvalues[q]);
+    const float w = float(*((device const half*)(W + blk * 18u))) * float(KVALUES_IQ4NL[q]);
     out[workgroupId.x * k + i] = w;
   }
 }

@@ -12,12 +12,15 @@ struct matmul_iq4_nl_params {
   uint tokens;
 };
 
+constant int KVALUES_IQ4NL[16] = {
+    -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113
+};
+
 kernel void matmul_iq4_nl(
     device const uchar* W [[buffer(0)]],
-    device const int* kvalues [[buffer(1)]],
-    device const float* X [[buffer(2)]],
-    device float* out [[buffer(3)]],
-    constant matmul_iq4_nl_params& params [[buffer(4)]],
+    device const float* X [[buffer(1)]],
+    device float* out [[buffer(2)]],
+    constant matmul_iq4_nl_params& params [[buffer(3)]],
     uint3 globalId [[thread_position_in_grid]],
     uint3 localId [[thread_position_in_threadgroup]],
     uint3 workgroupId [[threadgroup_position_in_grid]],
@@ -31,13 +34,14 @@ kernel void matmul_iq4_nl(
   const uint flat = localId.y * 16u + localId.x;
   float acc = 0.0f;
   for (uint k0 = 0u; k0 < k; k0 += 32u) {
-    // 256 invocations fill 512 slots of each tile, two each [line 780]
+    // 256 invocations fill 512 slots of each tile, two each [line 760]
     {
       const uint slot_0 = flat;
       const uint r_0 = workgroupId.x * 16u + (slot_0 >> 5u);
       const uint i_0 = k0 + (slot_0 & 31u);
       float wv_0 = 0.0f;
-      if (r_0 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 766]
+      if (r_0 < rows && i_0 < k) {
         const uint blk_0 = r_0 * (k / 32u) + (i_0 / 32u);
         const uint j_0 = i_0 % 32u;
         const uint byte_0 = uint(*(W + blk_0 * 18u + 2u + (j_0 & 15u)));
@@ -45,13 +49,13 @@ kernel void matmul_iq4_nl(
         if (j_0 >= 16u) {
           q_0 = byte_0 >> 4u;
         }
-        const float w_0 = float(*((device const half*)(W + blk_0 * 18u))) * float(kvalues[q_0]);
+        const float w_0 = float(*((device const half*)(W + blk_0 * 18u))) * float(KVALUES_IQ4NL[q_0]);
         wv_0 = w_0;
       }
       wTile[slot_0] = wv_0;
       const uint tok_0 = workgroupId.y * 16u + (slot_0 >> 5u);
       float xv_0 = 0.0f;
-      if (tok_0 < tokens) {
+      if (tok_0 < tokens && i_0 < k) {
         xv_0 = X[tok_0 * k + i_0];
       }
       xTile[slot_0] = xv_0;
@@ -61,7 +65,8 @@ kernel void matmul_iq4_nl(
       const uint r_1 = workgroupId.x * 16u + (slot_1 >> 5u);
       const uint i_1 = k0 + (slot_1 & 31u);
       float wv_1 = 0.0f;
-      if (r_1 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 766]
+      if (r_1 < rows && i_1 < k) {
         const uint blk_1 = r_1 * (k / 32u) + (i_1 / 32u);
         const uint j_1 = i_1 % 32u;
         const uint byte_1 = uint(*(W + blk_1 * 18u + 2u + (j_1 & 15u)));
@@ -69,13 +74,13 @@ kernel void matmul_iq4_nl(
         if (j_1 >= 16u) {
           q_1 = byte_1 >> 4u;
         }
-        const float w_1 = float(*((device const half*)(W + blk_1 * 18u))) * float(kvalues[q_1]);
+        const float w_1 = float(*((device const half*)(W + blk_1 * 18u))) * float(KVALUES_IQ4NL[q_1]);
         wv_1 = w_1;
       }
       wTile[slot_1] = wv_1;
       const uint tok_1 = workgroupId.y * 16u + (slot_1 >> 5u);
       float xv_1 = 0.0f;
-      if (tok_1 < tokens) {
+      if (tok_1 < tokens && i_1 < k) {
         xv_1 = X[tok_1 * k + i_1];
       }
       xTile[slot_1] = xv_1;
@@ -84,7 +89,7 @@ kernel void matmul_iq4_nl(
     for (uint kk = 0u; kk < 32u; kk += 1u) {
       acc += wTile[localId.x * 32u + kk] * xTile[localId.y * 32u + kk];
     }
-    // the next iteration overwrites the tiles [line 809]
+    // the next iteration overwrites the tiles [line 790]
     threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   }
   const uint row = workgroupId.x * 16u + localId.x;

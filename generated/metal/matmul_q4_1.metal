@@ -30,13 +30,14 @@ kernel void matmul_q4_1(
   const uint flat = localId.y * 16u + localId.x;
   float acc = 0.0f;
   for (uint k0 = 0u; k0 < k; k0 += 32u) {
-    // 256 invocations fill 512 slots of each tile, two each [line 257]
+    // 256 invocations fill 512 slots of each tile, two each [line 228]
     {
       const uint slot_0 = flat;
       const uint r_0 = workgroupId.x * 16u + (slot_0 >> 5u);
       const uint i_0 = k0 + (slot_0 & 31u);
       float wv_0 = 0.0f;
-      if (r_0 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 234]
+      if (r_0 < rows && i_0 < k) {
         const uint blk_0 = r_0 * (k / 32u) + (i_0 / 32u);
         const uint j_0 = i_0 % 32u;
         const uint byte_0 = uint(*(W + blk_0 * 20u + 4u + (j_0 & 15u)));
@@ -50,7 +51,7 @@ kernel void matmul_q4_1(
       wTile[slot_0] = wv_0;
       const uint tok_0 = workgroupId.y * 16u + (slot_0 >> 5u);
       float xv_0 = 0.0f;
-      if (tok_0 < tokens) {
+      if (tok_0 < tokens && i_0 < k) {
         xv_0 = X[tok_0 * k + i_0];
       }
       xTile[slot_0] = xv_0;
@@ -60,7 +61,8 @@ kernel void matmul_q4_1(
       const uint r_1 = workgroupId.x * 16u + (slot_1 >> 5u);
       const uint i_1 = k0 + (slot_1 & 31u);
       float wv_1 = 0.0f;
-      if (r_1 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 234]
+      if (r_1 < rows && i_1 < k) {
         const uint blk_1 = r_1 * (k / 32u) + (i_1 / 32u);
         const uint j_1 = i_1 % 32u;
         const uint byte_1 = uint(*(W + blk_1 * 20u + 4u + (j_1 & 15u)));
@@ -74,7 +76,7 @@ kernel void matmul_q4_1(
       wTile[slot_1] = wv_1;
       const uint tok_1 = workgroupId.y * 16u + (slot_1 >> 5u);
       float xv_1 = 0.0f;
-      if (tok_1 < tokens) {
+      if (tok_1 < tokens && i_1 < k) {
         xv_1 = X[tok_1 * k + i_1];
       }
       xTile[slot_1] = xv_1;
@@ -83,7 +85,7 @@ kernel void matmul_q4_1(
     for (uint kk = 0u; kk < 32u; kk += 1u) {
       acc += wTile[localId.x * 32u + kk] * xTile[localId.y * 32u + kk];
     }
-    // the next iteration overwrites the tiles [line 286]
+    // the next iteration overwrites the tiles [line 258]
     threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   }
   const uint row = workgroupId.x * 16u + localId.x;

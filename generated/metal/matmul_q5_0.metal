@@ -30,13 +30,14 @@ kernel void matmul_q5_0(
   const uint flat = localId.y * 16u + localId.x;
   float acc = 0.0f;
   for (uint k0 = 0u; k0 < k; k0 += 32u) {
-    // 256 invocations fill 512 slots of each tile, two each [line 310]
+    // 256 invocations fill 512 slots of each tile, two each [line 282]
     {
       const uint slot_0 = flat;
       const uint r_0 = workgroupId.x * 16u + (slot_0 >> 5u);
       const uint i_0 = k0 + (slot_0 & 31u);
       float wv_0 = 0.0f;
-      if (r_0 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 288]
+      if (r_0 < rows && i_0 < k) {
         const uint blk_0 = r_0 * (k / 32u) + (i_0 / 32u);
         const uint j_0 = i_0 % 32u;
         const uint byte_0 = uint(*(W + blk_0 * 22u + 6u + (j_0 & 15u)));
@@ -44,7 +45,7 @@ kernel void matmul_q5_0(
         if (j_0 >= 16u) {
           q_0 = byte_0 >> 4u;
         }
-        // bit j of the little-endian qh word [line 324]
+        // bit j of the little-endian qh word [line 297]
         q_0 = q_0 | (((uint(*(W + blk_0 * 22u + 2u + (j_0 >> 3u))) >> (j_0 & 7u)) & 1u) << 4u);
         const float w_0 = float(int(q_0) - 16) * float(*((device const half*)(W + blk_0 * 22u)));
         wv_0 = w_0;
@@ -52,7 +53,7 @@ kernel void matmul_q5_0(
       wTile[slot_0] = wv_0;
       const uint tok_0 = workgroupId.y * 16u + (slot_0 >> 5u);
       float xv_0 = 0.0f;
-      if (tok_0 < tokens) {
+      if (tok_0 < tokens && i_0 < k) {
         xv_0 = X[tok_0 * k + i_0];
       }
       xTile[slot_0] = xv_0;
@@ -62,7 +63,8 @@ kernel void matmul_q5_0(
       const uint r_1 = workgroupId.x * 16u + (slot_1 >> 5u);
       const uint i_1 = k0 + (slot_1 & 31u);
       float wv_1 = 0.0f;
-      if (r_1 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 288]
+      if (r_1 < rows && i_1 < k) {
         const uint blk_1 = r_1 * (k / 32u) + (i_1 / 32u);
         const uint j_1 = i_1 % 32u;
         const uint byte_1 = uint(*(W + blk_1 * 22u + 6u + (j_1 & 15u)));
@@ -70,7 +72,7 @@ kernel void matmul_q5_0(
         if (j_1 >= 16u) {
           q_1 = byte_1 >> 4u;
         }
-        // bit j of the little-endian qh word [line 324]
+        // bit j of the little-endian qh word [line 297]
         q_1 = q_1 | (((uint(*(W + blk_1 * 22u + 2u + (j_1 >> 3u))) >> (j_1 & 7u)) & 1u) << 4u);
         const float w_1 = float(int(q_1) - 16) * float(*((device const half*)(W + blk_1 * 22u)));
         wv_1 = w_1;
@@ -78,7 +80,7 @@ kernel void matmul_q5_0(
       wTile[slot_1] = wv_1;
       const uint tok_1 = workgroupId.y * 16u + (slot_1 >> 5u);
       float xv_1 = 0.0f;
-      if (tok_1 < tokens) {
+      if (tok_1 < tokens && i_1 < k) {
         xv_1 = X[tok_1 * k + i_1];
       }
       xTile[slot_1] = xv_1;
@@ -87,7 +89,7 @@ kernel void matmul_q5_0(
     for (uint kk = 0u; kk < 32u; kk += 1u) {
       acc += wTile[localId.x * 32u + kk] * xTile[localId.y * 32u + kk];
     }
-    // the next iteration overwrites the tiles [line 341]
+    // the next iteration overwrites the tiles [line 314]
     threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   }
   const uint row = workgroupId.x * 16u + localId.x;

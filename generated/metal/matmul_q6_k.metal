@@ -30,16 +30,17 @@ kernel void matmul_q6_k(
   const uint flat = localId.y * 16u + localId.x;
   float acc = 0.0f;
   for (uint k0 = 0u; k0 < k; k0 += 32u) {
-    // 256 invocations fill 512 slots of each tile, two each [line 721]
+    // 256 invocations fill 512 slots of each tile, two each [line 700]
     {
       const uint slot_0 = flat;
       const uint r_0 = workgroupId.x * 16u + (slot_0 >> 5u);
       const uint i_0 = k0 + (slot_0 & 31u);
       float wv_0 = 0.0f;
-      if (r_0 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 706]
+      if (r_0 < rows && i_0 < k) {
         const uint blk_0 = r_0 * (k / 256u) + (i_0 / 256u);
         const uint j_0 = i_0 % 256u;
-        // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 730]
+        // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 710]
         const uint half_0 = j_0 >> 7u;
         const uint quarter_0 = (j_0 & 127u) >> 5u;
         const uint l_0 = j_0 & 31u;
@@ -56,7 +57,7 @@ kernel void matmul_q6_k(
       wTile[slot_0] = wv_0;
       const uint tok_0 = workgroupId.y * 16u + (slot_0 >> 5u);
       float xv_0 = 0.0f;
-      if (tok_0 < tokens) {
+      if (tok_0 < tokens && i_0 < k) {
         xv_0 = X[tok_0 * k + i_0];
       }
       xTile[slot_0] = xv_0;
@@ -66,10 +67,11 @@ kernel void matmul_q6_k(
       const uint r_1 = workgroupId.x * 16u + (slot_1 >> 5u);
       const uint i_1 = k0 + (slot_1 & 31u);
       float wv_1 = 0.0f;
-      if (r_1 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 706]
+      if (r_1 < rows && i_1 < k) {
         const uint blk_1 = r_1 * (k / 256u) + (i_1 / 256u);
         const uint j_1 = i_1 % 256u;
-        // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 730]
+        // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 710]
         const uint half_1 = j_1 >> 7u;
         const uint quarter_1 = (j_1 & 127u) >> 5u;
         const uint l_1 = j_1 & 31u;
@@ -86,7 +88,7 @@ kernel void matmul_q6_k(
       wTile[slot_1] = wv_1;
       const uint tok_1 = workgroupId.y * 16u + (slot_1 >> 5u);
       float xv_1 = 0.0f;
-      if (tok_1 < tokens) {
+      if (tok_1 < tokens && i_1 < k) {
         xv_1 = X[tok_1 * k + i_1];
       }
       xTile[slot_1] = xv_1;
@@ -95,7 +97,7 @@ kernel void matmul_q6_k(
     for (uint kk = 0u; kk < 32u; kk += 1u) {
       acc += wTile[localId.x * 32u + kk] * xTile[localId.y * 32u + kk];
     }
-    // the next iteration overwrites the tiles [line 756]
+    // the next iteration overwrites the tiles [line 736]
     threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   }
   const uint row = workgroupId.x * 16u + localId.x;

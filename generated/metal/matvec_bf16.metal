@@ -24,87 +24,13 @@ kernel void matvec_bf16(
   threadgroup float wg_scratch[64];
   const uint row = workgroupId.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 102]
-  for (uint g = localId.x; g < (k >> 5u); g += 64u) {
-    for (uint jj = 0u; jj < 32u; jj += 1u) {
-      const uint i = g * 32u + jj;
-      const uint e = row * k + i;
-      const uint h = (W[e >> 1u] >> ((e & 1u) * 16u)) & 65535u;
-      // the DSL has no bit cast: scale the 8-bit mantissa by 2^(expo - 134) in steps that stay normal [line 108]
-      const uint expo = (h >> 7u) & 255u;
-      float mag = float((h & 127u) | 128u);
-      if (expo == 0u) {
-        mag = 0.0f;
-      }
-      int t = int(expo) - 134;
-      {
-        if (t > 30) {
-          mag = mag * 1073741824.0f;
-          t = t - 30;
-        } else {
-          if (t < -30) {
-            mag = mag * 9.313225746154785e-10f;
-            t = t + 30;
-          }
-        }
-      }
-      {
-        if (t > 30) {
-          mag = mag * 1073741824.0f;
-          t = t - 30;
-        } else {
-          if (t < -30) {
-            mag = mag * 9.313225746154785e-10f;
-            t = t + 30;
-          }
-        }
-      }
-      {
-        if (t > 30) {
-          mag = mag * 1073741824.0f;
-          t = t - 30;
-        } else {
-          if (t < -30) {
-            mag = mag * 9.313225746154785e-10f;
-            t = t + 30;
-          }
-        }
-      }
-      {
-        if (t > 30) {
-          mag = mag * 1073741824.0f;
-          t = t - 30;
-        } else {
-          if (t < -30) {
-            mag = mag * 9.313225746154785e-10f;
-            t = t + 30;
-          }
-        }
-      }
-      {
-        if (t > 30) {
-          mag = mag * 1073741824.0f;
-          t = t - 30;
-        } else {
-          if (t < -30) {
-            mag = mag * 9.313225746154785e-10f;
-            t = t + 30;
-          }
-        }
-      }
-      if (t >= 0) {
-        mag = mag * float(1 << uint(t));
-      } else {
-        mag = mag / float(1 << uint(-t));
-      }
-      float w = mag;
-      if ((h >> 15u) == 1u) {
-        w = -mag;
-      }
-      acc += w * x[i];
-    }
+  // any row length: each invocation takes every workgroupSize-th value [line 88]
+  for (uint i = localId.x; i < k; i += 64u) {
+    const uint e = row * k + i;
+    const float w = as_type<float>(((W[e >> 1u] >> ((e & 1u) * 16u)) & 65535u) << 16u);
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 135]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 93]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

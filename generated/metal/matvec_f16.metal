@@ -24,27 +24,13 @@ kernel void matvec_f16(
   threadgroup float wg_scratch[64];
   const uint row = workgroupId.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 69]
-  for (uint g = localId.x; g < (k >> 5u); g += 64u) {
-    for (uint jj = 0u; jj < 32u; jj += 1u) {
-      const uint i = g * 32u + jj;
-      const uint e = row * k + i;
-      const uint h = (W[e >> 1u] >> ((e & 1u) * 16u)) & 65535u;
-      // the DSL has no bit cast: build the value from its fields, exactly (every factor a power of two) [line 75]
-      const uint expo = (h >> 10u) & 31u;
-      const uint mant = h & 1023u;
-      float mag = float(mant) * 5.960464477539063e-8f;
-      if (expo > 0u) {
-        mag = float(mant | 1024u) * (float(1 << expo) * 2.9802322387695312e-8f);
-      }
-      float w = mag;
-      if ((h >> 15u) == 1u) {
-        w = -mag;
-      }
-      acc += w * x[i];
-    }
+  // any row length: each invocation takes every workgroupSize-th value [line 69]
+  for (uint i = localId.x; i < k; i += 64u) {
+    const uint e = row * k + i;
+    const float w = float(as_type<half>(ushort(W[e >> 1u] >> ((e & 1u) * 16u))));
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 88]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 74]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

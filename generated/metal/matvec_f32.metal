@@ -24,14 +24,11 @@ kernel void matvec_f32(
   threadgroup float wg_scratch[64];
   const uint row = workgroupId.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 47]
-  for (uint g = localId.x; g < (k >> 5u); g += 64u) {
-    for (uint jj = 0u; jj < 32u; jj += 1u) {
-      const uint i = g * 32u + jj;
-      const uint e = row * k + i;
-      const float w = W[e];
-      acc += w * x[i];
-    }
+  // any row length: each invocation takes every workgroupSize-th value [line 50]
+  for (uint i = localId.x; i < k; i += 64u) {
+    const uint e = row * k + i;
+    const float w = W[e];
+    acc += w * x[i];
   }
   // workgroupSum: tree reduction over 64 invocations in shared memory [line 55]
   wg_scratch[localId.x] = acc;

@@ -10,12 +10,15 @@ struct matvec_iq4_nl_params {
   uint k;
 };
 
+constant int KVALUES_IQ4NL[16] = {
+    -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113
+};
+
 kernel void matvec_iq4_nl(
     device const uchar* W [[buffer(0)]],
-    device const int* kvalues [[buffer(1)]],
-    device const float* x [[buffer(2)]],
-    device float* out [[buffer(3)]],
-    constant matvec_iq4_nl_params& params [[buffer(4)]],
+    device const float* x [[buffer(1)]],
+    device float* out [[buffer(2)]],
+    constant matvec_iq4_nl_params& params [[buffer(3)]],
     uint3 globalId [[thread_position_in_grid]],
     uint3 localId [[thread_position_in_threadgroup]],
     uint3 workgroupId [[threadgroup_position_in_grid]],
@@ -25,7 +28,7 @@ kernel void matvec_iq4_nl(
   threadgroup float wg_scratch[64];
   const uint row = workgroupId.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 453]
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 411]
   for (uint g = localId.x; g < (k >> 5u); g += 64u) {
     for (uint jj = 0u; jj < 32u; jj += 1u) {
       const uint i = g * 32u + jj;
@@ -36,11 +39,11 @@ kernel void matvec_iq4_nl(
       if (j >= 16u) {
         q = byte >> 4u;
       }
-      const float w = float(*((device const half*)(W + blk * 18u))) * float(kvalues[q]);
+      const float w = float(*((device const half*)(W + blk * 18u))) * float(KVALUES_IQ4NL[q]);
       acc += w * x[i];
     }
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 467]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 425]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

@@ -24,13 +24,13 @@ kernel void matvec_q2_k(
   threadgroup float wg_scratch[64];
   const uint row = workgroupId.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 265]
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 223]
   for (uint g = localId.x; g < (k >> 5u); g += 64u) {
     for (uint jj = 0u; jj < 32u; jj += 1u) {
       const uint i = g * 32u + jj;
       const uint blk = row * (k / 256u) + (i / 256u);
       const uint j = i % 256u;
-      // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 271]
+      // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 229]
       const uint half_ = j >> 7u;
       const uint plane = (j & 127u) >> 5u;
       const uint p = j & 31u;
@@ -41,7 +41,7 @@ kernel void matvec_q2_k(
       acc += w * x[i];
     }
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 281]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 239]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

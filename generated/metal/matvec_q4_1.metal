@@ -24,7 +24,7 @@ kernel void matvec_q4_1(
   threadgroup float wg_scratch[64];
   const uint row = workgroupId.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 178]
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 136]
   for (uint g = localId.x; g < (k >> 5u); g += 64u) {
     for (uint jj = 0u; jj < 32u; jj += 1u) {
       const uint i = g * 32u + jj;
@@ -39,7 +39,7 @@ kernel void matvec_q4_1(
       acc += w * x[i];
     }
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 192]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 150]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

@@ -24,16 +24,16 @@ kernel void matvec_q4_k(
   threadgroup float wg_scratch[64];
   const uint row = workgroupId.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 336]
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 294]
   for (uint g = localId.x; g < (k >> 5u); g += 64u) {
     for (uint jj = 0u; jj < 32u; jj += 1u) {
       const uint i = g * 32u + jj;
       const uint blk = row * (k / 256u) + (i / 256u);
       const uint j = i % 256u;
-      // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 342]
+      // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 300]
       const uint is_ = j >> 5u;
       const uint l = j & 31u;
-      // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 345]
+      // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 303]
       uint sc = 0u;
       uint mn = 0u;
       if (is_ < 4u) {
@@ -52,7 +52,7 @@ kernel void matvec_q4_k(
       acc += w * x[i];
     }
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 363]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 321]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

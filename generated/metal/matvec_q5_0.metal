@@ -24,7 +24,7 @@ kernel void matvec_q5_0(
   threadgroup float wg_scratch[64];
   const uint row = workgroupId.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 206]
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 164]
   for (uint g = localId.x; g < (k >> 5u); g += 64u) {
     for (uint jj = 0u; jj < 32u; jj += 1u) {
       const uint i = g * 32u + jj;
@@ -35,13 +35,13 @@ kernel void matvec_q5_0(
       if (j >= 16u) {
         q = byte >> 4u;
       }
-      // bit j of the little-endian qh word [line 217]
+      // bit j of the little-endian qh word [line 175]
       q = q | (((uint(*(W + blk * 22u + 2u + (j >> 3u))) >> (j & 7u)) & 1u) << 4u);
       const float w = float(int(q) - 16) * float(*((device const half*)(W + blk * 22u)));
       acc += w * x[i];
     }
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 222]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 180]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

@@ -24,7 +24,7 @@ kernel void matvec_q5_1(
   threadgroup float wg_scratch[64];
   const uint row = workgroupId.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 236]
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 194]
   for (uint g = localId.x; g < (k >> 5u); g += 64u) {
     for (uint jj = 0u; jj < 32u; jj += 1u) {
       const uint i = g * 32u + jj;
@@ -40,7 +40,7 @@ kernel void matvec_q5_1(
       acc += w * x[i];
     }
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 251]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 209]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

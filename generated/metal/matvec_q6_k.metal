@@ -24,13 +24,13 @@ kernel void matvec_q6_k(
   threadgroup float wg_scratch[64];
   const uint row = workgroupId.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 419]
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 377]
   for (uint g = localId.x; g < (k >> 5u); g += 64u) {
     for (uint jj = 0u; jj < 32u; jj += 1u) {
       const uint i = g * 32u + jj;
       const uint blk = row * (k / 256u) + (i / 256u);
       const uint j = i % 256u;
-      // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 425]
+      // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 383]
       const uint half_ = j >> 7u;
       const uint quarter = (j & 127u) >> 5u;
       const uint l = j & 31u;
@@ -45,7 +45,7 @@ kernel void matvec_q6_k(
       acc += w * x[i];
     }
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 439]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 397]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

@@ -24,7 +24,7 @@ kernel void matvec_q8_0(
   threadgroup float wg_scratch[64];
   const uint blocksPerRow = (k / 32u);
   const uint firstBlock = workgroupId.x * blocksPerRow;
-  // each invocation takes every workgroupSize-th block of the row [line 23]
+  // each invocation takes every workgroupSize-th block of the row [line 26]
   float acc = 0.0f;
   for (uint b = localId.x; b < blocksPerRow; b += 64u) {
     const uint blk = firstBlock + b;
@@ -32,10 +32,10 @@ kernel void matvec_q8_0(
     for (uint j = 0u; j < 32u; j += 1u) {
       dot_ += float(int(*((device const char*)(W + blk * 34u + 2u + j)))) * x[b * 32u + j];
     }
-    // one scale per block: multiply once, after the integer-valued dot [line 31]
+    // one scale per block: multiply once, after the integer-valued dot [line 34]
     acc += float(*((device const half*)(W + blk * 34u))) * dot_;
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 33]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 36]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

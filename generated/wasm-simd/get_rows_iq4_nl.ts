@@ -5,8 +5,12 @@
 
 import { f16tof32 } from "./prelude";
 
+const KVALUES_IQ4NL: usize = memory.data<i32>([
+  -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113
+]);
+
 /** Runs workgroup (wx, wy, wz) of get_rows_iq4_nl; buffers are byte addresses, scratch holds 0 bytes. */
-export function get_rows_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy: u32, nwz: u32, W: usize, kvalues: usize, ids: usize, out: usize, k: u32): void {
+export function get_rows_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy: u32, nwz: u32, W: usize, ids: usize, out: usize, k: u32): void {
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
     const ly: u32 = 0;
@@ -20,7 +24,7 @@ export function get_rows_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: 
       if (j >= <u32>16) {
         q = byte >>> <u32>4;
       }
-      const w: f32 = f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>18))) * <f32>(load<i32>(kvalues + (<usize>(q) << 2)));
+      const w: f32 = f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>18))) * <f32>(load<i32>(KVALUES_IQ4NL + (<usize>(q) << 2)));
       store<f32>(out + (<usize>(wx * k + i) << 2), w);
     }
   }

@@ -1,5 +1,13 @@
 // GENERATED — do not edit; source: engine/kernels/*.kernel.ts
 // Every kernel, for one asc build (targets/wasm-simd).
+export { swiglu } from "./swiglu";
+export { gelu } from "./gelu";
+export { geglu } from "./geglu";
+export { argmax } from "./argmax";
+export { attention_f32 } from "./attention_f32";
+export { attention_f16 } from "./attention_f16";
+export { flash_attention_f32 } from "./flash_attention_f32";
+export { flash_attention_f16 } from "./flash_attention_f16";
 export { add } from "./add";
 export { mul } from "./mul";
 export { scale } from "./scale";
@@ -49,4 +57,7 @@ export { matvec_q6_k } from "./matvec_q6_k";
 export { matvec_iq4_nl } from "./matvec_iq4_nl";
 export { matvec_iq4_xs } from "./matvec_iq4_xs";
 export { rmsnorm } from "./rmsnorm";
+export { rope_norm } from "./rope_norm";
+export { rope_neox } from "./rope_neox";
 export { softmax } from "./softmax";
+export { softmax_masked } from "./softmax_masked";

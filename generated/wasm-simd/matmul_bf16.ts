@@ -18,92 +18,22 @@ export function matmul_bf16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
       const lx: u32 = lid % 16;
       const ly: u32 = (lid / 16) % 16;
       const lz: u32 = lid / 256;
-      // 256 invocations fill 512 slots of each tile, two each [line 131]
+      // 256 invocations fill 512 slots of each tile, two each [line 125]
       {
         const slot_0: u32 = load<u32>(scratch + 4096 + (<usize>(lid) << 2));
         const r_0: u32 = wx * <u32>16 + (slot_0 >>> <u32>5);
         const i_0: u32 = k0 + (slot_0 & <u32>31);
         let wv_0: f32 = <f32>0.0;
-        if (r_0 < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 131]
+        if (r_0 < rows && i_0 < k) {
           const e_0: u32 = r_0 * k + i_0;
-          const h_0: u32 = (load<u32>(W + (<usize>(e_0 >>> <u32>1) << 2)) >>> ((e_0 & <u32>1) * <u32>16)) & <u32>65535;
-          // the DSL has no bit cast: scale the 8-bit mantissa by 2^(expo - 134) in steps that stay normal [line 140]
-          const expo_0: u32 = (h_0 >>> <u32>7) & <u32>255;
-          let mag_0: f32 = <f32>((h_0 & <u32>127) | <u32>128);
-          if (expo_0 == <u32>0) {
-            mag_0 = <f32>0.0;
-          }
-          let t_0: i32 = <i32>(expo_0) - <i32>134;
-          {
-            if (t_0 > <i32>30) {
-              mag_0 = mag_0 * <f32>1073741824.0;
-              t_0 = t_0 - <i32>30;
-            } else {
-              if (t_0 < <i32>-30) {
-                mag_0 = mag_0 * <f32>9.313225746154785e-10;
-                t_0 = t_0 + <i32>30;
-              }
-            }
-          }
-          {
-            if (t_0 > <i32>30) {
-              mag_0 = mag_0 * <f32>1073741824.0;
-              t_0 = t_0 - <i32>30;
-            } else {
-              if (t_0 < <i32>-30) {
-                mag_0 = mag_0 * <f32>9.313225746154785e-10;
-                t_0 = t_0 + <i32>30;
-              }
-            }
-          }
-          {
-            if (t_0 > <i32>30) {
-              mag_0 = mag_0 * <f32>1073741824.0;
-              t_0 = t_0 - <i32>30;
-            } else {
-              if (t_0 < <i32>-30) {
-                mag_0 = mag_0 * <f32>9.313225746154785e-10;
-                t_0 = t_0 + <i32>30;
-              }
-            }
-          }
-          {
-            if (t_0 > <i32>30) {
-              mag_0 = mag_0 * <f32>1073741824.0;
-              t_0 = t_0 - <i32>30;
-            } else {
-              if (t_0 < <i32>-30) {
-                mag_0 = mag_0 * <f32>9.313225746154785e-10;
-                t_0 = t_0 + <i32>30;
-              }
-            }
-          }
-          {
-            if (t_0 > <i32>30) {
-              mag_0 = mag_0 * <f32>1073741824.0;
-              t_0 = t_0 - <i32>30;
-            } else {
-              if (t_0 < <i32>-30) {
-                mag_0 = mag_0 * <f32>9.313225746154785e-10;
-                t_0 = t_0 + <i32>30;
-              }
-            }
-          }
-          if (t_0 >= <i32>0) {
-            mag_0 = mag_0 * <f32>(<i32>1 << <u32>(t_0));
-          } else {
-            mag_0 = mag_0 / <f32>(<i32>1 << <u32>(-t_0));
-          }
-          let w_0: f32 = mag_0;
-          if ((h_0 >>> <u32>15) == <u32>1) {
-            w_0 = -mag_0;
-          }
+          const w_0: f32 = reinterpret<f32>(((load<u32>(W + (<usize>(e_0 >>> <u32>1) << 2)) >>> ((e_0 & <u32>1) * <u32>16)) & <u32>65535) << <u32>16);
           wv_0 = w_0;
         }
         store<f32>(scratch + 0 + (<usize>(slot_0) << 2), wv_0);
         const tok_0: u32 = wy * <u32>16 + (slot_0 >>> <u32>5);
         let xv_0: f32 = <f32>0.0;
-        if (tok_0 < tokens) {
+        if (tok_0 < tokens && i_0 < k) {
           xv_0 = load<f32>(X + (<usize>(tok_0 * k + i_0) << 2));
         }
         store<f32>(scratch + 2048 + (<usize>(slot_0) << 2), xv_0);
@@ -113,92 +43,22 @@ export function matmul_bf16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         const r_1: u32 = wx * <u32>16 + (slot_1 >>> <u32>5);
         const i_1: u32 = k0 + (slot_1 & <u32>31);
         let wv_1: f32 = <f32>0.0;
-        if (r_1 < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 131]
+        if (r_1 < rows && i_1 < k) {
           const e_1: u32 = r_1 * k + i_1;
-          const h_1: u32 = (load<u32>(W + (<usize>(e_1 >>> <u32>1) << 2)) >>> ((e_1 & <u32>1) * <u32>16)) & <u32>65535;
-          // the DSL has no bit cast: scale the 8-bit mantissa by 2^(expo - 134) in steps that stay normal [line 140]
-          const expo_1: u32 = (h_1 >>> <u32>7) & <u32>255;
-          let mag_1: f32 = <f32>((h_1 & <u32>127) | <u32>128);
-          if (expo_1 == <u32>0) {
-            mag_1 = <f32>0.0;
-          }
-          let t_1: i32 = <i32>(expo_1) - <i32>134;
-          {
-            if (t_1 > <i32>30) {
-              mag_1 = mag_1 * <f32>1073741824.0;
-              t_1 = t_1 - <i32>30;
-            } else {
-              if (t_1 < <i32>-30) {
-                mag_1 = mag_1 * <f32>9.313225746154785e-10;
-                t_1 = t_1 + <i32>30;
-              }
-            }
-          }
-          {
-            if (t_1 > <i32>30) {
-              mag_1 = mag_1 * <f32>1073741824.0;
-              t_1 = t_1 - <i32>30;
-            } else {
-              if (t_1 < <i32>-30) {
-                mag_1 = mag_1 * <f32>9.313225746154785e-10;
-                t_1 = t_1 + <i32>30;
-              }
-            }
-          }
-          {
-            if (t_1 > <i32>30) {
-              mag_1 = mag_1 * <f32>1073741824.0;
-              t_1 = t_1 - <i32>30;
-            } else {
-              if (t_1 < <i32>-30) {
-                mag_1 = mag_1 * <f32>9.313225746154785e-10;
-                t_1 = t_1 + <i32>30;
-              }
-            }
-          }
-          {
-            if (t_1 > <i32>30) {
-              mag_1 = mag_1 * <f32>1073741824.0;
-              t_1 = t_1 - <i32>30;
-            } else {
-              if (t_1 < <i32>-30) {
-                mag_1 = mag_1 * <f32>9.313225746154785e-10;
-                t_1 = t_1 + <i32>30;
-              }
-            }
-          }
-          {
-            if (t_1 > <i32>30) {
-              mag_1 = mag_1 * <f32>1073741824.0;
-              t_1 = t_1 - <i32>30;
-            } else {
-              if (t_1 < <i32>-30) {
-                mag_1 = mag_1 * <f32>9.313225746154785e-10;
-                t_1 = t_1 + <i32>30;
-              }
-            }
-          }
-          if (t_1 >= <i32>0) {
-            mag_1 = mag_1 * <f32>(<i32>1 << <u32>(t_1));
-          } else {
-            mag_1 = mag_1 / <f32>(<i32>1 << <u32>(-t_1));
-          }
-          let w_1: f32 = mag_1;
-          if ((h_1 >>> <u32>15) == <u32>1) {
-            w_1 = -mag_1;
-          }
+          const w_1: f32 = reinterpret<f32>(((load<u32>(W + (<usize>(e_1 >>> <u32>1) << 2)) >>> ((e_1 & <u32>1) * <u32>16)) & <u32>65535) << <u32>16);
           wv_1 = w_1;
         }
         store<f32>(scratch + 0 + (<usize>(slot_1) << 2), wv_1);
         store<u32>(scratch + 6144 + (<usize>(lid) << 2), wy * <u32>16 + (slot_1 >>> <u32>5));
         let xv_1: f32 = <f32>0.0;
-        if (load<u32>(scratch + 6144 + (<usize>(lid) << 2)) < tokens) {
+        if (load<u32>(scratch + 6144 + (<usize>(lid) << 2)) < tokens && i_1 < k) {
           xv_1 = load<f32>(X + (<usize>(load<u32>(scratch + 6144 + (<usize>(lid) << 2)) * k + i_1) << 2));
         }
         store<f32>(scratch + 2048 + (<usize>(slot_1) << 2), xv_1);
       }
     }
-    // barrier [line 174]: the next phase starts after every invocation finished this one
+    // barrier [line 144]: the next phase starts after every invocation finished this one
     for (let lid: u32 = 0; lid < 256; lid++) {
       const lx: u32 = lid % 16;
       const ly: u32 = (lid / 16) % 16;
@@ -207,7 +67,7 @@ export function matmul_bf16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 5120 + (<usize>(lid) << 2), load<f32>(scratch + 5120 + (<usize>(lid) << 2)) + load<f32>(scratch + 0 + (<usize>(lx * <u32>32 + kk) << 2)) * load<f32>(scratch + 2048 + (<usize>(ly * <u32>32 + kk) << 2)));
       }
     }
-    // barrier [line 179]: the next phase starts after every invocation finished this one
+    // barrier [line 149]: the next phase starts after every invocation finished this one
   }
   for (let lid: u32 = 0; lid < 256; lid++) {
     const lx: u32 = lid % 16;

@@ -3,6 +3,8 @@
 //
 // f16: IEEE half, two per u32 word (low half first)
 
+import { f16tof32 } from "./prelude";
+
 /** Runs workgroup (wx, wy, wz) of matmul_f16; buffers are byte addresses, scratch holds 7168 bytes. */
 export function matmul_f16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy: u32, nwz: u32, W: usize, X: usize, out: usize, k: u32, rows: u32, tokens: u32): void {
   let k0: u32 = <u32>0;
@@ -18,32 +20,22 @@ export function matmul_f16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, 
       const lx: u32 = lid % 16;
       const ly: u32 = (lid / 16) % 16;
       const lz: u32 = lid / 256;
-      // 256 invocations fill 512 slots of each tile, two each [line 73]
+      // 256 invocations fill 512 slots of each tile, two each [line 77]
       {
         const slot_0: u32 = load<u32>(scratch + 4096 + (<usize>(lid) << 2));
         const r_0: u32 = wx * <u32>16 + (slot_0 >>> <u32>5);
         const i_0: u32 = k0 + (slot_0 & <u32>31);
         let wv_0: f32 = <f32>0.0;
-        if (r_0 < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 83]
+        if (r_0 < rows && i_0 < k) {
           const e_0: u32 = r_0 * k + i_0;
-          const h_0: u32 = (load<u32>(W + (<usize>(e_0 >>> <u32>1) << 2)) >>> ((e_0 & <u32>1) * <u32>16)) & <u32>65535;
-          // the DSL has no bit cast: build the value from its fields, exactly (every factor a power of two) [line 82]
-          const expo_0: u32 = (h_0 >>> <u32>10) & <u32>31;
-          const mant_0: u32 = h_0 & <u32>1023;
-          let mag_0: f32 = <f32>(mant_0) * <f32>5.960464477539063e-8;
-          if (expo_0 > <u32>0) {
-            mag_0 = <f32>(mant_0 | <u32>1024) * (<f32>(<i32>1 << expo_0) * <f32>2.9802322387695312e-8);
-          }
-          let w_0: f32 = mag_0;
-          if ((h_0 >>> <u32>15) == <u32>1) {
-            w_0 = -mag_0;
-          }
+          const w_0: f32 = f16tof32(load<u32>(W + (<usize>(e_0 >>> <u32>1) << 2)) >>> ((e_0 & <u32>1) * <u32>16));
           wv_0 = w_0;
         }
         store<f32>(scratch + 0 + (<usize>(slot_0) << 2), wv_0);
         const tok_0: u32 = wy * <u32>16 + (slot_0 >>> <u32>5);
         let xv_0: f32 = <f32>0.0;
-        if (tok_0 < tokens) {
+        if (tok_0 < tokens && i_0 < k) {
           xv_0 = load<f32>(X + (<usize>(tok_0 * k + i_0) << 2));
         }
         store<f32>(scratch + 2048 + (<usize>(slot_0) << 2), xv_0);
@@ -53,32 +45,22 @@ export function matmul_f16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, 
         const r_1: u32 = wx * <u32>16 + (slot_1 >>> <u32>5);
         const i_1: u32 = k0 + (slot_1 & <u32>31);
         let wv_1: f32 = <f32>0.0;
-        if (r_1 < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 83]
+        if (r_1 < rows && i_1 < k) {
           const e_1: u32 = r_1 * k + i_1;
-          const h_1: u32 = (load<u32>(W + (<usize>(e_1 >>> <u32>1) << 2)) >>> ((e_1 & <u32>1) * <u32>16)) & <u32>65535;
-          // the DSL has no bit cast: build the value from its fields, exactly (every factor a power of two) [line 82]
-          const expo_1: u32 = (h_1 >>> <u32>10) & <u32>31;
-          const mant_1: u32 = h_1 & <u32>1023;
-          let mag_1: f32 = <f32>(mant_1) * <f32>5.960464477539063e-8;
-          if (expo_1 > <u32>0) {
-            mag_1 = <f32>(mant_1 | <u32>1024) * (<f32>(<i32>1 << expo_1) * <f32>2.9802322387695312e-8);
-          }
-          let w_1: f32 = mag_1;
-          if ((h_1 >>> <u32>15) == <u32>1) {
-            w_1 = -mag_1;
-          }
+          const w_1: f32 = f16tof32(load<u32>(W + (<usize>(e_1 >>> <u32>1) << 2)) >>> ((e_1 & <u32>1) * <u32>16));
           wv_1 = w_1;
         }
         store<f32>(scratch + 0 + (<usize>(slot_1) << 2), wv_1);
         store<u32>(scratch + 6144 + (<usize>(lid) << 2), wy * <u32>16 + (slot_1 >>> <u32>5));
         let xv_1: f32 = <f32>0.0;
-        if (load<u32>(scratch + 6144 + (<usize>(lid) << 2)) < tokens) {
+        if (load<u32>(scratch + 6144 + (<usize>(lid) << 2)) < tokens && i_1 < k) {
           xv_1 = load<f32>(X + (<usize>(load<u32>(scratch + 6144 + (<usize>(lid) << 2)) * k + i_1) << 2));
         }
         store<f32>(scratch + 2048 + (<usize>(slot_1) << 2), xv_1);
       }
     }
-    // barrier [line 102]: the next phase starts after every invocation finished this one
+    // barrier [line 96]: the next phase starts after every invocation finished this one
     for (let lid: u32 = 0; lid < 256; lid++) {
       const lx: u32 = lid % 16;
       const ly: u32 = (lid / 16) % 16;
@@ -87,7 +69,7 @@ export function matmul_f16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, 
         store<f32>(scratch + 5120 + (<usize>(lid) << 2), load<f32>(scratch + 5120 + (<usize>(lid) << 2)) + load<f32>(scratch + 0 + (<usize>(lx * <u32>32 + kk) << 2)) * load<f32>(scratch + 2048 + (<usize>(ly * <u32>32 + kk) << 2)));
       }
     }
-    // barrier [line 107]: the next phase starts after every invocation finished this one
+    // barrier [line 101]: the next phase starts after every invocation finished this one
   }
   for (let lid: u32 = 0; lid < 256; lid++) {
     const lx: u32 = lid % 16;

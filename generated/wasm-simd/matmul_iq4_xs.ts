@@ -5,8 +5,12 @@
 
 import { f16tof32 } from "./prelude";
 
+const KVALUES_IQ4NL: usize = memory.data<i32>([
+  -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113
+]);
+
 /** Runs workgroup (wx, wy, wz) of matmul_iq4_xs; buffers are byte addresses, scratch holds 7168 bytes. */
-export function matmul_iq4_xs(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy: u32, nwz: u32, W: usize, kvalues: usize, X: usize, out: usize, k: u32, rows: u32, tokens: u32): void {
+export function matmul_iq4_xs(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy: u32, nwz: u32, W: usize, X: usize, out: usize, k: u32, rows: u32, tokens: u32): void {
   let k0: u32 = <u32>0;
   for (let lid: u32 = 0; lid < 256; lid++) {
     const lx: u32 = lid % 16;
@@ -20,13 +24,14 @@ export function matmul_iq4_xs(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
       const lx: u32 = lid % 16;
       const ly: u32 = (lid / 16) % 16;
       const lz: u32 = lid / 256;
-      // 256 invocations fill 512 slots of each tile, two each [line 833]
+      // 256 invocations fill 512 slots of each tile, two each [line 814]
       {
         const slot_0: u32 = load<u32>(scratch + 4096 + (<usize>(lid) << 2));
         const r_0: u32 = wx * <u32>16 + (slot_0 >>> <u32>5);
         const i_0: u32 = k0 + (slot_0 & <u32>31);
         let wv_0: f32 = <f32>0.0;
-        if (r_0 < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 820]
+        if (r_0 < rows && i_0 < k) {
           const blk_0: u32 = r_0 * (k / <u32>256) + (i_0 / <u32>256);
           const j_0: u32 = i_0 % <u32>256;
           const ib_0: u32 = j_0 >>> <u32>5;
@@ -38,13 +43,13 @@ export function matmul_iq4_xs(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
           if (l_0 >= <u32>16) {
             q_0 = byte_0 >>> <u32>4;
           }
-          const w_0: f32 = dl_0 * <f32>(load<i32>(kvalues + (<usize>(q_0) << 2)));
+          const w_0: f32 = dl_0 * <f32>(load<i32>(KVALUES_IQ4NL + (<usize>(q_0) << 2)));
           wv_0 = w_0;
         }
         store<f32>(scratch + 0 + (<usize>(slot_0) << 2), wv_0);
         const tok_0: u32 = wy * <u32>16 + (slot_0 >>> <u32>5);
         let xv_0: f32 = <f32>0.0;
-        if (tok_0 < tokens) {
+        if (tok_0 < tokens && i_0 < k) {
           xv_0 = load<f32>(X + (<usize>(tok_0 * k + i_0) << 2));
         }
         store<f32>(scratch + 2048 + (<usize>(slot_0) << 2), xv_0);
@@ -54,7 +59,8 @@ export function matmul_iq4_xs(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
         const r_1: u32 = wx * <u32>16 + (slot_1 >>> <u32>5);
         const i_1: u32 = k0 + (slot_1 & <u32>31);
         let wv_1: f32 = <f32>0.0;
-        if (r_1 < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 820]
+        if (r_1 < rows && i_1 < k) {
           const blk_1: u32 = r_1 * (k / <u32>256) + (i_1 / <u32>256);
           const j_1: u32 = i_1 % <u32>256;
           const ib_1: u32 = j_1 >>> <u32>5;
@@ -66,19 +72,19 @@ export function matmul_iq4_xs(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
           if (l_1 >= <u32>16) {
             q_1 = byte_1 >>> <u32>4;
           }
-          const w_1: f32 = dl_1 * <f32>(load<i32>(kvalues + (<usize>(q_1) << 2)));
+          const w_1: f32 = dl_1 * <f32>(load<i32>(KVALUES_IQ4NL + (<usize>(q_1) << 2)));
           wv_1 = w_1;
         }
         store<f32>(scratch + 0 + (<usize>(slot_1) << 2), wv_1);
         store<u32>(scratch + 6144 + (<usize>(lid) << 2), wy * <u32>16 + (slot_1 >>> <u32>5));
         let xv_1: f32 = <f32>0.0;
-        if (load<u32>(scratch + 6144 + (<usize>(lid) << 2)) < tokens) {
+        if (load<u32>(scratch + 6144 + (<usize>(lid) << 2)) < tokens && i_1 < k) {
           xv_1 = load<f32>(X + (<usize>(load<u32>(scratch + 6144 + (<usize>(lid) << 2)) * k + i_1) << 2));
         }
         store<f32>(scratch + 2048 + (<usize>(slot_1) << 2), xv_1);
       }
     }
-    // barrier [line 861]: the next phase starts after every invocation finished this one
+    // barrier [line 843]: the next phase starts after every invocation finished this one
     for (let lid: u32 = 0; lid < 256; lid++) {
       const lx: u32 = lid % 16;
       const ly: u32 = (lid / 16) % 16;
@@ -87,7 +93,7 @@ export function matmul_iq4_xs(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
         store<f32>(scratch + 5120 + (<usize>(lid) << 2), load<f32>(scratch + 5120 + (<usize>(lid) << 2)) + load<f32>(scratch + 0 + (<usize>(lx * <u32>32 + kk) << 2)) * load<f32>(scratch + 2048 + (<usize>(ly * <u32>32 + kk) << 2)));
       }
     }
-    // barrier [line 866]: the next phase starts after every invocation finished this one
+    // barrier [line 848]: the next phase starts after every invocation finished this one
   }
   for (let lid: u32 = 0; lid < 256; lid++) {
     const lx: u32 = lid % 16;

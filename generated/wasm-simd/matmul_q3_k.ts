@@ -20,20 +20,21 @@ export function matmul_q3_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
       const lx: u32 = lid % 16;
       const ly: u32 = (lid / 16) % 16;
       const lz: u32 = lid / 256;
-      // 256 invocations fill 512 slots of each tile, two each [line 522]
+      // 256 invocations fill 512 slots of each tile, two each [line 498]
       {
         const slot_0: u32 = load<u32>(scratch + 4096 + (<usize>(lid) << 2));
         const r_0: u32 = wx * <u32>16 + (slot_0 >>> <u32>5);
         const i_0: u32 = k0 + (slot_0 & <u32>31);
         let wv_0: f32 = <f32>0.0;
-        if (r_0 < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 504]
+        if (r_0 < rows && i_0 < k) {
           const blk_0: u32 = r_0 * (k / <u32>256) + (i_0 / <u32>256);
           const j_0: u32 = i_0 % <u32>256;
           const half_0: u32 = j_0 >>> <u32>7;
           const plane_0: u32 = (j_0 & <u32>127) >>> <u32>5;
           const p_0: u32 = j_0 & <u32>31;
           const is_0: u32 = half_0 * <u32>8 + plane_0 * <u32>2 + (p_0 >>> <u32>4);
-          // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 535]
+          // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 512]
           let lo_0: u32 = <u32>0;
           if (is_0 < <u32>8) {
             lo_0 = <u32>load<u8>(W + <usize>(blk_0 * <u32>110 + <u32>96 + is_0)) & <u32>15;
@@ -42,7 +43,7 @@ export function matmul_q3_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
           }
           const hi_0: u32 = (<u32>load<u8>(W + <usize>(blk_0 * <u32>110 + <u32>96 + (<u32>8 + (is_0 & <u32>3)))) >>> ((is_0 >>> <u32>2) * <u32>2)) & <u32>3;
           const dl_0: f32 = f16tof32(<u32>load<u16>(W + <usize>(blk_0 * <u32>110 + <u32>108))) * <f32>(<i32>(lo_0 | (hi_0 << <u32>4)) - <i32>32);
-          // a clear high bit subtracts 4 [line 544]
+          // a clear high bit subtracts 4 [line 521]
           let q_0: i32 = <i32>((<u32>load<u8>(W + <usize>(blk_0 * <u32>110 + <u32>32 + (half_0 * <u32>32 + p_0))) >>> (plane_0 * <u32>2)) & <u32>3);
           if (((<u32>load<u8>(W + <usize>(blk_0 * <u32>110 + p_0)) >>> (half_0 * <u32>4 + plane_0)) & <u32>1) == <u32>0) {
             q_0 = q_0 - <i32>4;
@@ -53,7 +54,7 @@ export function matmul_q3_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(slot_0) << 2), wv_0);
         const tok_0: u32 = wy * <u32>16 + (slot_0 >>> <u32>5);
         let xv_0: f32 = <f32>0.0;
-        if (tok_0 < tokens) {
+        if (tok_0 < tokens && i_0 < k) {
           xv_0 = load<f32>(X + (<usize>(tok_0 * k + i_0) << 2));
         }
         store<f32>(scratch + 2048 + (<usize>(slot_0) << 2), xv_0);
@@ -63,14 +64,15 @@ export function matmul_q3_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         const r_1: u32 = wx * <u32>16 + (slot_1 >>> <u32>5);
         const i_1: u32 = k0 + (slot_1 & <u32>31);
         let wv_1: f32 = <f32>0.0;
-        if (r_1 < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 504]
+        if (r_1 < rows && i_1 < k) {
           const blk_1: u32 = r_1 * (k / <u32>256) + (i_1 / <u32>256);
           const j_1: u32 = i_1 % <u32>256;
           const half_1: u32 = j_1 >>> <u32>7;
           const plane_1: u32 = (j_1 & <u32>127) >>> <u32>5;
           const p_1: u32 = j_1 & <u32>31;
           const is_1: u32 = half_1 * <u32>8 + plane_1 * <u32>2 + (p_1 >>> <u32>4);
-          // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 535]
+          // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 512]
           let lo_1: u32 = <u32>0;
           if (is_1 < <u32>8) {
             lo_1 = <u32>load<u8>(W + <usize>(blk_1 * <u32>110 + <u32>96 + is_1)) & <u32>15;
@@ -79,7 +81,7 @@ export function matmul_q3_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
           }
           const hi_1: u32 = (<u32>load<u8>(W + <usize>(blk_1 * <u32>110 + <u32>96 + (<u32>8 + (is_1 & <u32>3)))) >>> ((is_1 >>> <u32>2) * <u32>2)) & <u32>3;
           const dl_1: f32 = f16tof32(<u32>load<u16>(W + <usize>(blk_1 * <u32>110 + <u32>108))) * <f32>(<i32>(lo_1 | (hi_1 << <u32>4)) - <i32>32);
-          // a clear high bit subtracts 4 [line 544]
+          // a clear high bit subtracts 4 [line 521]
           let q_1: i32 = <i32>((<u32>load<u8>(W + <usize>(blk_1 * <u32>110 + <u32>32 + (half_1 * <u32>32 + p_1))) >>> (plane_1 * <u32>2)) & <u32>3);
           if (((<u32>load<u8>(W + <usize>(blk_1 * <u32>110 + p_1)) >>> (half_1 * <u32>4 + plane_1)) & <u32>1) == <u32>0) {
             q_1 = q_1 - <i32>4;
@@ -90,13 +92,13 @@ export function matmul_q3_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(slot_1) << 2), wv_1);
         store<u32>(scratch + 6144 + (<usize>(lid) << 2), wy * <u32>16 + (slot_1 >>> <u32>5));
         let xv_1: f32 = <f32>0.0;
-        if (load<u32>(scratch + 6144 + (<usize>(lid) << 2)) < tokens) {
+        if (load<u32>(scratch + 6144 + (<usize>(lid) << 2)) < tokens && i_1 < k) {
           xv_1 = load<f32>(X + (<usize>(load<u32>(scratch + 6144 + (<usize>(lid) << 2)) * k + i_1) << 2));
         }
         store<f32>(scratch + 2048 + (<usize>(slot_1) << 2), xv_1);
       }
     }
-    // barrier [line 559]: the next phase starts after every invocation finished this one
+    // barrier [line 536]: the next phase starts after every invocation finished this one
     for (let lid: u32 = 0; lid < 256; lid++) {
       const lx: u32 = lid % 16;
       const ly: u32 = (lid / 16) % 16;
@@ -105,7 +107,7 @@ export function matmul_q3_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 5120 + (<usize>(lid) << 2), load<f32>(scratch + 5120 + (<usize>(lid) << 2)) + load<f32>(scratch + 0 + (<usize>(lx * <u32>32 + kk) << 2)) * load<f32>(scratch + 2048 + (<usize>(ly * <u32>32 + kk) << 2)));
       }
     }
-    // barrier [line 564]: the next phase starts after every invocation finished this one
+    // barrier [line 541]: the next phase starts after every invocation finished this one
   }
   for (let lid: u32 = 0; lid < 256; lid++) {
     const lx: u32 = lid % 16;

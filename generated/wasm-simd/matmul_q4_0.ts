@@ -20,16 +20,17 @@ export function matmul_q4_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
       const lx: u32 = lid % 16;
       const ly: u32 = (lid / 16) % 16;
       const lz: u32 = lid / 256;
-      // 256 invocations fill 512 slots of each tile, two each [line 203]
+      // 256 invocations fill 512 slots of each tile, two each [line 173]
       {
         const slot_0: u32 = load<u32>(scratch + 4096 + (<usize>(lid) << 2));
         const r_0: u32 = wx * <u32>16 + (slot_0 >>> <u32>5);
         const i_0: u32 = k0 + (slot_0 & <u32>31);
         let wv_0: f32 = <f32>0.0;
-        if (r_0 < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 179]
+        if (r_0 < rows && i_0 < k) {
           const blk_0: u32 = r_0 * (k / <u32>32) + (i_0 / <u32>32);
           const j_0: u32 = i_0 % <u32>32;
-          // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 212]
+          // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 183]
           const byte_0: u32 = <u32>load<u8>(W + <usize>(blk_0 * <u32>18 + <u32>2 + (j_0 & <u32>15)));
           let q_0: u32 = byte_0 & <u32>15;
           if (j_0 >= <u32>16) {
@@ -41,7 +42,7 @@ export function matmul_q4_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(slot_0) << 2), wv_0);
         const tok_0: u32 = wy * <u32>16 + (slot_0 >>> <u32>5);
         let xv_0: f32 = <f32>0.0;
-        if (tok_0 < tokens) {
+        if (tok_0 < tokens && i_0 < k) {
           xv_0 = load<f32>(X + (<usize>(tok_0 * k + i_0) << 2));
         }
         store<f32>(scratch + 2048 + (<usize>(slot_0) << 2), xv_0);
@@ -51,10 +52,11 @@ export function matmul_q4_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         const r_1: u32 = wx * <u32>16 + (slot_1 >>> <u32>5);
         const i_1: u32 = k0 + (slot_1 & <u32>31);
         let wv_1: f32 = <f32>0.0;
-        if (r_1 < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 179]
+        if (r_1 < rows && i_1 < k) {
           const blk_1: u32 = r_1 * (k / <u32>32) + (i_1 / <u32>32);
           const j_1: u32 = i_1 % <u32>32;
-          // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 212]
+          // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 183]
           const byte_1: u32 = <u32>load<u8>(W + <usize>(blk_1 * <u32>18 + <u32>2 + (j_1 & <u32>15)));
           let q_1: u32 = byte_1 & <u32>15;
           if (j_1 >= <u32>16) {
@@ -66,13 +68,13 @@ export function matmul_q4_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(slot_1) << 2), wv_1);
         store<u32>(scratch + 6144 + (<usize>(lid) << 2), wy * <u32>16 + (slot_1 >>> <u32>5));
         let xv_1: f32 = <f32>0.0;
-        if (load<u32>(scratch + 6144 + (<usize>(lid) << 2)) < tokens) {
+        if (load<u32>(scratch + 6144 + (<usize>(lid) << 2)) < tokens && i_1 < k) {
           xv_1 = load<f32>(X + (<usize>(load<u32>(scratch + 6144 + (<usize>(lid) << 2)) * k + i_1) << 2));
         }
         store<f32>(scratch + 2048 + (<usize>(slot_1) << 2), xv_1);
       }
     }
-    // barrier [line 228]: the next phase starts after every invocation finished this one
+    // barrier [line 199]: the next phase starts after every invocation finished this one
     for (let lid: u32 = 0; lid < 256; lid++) {
       const lx: u32 = lid % 16;
       const ly: u32 = (lid / 16) % 16;
@@ -81,7 +83,7 @@ export function matmul_q4_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 5120 + (<usize>(lid) << 2), load<f32>(scratch + 5120 + (<usize>(lid) << 2)) + load<f32>(scratch + 0 + (<usize>(lx * <u32>32 + kk) << 2)) * load<f32>(scratch + 2048 + (<usize>(ly * <u32>32 + kk) << 2)));
       }
     }
-    // barrier [line 233]: the next phase starts after every invocation finished this one
+    // barrier [line 204]: the next phase starts after every invocation finished this one
   }
   for (let lid: u32 = 0; lid < 256; lid++) {
     const lx: u32 = lid % 16;

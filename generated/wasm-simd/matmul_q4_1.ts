@@ -20,13 +20,14 @@ export function matmul_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
       const lx: u32 = lid % 16;
       const ly: u32 = (lid / 16) % 16;
       const lz: u32 = lid / 256;
-      // 256 invocations fill 512 slots of each tile, two each [line 257]
+      // 256 invocations fill 512 slots of each tile, two each [line 228]
       {
         const slot_0: u32 = load<u32>(scratch + 4096 + (<usize>(lid) << 2));
         const r_0: u32 = wx * <u32>16 + (slot_0 >>> <u32>5);
         const i_0: u32 = k0 + (slot_0 & <u32>31);
         let wv_0: f32 = <f32>0.0;
-        if (r_0 < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 234]
+        if (r_0 < rows && i_0 < k) {
           const blk_0: u32 = r_0 * (k / <u32>32) + (i_0 / <u32>32);
           const j_0: u32 = i_0 % <u32>32;
           const byte_0: u32 = <u32>load<u8>(W + <usize>(blk_0 * <u32>20 + <u32>4 + (j_0 & <u32>15)));
@@ -40,7 +41,7 @@ export function matmul_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(slot_0) << 2), wv_0);
         const tok_0: u32 = wy * <u32>16 + (slot_0 >>> <u32>5);
         let xv_0: f32 = <f32>0.0;
-        if (tok_0 < tokens) {
+        if (tok_0 < tokens && i_0 < k) {
           xv_0 = load<f32>(X + (<usize>(tok_0 * k + i_0) << 2));
         }
         store<f32>(scratch + 2048 + (<usize>(slot_0) << 2), xv_0);
@@ -50,7 +51,8 @@ export function matmul_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         const r_1: u32 = wx * <u32>16 + (slot_1 >>> <u32>5);
         const i_1: u32 = k0 + (slot_1 & <u32>31);
         let wv_1: f32 = <f32>0.0;
-        if (r_1 < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 234]
+        if (r_1 < rows && i_1 < k) {
           const blk_1: u32 = r_1 * (k / <u32>32) + (i_1 / <u32>32);
           const j_1: u32 = i_1 % <u32>32;
           const byte_1: u32 = <u32>load<u8>(W + <usize>(blk_1 * <u32>20 + <u32>4 + (j_1 & <u32>15)));
@@ -64,13 +66,13 @@ export function matmul_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(slot_1) << 2), wv_1);
         store<u32>(scratch + 6144 + (<usize>(lid) << 2), wy * <u32>16 + (slot_1 >>> <u32>5));
         let xv_1: f32 = <f32>0.0;
-        if (load<u32>(scratch + 6144 + (<usize>(lid) << 2)) < tokens) {
+        if (load<u32>(scratch + 6144 + (<usize>(lid) << 2)) < tokens && i_1 < k) {
           xv_1 = load<f32>(X + (<usize>(load<u32>(scratch + 6144 + (<usize>(lid) << 2)) * k + i_1) << 2));
         }
         store<f32>(scratch + 2048 + (<usize>(slot_1) << 2), xv_1);
       }
     }
-    // barrier [line 281]: the next phase starts after every invocation finished this one
+    // barrier [line 253]: the next phase starts after every invocation finished this one
     for (let lid: u32 = 0; lid < 256; lid++) {
       const lx: u32 = lid % 16;
       const ly: u32 = (lid / 16) % 16;
@@ -79,7 +81,7 @@ export function matmul_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 5120 + (<usize>(lid) << 2), load<f32>(scratch + 5120 + (<usize>(lid) << 2)) + load<f32>(scratch + 0 + (<usize>(lx * <u32>32 + kk) << 2)) * load<f32>(scratch + 2048 + (<usize>(ly * <u32>32 + kk) << 2)));
       }
     }
-    // barrier [line 286]: the next phase starts after every invocation finished this one
+    // barrier [line 258]: the next phase starts after every invocation finished this one
   }
   for (let lid: u32 = 0; lid < 256; lid++) {
     const lx: u32 = lid % 16;

@@ -20,19 +20,20 @@ export function matmul_q4_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
       const lx: u32 = lid % 16;
       const ly: u32 = (lid / 16) % 16;
       const lz: u32 = lid / 256;
-      // 256 invocations fill 512 slots of each tile, two each [line 588]
+      // 256 invocations fill 512 slots of each tile, two each [line 565]
       {
         const slot_0: u32 = load<u32>(scratch + 4096 + (<usize>(lid) << 2));
         const r_0: u32 = wx * <u32>16 + (slot_0 >>> <u32>5);
         const i_0: u32 = k0 + (slot_0 & <u32>31);
         let wv_0: f32 = <f32>0.0;
-        if (r_0 < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 571]
+        if (r_0 < rows && i_0 < k) {
           const blk_0: u32 = r_0 * (k / <u32>256) + (i_0 / <u32>256);
           const j_0: u32 = i_0 % <u32>256;
-          // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 597]
+          // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 575]
           const is_0: u32 = j_0 >>> <u32>5;
           const l_0: u32 = j_0 & <u32>31;
-          // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 600]
+          // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 578]
           let sc_0: u32 = <u32>0;
           let mn_0: u32 = <u32>0;
           if (is_0 < <u32>4) {
@@ -53,7 +54,7 @@ export function matmul_q4_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(slot_0) << 2), wv_0);
         const tok_0: u32 = wy * <u32>16 + (slot_0 >>> <u32>5);
         let xv_0: f32 = <f32>0.0;
-        if (tok_0 < tokens) {
+        if (tok_0 < tokens && i_0 < k) {
           xv_0 = load<f32>(X + (<usize>(tok_0 * k + i_0) << 2));
         }
         store<f32>(scratch + 2048 + (<usize>(slot_0) << 2), xv_0);
@@ -63,13 +64,14 @@ export function matmul_q4_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         const r_1: u32 = wx * <u32>16 + (slot_1 >>> <u32>5);
         const i_1: u32 = k0 + (slot_1 & <u32>31);
         let wv_1: f32 = <f32>0.0;
-        if (r_1 < rows) {
+        // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 571]
+        if (r_1 < rows && i_1 < k) {
           const blk_1: u32 = r_1 * (k / <u32>256) + (i_1 / <u32>256);
           const j_1: u32 = i_1 % <u32>256;
-          // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 597]
+          // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 575]
           const is_1: u32 = j_1 >>> <u32>5;
           const l_1: u32 = j_1 & <u32>31;
-          // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 600]
+          // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 578]
           let sc_1: u32 = <u32>0;
           let mn_1: u32 = <u32>0;
           if (is_1 < <u32>4) {
@@ -90,13 +92,13 @@ export function matmul_q4_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(slot_1) << 2), wv_1);
         store<u32>(scratch + 6144 + (<usize>(lid) << 2), wy * <u32>16 + (slot_1 >>> <u32>5));
         let xv_1: f32 = <f32>0.0;
-        if (load<u32>(scratch + 6144 + (<usize>(lid) << 2)) < tokens) {
+        if (load<u32>(scratch + 6144 + (<usize>(lid) << 2)) < tokens && i_1 < k) {
           xv_1 = load<f32>(X + (<usize>(load<u32>(scratch + 6144 + (<usize>(lid) << 2)) * k + i_1) << 2));
         }
         store<f32>(scratch + 2048 + (<usize>(slot_1) << 2), xv_1);
       }
     }
-    // barrier [line 625]: the next phase starts after every invocation finished this one
+    // barrier [line 603]: the next phase starts after every invocation finished this one
     for (let lid: u32 = 0; lid < 256; lid++) {
       const lx: u32 = lid % 16;
       const ly: u32 = (lid / 16) % 16;
@@ -105,7 +107,7 @@ export function matmul_q4_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 5120 + (<usize>(lid) << 2), load<f32>(scratch + 5120 + (<usize>(lid) << 2)) + load<f32>(scratch + 0 + (<usize>(lx * <u32>32 + kk) << 2)) * load<f32>(scratch + 2048 + (<usize>(ly * <u32>32 + kk) << 2)));
       }
     }
-    // barrier [line 630]: the next phase starts after every invocation finished this one
+    // barrier [line 608]: the next phase starts after every invocation finished this one
   }
   for (let lid: u32 = 0; lid < 256; lid++) {
     const lx: u32 = lid % 16;

@@ -13,90 +13,16 @@ export function matvec_bf16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     const lz: u32 = 0;
     row = wx;
     let acc: f32 = <f32>0.0;
-    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 102]
-    for (let g: u32 = lx; g < (k >>> <u32>5); g += <u32>64) {
-      for (let jj: u32 = <u32>0; jj < <u32>32; jj += <u32>1) {
-        const i: u32 = g * <u32>32 + jj;
-        const e: u32 = row * k + i;
-        const h: u32 = (load<u32>(W + (<usize>(e >>> <u32>1) << 2)) >>> ((e & <u32>1) * <u32>16)) & <u32>65535;
-        // the DSL has no bit cast: scale the 8-bit mantissa by 2^(expo - 134) in steps that stay normal [line 108]
-        const expo: u32 = (h >>> <u32>7) & <u32>255;
-        let mag: f32 = <f32>((h & <u32>127) | <u32>128);
-        if (expo == <u32>0) {
-          mag = <f32>0.0;
-        }
-        let t: i32 = <i32>(expo) - <i32>134;
-        {
-          if (t > <i32>30) {
-            mag = mag * <f32>1073741824.0;
-            t = t - <i32>30;
-          } else {
-            if (t < <i32>-30) {
-              mag = mag * <f32>9.313225746154785e-10;
-              t = t + <i32>30;
-            }
-          }
-        }
-        {
-          if (t > <i32>30) {
-            mag = mag * <f32>1073741824.0;
-            t = t - <i32>30;
-          } else {
-            if (t < <i32>-30) {
-              mag = mag * <f32>9.313225746154785e-10;
-              t = t + <i32>30;
-            }
-          }
-        }
-        {
-          if (t > <i32>30) {
-            mag = mag * <f32>1073741824.0;
-            t = t - <i32>30;
-          } else {
-            if (t < <i32>-30) {
-              mag = mag * <f32>9.313225746154785e-10;
-              t = t + <i32>30;
-            }
-          }
-        }
-        {
-          if (t > <i32>30) {
-            mag = mag * <f32>1073741824.0;
-            t = t - <i32>30;
-          } else {
-            if (t < <i32>-30) {
-              mag = mag * <f32>9.313225746154785e-10;
-              t = t + <i32>30;
-            }
-          }
-        }
-        {
-          if (t > <i32>30) {
-            mag = mag * <f32>1073741824.0;
-            t = t - <i32>30;
-          } else {
-            if (t < <i32>-30) {
-              mag = mag * <f32>9.313225746154785e-10;
-              t = t + <i32>30;
-            }
-          }
-        }
-        if (t >= <i32>0) {
-          mag = mag * <f32>(<i32>1 << <u32>(t));
-        } else {
-          mag = mag / <f32>(<i32>1 << <u32>(-t));
-        }
-        let w: f32 = mag;
-        if ((h >>> <u32>15) == <u32>1) {
-          w = -mag;
-        }
-        acc += w * load<f32>(x + (<usize>(i) << 2));
-      }
+    // any row length: each invocation takes every workgroupSize-th value [line 88]
+    for (let i: u32 = lx; i < k; i += <u32>64) {
+      const e: u32 = row * k + i;
+      const w: f32 = reinterpret<f32>(((load<u32>(W + (<usize>(e >>> <u32>1) << 2)) >>> ((e & <u32>1) * <u32>16)) & <u32>65535) << <u32>16);
+      acc += w * load<f32>(x + (<usize>(i) << 2));
     }
-    // workgroupSum: tree reduction over 64 invocations in shared memory [line 135]
+    // workgroupSum: tree reduction over 64 invocations in shared memory [line 93]
     store<f32>(scratch + 0 + (<usize>(lx) << 2), acc);
   }
-  // barrier [line 135]: the next phase starts after every invocation finished this one
+  // barrier [line 93]: the next phase starts after every invocation finished this one
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
       const lx: u32 = lid;
@@ -106,7 +32,7 @@ export function matvec_bf16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>32) << 2)));
       }
     }
-    // barrier [line 135]: the next phase starts after every invocation finished this one
+    // barrier [line 93]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -117,7 +43,7 @@ export function matvec_bf16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>16) << 2)));
       }
     }
-    // barrier [line 135]: the next phase starts after every invocation finished this one
+    // barrier [line 93]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -128,7 +54,7 @@ export function matvec_bf16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>8) << 2)));
       }
     }
-    // barrier [line 135]: the next phase starts after every invocation finished this one
+    // barrier [line 93]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -139,7 +65,7 @@ export function matvec_bf16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>4) << 2)));
       }
     }
-    // barrier [line 135]: the next phase starts after every invocation finished this one
+    // barrier [line 93]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -150,7 +76,7 @@ export function matvec_bf16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>2) << 2)));
       }
     }
-    // barrier [line 135]: the next phase starts after every invocation finished this one
+    // barrier [line 93]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -161,7 +87,7 @@ export function matvec_bf16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>1) << 2)));
       }
     }
-    // barrier [line 135]: the next phase starts after every invocation finished this one
+    // barrier [line 93]: the next phase starts after every invocation finished this one
   }
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
@@ -169,7 +95,7 @@ export function matvec_bf16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     const lz: u32 = 0;
     total = load<f32>(scratch + 0 + (<usize>(<u32>0) << 2));
   }
-  // barrier [line 135]: the next phase starts after every invocation finished this one
+  // barrier [line 93]: the next phase starts after every invocation finished this one
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
     const ly: u32 = 0;

@@ -3,6 +3,8 @@
 //
 // f16: IEEE half, two per u32 word (low half first)
 
+import { f16tof32 } from "./prelude";
+
 /** Runs workgroup (wx, wy, wz) of matvec_f16; buffers are byte addresses, scratch holds 256 bytes. */
 export function matvec_f16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy: u32, nwz: u32, W: usize, x: usize, out: usize, k: u32): void {
   let row: u32 = <u32>0;
@@ -13,30 +15,16 @@ export function matvec_f16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, 
     const lz: u32 = 0;
     row = wx;
     let acc: f32 = <f32>0.0;
-    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 69]
-    for (let g: u32 = lx; g < (k >>> <u32>5); g += <u32>64) {
-      for (let jj: u32 = <u32>0; jj < <u32>32; jj += <u32>1) {
-        const i: u32 = g * <u32>32 + jj;
-        const e: u32 = row * k + i;
-        const h: u32 = (load<u32>(W + (<usize>(e >>> <u32>1) << 2)) >>> ((e & <u32>1) * <u32>16)) & <u32>65535;
-        // the DSL has no bit cast: build the value from its fields, exactly (every factor a power of two) [line 75]
-        const expo: u32 = (h >>> <u32>10) & <u32>31;
-        const mant: u32 = h & <u32>1023;
-        let mag: f32 = <f32>(mant) * <f32>5.960464477539063e-8;
-        if (expo > <u32>0) {
-          mag = <f32>(mant | <u32>1024) * (<f32>(<i32>1 << expo) * <f32>2.9802322387695312e-8);
-        }
-        let w: f32 = mag;
-        if ((h >>> <u32>15) == <u32>1) {
-          w = -mag;
-        }
-        acc += w * load<f32>(x + (<usize>(i) << 2));
-      }
+    // any row length: each invocation takes every workgroupSize-th value [line 69]
+    for (let i: u32 = lx; i < k; i += <u32>64) {
+      const e: u32 = row * k + i;
+      const w: f32 = f16tof32(load<u32>(W + (<usize>(e >>> <u32>1) << 2)) >>> ((e & <u32>1) * <u32>16));
+      acc += w * load<f32>(x + (<usize>(i) << 2));
     }
-    // workgroupSum: tree reduction over 64 invocations in shared memory [line 88]
+    // workgroupSum: tree reduction over 64 invocations in shared memory [line 74]
     store<f32>(scratch + 0 + (<usize>(lx) << 2), acc);
   }
-  // barrier [line 88]: the next phase starts after every invocation finished this one
+  // barrier [line 74]: the next phase starts after every invocation finished this one
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
       const lx: u32 = lid;
@@ -46,7 +34,7 @@ export function matvec_f16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, 
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>32) << 2)));
       }
     }
-    // barrier [line 88]: the next phase starts after every invocation finished this one
+    // barrier [line 74]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -57,7 +45,7 @@ export function matvec_f16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, 
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>16) << 2)));
       }
     }
-    // barrier [line 88]: the next phase starts after every invocation finished this one
+    // barrier [line 74]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -68,7 +56,7 @@ export function matvec_f16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, 
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>8) << 2)));
       }
     }
-    // barrier [line 88]: the next phase starts after every invocation finished this one
+    // barrier [line 74]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -79,7 +67,7 @@ export function matvec_f16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, 
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>4) << 2)));
       }
     }
-    // barrier [line 88]: the next phase starts after every invocation finished this one
+    // barrier [line 74]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -90,7 +78,7 @@ export function matvec_f16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, 
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>2) << 2)));
       }
     }
-    // barrier [line 88]: the next phase starts after every invocation finished this one
+    // barrier [line 74]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -101,7 +89,7 @@ export function matvec_f16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, 
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>1) << 2)));
       }
     }
-    // barrier [line 88]: the next phase starts after every invocation finished this one
+    // barrier [line 74]: the next phase starts after every invocation finished this one
   }
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
@@ -109,7 +97,7 @@ export function matvec_f16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, 
     const lz: u32 = 0;
     total = load<f32>(scratch + 0 + (<usize>(<u32>0) << 2));
   }
-  // barrier [line 88]: the next phase starts after every invocation finished this one
+  // barrier [line 74]: the next phase starts after every invocation finished this one
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
     const ly: u32 = 0;

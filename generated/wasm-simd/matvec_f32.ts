@@ -13,14 +13,11 @@ export function matvec_f32(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, 
     const lz: u32 = 0;
     row = wx;
     let acc: f32 = <f32>0.0;
-    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 47]
-    for (let g: u32 = lx; g < (k >>> <u32>5); g += <u32>64) {
-      for (let jj: u32 = <u32>0; jj < <u32>32; jj += <u32>1) {
-        const i: u32 = g * <u32>32 + jj;
-        const e: u32 = row * k + i;
-        const w: f32 = load<f32>(W + (<usize>(e) << 2));
-        acc += w * load<f32>(x + (<usize>(i) << 2));
-      }
+    // any row length: each invocation takes every workgroupSize-th value [line 50]
+    for (let i: u32 = lx; i < k; i += <u32>64) {
+      const e: u32 = row * k + i;
+      const w: f32 = load<f32>(W + (<usize>(e) << 2));
+      acc += w * load<f32>(x + (<usize>(i) << 2));
     }
     // workgroupSum: tree reduction over 64 invocations in shared memory [line 55]
     store<f32>(scratch + 0 + (<usize>(lx) << 2), acc);

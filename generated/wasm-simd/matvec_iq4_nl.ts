@@ -5,8 +5,12 @@
 
 import { f16tof32 } from "./prelude";
 
+const KVALUES_IQ4NL: usize = memory.data<i32>([
+  -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113
+]);
+
 /** Runs workgroup (wx, wy, wz) of matvec_iq4_nl; buffers are byte addresses, scratch holds 256 bytes. */
-export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy: u32, nwz: u32, W: usize, kvalues: usize, x: usize, out: usize, k: u32): void {
+export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy: u32, nwz: u32, W: usize, x: usize, out: usize, k: u32): void {
   let row: u32 = <u32>0;
   let total: f32 = <f32>0.0;
   for (let lid: u32 = 0; lid < 64; lid++) {
@@ -15,7 +19,7 @@ export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
     const lz: u32 = 0;
     row = wx;
     let acc: f32 = <f32>0.0;
-    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 453]
+    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 411]
     for (let g: u32 = lx; g < (k >>> <u32>5); g += <u32>64) {
       for (let jj: u32 = <u32>0; jj < <u32>32; jj += <u32>1) {
         const i: u32 = g * <u32>32 + jj;
@@ -26,14 +30,14 @@ export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
         if (j >= <u32>16) {
           q = byte >>> <u32>4;
         }
-        const w: f32 = f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>18))) * <f32>(load<i32>(kvalues + (<usize>(q) << 2)));
+        const w: f32 = f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>18))) * <f32>(load<i32>(KVALUES_IQ4NL + (<usize>(q) << 2)));
         acc += w * load<f32>(x + (<usize>(i) << 2));
       }
     }
-    // workgroupSum: tree reduction over 64 invocations in shared memory [line 467]
+    // workgroupSum: tree reduction over 64 invocations in shared memory [line 425]
     store<f32>(scratch + 0 + (<usize>(lx) << 2), acc);
   }
-  // barrier [line 467]: the next phase starts after every invocation finished this one
+  // barrier [line 425]: the next phase starts after every invocation finished this one
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
       const lx: u32 = lid;
@@ -43,7 +47,7 @@ export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>32) << 2)));
       }
     }
-    // barrier [line 467]: the next phase starts after every invocation finished this one
+    // barrier [line 425]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -54,7 +58,7 @@ export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>16) << 2)));
       }
     }
-    // barrier [line 467]: the next phase starts after every invocation finished this one
+    // barrier [line 425]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -65,7 +69,7 @@ export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>8) << 2)));
       }
     }
-    // barrier [line 467]: the next phase starts after every invocation finished this one
+    // barrier [line 425]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -76,7 +80,7 @@ export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>4) << 2)));
       }
     }
-    // barrier [line 467]: the next phase starts after every invocation finished this one
+    // barrier [line 425]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -87,7 +91,7 @@ export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>2) << 2)));
       }
     }
-    // barrier [line 467]: the next phase starts after every invocation finished this one
+    // barrier [line 425]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -98,7 +102,7 @@ export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>1) << 2)));
       }
     }
-    // barrier [line 467]: the next phase starts after every invocation finished this one
+    // barrier [line 425]: the next phase starts after every invocation finished this one
   }
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
@@ -106,7 +110,7 @@ export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
     const lz: u32 = 0;
     total = load<f32>(scratch + 0 + (<usize>(<u32>0) << 2));
   }
-  // barrier [line 467]: the next phase starts after every invocation finished this one
+  // barrier [line 425]: the next phase starts after every invocation finished this one
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
     const ly: u32 = 0;

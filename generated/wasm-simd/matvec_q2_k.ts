@@ -15,13 +15,13 @@ export function matvec_q2_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     const lz: u32 = 0;
     row = wx;
     let acc: f32 = <f32>0.0;
-    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 265]
+    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 223]
     for (let g: u32 = lx; g < (k >>> <u32>5); g += <u32>64) {
       for (let jj: u32 = <u32>0; jj < <u32>32; jj += <u32>1) {
         const i: u32 = g * <u32>32 + jj;
         const blk: u32 = row * (k / <u32>256) + (i / <u32>256);
         const j: u32 = i % <u32>256;
-        // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 271]
+        // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 229]
         const half_: u32 = j >>> <u32>7;
         const plane: u32 = (j & <u32>127) >>> <u32>5;
         const p: u32 = j & <u32>31;
@@ -32,10 +32,10 @@ export function matvec_q2_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         acc += w * load<f32>(x + (<usize>(i) << 2));
       }
     }
-    // workgroupSum: tree reduction over 64 invocations in shared memory [line 281]
+    // workgroupSum: tree reduction over 64 invocations in shared memory [line 239]
     store<f32>(scratch + 0 + (<usize>(lx) << 2), acc);
   }
-  // barrier [line 281]: the next phase starts after every invocation finished this one
+  // barrier [line 239]: the next phase starts after every invocation finished this one
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
       const lx: u32 = lid;
@@ -45,7 +45,7 @@ export function matvec_q2_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>32) << 2)));
       }
     }
-    // barrier [line 281]: the next phase starts after every invocation finished this one
+    // barrier [line 239]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -56,7 +56,7 @@ export function matvec_q2_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>16) << 2)));
       }
     }
-    // barrier [line 281]: the next phase starts after every invocation finished this one
+    // barrier [line 239]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -67,7 +67,7 @@ export function matvec_q2_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>8) << 2)));
       }
     }
-    // barrier [line 281]: the next phase starts after every invocation finished this one
+    // barrier [line 239]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -78,7 +78,7 @@ export function matvec_q2_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>4) << 2)));
       }
     }
-    // barrier [line 281]: the next phase starts after every invocation finished this one
+    // barrier [line 239]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -89,7 +89,7 @@ export function matvec_q2_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>2) << 2)));
       }
     }
-    // barrier [line 281]: the next phase starts after every invocation finished this one
+    // barrier [line 239]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -100,7 +100,7 @@ export function matvec_q2_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>1) << 2)));
       }
     }
-    // barrier [line 281]: the next phase starts after every invocation finished this one
+    // barrier [line 239]: the next phase starts after every invocation finished this one
   }
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
@@ -108,7 +108,7 @@ export function matvec_q2_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     const lz: u32 = 0;
     total = load<f32>(scratch + 0 + (<usize>(<u32>0) << 2));
   }
-  // barrier [line 281]: the next phase starts after every invocation finished this one
+  // barrier [line 239]: the next phase starts after every invocation finished this one
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
     const ly: u32 = 0;

@@ -15,7 +15,7 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     const lz: u32 = 0;
     row = wx;
     let acc: f32 = <f32>0.0;
-    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 178]
+    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 136]
     for (let g: u32 = lx; g < (k >>> <u32>5); g += <u32>64) {
       for (let jj: u32 = <u32>0; jj < <u32>32; jj += <u32>1) {
         const i: u32 = g * <u32>32 + jj;
@@ -30,10 +30,10 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         acc += w * load<f32>(x + (<usize>(i) << 2));
       }
     }
-    // workgroupSum: tree reduction over 64 invocations in shared memory [line 192]
+    // workgroupSum: tree reduction over 64 invocations in shared memory [line 150]
     store<f32>(scratch + 0 + (<usize>(lx) << 2), acc);
   }
-  // barrier [line 192]: the next phase starts after every invocation finished this one
+  // barrier [line 150]: the next phase starts after every invocation finished this one
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
       const lx: u32 = lid;
@@ -43,7 +43,7 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>32) << 2)));
       }
     }
-    // barrier [line 192]: the next phase starts after every invocation finished this one
+    // barrier [line 150]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -54,7 +54,7 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>16) << 2)));
       }
     }
-    // barrier [line 192]: the next phase starts after every invocation finished this one
+    // barrier [line 150]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -65,7 +65,7 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>8) << 2)));
       }
     }
-    // barrier [line 192]: the next phase starts after every invocation finished this one
+    // barrier [line 150]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -76,7 +76,7 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>4) << 2)));
       }
     }
-    // barrier [line 192]: the next phase starts after every invocation finished this one
+    // barrier [line 150]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -87,7 +87,7 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>2) << 2)));
       }
     }
-    // barrier [line 192]: the next phase starts after every invocation finished this one
+    // barrier [line 150]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -98,7 +98,7 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>1) << 2)));
       }
     }
-    // barrier [line 192]: the next phase starts after every invocation finished this one
+    // barrier [line 150]: the next phase starts after every invocation finished this one
   }
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
@@ -106,7 +106,7 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     const lz: u32 = 0;
     total = load<f32>(scratch + 0 + (<usize>(<u32>0) << 2));
   }
-  // barrier [line 192]: the next phase starts after every invocation finished this one
+  // barrier [line 150]: the next phase starts after every invocation finished this one
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
     const ly: u32 = 0;

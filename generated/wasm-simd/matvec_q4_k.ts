@@ -15,16 +15,16 @@ export function matvec_q4_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     const lz: u32 = 0;
     row = wx;
     let acc: f32 = <f32>0.0;
-    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 336]
+    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 294]
     for (let g: u32 = lx; g < (k >>> <u32>5); g += <u32>64) {
       for (let jj: u32 = <u32>0; jj < <u32>32; jj += <u32>1) {
         const i: u32 = g * <u32>32 + jj;
         const blk: u32 = row * (k / <u32>256) + (i / <u32>256);
         const j: u32 = i % <u32>256;
-        // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 342]
+        // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 300]
         const is_: u32 = j >>> <u32>5;
         const l: u32 = j & <u32>31;
-        // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 345]
+        // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 303]
         let sc: u32 = <u32>0;
         let mn: u32 = <u32>0;
         if (is_ < <u32>4) {
@@ -43,10 +43,10 @@ export function matvec_q4_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         acc += w * load<f32>(x + (<usize>(i) << 2));
       }
     }
-    // workgroupSum: tree reduction over 64 invocations in shared memory [line 363]
+    // workgroupSum: tree reduction over 64 invocations in shared memory [line 321]
     store<f32>(scratch + 0 + (<usize>(lx) << 2), acc);
   }
-  // barrier [line 363]: the next phase starts after every invocation finished this one
+  // barrier [line 321]: the next phase starts after every invocation finished this one
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
       const lx: u32 = lid;
@@ -56,7 +56,7 @@ export function matvec_q4_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>32) << 2)));
       }
     }
-    // barrier [line 363]: the next phase starts after every invocation finished this one
+    // barrier [line 321]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -67,7 +67,7 @@ export function matvec_q4_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>16) << 2)));
       }
     }
-    // barrier [line 363]: the next phase starts after every invocation finished this one
+    // barrier [line 321]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -78,7 +78,7 @@ export function matvec_q4_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>8) << 2)));
       }
     }
-    // barrier [line 363]: the next phase starts after every invocation finished this one
+    // barrier [line 321]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -89,7 +89,7 @@ export function matvec_q4_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>4) << 2)));
       }
     }
-    // barrier [line 363]: the next phase starts after every invocation finished this one
+    // barrier [line 321]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -100,7 +100,7 @@ export function matvec_q4_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>2) << 2)));
       }
     }
-    // barrier [line 363]: the next phase starts after every invocation finished this one
+    // barrier [line 321]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -111,7 +111,7 @@ export function matvec_q4_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>1) << 2)));
       }
     }
-    // barrier [line 363]: the next phase starts after every invocation finished this one
+    // barrier [line 321]: the next phase starts after every invocation finished this one
   }
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
@@ -119,7 +119,7 @@ export function matvec_q4_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     const lz: u32 = 0;
     total = load<f32>(scratch + 0 + (<usize>(<u32>0) << 2));
   }
-  // barrier [line 363]: the next phase starts after every invocation finished this one
+  // barrier [line 321]: the next phase starts after every invocation finished this one
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
     const ly: u32 = 0;

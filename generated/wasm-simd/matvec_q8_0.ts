@@ -14,7 +14,7 @@ export function matvec_q8_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     const lz: u32 = 0;
     const blocksPerRow: u32 = (k / <u32>32);
     const firstBlock: u32 = wx * blocksPerRow;
-    // each invocation takes every workgroupSize-th block of the row [line 23]
+    // each invocation takes every workgroupSize-th block of the row [line 26]
     let acc: f32 = <f32>0.0;
     for (let b: u32 = lx; b < blocksPerRow; b += <u32>64) {
       const blk: u32 = firstBlock + b;
@@ -22,13 +22,13 @@ export function matvec_q8_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
       for (let j: u32 = <u32>0; j < <u32>32; j += <u32>1) {
         dot_ += <f32>(<i32>load<i8>(W + <usize>(blk * <u32>34 + <u32>2 + j))) * load<f32>(x + (<usize>(b * <u32>32 + j) << 2));
       }
-      // one scale per block: multiply once, after the integer-valued dot [line 31]
+      // one scale per block: multiply once, after the integer-valued dot [line 34]
       acc += f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>34))) * dot_;
     }
-    // workgroupSum: tree reduction over 64 invocations in shared memory [line 33]
+    // workgroupSum: tree reduction over 64 invocations in shared memory [line 36]
     store<f32>(scratch + 0 + (<usize>(lx) << 2), acc);
   }
-  // barrier [line 33]: the next phase starts after every invocation finished this one
+  // barrier [line 36]: the next phase starts after every invocation finished this one
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
       const lx: u32 = lid;
@@ -38,7 +38,7 @@ export function matvec_q8_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>32) << 2)));
       }
     }
-    // barrier [line 33]: the next phase starts after every invocation finished this one
+    // barrier [line 36]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -49,7 +49,7 @@ export function matvec_q8_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>16) << 2)));
       }
     }
-    // barrier [line 33]: the next phase starts after every invocation finished this one
+    // barrier [line 36]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -60,7 +60,7 @@ export function matvec_q8_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>8) << 2)));
       }
     }
-    // barrier [line 33]: the next phase starts after every invocation finished this one
+    // barrier [line 36]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -71,7 +71,7 @@ export function matvec_q8_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>4) << 2)));
       }
     }
-    // barrier [line 33]: the next phase starts after every invocation finished this one
+    // barrier [line 36]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -82,7 +82,7 @@ export function matvec_q8_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>2) << 2)));
       }
     }
-    // barrier [line 33]: the next phase starts after every invocation finished this one
+    // barrier [line 36]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -93,7 +93,7 @@ export function matvec_q8_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>1) << 2)));
       }
     }
-    // barrier [line 33]: the next phase starts after every invocation finished this one
+    // barrier [line 36]: the next phase starts after every invocation finished this one
   }
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
@@ -101,7 +101,7 @@ export function matvec_q8_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     const lz: u32 = 0;
     total = load<f32>(scratch + 0 + (<usize>(<u32>0) << 2));
   }
-  // barrier [line 33]: the next phase starts after every invocation finished this one
+  // barrier [line 36]: the next phase starts after every invocation finished this one
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
     const ly: u32 = 0;

@@ -23,78 +23,7 @@ fn get_rows_bf16(
   let src: u32 = ids[workgroupId.x];
   for (var i: u32 = localId.x; i < k; i += 64u) {
     let e: u32 = src * k + i;
-    let h: u32 = (W[e >> 1u] >> ((e & 1u) * 16u)) & 65535u;
-    // the DSL has no bit cast: scale the 8-bit mantissa by 2^(expo - 134) in steps that stay normal [line 58]
-    let expo: u32 = (h >> 7u) & 255u;
-    var mag: f32 = f32((h & 127u) | 128u);
-    if (expo == 0u) {
-      mag = 0.0f;
-    }
-    var t: i32 = i32(expo) - 134i;
-    {
-      if (t > 30i) {
-        mag = mag * 1073741824.0f;
-        t = t - 30i;
-      } else {
-        if (t < -30i) {
-          mag = mag * 9.313225746154785e-10f;
-          t = t + 30i;
-        }
-      }
-    }
-    {
-      if (t > 30i) {
-        mag = mag * 1073741824.0f;
-        t = t - 30i;
-      } else {
-        if (t < -30i) {
-          mag = mag * 9.313225746154785e-10f;
-          t = t + 30i;
-        }
-      }
-    }
-    {
-      if (t > 30i) {
-        mag = mag * 1073741824.0f;
-        t = t - 30i;
-      } else {
-        if (t < -30i) {
-          mag = mag * 9.313225746154785e-10f;
-          t = t + 30i;
-        }
-      }
-    }
-    {
-      if (t > 30i) {
-        mag = mag * 1073741824.0f;
-        t = t - 30i;
-      } else {
-        if (t < -30i) {
-          mag = mag * 9.313225746154785e-10f;
-          t = t + 30i;
-        }
-      }
-    }
-    {
-      if (t > 30i) {
-        mag = mag * 1073741824.0f;
-        t = t - 30i;
-      } else {
-        if (t < -30i) {
-          mag = mag * 9.313225746154785e-10f;
-          t = t + 30i;
-        }
-      }
-    }
-    if (t >= 0i) {
-      mag = mag * f32(1i << u32(t));
-    } else {
-      mag = mag / f32(1i << u32(-t));
-    }
-    var w: f32 = mag;
-    if ((h >> 15u) == 1u) {
-      w = -mag;
-    }
+    let w: f32 = bitcast<f32>(((W[e >> 1u] >> ((e & 1u) * 16u)) & 65535u) << 16u);
     out[workgroupId.x * k + i] = w;
   }
 }

@@ -23,18 +23,7 @@ fn get_rows_f16(
   let src: u32 = ids[workgroupId.x];
   for (var i: u32 = localId.x; i < k; i += 64u) {
     let e: u32 = src * k + i;
-    let h: u32 = (W[e >> 1u] >> ((e & 1u) * 16u)) & 65535u;
-    // the DSL has no bit cast: build the value from its fields, exactly (every factor a power of two) [line 34]
-    let expo: u32 = (h >> 10u) & 31u;
-    let mant: u32 = h & 1023u;
-    var mag: f32 = f32(mant) * 5.960464477539063e-8f;
-    if (expo > 0u) {
-      mag = f32(mant | 1024u) * (f32(1i << expo) * 2.9802322387695312e-8f);
-    }
-    var w: f32 = mag;
-    if ((h >> 15u) == 1u) {
-      w = -mag;
-    }
+    let w: f32 = unpack2x16float(W[e >> 1u] >> ((e & 1u) * 16u)).x;
     out[workgroupId.x * k + i] = w;
   }
 }

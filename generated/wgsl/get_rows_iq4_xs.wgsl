@@ -4,14 +4,16 @@
 // iq4_xs: x = d * (ls - 32) * kvalues_iq4nl[q], 8 sub-blocks of 32 with 6-bit scales
 
 @group(0) @binding(0) var<storage, read> W: array<u32>; // iq4_xs blocks of 136 bytes, read as words
-@group(0) @binding(1) var<storage, read> kvalues: array<i32>;
-@group(0) @binding(2) var<storage, read> ids: array<u32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read> ids: array<u32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
 
 struct get_rows_iq4_xs_params {
   k: u32,
 }
-@group(0) @binding(4) var<uniform> params: get_rows_iq4_xs_params;
+@group(0) @binding(3) var<uniform> params: get_rows_iq4_xs_params;
+var<private> KVALUES_IQ4NL: array<i32, 16> = array<i32, 16>(
+  -127i, -104i, -83i, -65i, -49i, -35i, -22i, -10i, 1i, 13i, 25i, 38i, 53i, 69i, 89i, 113i
+);
 
 @compute @workgroup_size(64, 1, 1)
 fn get_rows_iq4_xs(
@@ -34,7 +36,7 @@ fn get_rows_iq4_xs(
     if (l >= 16u) {
       q = byte >> 4u;
     }
-    let w: f32 = dl * f32(kvalues[q]);
+    let w: f32 = dl * f32(KVALUES_IQ4NL[q]);
     out[workgroupId.x * k + i] = w;
   }
 }

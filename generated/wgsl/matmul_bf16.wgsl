@@ -29,92 +29,22 @@ fn matmul_bf16(
   let flat: u32 = localId.y * 16u + localId.x;
   var acc: f32 = 0.0f;
   for (var k0: u32 = 0u; k0 < k; k0 += 32u) {
-    // 256 invocations fill 512 slots of each tile, two each [line 131]
+    // 256 invocations fill 512 slots of each tile, two each [line 125]
     {
       let slot_0: u32 = flat;
       let r_0: u32 = workgroupId.x * 16u + (slot_0 >> 5u);
       let i_0: u32 = k0 + (slot_0 & 31u);
       var wv_0: f32 = 0.0f;
-      if (r_0 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 131]
+      if (r_0 < rows && i_0 < k) {
         let e_0: u32 = r_0 * k + i_0;
-        let h_0: u32 = (W[e_0 >> 1u] >> ((e_0 & 1u) * 16u)) & 65535u;
-        // the DSL has no bit cast: scale the 8-bit mantissa by 2^(expo - 134) in steps that stay normal [line 140]
-        let expo_0: u32 = (h_0 >> 7u) & 255u;
-        var mag_0: f32 = f32((h_0 & 127u) | 128u);
-        if (expo_0 == 0u) {
-          mag_0 = 0.0f;
-        }
-        var t_0: i32 = i32(expo_0) - 134i;
-        {
-          if (t_0 > 30i) {
-            mag_0 = mag_0 * 1073741824.0f;
-            t_0 = t_0 - 30i;
-          } else {
-            if (t_0 < -30i) {
-              mag_0 = mag_0 * 9.313225746154785e-10f;
-              t_0 = t_0 + 30i;
-            }
-          }
-        }
-        {
-          if (t_0 > 30i) {
-            mag_0 = mag_0 * 1073741824.0f;
-            t_0 = t_0 - 30i;
-          } else {
-            if (t_0 < -30i) {
-              mag_0 = mag_0 * 9.313225746154785e-10f;
-              t_0 = t_0 + 30i;
-            }
-          }
-        }
-        {
-          if (t_0 > 30i) {
-            mag_0 = mag_0 * 1073741824.0f;
-            t_0 = t_0 - 30i;
-          } else {
-            if (t_0 < -30i) {
-              mag_0 = mag_0 * 9.313225746154785e-10f;
-              t_0 = t_0 + 30i;
-            }
-          }
-        }
-        {
-          if (t_0 > 30i) {
-            mag_0 = mag_0 * 1073741824.0f;
-            t_0 = t_0 - 30i;
-          } else {
-            if (t_0 < -30i) {
-              mag_0 = mag_0 * 9.313225746154785e-10f;
-              t_0 = t_0 + 30i;
-            }
-          }
-        }
-        {
-          if (t_0 > 30i) {
-            mag_0 = mag_0 * 1073741824.0f;
-            t_0 = t_0 - 30i;
-          } else {
-            if (t_0 < -30i) {
-              mag_0 = mag_0 * 9.313225746154785e-10f;
-              t_0 = t_0 + 30i;
-            }
-          }
-        }
-        if (t_0 >= 0i) {
-          mag_0 = mag_0 * f32(1i << u32(t_0));
-        } else {
-          mag_0 = mag_0 / f32(1i << u32(-t_0));
-        }
-        var w_0: f32 = mag_0;
-        if ((h_0 >> 15u) == 1u) {
-          w_0 = -mag_0;
-        }
+        let w_0: f32 = bitcast<f32>(((W[e_0 >> 1u] >> ((e_0 & 1u) * 16u)) & 65535u) << 16u);
         wv_0 = w_0;
       }
       wTile[slot_0] = wv_0;
       let tok_0: u32 = workgroupId.y * 16u + (slot_0 >> 5u);
       var xv_0: f32 = 0.0f;
-      if (tok_0 < tokens) {
+      if (tok_0 < tokens && i_0 < k) {
         xv_0 = X[tok_0 * k + i_0];
       }
       xTile[slot_0] = xv_0;
@@ -124,86 +54,16 @@ fn matmul_bf16(
       let r_1: u32 = workgroupId.x * 16u + (slot_1 >> 5u);
       let i_1: u32 = k0 + (slot_1 & 31u);
       var wv_1: f32 = 0.0f;
-      if (r_1 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 131]
+      if (r_1 < rows && i_1 < k) {
         let e_1: u32 = r_1 * k + i_1;
-        let h_1: u32 = (W[e_1 >> 1u] >> ((e_1 & 1u) * 16u)) & 65535u;
-        // the DSL has no bit cast: scale the 8-bit mantissa by 2^(expo - 134) in steps that stay normal [line 140]
-        let expo_1: u32 = (h_1 >> 7u) & 255u;
-        var mag_1: f32 = f32((h_1 & 127u) | 128u);
-        if (expo_1 == 0u) {
-          mag_1 = 0.0f;
-        }
-        var t_1: i32 = i32(expo_1) - 134i;
-        {
-          if (t_1 > 30i) {
-            mag_1 = mag_1 * 1073741824.0f;
-            t_1 = t_1 - 30i;
-          } else {
-            if (t_1 < -30i) {
-              mag_1 = mag_1 * 9.313225746154785e-10f;
-              t_1 = t_1 + 30i;
-            }
-          }
-        }
-        {
-          if (t_1 > 30i) {
-            mag_1 = mag_1 * 1073741824.0f;
-            t_1 = t_1 - 30i;
-          } else {
-            if (t_1 < -30i) {
-              mag_1 = mag_1 * 9.313225746154785e-10f;
-              t_1 = t_1 + 30i;
-            }
-          }
-        }
-        {
-          if (t_1 > 30i) {
-            mag_1 = mag_1 * 1073741824.0f;
-            t_1 = t_1 - 30i;
-          } else {
-            if (t_1 < -30i) {
-              mag_1 = mag_1 * 9.313225746154785e-10f;
-              t_1 = t_1 + 30i;
-            }
-          }
-        }
-        {
-          if (t_1 > 30i) {
-            mag_1 = mag_1 * 1073741824.0f;
-            t_1 = t_1 - 30i;
-          } else {
-            if (t_1 < -30i) {
-              mag_1 = mag_1 * 9.313225746154785e-10f;
-              t_1 = t_1 + 30i;
-            }
-          }
-        }
-        {
-          if (t_1 > 30i) {
-            mag_1 = mag_1 * 1073741824.0f;
-            t_1 = t_1 - 30i;
-          } else {
-            if (t_1 < -30i) {
-              mag_1 = mag_1 * 9.313225746154785e-10f;
-              t_1 = t_1 + 30i;
-            }
-          }
-        }
-        if (t_1 >= 0i) {
-          mag_1 = mag_1 * f32(1i << u32(t_1));
-        } else {
-          mag_1 = mag_1 / f32(1i << u32(-t_1));
-        }
-        var w_1: f32 = mag_1;
-        if ((h_1 >> 15u) == 1u) {
-          w_1 = -mag_1;
-        }
+        let w_1: f32 = bitcast<f32>(((W[e_1 >> 1u] >> ((e_1 & 1u) * 16u)) & 65535u) << 16u);
         wv_1 = w_1;
       }
       wTile[slot_1] = wv_1;
       let tok_1: u32 = workgroupId.y * 16u + (slot_1 >> 5u);
       var xv_1: f32 = 0.0f;
-      if (tok_1 < tokens) {
+      if (tok_1 < tokens && i_1 < k) {
         xv_1 = X[tok_1 * k + i_1];
       }
       xTile[slot_1] = xv_1;
@@ -213,7 +73,7 @@ fn matmul_bf16(
     for (var kk: u32 = 0u; kk < 32u; kk += 1u) {
       acc += wTile[localId.x * 32u + kk] * xTile[localId.y * 32u + kk];
     }
-    // the next iteration overwrites the tiles [line 179]
+    // the next iteration overwrites the tiles [line 149]
     storageBarrier();
     workgroupBarrier();
   }

@@ -29,32 +29,22 @@ fn matmul_f16(
   let flat: u32 = localId.y * 16u + localId.x;
   var acc: f32 = 0.0f;
   for (var k0: u32 = 0u; k0 < k; k0 += 32u) {
-    // 256 invocations fill 512 slots of each tile, two each [line 73]
+    // 256 invocations fill 512 slots of each tile, two each [line 77]
     {
       let slot_0: u32 = flat;
       let r_0: u32 = workgroupId.x * 16u + (slot_0 >> 5u);
       let i_0: u32 = k0 + (slot_0 & 31u);
       var wv_0: f32 = 0.0f;
-      if (r_0 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 83]
+      if (r_0 < rows && i_0 < k) {
         let e_0: u32 = r_0 * k + i_0;
-        let h_0: u32 = (W[e_0 >> 1u] >> ((e_0 & 1u) * 16u)) & 65535u;
-        // the DSL has no bit cast: build the value from its fields, exactly (every factor a power of two) [line 82]
-        let expo_0: u32 = (h_0 >> 10u) & 31u;
-        let mant_0: u32 = h_0 & 1023u;
-        var mag_0: f32 = f32(mant_0) * 5.960464477539063e-8f;
-        if (expo_0 > 0u) {
-          mag_0 = f32(mant_0 | 1024u) * (f32(1i << expo_0) * 2.9802322387695312e-8f);
-        }
-        var w_0: f32 = mag_0;
-        if ((h_0 >> 15u) == 1u) {
-          w_0 = -mag_0;
-        }
+        let w_0: f32 = unpack2x16float(W[e_0 >> 1u] >> ((e_0 & 1u) * 16u)).x;
         wv_0 = w_0;
       }
       wTile[slot_0] = wv_0;
       let tok_0: u32 = workgroupId.y * 16u + (slot_0 >> 5u);
       var xv_0: f32 = 0.0f;
-      if (tok_0 < tokens) {
+      if (tok_0 < tokens && i_0 < k) {
         xv_0 = X[tok_0 * k + i_0];
       }
       xTile[slot_0] = xv_0;
@@ -64,26 +54,16 @@ fn matmul_f16(
       let r_1: u32 = workgroupId.x * 16u + (slot_1 >> 5u);
       let i_1: u32 = k0 + (slot_1 & 31u);
       var wv_1: f32 = 0.0f;
-      if (r_1 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 83]
+      if (r_1 < rows && i_1 < k) {
         let e_1: u32 = r_1 * k + i_1;
-        let h_1: u32 = (W[e_1 >> 1u] >> ((e_1 & 1u) * 16u)) & 65535u;
-        // the DSL has no bit cast: build the value from its fields, exactly (every factor a power of two) [line 82]
-        let expo_1: u32 = (h_1 >> 10u) & 31u;
-        let mant_1: u32 = h_1 & 1023u;
-        var mag_1: f32 = f32(mant_1) * 5.960464477539063e-8f;
-        if (expo_1 > 0u) {
-          mag_1 = f32(mant_1 | 1024u) * (f32(1i << expo_1) * 2.9802322387695312e-8f);
-        }
-        var w_1: f32 = mag_1;
-        if ((h_1 >> 15u) == 1u) {
-          w_1 = -mag_1;
-        }
+        let w_1: f32 = unpack2x16float(W[e_1 >> 1u] >> ((e_1 & 1u) * 16u)).x;
         wv_1 = w_1;
       }
       wTile[slot_1] = wv_1;
       let tok_1: u32 = workgroupId.y * 16u + (slot_1 >> 5u);
       var xv_1: f32 = 0.0f;
-      if (tok_1 < tokens) {
+      if (tok_1 < tokens && i_1 < k) {
         xv_1 = X[tok_1 * k + i_1];
       }
       xTile[slot_1] = xv_1;
@@ -93,7 +73,7 @@ fn matmul_f16(
     for (var kk: u32 = 0u; kk < 32u; kk += 1u) {
       acc += wTile[localId.x * 32u + kk] * xTile[localId.y * 32u + kk];
     }
-    // the next iteration overwrites the tiles [line 107]
+    // the next iteration overwrites the tiles [line 101]
     storageBarrier();
     workgroupBarrier();
   }

@@ -29,16 +29,17 @@ fn matmul_q4_0(
   let flat: u32 = localId.y * 16u + localId.x;
   var acc: f32 = 0.0f;
   for (var k0: u32 = 0u; k0 < k; k0 += 32u) {
-    // 256 invocations fill 512 slots of each tile, two each [line 203]
+    // 256 invocations fill 512 slots of each tile, two each [line 173]
     {
       let slot_0: u32 = flat;
       let r_0: u32 = workgroupId.x * 16u + (slot_0 >> 5u);
       let i_0: u32 = k0 + (slot_0 & 31u);
       var wv_0: f32 = 0.0f;
-      if (r_0 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 179]
+      if (r_0 < rows && i_0 < k) {
         let blk_0: u32 = r_0 * (k / 32u) + (i_0 / 32u);
         let j_0: u32 = i_0 % 32u;
-        // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 212]
+        // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 183]
         let byte_0: u32 = (W[(blk_0 * 18u + 2u + (j_0 & 15u)) >> 2u] >> (((blk_0 * 18u + 2u + (j_0 & 15u)) & 3u) << 3u)) & 255u;
         var q_0: u32 = byte_0 & 15u;
         if (j_0 >= 16u) {
@@ -50,7 +51,7 @@ fn matmul_q4_0(
       wTile[slot_0] = wv_0;
       let tok_0: u32 = workgroupId.y * 16u + (slot_0 >> 5u);
       var xv_0: f32 = 0.0f;
-      if (tok_0 < tokens) {
+      if (tok_0 < tokens && i_0 < k) {
         xv_0 = X[tok_0 * k + i_0];
       }
       xTile[slot_0] = xv_0;
@@ -60,10 +61,11 @@ fn matmul_q4_0(
       let r_1: u32 = workgroupId.x * 16u + (slot_1 >> 5u);
       let i_1: u32 = k0 + (slot_1 & 31u);
       var wv_1: f32 = 0.0f;
-      if (r_1 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 179]
+      if (r_1 < rows && i_1 < k) {
         let blk_1: u32 = r_1 * (k / 32u) + (i_1 / 32u);
         let j_1: u32 = i_1 % 32u;
-        // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 212]
+        // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 183]
         let byte_1: u32 = (W[(blk_1 * 18u + 2u + (j_1 & 15u)) >> 2u] >> (((blk_1 * 18u + 2u + (j_1 & 15u)) & 3u) << 3u)) & 255u;
         var q_1: u32 = byte_1 & 15u;
         if (j_1 >= 16u) {
@@ -75,7 +77,7 @@ fn matmul_q4_0(
       wTile[slot_1] = wv_1;
       let tok_1: u32 = workgroupId.y * 16u + (slot_1 >> 5u);
       var xv_1: f32 = 0.0f;
-      if (tok_1 < tokens) {
+      if (tok_1 < tokens && i_1 < k) {
         xv_1 = X[tok_1 * k + i_1];
       }
       xTile[slot_1] = xv_1;
@@ -85,7 +87,7 @@ fn matmul_q4_0(
     for (var kk: u32 = 0u; kk < 32u; kk += 1u) {
       acc += wTile[localId.x * 32u + kk] * xTile[localId.y * 32u + kk];
     }
-    // the next iteration overwrites the tiles [line 233]
+    // the next iteration overwrites the tiles [line 204]
     storageBarrier();
     workgroupBarrier();
   }

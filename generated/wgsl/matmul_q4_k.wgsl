@@ -29,19 +29,20 @@ fn matmul_q4_k(
   let flat: u32 = localId.y * 16u + localId.x;
   var acc: f32 = 0.0f;
   for (var k0: u32 = 0u; k0 < k; k0 += 32u) {
-    // 256 invocations fill 512 slots of each tile, two each [line 588]
+    // 256 invocations fill 512 slots of each tile, two each [line 565]
     {
       let slot_0: u32 = flat;
       let r_0: u32 = workgroupId.x * 16u + (slot_0 >> 5u);
       let i_0: u32 = k0 + (slot_0 & 31u);
       var wv_0: f32 = 0.0f;
-      if (r_0 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 571]
+      if (r_0 < rows && i_0 < k) {
         let blk_0: u32 = r_0 * (k / 256u) + (i_0 / 256u);
         let j_0: u32 = i_0 % 256u;
-        // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 597]
+        // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 575]
         let is_0: u32 = j_0 >> 5u;
         let l_0: u32 = j_0 & 31u;
-        // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 600]
+        // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 578]
         var sc_0: u32 = 0u;
         var mn_0: u32 = 0u;
         if (is_0 < 4u) {
@@ -62,7 +63,7 @@ fn matmul_q4_k(
       wTile[slot_0] = wv_0;
       let tok_0: u32 = workgroupId.y * 16u + (slot_0 >> 5u);
       var xv_0: f32 = 0.0f;
-      if (tok_0 < tokens) {
+      if (tok_0 < tokens && i_0 < k) {
         xv_0 = X[tok_0 * k + i_0];
       }
       xTile[slot_0] = xv_0;
@@ -72,13 +73,14 @@ fn matmul_q4_k(
       let r_1: u32 = workgroupId.x * 16u + (slot_1 >> 5u);
       let i_1: u32 = k0 + (slot_1 & 31u);
       var wv_1: f32 = 0.0f;
-      if (r_1 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 571]
+      if (r_1 < rows && i_1 < k) {
         let blk_1: u32 = r_1 * (k / 256u) + (i_1 / 256u);
         let j_1: u32 = i_1 % 256u;
-        // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 597]
+        // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 575]
         let is_1: u32 = j_1 >> 5u;
         let l_1: u32 = j_1 & 31u;
-        // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 600]
+        // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 578]
         var sc_1: u32 = 0u;
         var mn_1: u32 = 0u;
         if (is_1 < 4u) {
@@ -99,7 +101,7 @@ fn matmul_q4_k(
       wTile[slot_1] = wv_1;
       let tok_1: u32 = workgroupId.y * 16u + (slot_1 >> 5u);
       var xv_1: f32 = 0.0f;
-      if (tok_1 < tokens) {
+      if (tok_1 < tokens && i_1 < k) {
         xv_1 = X[tok_1 * k + i_1];
       }
       xTile[slot_1] = xv_1;
@@ -109,7 +111,7 @@ fn matmul_q4_k(
     for (var kk: u32 = 0u; kk < 32u; kk += 1u) {
       acc += wTile[localId.x * 32u + kk] * xTile[localId.y * 32u + kk];
     }
-    // the next iteration overwrites the tiles [line 630]
+    // the next iteration overwrites the tiles [line 608]
     storageBarrier();
     workgroupBarrier();
   }

@@ -29,13 +29,14 @@ fn matmul_q5_0(
   let flat: u32 = localId.y * 16u + localId.x;
   var acc: f32 = 0.0f;
   for (var k0: u32 = 0u; k0 < k; k0 += 32u) {
-    // 256 invocations fill 512 slots of each tile, two each [line 310]
+    // 256 invocations fill 512 slots of each tile, two each [line 282]
     {
       let slot_0: u32 = flat;
       let r_0: u32 = workgroupId.x * 16u + (slot_0 >> 5u);
       let i_0: u32 = k0 + (slot_0 & 31u);
       var wv_0: f32 = 0.0f;
-      if (r_0 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 288]
+      if (r_0 < rows && i_0 < k) {
         let blk_0: u32 = r_0 * (k / 32u) + (i_0 / 32u);
         let j_0: u32 = i_0 % 32u;
         let byte_0: u32 = (W[(blk_0 * 22u + 6u + (j_0 & 15u)) >> 2u] >> (((blk_0 * 22u + 6u + (j_0 & 15u)) & 3u) << 3u)) & 255u;
@@ -43,7 +44,7 @@ fn matmul_q5_0(
         if (j_0 >= 16u) {
           q_0 = byte_0 >> 4u;
         }
-        // bit j of the little-endian qh word [line 324]
+        // bit j of the little-endian qh word [line 297]
         q_0 = q_0 | (((((W[(blk_0 * 22u + 2u + (j_0 >> 3u)) >> 2u] >> (((blk_0 * 22u + 2u + (j_0 >> 3u)) & 3u) << 3u)) & 255u) >> (j_0 & 7u)) & 1u) << 4u);
         let w_0: f32 = f32(i32(q_0) - 16i) * unpack2x16float((W[(blk_0 * 22u) >> 2u] >> (((blk_0 * 22u) & 2u) << 3u)) & 65535u).x;
         wv_0 = w_0;
@@ -51,7 +52,7 @@ fn matmul_q5_0(
       wTile[slot_0] = wv_0;
       let tok_0: u32 = workgroupId.y * 16u + (slot_0 >> 5u);
       var xv_0: f32 = 0.0f;
-      if (tok_0 < tokens) {
+      if (tok_0 < tokens && i_0 < k) {
         xv_0 = X[tok_0 * k + i_0];
       }
       xTile[slot_0] = xv_0;
@@ -61,7 +62,8 @@ fn matmul_q5_0(
       let r_1: u32 = workgroupId.x * 16u + (slot_1 >> 5u);
       let i_1: u32 = k0 + (slot_1 & 31u);
       var wv_1: f32 = 0.0f;
-      if (r_1 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 288]
+      if (r_1 < rows && i_1 < k) {
         let blk_1: u32 = r_1 * (k / 32u) + (i_1 / 32u);
         let j_1: u32 = i_1 % 32u;
         let byte_1: u32 = (W[(blk_1 * 22u + 6u + (j_1 & 15u)) >> 2u] >> (((blk_1 * 22u + 6u + (j_1 & 15u)) & 3u) << 3u)) & 255u;
@@ -69,7 +71,7 @@ fn matmul_q5_0(
         if (j_1 >= 16u) {
           q_1 = byte_1 >> 4u;
         }
-        // bit j of the little-endian qh word [line 324]
+        // bit j of the little-endian qh word [line 297]
         q_1 = q_1 | (((((W[(blk_1 * 22u + 2u + (j_1 >> 3u)) >> 2u] >> (((blk_1 * 22u + 2u + (j_1 >> 3u)) & 3u) << 3u)) & 255u) >> (j_1 & 7u)) & 1u) << 4u);
         let w_1: f32 = f32(i32(q_1) - 16i) * unpack2x16float((W[(blk_1 * 22u) >> 2u] >> (((blk_1 * 22u) & 2u) << 3u)) & 65535u).x;
         wv_1 = w_1;
@@ -77,7 +79,7 @@ fn matmul_q5_0(
       wTile[slot_1] = wv_1;
       let tok_1: u32 = workgroupId.y * 16u + (slot_1 >> 5u);
       var xv_1: f32 = 0.0f;
-      if (tok_1 < tokens) {
+      if (tok_1 < tokens && i_1 < k) {
         xv_1 = X[tok_1 * k + i_1];
       }
       xTile[slot_1] = xv_1;
@@ -87,7 +89,7 @@ fn matmul_q5_0(
     for (var kk: u32 = 0u; kk < 32u; kk += 1u) {
       acc += wTile[localId.x * 32u + kk] * xTile[localId.y * 32u + kk];
     }
-    // the next iteration overwrites the tiles [line 341]
+    // the next iteration overwrites the tiles [line 314]
     storageBarrier();
     workgroupBarrier();
   }

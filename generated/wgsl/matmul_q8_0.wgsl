@@ -29,13 +29,14 @@ fn matmul_q8_0(
   let flat: u32 = localId.y * 16u + localId.x;
   var acc: f32 = 0.0f;
   for (var k0: u32 = 0u; k0 < k; k0 += 32u) {
-    // 256 invocations fill 512 slots of each tile, two each [line 419]
+    // 256 invocations fill 512 slots of each tile, two each [line 393]
     {
       let slot_0: u32 = flat;
       let r_0: u32 = workgroupId.x * 16u + (slot_0 >> 5u);
       let i_0: u32 = k0 + (slot_0 & 31u);
       var wv_0: f32 = 0.0f;
-      if (r_0 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 399]
+      if (r_0 < rows && i_0 < k) {
         let blk_0: u32 = r_0 * (k / 32u) + (i_0 / 32u);
         let j_0: u32 = i_0 % 32u;
         let w_0: f32 = f32((i32((W[(blk_0 * 34u + 2u + j_0) >> 2u] >> (((blk_0 * 34u + 2u + j_0) & 3u) << 3u)) & 255u) << 24u) >> 24u) * unpack2x16float((W[(blk_0 * 34u) >> 2u] >> (((blk_0 * 34u) & 2u) << 3u)) & 65535u).x;
@@ -44,7 +45,7 @@ fn matmul_q8_0(
       wTile[slot_0] = wv_0;
       let tok_0: u32 = workgroupId.y * 16u + (slot_0 >> 5u);
       var xv_0: f32 = 0.0f;
-      if (tok_0 < tokens) {
+      if (tok_0 < tokens && i_0 < k) {
         xv_0 = X[tok_0 * k + i_0];
       }
       xTile[slot_0] = xv_0;
@@ -54,7 +55,8 @@ fn matmul_q8_0(
       let r_1: u32 = workgroupId.x * 16u + (slot_1 >> 5u);
       let i_1: u32 = k0 + (slot_1 & 31u);
       var wv_1: f32 = 0.0f;
-      if (r_1 < rows) {
+      // past the edge of W or X (rows, tokens, or a k that is not a multiple of 32): zeros [line 399]
+      if (r_1 < rows && i_1 < k) {
         let blk_1: u32 = r_1 * (k / 32u) + (i_1 / 32u);
         let j_1: u32 = i_1 % 32u;
         let w_1: f32 = f32((i32((W[(blk_1 * 34u + 2u + j_1) >> 2u] >> (((blk_1 * 34u + 2u + j_1) & 3u) << 3u)) & 255u) << 24u) >> 24u) * unpack2x16float((W[(blk_1 * 34u) >> 2u] >> (((blk_1 * 34u) & 2u) << 3u)) & 65535u).x;
@@ -63,7 +65,7 @@ fn matmul_q8_0(
       wTile[slot_1] = wv_1;
       let tok_1: u32 = workgroupId.y * 16u + (slot_1 >> 5u);
       var xv_1: f32 = 0.0f;
-      if (tok_1 < tokens) {
+      if (tok_1 < tokens && i_1 < k) {
         xv_1 = X[tok_1 * k + i_1];
       }
       xTile[slot_1] = xv_1;
@@ -73,7 +75,7 @@ fn matmul_q8_0(
     for (var kk: u32 = 0u; kk < 32u; kk += 1u) {
       acc += wTile[localId.x * 32u + kk] * xTile[localId.y * 32u + kk];
     }
-    // the next iteration overwrites the tiles [line 443]
+    // the next iteration overwrites the tiles [line 418]
     storageBarrier();
     workgroupBarrier();
   }

@@ -23,87 +23,13 @@ fn matvec_bf16(
   let k: u32 = params.k;
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 102]
-  for (var g: u32 = localId.x; g < (k >> 5u); g += 64u) {
-    for (var jj: u32 = 0u; jj < 32u; jj += 1u) {
-      let i: u32 = g * 32u + jj;
-      let e: u32 = row * k + i;
-      let h: u32 = (W[e >> 1u] >> ((e & 1u) * 16u)) & 65535u;
-      // the DSL has no bit cast: scale the 8-bit mantissa by 2^(expo - 134) in steps that stay normal [line 108]
-      let expo: u32 = (h >> 7u) & 255u;
-      var mag: f32 = f32((h & 127u) | 128u);
-      if (expo == 0u) {
-        mag = 0.0f;
-      }
-      var t: i32 = i32(expo) - 134i;
-      {
-        if (t > 30i) {
-          mag = mag * 1073741824.0f;
-          t = t - 30i;
-        } else {
-          if (t < -30i) {
-            mag = mag * 9.313225746154785e-10f;
-            t = t + 30i;
-          }
-        }
-      }
-      {
-        if (t > 30i) {
-          mag = mag * 1073741824.0f;
-          t = t - 30i;
-        } else {
-          if (t < -30i) {
-            mag = mag * 9.313225746154785e-10f;
-            t = t + 30i;
-          }
-        }
-      }
-      {
-        if (t > 30i) {
-          mag = mag * 1073741824.0f;
-          t = t - 30i;
-        } else {
-          if (t < -30i) {
-            mag = mag * 9.313225746154785e-10f;
-            t = t + 30i;
-          }
-        }
-      }
-      {
-        if (t > 30i) {
-          mag = mag * 1073741824.0f;
-          t = t - 30i;
-        } else {
-          if (t < -30i) {
-            mag = mag * 9.313225746154785e-10f;
-            t = t + 30i;
-          }
-        }
-      }
-      {
-        if (t > 30i) {
-          mag = mag * 1073741824.0f;
-          t = t - 30i;
-        } else {
-          if (t < -30i) {
-            mag = mag * 9.313225746154785e-10f;
-            t = t + 30i;
-          }
-        }
-      }
-      if (t >= 0i) {
-        mag = mag * f32(1i << u32(t));
-      } else {
-        mag = mag / f32(1i << u32(-t));
-      }
-      var w: f32 = mag;
-      if ((h >> 15u) == 1u) {
-        w = -mag;
-      }
-      acc += w * x[i];
-    }
+  // any row length: each invocation takes every workgroupSize-th value [line 88]
+  for (var i: u32 = localId.x; i < k; i += 64u) {
+    let e: u32 = row * k + i;
+    let w: f32 = bitcast<f32>(((W[e >> 1u] >> ((e & 1u) * 16u)) & 65535u) << 16u);
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 135]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 93]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

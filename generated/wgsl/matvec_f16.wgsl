@@ -23,27 +23,13 @@ fn matvec_f16(
   let k: u32 = params.k;
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 69]
-  for (var g: u32 = localId.x; g < (k >> 5u); g += 64u) {
-    for (var jj: u32 = 0u; jj < 32u; jj += 1u) {
-      let i: u32 = g * 32u + jj;
-      let e: u32 = row * k + i;
-      let h: u32 = (W[e >> 1u] >> ((e & 1u) * 16u)) & 65535u;
-      // the DSL has no bit cast: build the value from its fields, exactly (every factor a power of two) [line 75]
-      let expo: u32 = (h >> 10u) & 31u;
-      let mant: u32 = h & 1023u;
-      var mag: f32 = f32(mant) * 5.960464477539063e-8f;
-      if (expo > 0u) {
-        mag = f32(mant | 1024u) * (f32(1i << expo) * 2.9802322387695312e-8f);
-      }
-      var w: f32 = mag;
-      if ((h >> 15u) == 1u) {
-        w = -mag;
-      }
-      acc += w * x[i];
-    }
+  // any row length: each invocation takes every workgroupSize-th value [line 69]
+  for (var i: u32 = localId.x; i < k; i += 64u) {
+    let e: u32 = row * k + i;
+    let w: f32 = unpack2x16float(W[e >> 1u] >> ((e & 1u) * 16u)).x;
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 88]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 74]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

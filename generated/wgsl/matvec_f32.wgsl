@@ -23,14 +23,11 @@ fn matvec_f32(
   let k: u32 = params.k;
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 47]
-  for (var g: u32 = localId.x; g < (k >> 5u); g += 64u) {
-    for (var jj: u32 = 0u; jj < 32u; jj += 1u) {
-      let i: u32 = g * 32u + jj;
-      let e: u32 = row * k + i;
-      let w: f32 = W[e];
-      acc += w * x[i];
-    }
+  // any row length: each invocation takes every workgroupSize-th value [line 50]
+  for (var i: u32 = localId.x; i < k; i += 64u) {
+    let e: u32 = row * k + i;
+    let w: f32 = W[e];
+    acc += w * x[i];
   }
   // workgroupSum: tree reduction over 64 invocations in shared memory [line 55]
   wg_scratch[localId.x] = acc;

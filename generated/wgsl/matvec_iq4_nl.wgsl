@@ -4,15 +4,17 @@
 // iq4_nl: x = d * kvalues_iq4nl[q], a non-linear 4-bit grid
 
 @group(0) @binding(0) var<storage, read> W: array<u32>; // iq4_nl blocks of 18 bytes, read as words
-@group(0) @binding(1) var<storage, read> kvalues: array<i32>;
-@group(0) @binding(2) var<storage, read> x: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
 
 struct matvec_iq4_nl_params {
   k: u32,
 }
-@group(0) @binding(4) var<uniform> params: matvec_iq4_nl_params;
+@group(0) @binding(3) var<uniform> params: matvec_iq4_nl_params;
 var<workgroup> wg_scratch: array<f32, 64>;
+var<private> KVALUES_IQ4NL: array<i32, 16> = array<i32, 16>(
+  -127i, -104i, -83i, -65i, -49i, -35i, -22i, -10i, 1i, 13i, 25i, 38i, 53i, 69i, 89i, 113i
+);
 
 @compute @workgroup_size(64, 1, 1)
 fn matvec_iq4_nl(
@@ -24,7 +26,7 @@ fn matvec_iq4_nl(
   let k: u32 = params.k;
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 453]
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 411]
   for (var g: u32 = localId.x; g < (k >> 5u); g += 64u) {
     for (var jj: u32 = 0u; jj < 32u; jj += 1u) {
       let i: u32 = g * 32u + jj;
@@ -35,11 +37,11 @@ fn matvec_iq4_nl(
       if (j >= 16u) {
         q = byte >> 4u;
       }
-      let w: f32 = unpack2x16float((W[(blk * 18u) >> 2u] >> (((blk * 18u) & 2u) << 3u)) & 65535u).x * f32(kvalues[q]);
+      let w: f32 = unpack2x16float((W[(blk * 18u) >> 2u] >> (((blk * 18u) & 2u) << 3u)) & 65535u).x * f32(KVALUES_IQ4NL[q]);
       acc += w * x[i];
     }
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 467]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 425]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

@@ -4,15 +4,17 @@
 // iq4_xs: x = d * (ls - 32) * kvalues_iq4nl[q], 8 sub-blocks of 32 with 6-bit scales
 
 @group(0) @binding(0) var<storage, read> W: array<u32>; // iq4_xs blocks of 136 bytes, read as words
-@group(0) @binding(1) var<storage, read> kvalues: array<i32>;
-@group(0) @binding(2) var<storage, read> x: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
 
 struct matvec_iq4_xs_params {
   k: u32,
 }
-@group(0) @binding(4) var<uniform> params: matvec_iq4_xs_params;
+@group(0) @binding(3) var<uniform> params: matvec_iq4_xs_params;
 var<workgroup> wg_scratch: array<f32, 64>;
+var<private> KVALUES_IQ4NL: array<i32, 16> = array<i32, 16>(
+  -127i, -104i, -83i, -65i, -49i, -35i, -22i, -10i, 1i, 13i, 25i, 38i, 53i, 69i, 89i, 113i
+);
 
 @compute @workgroup_size(64, 1, 1)
 fn matvec_iq4_xs(
@@ -24,7 +26,7 @@ fn matvec_iq4_xs(
   let k: u32 = params.k;
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 481]
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 439]
   for (var g: u32 = localId.x; g < (k >> 5u); g += 64u) {
     for (var jj: u32 = 0u; jj < 32u; jj += 1u) {
       let i: u32 = g * 32u + jj;
@@ -39,11 +41,11 @@ fn matvec_iq4_xs(
       if (l >= 16u) {
         q = byte >> 4u;
       }
-      let w: f32 = dl * f32(kvalues[q]);
+      let w: f32 = dl * f32(KVALUES_IQ4NL[q]);
       acc += w * x[i];
     }
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 499]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 457]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

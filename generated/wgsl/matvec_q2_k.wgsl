@@ -23,13 +23,13 @@ fn matvec_q2_k(
   let k: u32 = params.k;
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 265]
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 223]
   for (var g: u32 = localId.x; g < (k >> 5u); g += 64u) {
     for (var jj: u32 = 0u; jj < 32u; jj += 1u) {
       let i: u32 = g * 32u + jj;
       let blk: u32 = row * (k / 256u) + (i / 256u);
       let j: u32 = i % 256u;
-      // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 271]
+      // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 229]
       let half_: u32 = j >> 7u;
       let plane: u32 = (j & 127u) >> 5u;
       let p: u32 = j & 31u;
@@ -40,7 +40,7 @@ fn matvec_q2_k(
       acc += w * x[i];
     }
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 281]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 239]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

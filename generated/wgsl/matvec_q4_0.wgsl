@@ -23,13 +23,13 @@ fn matvec_q4_0(
   let k: u32 = params.k;
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 149]
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 107]
   for (var g: u32 = localId.x; g < (k >> 5u); g += 64u) {
     for (var jj: u32 = 0u; jj < 32u; jj += 1u) {
       let i: u32 = g * 32u + jj;
       let blk: u32 = row * (k / 32u) + (i / 32u);
       let j: u32 = i % 32u;
-      // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 155]
+      // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 113]
       let byte: u32 = (W[(blk * 18u + 2u + (j & 15u)) >> 2u] >> (((blk * 18u + 2u + (j & 15u)) & 3u) << 3u)) & 255u;
       var q: u32 = byte & 15u;
       if (j >= 16u) {
@@ -39,7 +39,7 @@ fn matvec_q4_0(
       acc += w * x[i];
     }
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 164]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 122]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

@@ -23,7 +23,7 @@ fn matvec_q4_1(
   let k: u32 = params.k;
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 178]
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 136]
   for (var g: u32 = localId.x; g < (k >> 5u); g += 64u) {
     for (var jj: u32 = 0u; jj < 32u; jj += 1u) {
       let i: u32 = g * 32u + jj;
@@ -38,7 +38,7 @@ fn matvec_q4_1(
       acc += w * x[i];
     }
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 192]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 150]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

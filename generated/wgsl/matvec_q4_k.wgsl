@@ -23,16 +23,16 @@ fn matvec_q4_k(
   let k: u32 = params.k;
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 336]
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 294]
   for (var g: u32 = localId.x; g < (k >> 5u); g += 64u) {
     for (var jj: u32 = 0u; jj < 32u; jj += 1u) {
       let i: u32 = g * 32u + jj;
       let blk: u32 = row * (k / 256u) + (i / 256u);
       let j: u32 = i % 256u;
-      // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 342]
+      // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 300]
       let is_: u32 = j >> 5u;
       let l: u32 = j & 31u;
-      // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 345]
+      // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 303]
       var sc: u32 = 0u;
       var mn: u32 = 0u;
       if (is_ < 4u) {
@@ -51,7 +51,7 @@ fn matvec_q4_k(
       acc += w * x[i];
     }
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 363]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 321]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

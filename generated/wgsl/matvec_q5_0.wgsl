@@ -23,7 +23,7 @@ fn matvec_q5_0(
   let k: u32 = params.k;
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 206]
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 164]
   for (var g: u32 = localId.x; g < (k >> 5u); g += 64u) {
     for (var jj: u32 = 0u; jj < 32u; jj += 1u) {
       let i: u32 = g * 32u + jj;
@@ -34,13 +34,13 @@ fn matvec_q5_0(
       if (j >= 16u) {
         q = byte >> 4u;
       }
-      // bit j of the little-endian qh word [line 217]
+      // bit j of the little-endian qh word [line 175]
       q = q | (((((W[(blk * 22u + 2u + (j >> 3u)) >> 2u] >> (((blk * 22u + 2u + (j >> 3u)) & 3u) << 3u)) & 255u) >> (j & 7u)) & 1u) << 4u);
       let w: f32 = f32(i32(q) - 16i) * unpack2x16float((W[(blk * 22u) >> 2u] >> (((blk * 22u) & 2u) << 3u)) & 65535u).x;
       acc += w * x[i];
     }
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 222]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 180]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

@@ -23,13 +23,13 @@ fn matvec_q6_k(
   let k: u32 = params.k;
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 419]
+  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 377]
   for (var g: u32 = localId.x; g < (k >> 5u); g += 64u) {
     for (var jj: u32 = 0u; jj < 32u; jj += 1u) {
       let i: u32 = g * 32u + jj;
       let blk: u32 = row * (k / 256u) + (i / 256u);
       let j: u32 = i % 256u;
-      // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 425]
+      // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 383]
       let half_: u32 = j >> 7u;
       let quarter: u32 = (j & 127u) >> 5u;
       let l: u32 = j & 31u;
@@ -44,7 +44,7 @@ fn matvec_q6_k(
       acc += w * x[i];
     }
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 439]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 397]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

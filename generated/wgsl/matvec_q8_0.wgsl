@@ -23,7 +23,7 @@ fn matvec_q8_0(
   let k: u32 = params.k;
   let blocksPerRow: u32 = (k / 32u);
   let firstBlock: u32 = workgroupId.x * blocksPerRow;
-  // each invocation takes every workgroupSize-th block of the row [line 23]
+  // each invocation takes every workgroupSize-th block of the row [line 26]
   var acc: f32 = 0.0f;
   for (var b: u32 = localId.x; b < blocksPerRow; b += 64u) {
     let blk: u32 = firstBlock + b;
@@ -31,10 +31,10 @@ fn matvec_q8_0(
     for (var j: u32 = 0u; j < 32u; j += 1u) {
       dot_ += f32((i32((W[(blk * 34u + 2u + j) >> 2u] >> (((blk * 34u + 2u + j) & 3u) << 3u)) & 255u) << 24u) >> 24u) * x[b * 32u + j];
     }
-    // one scale per block: multiply once, after the integer-valued dot [line 31]
+    // one scale per block: multiply once, after the integer-valued dot [line 34]
     acc += unpack2x16float((W[(blk * 34u) >> 2u] >> (((blk * 34u) & 2u) << 3u)) & 65535u).x * dot_;
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 33]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 36]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

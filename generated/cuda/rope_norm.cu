@@ -1,0 +1,29 @@
+// GENERATED — do not edit; source: engine/kernels/rope.kernel.ts
+// kernel rope_norm (CUDA), workgroup 64x1x1; regenerate with `npm run codegen`
+
+extern "C" __global__ void __launch_bounds__(64) rope_norm(
+    const float* __restrict__ x,
+    const unsigned int* __restrict__ pos,
+    float* __restrict__ out,
+    unsigned int nHeads,
+    unsigned int headDim,
+    unsigned int nRot,
+    float freqBase,
+    float freqScale) {
+  const unsigned int base = (blockIdx.y * nHeads + blockIdx.x) * headDim;
+  const float p = (float)(pos[blockIdx.y]);
+  for (unsigned int i = threadIdx.x; i < (nRot >> 1u); i += 64u) {
+    // base^(-2i/nRot) through exp and log: the DSL has no pow [line 22]
+    const float freq = expf((float)(i) * -2.0f / (float)(nRot) * logf(freqBase));
+    const float theta = p * freq * freqScale;
+    const float c = cosf(theta);
+    const float s = sinf(theta);
+    const float x0 = x[base + 2u * i];
+    const float x1 = x[base + 2u * i + 1u];
+    out[base + 2u * i] = x0 * c - x1 * s;
+    out[base + 2u * i + 1u] = x0 * s + x1 * c;
+  }
+  for (unsigned int d = nRot + threadIdx.x; d < headDim; d += 64u) {
+    out[base + d] = x[base + d];
+  }
+}

@@ -1,0 +1,28 @@
+// GENERATED — do not edit; source: engine/kernels/activation.kernel.ts
+// kernel swiglu (Metal), workgroup 256x1x1; regenerate with `npm run codegen`
+
+#include <metal_stdlib>
+using namespace metal;
+
+struct swiglu_params {
+  uint n;
+};
+
+kernel void swiglu(
+    device const float* gate [[buffer(0)]],
+    device const float* up [[buffer(1)]],
+    device float* out [[buffer(2)]],
+    constant swiglu_params& params [[buffer(3)]],
+    uint3 globalId [[thread_position_in_grid]],
+    uint3 localId [[thread_position_in_threadgroup]],
+    uint3 workgroupId [[threadgroup_position_in_grid]],
+    uint3 workgroupSize [[threads_per_threadgroup]],
+    uint3 numWorkgroups [[threadgroups_per_grid]]) {
+  const uint n = params.n;
+  const uint i = globalId.x;
+  if (i < n) {
+    const float g = gate[i];
+    // silu(g) = g * sigmoid(g); exp(-g) overflowing to +inf gives the right limit, -0 [line 15]
+    out[i] = g / (1.0f + precise::exp(-g)) * up[i];
+  }
+}

@@ -1,0 +1,27 @@
+// GENERATED — do not edit; source: engine/kernels/rope.kernel.ts
+// kernel rope_norm (AssemblyScript), workgroup 64x1x1; regenerate with `npm run codegen`
+
+/** Runs workgroup (wx, wy, wz) of rope_norm; buffers are byte addresses, scratch holds 0 bytes. */
+export function rope_norm(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy: u32, nwz: u32, x: usize, pos: usize, out: usize, nHeads: u32, headDim: u32, nRot: u32, freqBase: f32, freqScale: f32): void {
+  for (let lid: u32 = 0; lid < 64; lid++) {
+    const lx: u32 = lid;
+    const ly: u32 = 0;
+    const lz: u32 = 0;
+    const base: u32 = (wy * nHeads + wx) * headDim;
+    const p: f32 = <f32>(load<u32>(pos + (<usize>(wy) << 2)));
+    for (let i: u32 = lx; i < (nRot >>> <u32>1); i += <u32>64) {
+      // base^(-2i/nRot) through exp and log: the DSL has no pow [line 22]
+      const freq: f32 = Mathf.exp(<f32>(i) * <f32>-2.0 / <f32>(nRot) * Mathf.log(freqBase));
+      const theta: f32 = p * freq * freqScale;
+      const c: f32 = Mathf.cos(theta);
+      const s: f32 = Mathf.sin(theta);
+      const x0: f32 = load<f32>(x + (<usize>(base + <u32>2 * i) << 2));
+      const x1: f32 = load<f32>(x + (<usize>(base + <u32>2 * i + <u32>1) << 2));
+      store<f32>(out + (<usize>(base + <u32>2 * i) << 2), x0 * c - x1 * s);
+      store<f32>(out + (<usize>(base + <u32>2 * i + <u32>1) << 2), x0 * s + x1 * c);
+    }
+    for (let d: u32 = nRot + lx; d < headDim; d += <u32>64) {
+      store<f32>(out + (<usize>(base + d) << 2), load<f32>(x + (<usize>(base + d) << 2)));
+    }
+  }
+}

@@ -1,0 +1,244 @@
+// GENERATED — do not edit; source: engine/kernels/softmax.kernel.ts
+// kernel softmax_masked (AssemblyScript), workgroup 256x1x1; regenerate with `npm run codegen`
+//
+// Softmax with scale and additive mask, as attention uses it: out[r, i] = softmax(x[r, :] * scale +
+// mask[r % maskRows, :])[i]. Shapes: x, out (rows, n); mask (maskRows, n), -inf where a position is hidden
+// (the causal mask); one mask row serves every head of a token when rows = heads * maskRows in that order.
+// Reference: engine/reference/ops.ts softmax after the scale and mask; ggml counterpart: ggml_soft_max_ext.
+
+/** Runs workgroup (wx, wy, wz) of softmax_masked; buffers are byte addresses, scratch holds 1024 bytes. */
+export function softmax_masked(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy: u32, nwz: u32, x: usize, mask: usize, out: usize, n: u32, scale: f32, maskRows: u32): void {
+  let row: u32 = <u32>0;
+  let rowMax: f32 = <f32>0.0;
+  let total: f32 = <f32>0.0;
+  for (let lid: u32 = 0; lid < 256; lid++) {
+    const lx: u32 = lid;
+    const ly: u32 = 0;
+    const lz: u32 = 0;
+    row = wx * n;
+    const maskRow: u32 = wx % maskRows * n;
+    let m: f32 = <f32>-3.4028234663852886e+38;
+    for (let i: u32 = lx; i < n; i += <u32>256) {
+      const v: f32 = load<f32>(x + (<usize>(row + i) << 2)) * scale + load<f32>(mask + (<usize>(maskRow + i) << 2));
+      store<f32>(out + (<usize>(row + i) << 2), v);
+      m = Mathf.max(m, v);
+    }
+    // workgroupMax: tree reduction over 256 invocations in shared memory [line 52]
+    store<f32>(scratch + 0 + (<usize>(lx) << 2), m);
+  }
+  // barrier [line 52]: the next phase starts after every invocation finished this one
+  {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>128) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), Mathf.max(load<f32>(scratch + 0 + (<usize>(lx) << 2)), load<f32>(scratch + 0 + (<usize>(lx + <u32>128) << 2))));
+      }
+    }
+    // barrier [line 52]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>64) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), Mathf.max(load<f32>(scratch + 0 + (<usize>(lx) << 2)), load<f32>(scratch + 0 + (<usize>(lx + <u32>64) << 2))));
+      }
+    }
+    // barrier [line 52]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>32) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), Mathf.max(load<f32>(scratch + 0 + (<usize>(lx) << 2)), load<f32>(scratch + 0 + (<usize>(lx + <u32>32) << 2))));
+      }
+    }
+    // barrier [line 52]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>16) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), Mathf.max(load<f32>(scratch + 0 + (<usize>(lx) << 2)), load<f32>(scratch + 0 + (<usize>(lx + <u32>16) << 2))));
+      }
+    }
+    // barrier [line 52]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>8) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), Mathf.max(load<f32>(scratch + 0 + (<usize>(lx) << 2)), load<f32>(scratch + 0 + (<usize>(lx + <u32>8) << 2))));
+      }
+    }
+    // barrier [line 52]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>4) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), Mathf.max(load<f32>(scratch + 0 + (<usize>(lx) << 2)), load<f32>(scratch + 0 + (<usize>(lx + <u32>4) << 2))));
+      }
+    }
+    // barrier [line 52]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>2) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), Mathf.max(load<f32>(scratch + 0 + (<usize>(lx) << 2)), load<f32>(scratch + 0 + (<usize>(lx + <u32>2) << 2))));
+      }
+    }
+    // barrier [line 52]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>1) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), Mathf.max(load<f32>(scratch + 0 + (<usize>(lx) << 2)), load<f32>(scratch + 0 + (<usize>(lx + <u32>1) << 2))));
+      }
+    }
+    // barrier [line 52]: the next phase starts after every invocation finished this one
+  }
+  for (let lid: u32 = 0; lid < 256; lid++) {
+    const lx: u32 = lid;
+    const ly: u32 = 0;
+    const lz: u32 = 0;
+    rowMax = load<f32>(scratch + 0 + (<usize>(<u32>0) << 2));
+  }
+  // barrier [line 52]: the next phase starts after every invocation finished this one
+  for (let lid: u32 = 0; lid < 256; lid++) {
+    const lx: u32 = lid;
+    const ly: u32 = 0;
+    const lz: u32 = 0;
+    let sum: f32 = <f32>0.0;
+    for (let i_1: u32 = lx; i_1 < n; i_1 += <u32>256) {
+      // a masked value is -inf, and exp(-inf) is 0 [line 56]
+      const e: f32 = Mathf.exp(load<f32>(out + (<usize>(row + i_1) << 2)) - rowMax);
+      store<f32>(out + (<usize>(row + i_1) << 2), e);
+      sum += e;
+    }
+    // workgroupSum: tree reduction over 256 invocations in shared memory [line 60]
+    store<f32>(scratch + 0 + (<usize>(lx) << 2), sum);
+  }
+  // barrier [line 60]: the next phase starts after every invocation finished this one
+  {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>128) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>128) << 2)));
+      }
+    }
+    // barrier [line 60]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>64) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>64) << 2)));
+      }
+    }
+    // barrier [line 60]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>32) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>32) << 2)));
+      }
+    }
+    // barrier [line 60]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>16) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>16) << 2)));
+      }
+    }
+    // barrier [line 60]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>8) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>8) << 2)));
+      }
+    }
+    // barrier [line 60]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>4) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>4) << 2)));
+      }
+    }
+    // barrier [line 60]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>2) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>2) << 2)));
+      }
+    }
+    // barrier [line 60]: the next phase starts after every invocation finished this one
+  }
+  {
+    for (let lid: u32 = 0; lid < 256; lid++) {
+      const lx: u32 = lid;
+      const ly: u32 = 0;
+      const lz: u32 = 0;
+      if (lx < <u32>1) {
+        store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>1) << 2)));
+      }
+    }
+    // barrier [line 60]: the next phase starts after every invocation finished this one
+  }
+  for (let lid: u32 = 0; lid < 256; lid++) {
+    const lx: u32 = lid;
+    const ly: u32 = 0;
+    const lz: u32 = 0;
+    total = load<f32>(scratch + 0 + (<usize>(<u32>0) << 2));
+  }
+  // barrier [line 60]: the next phase starts after every invocation finished this one
+  for (let lid: u32 = 0; lid < 256; lid++) {
+    const lx: u32 = lid;
+    const ly: u32 = 0;
+    const lz: u32 = 0;
+    const inv: f32 = <f32>1.0 / total;
+    for (let i_2: u32 = lx; i_2 < n; i_2 += <u32>256) {
+      store<f32>(out + (<usize>(row + i_2) << 2), load<f32>(out + (<usize>(row + i_2) << 2)) * inv);
+    }
+  }
+}
