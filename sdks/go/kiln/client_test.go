@@ -154,16 +154,33 @@ func TestLogprobsPutTheGreedyTokenOnTop(t *testing.T) {
 	}
 }
 
-func TestGenerateFromTokenIDs(t *testing.T) {
+func TestStopStringEndsTheTextBeforeIt(t *testing.T) {
 	g := greedyGolden(t)
 	c := dial(t)
-	s, err := c.GenerateIDs(context.Background(), g.PromptTokenIDs, greedyOpts(12))
+	opts := greedyOpts(40)
+	opts.Stop = []string{"Lily"}
+	s, err := c.Generate(context.Background(), g.Prompt, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r, err := s.Result()
-	if err != nil || !equalInts(r.IDs, g.GeneratedTokenIDs[:12]) {
-		t.Fatalf("ids %v %v", r, err)
+	expected := strings.SplitN(g.text(40), "Lily", 2)[0]
+	if err != nil || len(expected) == len(g.text(40)) || r.Text != expected || r.FinishReason != "stop" {
+		t.Fatalf("result %+v %v, want text %q", r, err, expected)
+	}
+}
+
+func TestGenerateFromTokenIDsAndResultWithoutReadingTokens(t *testing.T) {
+	g := greedyGolden(t)
+	c := dial(t)
+	s, err := c.GenerateIDs(context.Background(), g.PromptTokenIDs, greedyOpts(60))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// More tokens than Tokens buffers: Result alone must not block on an unread channel.
+	r, err := s.Result()
+	if err != nil || !equalInts(r.IDs, g.GeneratedTokenIDs[:60]) || r.Text != g.text(60) {
+		t.Fatalf("result %+v %v", r, err)
 	}
 }
 

@@ -41,6 +41,8 @@ type Stream struct {
 	wake      chan struct{}
 	cancelled chan struct{}
 	cancelOne sync.Once
+	collect   chan struct{}
+	collectOn sync.Once
 	done      chan struct{}
 	result    *Result
 	err       error
@@ -55,7 +57,7 @@ func newStream(c *Client, ctx context.Context) *Stream {
 	tokens := make(chan Token, 16)
 	return &Stream{
 		Tokens: tokens, client: c, ctx: ctx, tokens: tokens,
-		wake: make(chan struct{}, 1), cancelled: make(chan struct{}), done: make(chan struct{}),
+		wake: make(chan struct{}, 1), cancelled: make(chan struct{}), collect: make(chan struct{}), done: make(chan struct{}),
 	}
 }
 
@@ -70,9 +72,12 @@ func (s *Stream) push(ev wireEvent) {
 	}
 }
 
-// Result waits for the end of the stream. After a cancelled context it returns what was generated
-// (FinishReason "cancelled") and the context's error.
+// Result waits for the end of the stream. Call it after reading Tokens to the end, or instead of
+// reading them: from the call on, tokens are no longer delivered to Tokens (the Result has the whole
+// text). After a cancelled context it returns what was generated (FinishReason "cancelled") and the
+// context's error.
 func (s *Stream) Result() (*Result, error) {
+	s.collectOn.Do(func() { close(s.collect) })
 	<-s.done
 	return s.result, s.err
 }
@@ -134,6 +139,8 @@ func (s *Stream) run() {
 			select {
 			case s.tokens <- Token{Text: ev.Text, IDs: ev.IDs, Logprobs: ev.Logprobs}:
 			case <-s.cancelled:
+				dropping = true
+			case <-s.collect:
 				dropping = true
 			case <-s.ctx.Done():
 				s.endByContext()

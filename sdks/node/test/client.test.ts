@@ -83,6 +83,16 @@ describe("kiln-client", () => {
     await c.close();
   });
 
+  it("ends at a stop string with finish reason stop, the golden text up to it", async () => {
+    const c = await KilnClient.connect(server.url, { apiKey: home.apiKey });
+    const r = await c.generate(g.prompt, { maxTokens: 40, temperature: 0, stop: ["Lily"] }).collect();
+    const expected = goldenText(40).split("Lily")[0]!;
+    assert.ok(expected.length < goldenText(40).length, "the golden text contains the stop string");
+    assert.equal(r.text, expected);
+    assert.equal(r.finishReason, "stop");
+    await c.close();
+  });
+
   it("generates from token ids as from text", async () => {
     const c = await KilnClient.connect(server.url, { apiKey: home.apiKey });
     const r = await c.generate(g.prompt_token_ids, { maxTokens: 12, temperature: 0 }).collect();

@@ -94,6 +94,13 @@ class AsyncClientTest(unittest.IsolatedAsyncioTestCase):
             self.assertLessEqual(lp.top[1].logprob, lp.top[0].logprob)
             self.assertLessEqual(lp.logprob, 0)
 
+    async def test_stop_string_ends_the_text_before_it(self) -> None:
+        r = await self.client.generate(G["prompt"], max_tokens=40, temperature=0, stop=["Lily"]).collect()
+        expected = golden_text(40).split("Lily")[0]
+        self.assertLess(len(expected), len(golden_text(40)))
+        self.assertEqual(r.text, expected)
+        self.assertEqual(r.finish_reason, "stop")
+
     async def test_generate_from_token_ids(self) -> None:
         r = await self.client.generate(G["prompt_token_ids"], max_tokens=12, temperature=0).collect()
         self.assertEqual(r.ids, G["generated_token_ids"][:12])
