@@ -26,6 +26,10 @@ var (
 	srv  *server
 )
 
+// long is a generation that is still running when the client acts on its first tokens (stories260K's
+// context is 512 tokens).
+const long = 500
+
 func TestMain(m *testing.M) {
 	var err error
 	if home, err = newHome(); err != nil {
@@ -187,7 +191,7 @@ func TestGenerateFromTokenIDsAndResultWithoutReadingTokens(t *testing.T) {
 func TestStreamsTokensBeforeTheGenerationFinishes(t *testing.T) {
 	g := greedyGolden(t)
 	c := dial(t)
-	s, err := c.Generate(context.Background(), g.Prompt, greedyOpts(300))
+	s, err := c.Generate(context.Background(), g.Prompt, greedyOpts(long))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +252,7 @@ func TestCancellingTheContextStopsTheGeneration(t *testing.T) {
 	c := dial(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	s, err := c.Generate(ctx, g.Prompt, greedyOpts(400))
+	s, err := c.Generate(ctx, g.Prompt, greedyOpts(long))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,7 +267,7 @@ func TestCancellingTheContextStopsTheGeneration(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err %v, want context.Canceled", err)
 	}
-	if r.FinishReason != "cancelled" || len(r.IDs) < 3 || len(r.IDs) >= 400 || !equalInts(r.IDs, g.GeneratedTokenIDs[:len(r.IDs)]) {
+	if r.FinishReason != "cancelled" || len(r.IDs) < 3 || len(r.IDs) >= long || !equalInts(r.IDs, g.GeneratedTokenIDs[:len(r.IDs)]) {
 		t.Fatalf("result %q %d ids", r.FinishReason, len(r.IDs))
 	}
 	// The server stopped it: a new generation on the same connection still works.
@@ -276,14 +280,14 @@ func TestCancellingTheContextStopsTheGeneration(t *testing.T) {
 func TestCancelSendsStopAndEndsTheStream(t *testing.T) {
 	g := greedyGolden(t)
 	c := dial(t)
-	s, err := c.Generate(context.Background(), g.Prompt, greedyOpts(400))
+	s, err := c.Generate(context.Background(), g.Prompt, greedyOpts(long))
 	if err != nil {
 		t.Fatal(err)
 	}
 	<-s.Tokens
 	s.Cancel()
 	r, err := s.Result()
-	if err != nil || r.FinishReason != "cancelled" || len(r.IDs) >= 400 {
+	if err != nil || r.FinishReason != "cancelled" || len(r.IDs) >= long {
 		t.Fatalf("result %+v %v", r, err)
 	}
 	for range s.Tokens {
@@ -329,7 +333,7 @@ func TestCloseIsCleanAndFinal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := c.Generate(context.Background(), g.Prompt, greedyOpts(400))
+	s, err := c.Generate(context.Background(), g.Prompt, greedyOpts(long))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -395,7 +399,7 @@ func TestServerDrainingFailsTheStreamWithItsTypedShutdownError(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	s, err := c.Generate(context.Background(), g.Prompt, greedyOpts(400))
+	s, err := c.Generate(context.Background(), g.Prompt, greedyOpts(long))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -420,7 +424,7 @@ func TestServerGoingAwayFailsTheStreamAndReconnectWorksWhenItReturns(t *testing.
 		t.Fatal(err)
 	}
 	defer c.Close()
-	s, err := c.Generate(context.Background(), g.Prompt, greedyOpts(400))
+	s, err := c.Generate(context.Background(), g.Prompt, greedyOpts(long))
 	if err != nil {
 		t.Fatal(err)
 	}

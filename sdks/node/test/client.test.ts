@@ -12,6 +12,9 @@ import { GenerationStream, KilnAuthError, KilnClient, KilnConnectionError, KilnR
 import { KilnHome, SDK_ROOT, greedyGolden, startServer, type RunningServer } from "./kiln-server.js";
 
 const g = greedyGolden();
+// A generation long enough to still be running when the client acts on its first tokens (stories260K's
+// context is 512 tokens).
+const LONG = 500;
 const goldenText = (n: number): string => g.generated_pieces.slice(0, n).join("");
 let home: KilnHome;
 let server: RunningServer;
@@ -44,7 +47,7 @@ describe("kiln-client", () => {
 
   it("closes cleanly: state closed, later calls fail with KilnConnectionError, no reconnect", async () => {
     const c = await KilnClient.connect(server.url, { apiKey: home.apiKey });
-    const stream = c.generate(g.prompt, { maxTokens: 400, temperature: 0 });
+    const stream = c.generate(g.prompt, { maxTokens: LONG, temperature: 0 });
     await stream[Symbol.asyncIterator]().next();
     await c.close();
     assert.equal(c.state, "closed");
@@ -102,7 +105,7 @@ describe("kiln-client", () => {
 
   it("delivers tokens incrementally, before the generation has finished", async () => {
     const c = await KilnClient.connect(server.url, { apiKey: home.apiKey });
-    const stream = c.generate(g.prompt, { maxTokens: 300, temperature: 0 });
+    const stream = c.generate(g.prompt, { maxTokens: LONG, temperature: 0 });
     let chunks = 0;
     let doneAtFirst: boolean | undefined;
     for await (const chunk of stream) {
@@ -133,12 +136,12 @@ describe("kiln-client", () => {
 
   it("cancels mid-stream when the loop is left (generate_v1_stop) and keeps the connection usable", async () => {
     const c = await KilnClient.connect(server.url, { apiKey: home.apiKey });
-    const stream = c.generate(g.prompt, { maxTokens: 400, temperature: 0 });
+    const stream = c.generate(g.prompt, { maxTokens: LONG, temperature: 0 });
     let n = 0;
     for await (const _ of stream) if (++n === 3) break;
     const r = await stream.result;
     assert.equal(r.finishReason, "cancelled");
-    assert.ok(r.ids.length >= 3 && r.ids.length < 400, `${r.ids.length} tokens`);
+    assert.ok(r.ids.length >= 3 && r.ids.length < LONG, `${r.ids.length} tokens`);
     assert.deepEqual(r.ids, g.generated_token_ids.slice(0, r.ids.length));
     assert.deepEqual(await c.tokenize(g.prompt), g.prompt_token_ids);
     await c.close();
@@ -147,19 +150,19 @@ describe("kiln-client", () => {
   it("cancels through an AbortSignal and through cancel()", async () => {
     const c = await KilnClient.connect(server.url, { apiKey: home.apiKey });
     const ac = new AbortController();
-    const s1 = c.generate(g.prompt, { maxTokens: 400, temperature: 0, signal: ac.signal });
+    const s1 = c.generate(g.prompt, { maxTokens: LONG, temperature: 0, signal: ac.signal });
     for await (const _ of s1) {
       ac.abort();
       break;
     }
     assert.equal((await s1.result).finishReason, "cancelled");
-    const s2: GenerationStream = c.generate(g.prompt, { maxTokens: 400, temperature: 0 });
+    const s2: GenerationStream = c.generate(g.prompt, { maxTokens: LONG, temperature: 0 });
     const it2 = s2[Symbol.asyncIterator]();
     await it2.next();
     await s2.cancel();
     const r2 = await s2.result;
     assert.equal(r2.finishReason, "cancelled");
-    assert.ok(r2.ids.length < 400);
+    assert.ok(r2.ids.length < LONG);
     await c.close();
   });
 
@@ -193,7 +196,7 @@ describe("kiln-client", () => {
     let own = await startServer(home);
     const c = await KilnClient.connect(own.url, { apiKey: home.apiKey, reconnect: { initialDelayMs: 50, maxDelayMs: 500 } });
     try {
-      const stream = c.generate(g.prompt, { maxTokens: 400, temperature: 0 });
+      const stream = c.generate(g.prompt, { maxTokens: LONG, temperature: 0 });
       const it = stream[Symbol.asyncIterator]();
       assert.equal((await it.next()).done, false);
       await own.kill("SIGKILL");
@@ -231,7 +234,7 @@ describe("kiln-client", () => {
     const own = await startServer(home);
     const c = await KilnClient.connect(own.url, { apiKey: home.apiKey, reconnect: false });
     try {
-      const stream = c.generate(g.prompt, { maxTokens: 400, temperature: 0 });
+      const stream = c.generate(g.prompt, { maxTokens: LONG, temperature: 0 });
       assert.equal((await stream[Symbol.asyncIterator]().next()).done, false);
       own.child.kill("SIGTERM");
       await assert.rejects(stream.result, (e: unknown) => e instanceof KilnRpcError && e.code === RpcCode.ShuttingDown);

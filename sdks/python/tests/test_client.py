@@ -31,6 +31,9 @@ from kiln_client import (  # noqa: E402
 from .kiln_server import SDK_ROOT, KilnHome, Server, greedy_golden  # noqa: E402
 
 G = greedy_golden()
+# A generation long enough to still be running when the client acts on its first tokens (stories260K's
+# context is 512 tokens).
+LONG = 500
 home: KilnHome
 server: Server
 
@@ -106,7 +109,7 @@ class AsyncClientTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(r.ids, G["generated_token_ids"][:12])
 
     async def test_streams_tokens_before_the_generation_finishes(self) -> None:
-        stream = self.client.generate(G["prompt"], max_tokens=300, temperature=0)
+        stream = self.client.generate(G["prompt"], max_tokens=LONG, temperature=0)
         chunks = 0
         done_at_first = None
         async for chunk in stream:
@@ -130,7 +133,7 @@ class AsyncClientTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(r.text, await self.client.detokenize(ids))
 
     async def test_cancel_mid_stream_sends_stop_and_keeps_the_connection(self) -> None:
-        async with self.client.generate(G["prompt"], max_tokens=400, temperature=0) as stream:
+        async with self.client.generate(G["prompt"], max_tokens=LONG, temperature=0) as stream:
             n = 0
             async for _ in stream:
                 n += 1
@@ -138,12 +141,12 @@ class AsyncClientTest(unittest.IsolatedAsyncioTestCase):
                     break
         r = await stream.result()
         self.assertEqual(r.finish_reason, "cancelled")
-        self.assertTrue(3 <= len(r.ids) < 400, len(r.ids))
+        self.assertTrue(3 <= len(r.ids) < LONG, len(r.ids))
         self.assertEqual(r.ids, G["generated_token_ids"][: len(r.ids)])
         self.assertEqual(await self.client.tokenize(G["prompt"]), G["prompt_token_ids"])
 
     async def test_cancelling_the_reading_task_stops_the_generation(self) -> None:
-        stream = self.client.generate(G["prompt"], max_tokens=400, temperature=0)
+        stream = self.client.generate(G["prompt"], max_tokens=LONG, temperature=0)
         first = asyncio.Event()
 
         async def read() -> None:
@@ -157,7 +160,7 @@ class AsyncClientTest(unittest.IsolatedAsyncioTestCase):
             await task
         r = await asyncio.wait_for(stream.result(), 30)
         self.assertEqual(r.finish_reason, "cancelled")
-        self.assertLess(len(r.ids), 400)
+        self.assertLess(len(r.ids), LONG)
 
     async def test_bad_parameters_raise_kiln_rpc_error_with_code_and_param(self) -> None:
         with self.assertRaises(KilnRPCError) as cm:
@@ -173,7 +176,7 @@ class AsyncClientTest(unittest.IsolatedAsyncioTestCase):
 class ConnectionTest(unittest.IsolatedAsyncioTestCase):
     async def test_close_is_clean_and_final(self) -> None:
         client = await AsyncKilnClient(server.url, api_key=home.api_key).connect()
-        stream = client.generate(G["prompt"], max_tokens=400, temperature=0)
+        stream = client.generate(G["prompt"], max_tokens=LONG, temperature=0)
         await stream.__anext__()
         await client.close()
         self.assertEqual(client.state, "closed")
@@ -203,7 +206,7 @@ class ConnectionTest(unittest.IsolatedAsyncioTestCase):
         own = await asyncio.to_thread(Server, home)
         client = await AsyncKilnClient(own.url, api_key=home.api_key, reconnect=False).connect()
         try:
-            stream = client.generate(G["prompt"], max_tokens=400, temperature=0)
+            stream = client.generate(G["prompt"], max_tokens=LONG, temperature=0)
             await stream.__anext__()
             own.proc.send_signal(signal.SIGTERM)
             with self.assertRaises(KilnRPCError) as cm:
@@ -228,7 +231,7 @@ class ConnectionTest(unittest.IsolatedAsyncioTestCase):
         own = await asyncio.to_thread(Server, home)
         client = await AsyncKilnClient(own.url, api_key=home.api_key, reconnect_initial_delay=0.05, reconnect_max_delay=0.5).connect()
         try:
-            stream = client.generate(G["prompt"], max_tokens=400, temperature=0)
+            stream = client.generate(G["prompt"], max_tokens=LONG, temperature=0)
             await stream.__anext__()
             await asyncio.to_thread(own.kill, signal.SIGKILL)
             with self.assertRaises(KilnConnectionError):
@@ -253,7 +256,7 @@ class SyncClientTest(unittest.TestCase):
             stream = client.generate(G["prompt"], max_tokens=20, temperature=0)
             self.assertEqual("".join(c.text for c in stream), golden_text(20))
             self.assertEqual(stream.result().finish_reason, "length")
-            long = client.generate(G["prompt"], max_tokens=400, temperature=0)
+            long = client.generate(G["prompt"], max_tokens=LONG, temperature=0)
             for i, _ in enumerate(long):
                 if i == 2:
                     break
