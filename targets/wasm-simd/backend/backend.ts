@@ -155,22 +155,41 @@ interface Buffers {
   logits: number; // (B, n_vocab), last shard only
 }
 
-/** Bytes of one row of k values quantized to `vdt` (undefined: f32, used as is). */
-function quantRowBytes(vdt: GGMLType | undefined, k: number): number {
-  switch (vdt) {
-    case undefined: return 4 * k;
-    case GGMLType.F16: return 2 * k;
-    case GGMLType.Q8_0: return (k / 32) * 34;
-    case GGMLType.Q8_1: return (k / 32) * 36;
-    default: return (k / 256) * 292; // Q8_K
+/**
+ * How the activations are stored for a weight type's products: ggml's vec_dot_type, with q8_0 widened
+ * to i16 ("q8_0x", see quantizeQ8_0X) for the q4_0 and q8_0 kernels.
+ */
+type ActivationFormat = "f32" | "f16" | "q8_0" | "q8_0x" | "q8_1" | "q8_K";
+
+function activationFormat(type: GGMLType): ActivationFormat {
+  if (type === GGMLType.Q4_0 || type === GGMLType.Q8_0) return "q8_0x";
+  switch (vecDotType(type)) {
+    case undefined: return "f32";
+    case GGMLType.F16: return "f16";
+    case GGMLType.Q8_0: return "q8_0";
+    case GGMLType.Q8_1: return "q8_1";
+    default: return "q8_K";
   }
 }
 
-const QUANTIZER: Partial<Record<number, KernelName>> = {
-  [GGMLType.F16]: "quantizeF16",
-  [GGMLType.Q8_0]: "quantizeQ8_0",
-  [GGMLType.Q8_1]: "quantizeQ8_1",
-  [GGMLType.Q8_K]: "quantizeQ8_K",
+/** Bytes of one row of k values in format `f`. */
+function activationRowBytes(f: ActivationFormat, k: number): number {
+  switch (f) {
+    case "f32": return 4 * k;
+    case "f16": return 2 * k;
+    case "q8_0": return (k / 32) * 34;
+    case "q8_0x": return (k / 32) * 96;
+    case "q8_1": return (k / 32) * 36;
+    case "q8_K": return (k / 256) * 292;
+  }
+}
+
+const QUANTIZER: Record<Exclude<ActivationFormat, "f32">, KernelName> = {
+  f16: "quantizeF16",
+  q8_0: "quantizeQ8_0",
+  q8_0x: "quantizeQ8_0X",
+  q8_1: "quantizeQ8_1",
+  q8_K: "quantizeQ8_K",
 };
 
 /** One matrix product of a group: out[t * outStride + r] = W[r] . in[t]. */
@@ -215,19 +234,19 @@ export class WasmBackend implements Backend {
   products(shard: number, input: number, inStride: number, nTok: number, products: readonly Product[]): void {
     const sh = this.shards[shard]!;
     const buf = this.buffers[shard]!;
-    const groups = new Map<GGMLType | undefined, Product[]>();
+    const groups = new Map<ActivationFormat, Product[]>();
     for (const p of products) {
-      const vdt = vecDotType(p.m.type.id as GGMLType);
-      groups.set(vdt, [...(groups.get(vdt) ?? []), p]);
+      const f = activationFormat(p.m.type.id as GGMLType);
+      groups.set(f, [...(groups.get(f) ?? []), p]);
     }
-    for (const [vdt, group] of groups) {
+    for (const [format, group] of groups) {
       const k = group[0]!.m.cols;
       let xq = input;
       let xStride = inStride * 4;
-      if (vdt !== undefined) {
+      if (format !== "f32") {
         xq = buf.xq;
-        xStride = quantRowBytes(vdt, k);
-        this.pool.run(shard, QUANTIZER[vdt]!, [input, inStride * 4, xq, xStride, nTok, k]);
+        xStride = activationRowBytes(format, k);
+        this.pool.run(shard, QUANTIZER[format], [input, inStride * 4, xq, xStride, nTok, k]);
       }
       const rec = sh.u32(buf.jobs, group.length * 10);
       group.forEach((p, j) => {
@@ -481,7 +500,7 @@ function bufferSizes(c: ModelConfig, threads: number, withLogits: boolean): Reco
     hb: 4 * B * c.nFF,
     hb2: 4 * B * c.nFF,
     hbFused: 4 * B * 2 * c.nFF,
-    xq: B * quantRowBytes(GGMLType.F16, kMax),
+    xq: B * activationRowBytes("q8_0x", kMax),
     scratch: 4 * threads * c.nCtx,
     jobs: 4 * 10 * 4,
     logits: withLogits ? 4 * B * c.nVocab : 0,

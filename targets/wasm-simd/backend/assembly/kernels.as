@@ -25,6 +25,11 @@ function f16(h: u32): f32 {
   return (h & 0x8000) != 0 ? -v : v;
 }
 
+// f16 bits -> f32 for block scales, which are finite: the sign rides along through the rescale
+function f16s(h: u32): f32 {
+  return reinterpret<f32>(((h & 0x8000) << 16) | ((h & 0x7fff) << 13)) * reinterpret<f32>(0x77800000);
+}
+
 // four f16 (in the low halves of u32 lanes) -> f32x4; weights and KV values are finite, so no inf/nan case
 function f16x4(u: v128): v128 {
   const mag = f32x4.mul(i32x4.shl(v128.and(u, i32x4.splat(0x7fff)), 13), f32x4.splat(reinterpret<f32>(0x77800000)));
@@ -108,6 +113,34 @@ export function quantizeQ8_0(tid: i32, nth: i32, x: usize, xStride: u32, y: usiz
   }
 }
 
+// q8_0 rows widened for the q4_0/q8_0 dot products: per block of 32, the 32 values as i16 (64 bytes),
+// an i32x4 (-8 * sum of the values, 0, 0, 0) (the q4_0 offset of 8 folded in), and d as f32: 96 bytes.
+// The values and d are exactly ggml's q8_0; only their storage is wider, so each weight row's products
+// skip widening the activations again.
+export const Q8_0X_BLOCK = 96;
+export function quantizeQ8_0X(tid: i32, nth: i32, x: usize, xStride: u32, y: usize, yStride: u32, nRows: i32, k: i32): void {
+  const ones = i8x16.splat(1);
+  for (let r = tid; r < nRows; r += nth) {
+    const xr = x + <usize>r * xStride;
+    const yr = y + <usize>r * yStride;
+    for (let b = 0; b < (k >> 5); b++) {
+      const xb = xr + (<usize>b << 7);
+      const yb = yr + <usize>b * Q8_0X_BLOCK;
+      const m = amax32(xb);
+      const id = f32x4.splat(m != 0 ? <f32>127 / m : <f32>0);
+      const q0 = quant16(xb, id);
+      const q1 = quant16(xb + 64, id);
+      v128.store(yb, i16x8.extend_low_i8x16_s(q0));
+      v128.store(yb, i16x8.extend_high_i8x16_s(q0), 16);
+      v128.store(yb, i16x8.extend_low_i8x16_s(q1), 32);
+      v128.store(yb, i16x8.extend_high_i8x16_s(q1), 48);
+      const sum = hsumI(i32x4.add(dot16(q0, ones), dot16(q1, ones)));
+      v128.store(yb, i32x4(-8 * sum, 0, 0, 0), 64);
+      store<f32>(yb, f16(f32tof16(m / <f32>127)), 80);
+    }
+  }
+}
+
 export function quantizeQ8_1(tid: i32, nth: i32, x: usize, xStride: u32, y: usize, yStride: u32, nRows: i32, k: i32): void {
   for (let r = tid; r < nRows; r += nth) {
     const xr = x + <usize>r * xStride;
@@ -178,18 +211,35 @@ export function quantizeF16(tid: i32, nth: i32, x: usize, xStride: u32, y: usize
 // ---------------------------------------------------------------------------------------------------
 // dot products of one weight row (nb blocks) with one quantized activation row
 
-function dotQ4_0(w: usize, x: usize, nb: i32): f32 {
+// q4_0 against widened q8_0: nibbles widened to i16 and multiplied with i32x4.dot_i16x8_s;
+// sum((q - 8) * x) = sum(q * x) - 8 * sum(x), the second term precomputed per activation block
+function dotQ4_0X(w: usize, x: usize, nb: i32): f32 {
   let acc = f32x4.splat(0);
-  const m4 = i8x16.splat(0x0f);
-  const eight = i8x16.splat(8);
+  const m4 = i16x8.splat(0x0f);
   for (let b = 0; b < nb; b++) {
     const q = v128.load(w, 2);
-    const lo = i8x16.sub(v128.and(q, m4), eight);
-    const hi = i8x16.sub(i8x16.shr_u(q, 4), eight);
-    const s = i32x4.add(dot16(lo, v128.load(x, 2)), dot16(hi, v128.load(x, 18)));
-    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(f16(load<u16>(w)) * f16(load<u16>(x)))));
+    const v0 = i16x8.extend_low_i8x16_u(q);
+    const v1 = i16x8.extend_high_i8x16_u(q);
+    const s0 = i32x4.add(i32x4.dot_i16x8_s(v128.and(v0, m4), v128.load(x)), i32x4.dot_i16x8_s(v128.and(v1, m4), v128.load(x, 16)));
+    const s1 = i32x4.add(i32x4.dot_i16x8_s(i16x8.shr_u(v0, 4), v128.load(x, 32)), i32x4.dot_i16x8_s(i16x8.shr_u(v1, 4), v128.load(x, 48)));
+    const s = i32x4.add(i32x4.add(s0, s1), v128.load(x, 64));
+    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(f16s(load<u16>(w)) * load<f32>(x, 80))));
     w += 18;
-    x += 34;
+    x += Q8_0X_BLOCK;
+  }
+  return hsumF(acc);
+}
+
+function dotQ8_0X(w: usize, x: usize, nb: i32): f32 {
+  let acc = f32x4.splat(0);
+  for (let b = 0; b < nb; b++) {
+    const q0 = v128.load(w, 2);
+    const q1 = v128.load(w, 18);
+    const s0 = i32x4.add(i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(q0), v128.load(x)), i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(q0), v128.load(x, 16)));
+    const s1 = i32x4.add(i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(q1), v128.load(x, 32)), i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(q1), v128.load(x, 48)));
+    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(s0, s1)), f32x4.splat(f16s(load<u16>(w)) * load<f32>(x, 80))));
+    w += 34;
+    x += Q8_0X_BLOCK;
   }
   return hsumF(acc);
 }
@@ -201,8 +251,8 @@ function dotQ4_1(w: usize, x: usize, nb: i32): f32 {
   for (let b = 0; b < nb; b++) {
     const q = v128.load(w, 4);
     const s = i32x4.add(dot16(v128.and(q, m4), v128.load(x, 4)), dot16(i8x16.shr_u(q, 4), v128.load(x, 20)));
-    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(f16(load<u16>(w)) * f16(load<u16>(x)))));
-    summs += f16(load<u16>(w, 2)) * f16(load<u16>(x, 2));
+    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(f16s(load<u16>(w)) * f16s(load<u16>(x)))));
+    summs += f16s(load<u16>(w, 2)) * f16s(load<u16>(x, 2));
     w += 20;
     x += 36;
   }
@@ -229,7 +279,7 @@ function dotQ5_0(w: usize, x: usize, nb: i32): f32 {
     const lo = i8x16.sub(v128.or(v128.and(q, m4), q5High(qh, false)), sixteen);
     const hi = i8x16.sub(v128.or(i8x16.shr_u(q, 4), q5High(qh, true)), sixteen);
     const s = i32x4.add(dot16(lo, v128.load(x, 2)), dot16(hi, v128.load(x, 18)));
-    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(f16(load<u16>(w)) * f16(load<u16>(x)))));
+    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(f16s(load<u16>(w)) * f16s(load<u16>(x)))));
     w += 22;
     x += 34;
   }
@@ -246,23 +296,12 @@ function dotQ5_1(w: usize, x: usize, nb: i32): f32 {
     const lo = v128.or(v128.and(q, m4), q5High(qh, false));
     const hi = v128.or(i8x16.shr_u(q, 4), q5High(qh, true));
     const s = i32x4.add(dot16(lo, v128.load(x, 4)), dot16(hi, v128.load(x, 20)));
-    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(f16(load<u16>(w)) * f16(load<u16>(x)))));
-    summs += f16(load<u16>(w, 2)) * f16(load<u16>(x, 2));
+    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(f16s(load<u16>(w)) * f16s(load<u16>(x)))));
+    summs += f16s(load<u16>(w, 2)) * f16s(load<u16>(x, 2));
     w += 24;
     x += 36;
   }
   return hsumF(acc) + summs;
-}
-
-function dotQ8_0(w: usize, x: usize, nb: i32): f32 {
-  let acc = f32x4.splat(0);
-  for (let b = 0; b < nb; b++) {
-    const s = i32x4.add(dot16(v128.load(w, 2), v128.load(x, 2)), dot16(v128.load(w, 18), v128.load(x, 18)));
-    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(f16(load<u16>(w)) * f16(load<u16>(x)))));
-    w += 34;
-    x += 34;
-  }
-  return hsumF(acc);
 }
 
 function dotIQ4_NL(w: usize, x: usize, nb: i32): f32 {
@@ -275,7 +314,7 @@ function dotIQ4_NL(w: usize, x: usize, nb: i32): f32 {
     const lo = i8x16.swizzle(table, v128.and(q, m4));
     const hi = i8x16.swizzle(table, i8x16.shr_u(q, 4));
     const s = i32x4.add(dot16(lo, v128.load(x, 2)), dot16(hi, v128.load(x, 18)));
-    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(f16(load<u16>(w)) * f16(load<u16>(x)))));
+    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(f16s(load<u16>(w)) * f16s(load<u16>(x)))));
     w += 18;
     x += 34;
   }
@@ -310,7 +349,7 @@ function dotQ4_K(w: usize, x: usize, nb: i32): f32 {
       summ += minK4(sc, 2 * j) * (<i32>load<i16>(bs) + <i32>load<i16>(bs, 2)) + minK4(sc, 2 * j + 1) * (<i32>load<i16>(bs, 4) + <i32>load<i16>(bs, 6));
     }
     const dy = load<f32>(x);
-    sumf += dy * f16(load<u16>(w)) * <f32>hsumI(vs) - dy * f16(load<u16>(w, 2)) * <f32>summ;
+    sumf += dy * f16s(load<u16>(w)) * <f32>hsumI(vs) - dy * f16s(load<u16>(w, 2)) * <f32>summ;
     w += 144;
     x += 292;
   }
@@ -346,7 +385,7 @@ function dotQ5_K(w: usize, x: usize, nb: i32): f32 {
       summ += minK4(sc, 2 * j) * (<i32>load<i16>(bs) + <i32>load<i16>(bs, 2)) + minK4(sc, 2 * j + 1) * (<i32>load<i16>(bs, 4) + <i32>load<i16>(bs, 6));
     }
     const dy = load<f32>(x);
-    sumf += dy * f16(load<u16>(w)) * <f32>hsumI(vs) - dy * f16(load<u16>(w, 2)) * <f32>summ;
+    sumf += dy * f16s(load<u16>(w)) * <f32>hsumI(vs) - dy * f16s(load<u16>(w, 2)) * <f32>summ;
     w += 176;
     x += 292;
   }
@@ -381,7 +420,7 @@ function dotQ6_K(w: usize, x: usize, nb: i32): f32 {
         vs = i32x4.add(vs, i32x4.mul(dot16(q4, v128.load(y + 96 + l)), i32x4.splat(<i32>load<i8>(sc + is + 6))));
       }
     }
-    sumf += load<f32>(x) * f16(load<u16>(w, 208)) * <f32>hsumI(vs);
+    sumf += load<f32>(x) * f16s(load<u16>(w, 208)) * <f32>hsumI(vs);
     w += 210;
     x += 292;
   }
@@ -431,11 +470,11 @@ const IQ4_NL = 20;
 
 function dot(type: i32, w: usize, x: usize, k: i32): f32 {
   switch (type) {
-    case Q4_0: return dotQ4_0(w, x, k >> 5);
+    case Q4_0: return dotQ4_0X(w, x, k >> 5);
     case Q4_1: return dotQ4_1(w, x, k >> 5);
     case Q5_0: return dotQ5_0(w, x, k >> 5);
     case Q5_1: return dotQ5_1(w, x, k >> 5);
-    case Q8_0: return dotQ8_0(w, x, k >> 5);
+    case Q8_0: return dotQ8_0X(w, x, k >> 5);
     case IQ4_NL: return dotIQ4_NL(w, x, k >> 5);
     case Q4_K: return dotQ4_K(w, x, k >> 8);
     case Q5_K: return dotQ5_K(w, x, k >> 8);

@@ -1,0 +1,84 @@
+// One measurement of the wasm benchmark, in its own process so that its peak RSS is its own:
+// `node child.js IMPL MODEL THREADS PROMPT_TOKENS DECODE_TOKENS` with IMPL "kiln" (the wasm backend) or
+// "llama.cpp" (node-llama-cpp, CPU build, no GPU layers). Prints one JSON line:
+// { prefill, decode (tokens/s), maxRssBytes, modelBytes, kvBytes }.
+// The prompt is the same token ids for both; decode is greedy, one token per evaluation.
+
+import { statSync } from "node:fs";
+import { GGUFFile } from "../../engine/gguf/reader.js";
+import { modelConfigFromGGUF } from "../../engine/model/config.js";
+import { argmax } from "../../engine/sampling/sampler.js";
+import { createWasmBackend } from "../../targets/wasm-simd/backend/backend.js";
+
+const [impl, model, threadsArg, promptArg, decodeArg] = process.argv.slice(2);
+const threads = Number(threadsArg);
+const nPrompt = Number(promptArg);
+const nDecode = Number(decodeArg);
+const nCtx = nPrompt + nDecode;
+const prompt = Array.from({ length: nPrompt }, (_, i) => (i === 0 ? 1 : 100 + ((i * 7919) % 31000)));
+
+const now = (): number => Number(process.hrtime.bigint()) / 1e9;
+
+async function kiln(): Promise<{ prefill: number; decode: number; kvBytes: number }> {
+  const f = GGUFFile.open(model!);
+  const config = modelConfigFromGGUF(f);
+  const backend = await createWasmBackend(f, config, { threads, kvType: "f16" });
+  f.close();
+  const run = async (): Promise<{ prefill: number; decode: number }> => {
+    const seq = backend.createSequence({ nCtx });
+    let t = now();
+    let logits = await seq.forward(prompt, 0, "last");
+    const prefill = nPrompt / (now() - t);
+    t = now();
+    for (let i = 0; i < nDecode; i++) logits = await seq.forward([argmax(logits)], nPrompt + i, "last");
+    const decode = nDecode / (now() - t);
+    seq.free();
+    return { prefill, decode };
+  };
+  await run(); // warm-up: page faults, JIT
+  const r = await run();
+  backend.dispose();
+  const kvBytes = config.nLayer * nCtx * 2 * config.nHeadKv * config.headDimK * 2;
+  return { ...r, kvBytes };
+}
+
+interface LlamaSequence {
+  evaluateWithoutGeneratingNewTokens(tokens: number[]): Promise<void>;
+  evaluate(tokens: number[], opts: { temperature: number }): AsyncGenerator<number>;
+  clearHistory(): Promise<void>;
+}
+
+async function llamaCpp(): Promise<{ prefill: number; decode: number; kvBytes: number }> {
+  const where = process.env.KILN_NODE_LLAMA_CPP_URL ?? "node-llama-cpp";
+  const { getLlama } = (await import(where)) as {
+    getLlama(o: object): Promise<{ loadModel(o: object): Promise<{ createContext(o: object): Promise<{ getSequence(): LlamaSequence }> }> }>;
+  };
+  const llama = await getLlama({ gpu: false, build: "never" });
+  const m = await llama.loadModel({ modelPath: model, gpuLayers: 0 });
+  const ctx = await m.createContext({ contextSize: nCtx + 16, threads, batchSize: nPrompt, sequences: 1 });
+  const seq = ctx.getSequence();
+  const run = async (): Promise<{ prefill: number; decode: number }> => {
+    await seq.clearHistory();
+    let t = now();
+    await seq.evaluateWithoutGeneratingNewTokens(prompt);
+    const prefill = nPrompt / (now() - t);
+    t = now();
+    let n = 0;
+    // evaluate() feeds the prompt's last token again first; start from it so decode is n single steps
+    for await (const _ of seq.evaluate([prompt[nPrompt - 1]!], { temperature: 0 })) {
+      if (++n >= nDecode) break;
+    }
+    const decode = n / (now() - t);
+    return { prefill, decode };
+  };
+  await run();
+  const r = await run();
+  const kvBytes = 22 * nCtx * 2 * 256 * 2;
+  return { ...r, kvBytes };
+}
+
+const r = impl === "kiln" ? await kiln() : await llamaCpp();
+process.stdout.write(
+  JSON.stringify({ ...r, maxRssBytes: process.resourceUsage().maxRSS * 1024, modelBytes: statSync(model!).size }) + "\n",
+);
+process.exit(0);
