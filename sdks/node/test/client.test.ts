@@ -142,7 +142,8 @@ describe("kiln-client", () => {
     const r = await stream.result;
     assert.equal(r.finishReason, "cancelled");
     assert.ok(r.ids.length >= 3 && r.ids.length < LONG, `${r.ids.length} tokens`);
-    assert.deepEqual(r.ids, g.generated_token_ids.slice(0, r.ids.length));
+    // The golden run has 256 tokens: compare what both have.
+    assert.deepEqual(r.ids.slice(0, g.generated_token_ids.length), g.generated_token_ids.slice(0, r.ids.length));
     assert.deepEqual(await c.tokenize(g.prompt), g.prompt_token_ids);
     await c.close();
   });

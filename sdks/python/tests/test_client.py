@@ -142,7 +142,8 @@ class AsyncClientTest(unittest.IsolatedAsyncioTestCase):
         r = await stream.result()
         self.assertEqual(r.finish_reason, "cancelled")
         self.assertTrue(3 <= len(r.ids) < LONG, len(r.ids))
-        self.assertEqual(r.ids, G["generated_token_ids"][: len(r.ids)])
+        # The golden run has 256 tokens: compare what both have.
+        self.assertEqual(r.ids[: len(G["generated_token_ids"])], G["generated_token_ids"][: len(r.ids)])
         self.assertEqual(await self.client.tokenize(G["prompt"]), G["prompt_token_ids"])
 
     async def test_cancelling_the_reading_task_stops_the_generation(self) -> None:
