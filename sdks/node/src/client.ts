@@ -30,6 +30,8 @@ export interface ClientOptions {
 export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
 
 interface Pending {
+  /** The socket the request went out on. */
+  ws: WebSocket;
   resolve(v: unknown): void;
   reject(e: KilnError): void;
   /** Runs synchronously on success, before any later message is read (registers a subscription). */
@@ -207,7 +209,7 @@ export class KilnClient implements StreamOwner {
   private send(ws: WebSocket, method: string, params: unknown, onResult?: (v: unknown) => void): Promise<unknown> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onResult });
+      this.pending.set(id, { ws, resolve, reject, onResult });
       ws.send(JSON.stringify({ jsonrpc: "2.0", id, method, ...(params === undefined ? {} : { params }) }), (err) => {
         if (err && this.pending.delete(id)) reject(new KilnConnectionError(`sending ${method} to ${this.url} failed: ${err.message}`, { cause: err }));
       });
@@ -234,6 +236,7 @@ export class KilnClient implements StreamOwner {
       await Promise.race([this.send(ws, "rpc_methods", undefined), closed, timeout]);
     } catch (e) {
       ws.terminate();
+      this.rejectOn(ws, e instanceof KilnError ? e : new KilnConnectionError(String(e)));
       // The server says why it refused before it closes: prefer that to the close itself.
       const refused = this.lastError as KilnError | undefined;
       throw refused instanceof KilnAuthError ? refused : e;
@@ -275,7 +278,7 @@ export class KilnClient implements StreamOwner {
     if (m.error?.code === RpcCode.Unauthorized) {
       this.lastError = rpcError(m.error);
       if (this.ws === ws) this.dropAll(this.lastError);
-      else for (const p of this.pending.values()) p.reject(this.lastError);
+      else this.rejectOn(ws, this.lastError);
     }
   }
 
@@ -337,6 +340,15 @@ export class KilnClient implements StreamOwner {
     this.stateValue = "open";
     this.lastError = undefined;
     for (const w of this.readyWaiters.splice(0)) w.resolve();
+  }
+
+  /** Fails the requests sent on one socket (a handshake that did not complete). */
+  private rejectOn(ws: WebSocket, err: KilnError): void {
+    for (const [id, p] of this.pending) {
+      if (p.ws !== ws) continue;
+      this.pending.delete(id);
+      p.reject(err);
+    }
   }
 
   private dropAll(err: KilnError): void {

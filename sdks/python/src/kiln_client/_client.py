@@ -71,7 +71,8 @@ class AsyncKilnClient:
         self._ws: Any = None
         self._state = "closed"
         self._ids = itertools.count(1)
-        self._pending: Dict[int, Tuple[asyncio.Future, _OnResult]] = {}
+        # id -> (future, hook, the socket it was sent on)
+        self._pending: Dict[int, Tuple[asyncio.Future, _OnResult, Any]] = {}
         self._streams: Dict[str, GenerationStream] = {}
         self._tasks: Set[asyncio.Task] = set()
         self._reader: Optional[asyncio.Task] = None
@@ -200,7 +201,7 @@ class AsyncKilnClient:
             entry = self._pending.pop(mid, None)
             if entry is None:
                 return
-            fut, on_result = entry
+            fut, on_result, _ = entry
             if fut.done():
                 return
             if m.get("error") is not None:
@@ -214,14 +215,23 @@ class AsyncKilnClient:
         err = m.get("error")
         if isinstance(err, dict) and err.get("code") == RpcCode.UNAUTHORIZED:
             self._last_error = rpc_error(err)
-            self._drop_all(self._last_error)
+            if ws is self._ws:
+                self._drop_all(self._last_error)
+            else:
+                for mid, (fut, _, sock) in list(self._pending.items()):
+                    if sock is ws:
+                        del self._pending[mid]
+                        if not fut.done():
+                            fut.set_exception(self._last_error)
 
     def _on_close(self, ws: Any, code: Optional[int]) -> None:
         if self._ws is not ws:
             # A connection that never finished opening: fail its handshake call.
-            for fut, _ in list(self._pending.values()):
-                if not fut.done():
-                    fut.set_exception(self._last_error or KilnConnectionError(f"{self.url} closed the connection while opening (code {code})"))
+            for mid, (fut, _, sock) in list(self._pending.items()):
+                if sock is ws:
+                    del self._pending[mid]
+                    if not fut.done():
+                        fut.set_exception(self._last_error or KilnConnectionError(f"{self.url} closed the connection while opening (code {code})"))
             return
         self._ws = None
         if self._closing:
@@ -269,7 +279,7 @@ class AsyncKilnClient:
 
     def _drop_all(self, err: KilnError) -> None:
         pending, self._pending = self._pending, {}
-        for fut, _ in pending.values():
+        for fut, _, _ in pending.values():
             if not fut.done():
                 fut.set_exception(err)
         streams, self._streams = self._streams, {}
@@ -284,7 +294,7 @@ class AsyncKilnClient:
     async def _send(self, ws: Any, method: str, params: Any, on_result: _OnResult = None) -> Any:
         mid = next(self._ids)
         fut: asyncio.Future = asyncio.get_running_loop().create_future()
-        self._pending[mid] = (fut, on_result)
+        self._pending[mid] = (fut, on_result, ws)
         msg: Dict[str, Any] = {"jsonrpc": "2.0", "id": mid, "method": method}
         if params is not None:
             msg["params"] = params
