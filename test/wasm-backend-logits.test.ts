@@ -1,7 +1,17 @@
 // The wasm backend (targets/wasm-simd/backend) against llama.cpp's logits (golden/logits). It quantizes
-// activations as llama.cpp's CPU backend does, so on quantized models it must come much closer to
-// llama.cpp than the reference's exact math does; the limits are the reference test's
-// (reference-logits.test.ts), and each file also checks a tighter bound measured on this backend.
+// activations as llama.cpp's CPU backend does, so it must come far closer to llama.cpp than the
+// reference's exact math. Each file checks the reference test's limit (1e-6 f32 weights, 1e-3
+// quantized) and a tight one, about ten times what this backend measured. For comparison, measured NMSE
+// (exact reference / reference with "ggml" activations / wasm):
+//   qwen2-synthetic-q8_0         7.9e-5 / 5.8e-15 / 1.1e-14
+//   phi3-synthetic-q8_0          9.0e-5 / 6.1e-15 / 1.1e-14
+//   gemma2-synthetic-q8_0        3.3e-4 / 3.8e-5  / 3.8e-5   (ggml's GELU table and f16 rounding of it)
+//   synthetic-k256-q4_k_m        2.4e-4 / 9.6e-5  / 1.8e-14
+//   synthetic-k256-q4_k_m kvf16  2.4e-4 / 3.6e-14 / 5.7e-14
+//   synthetic-k256-q6_k          2.7e-4 / 1.2e-7  / 6.5e-15
+//   synthetic-k256-q6_k kvf16    2.5e-4 / 1.2e-14 / 1.1e-14
+//   synthetic-k256-f32           6.6e-14 / 6.3e-14 / 1.3e-13
+//   synthetic-k256-f32 kvf16     3.8e-8 / 3.9e-14 / 5.0e-10
 
 import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
@@ -56,14 +66,16 @@ describe("wasm backend logits match llama.cpp", () => {
     const kv = name.includes("-kvf16") ? "f16" : "f32";
     const quantized = !/-f32-logits/.test(name);
     const limit = quantized ? 1e-3 : 1e-6;
-    it(`${base}: NMSE <= ${limit}`, async () => {
+    const tight = base.startsWith("gemma2") ? 4e-4 : kv === "f16" && !quantized ? 5e-9 : 1e-12;
+    it(`${base}: NMSE <= ${limit}, and <= ${tight}`, async () => {
       const meta = JSON.parse(readFileSync(golden("logits", name), "utf8")) as LogitsJSON;
       const want = readF32(golden("logits", base + ".f32"));
       const got = await wasmLogits(meta.model_file, meta.token_ids, { kvType: kv, threads: 2 });
       expect(got.length).toBe(want.length);
       const e = nmse(got, want);
-      console.log(base, e.toExponential(2));
+      if (process.env.KILN_VERBOSE) console.log(base, e.toExponential(2));
       expect(e, `NMSE ${e.toExponential(2)}`).toBeLessThanOrEqual(limit);
+      expect(e, `NMSE ${e.toExponential(2)}`).toBeLessThanOrEqual(tight);
     });
   }
 });

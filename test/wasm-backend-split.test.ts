@@ -1,0 +1,92 @@
+// The wasm backend's layer split across memories (a wasm32 memory holds at most 4 GiB) and its thread
+// counts, against llama.cpp's outputs: a small artificial shard limit forces small golden models into
+// several shards, and the results must still pass the golden checks. Bad limits and thread counts are
+// errors that name the value.
+
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { KilnError } from "../engine/errors.js";
+import { GGUFFile } from "../engine/gguf/reader.js";
+import { modelConfigFromGGUF } from "../engine/model/config.js";
+import { argmax } from "../engine/sampling/sampler.js";
+import { createWasmBackend, type WasmBackend, type WasmBackendOptions } from "../targets/wasm-simd/backend/backend.js";
+import { golden } from "./golden.js";
+
+async function open(model: string, opts: WasmBackendOptions): Promise<WasmBackend> {
+  const f = GGUFFile.open(golden("models", model));
+  try {
+    return await createWasmBackend(f, modelConfigFromGGUF(f), opts);
+  } finally {
+    f.close();
+  }
+}
+
+function readF32(path: string): Float32Array {
+  const buf = readFileSync(path);
+  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+}
+
+function nmse(a: Float32Array, b: Float32Array): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < b.length; i++) {
+    num += (a[i]! - b[i]!) ** 2;
+    den += b[i]! ** 2;
+  }
+  return num / den;
+}
+
+interface GreedyJSON {
+  prompt_token_ids: number[];
+  generated_token_ids: number[];
+  top1_top2_margin: number[];
+}
+
+describe("wasm backend split by layers across memories", () => {
+  it("runs stories260k-q4_0 in three shards and continues greedily as llama.cpp does", async () => {
+    // 2.5 MB holds about two layers with their full-context KV cache (512 KB a layer)
+    const b = await open("stories260k-q4_0.gguf", { threads: 2, maxShardBytes: 2_500_000 });
+    try {
+      expect(b.shards.length).toBeGreaterThanOrEqual(3);
+      const order = b.layers.map((l) => l.shard);
+      expect(order).toEqual([...order].sort((x, y) => x - y)); // contiguous runs of layers
+      const g = JSON.parse(readFileSync(golden("greedy", "stories260k-q4_0.json"), "utf8")) as GreedyJSON;
+      const n = g.top1_top2_margin.findIndex((m) => m < 0.05); // the first near-tie (see the greedy test)
+      const seq = b.createSequence();
+      let logits = await seq.forward(g.prompt_token_ids, 0, "last");
+      const ids: number[] = [];
+      for (let s = 0; s < n; s++) {
+        ids.push(argmax(logits));
+        logits = await seq.forward([ids[s]!], g.prompt_token_ids.length + s, "last");
+      }
+      expect(ids).toEqual(g.generated_token_ids.slice(0, n));
+    } finally {
+      b.dispose();
+    }
+  });
+
+  for (const threads of [1, 3]) {
+    it(`matches llama.cpp's synthetic-k256-q4_k_m logits split in two shards on ${threads} thread(s)`, async () => {
+      const meta = JSON.parse(readFileSync(golden("logits", "synthetic-k256-q4_k_m-logits.json"), "utf8")) as { token_ids: number[] };
+      const want = readF32(golden("logits", "synthetic-k256-q4_k_m-logits.f32"));
+      const b = await open("synthetic-k256-q4_k_m.gguf", { threads, maxShardBytes: 4_500_000 });
+      try {
+        expect(b.shards.length).toBeGreaterThanOrEqual(2);
+        const got = await b.createSequence().forward(meta.token_ids, 0, "all");
+        expect(nmse(got, want)).toBeLessThanOrEqual(1e-12);
+      } finally {
+        b.dispose();
+      }
+    });
+  }
+
+  it("refuses a limit smaller than one layer or tensor, naming it and the sizes", async () => {
+    await expect(open("stories260k-q4_0.gguf", { threads: 1, maxShardBytes: 600_000 })).rejects.toThrow(KilnError);
+    await expect(open("stories260k-q4_0.gguf", { threads: 1, maxShardBytes: 600_000 })).rejects.toThrow(/(token_embd.weight|layer 0) needs \d+ bytes, more than one wasm memory shard holds \(600000\)/);
+  });
+
+  it("refuses a thread count that is not a whole number from 1 to 256", async () => {
+    await expect(open("stories260k-q4_0.gguf", { threads: 0 })).rejects.toThrow(/--threads 0 is not a thread count/);
+    await expect(open("stories260k-q4_0.gguf", { threads: 1.5 })).rejects.toThrow(KilnError);
+  });
+});
