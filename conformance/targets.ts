@@ -4,7 +4,9 @@ import { interpTarget } from "./interp-target.js";
 import { registerTarget } from "./target.js";
 import { wasmSimdTarget } from "../targets/wasm-simd/conformance.js";
 import { metalCpuTarget } from "../targets/metal/cpu-target.js";
+import { wgslTarget } from "../targets/wgsl/target.js";
 
 registerTarget("interp", interpTarget);
 registerTarget("wasm-simd", wasmSimdTarget);
 registerTarget("metal-cpu", metalCpuTarget);
+registerTarget("wgsl", wgslTarget);
