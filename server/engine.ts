@@ -48,6 +48,8 @@ export interface ServedModel {
 export interface LoadOptions {
   readonly name: string;
   readonly backend?: string;
+  /** Threads for backends with a worker pool (wasm). */
+  readonly threads?: number;
 }
 
 /** Loads a GGUF model for serving. */
@@ -61,7 +63,7 @@ export async function loadServedModel(path: string, opts: LoadOptions): Promise<
   } finally {
     gguf.close();
   }
-  const runtime = await bindRuntime(path, opts.backend ?? "reference");
+  const runtime = await bindRuntime(path, opts.backend ?? "reference", opts.threads);
   const loadSeconds = (performance.now() - t0) / 1000;
   return {
     id: opts.name,
@@ -98,8 +100,8 @@ interface RuntimeBinding {
  * pooled: a finished request's session serves the next one, and its cached prefix is reused when the
  * next prompt starts the same way. At most --max-concurrent sessions exist per model.
  */
-async function bindRuntime(path: string, backend: string): Promise<RuntimeBinding> {
-  const model: Model = await loadModel(path, { backend });
+async function bindRuntime(path: string, backend: string, threads?: number): Promise<RuntimeBinding> {
+  const model: Model = await loadModel(path, { backend, threads });
   const idle: Session[] = [];
   return {
     tokenizer: model.tokenizer,

@@ -19,7 +19,7 @@ export function registerChat(program: Command): void {
       .option("--system <text>", "a system message to start the conversation with")
       .option("--verbose", "print timings of each reply to stderr"),
   ).action(async (o: SamplingFlags & { system?: string; verbose?: boolean }) => {
-    const model = await loadModel(o.model ?? defaultModelPath(), { backend: o.backend, kvType: o.kvType });
+    const model = await loadModel(o.model ?? defaultModelPath(), { backend: o.backend, kvType: o.kvType, threads: o.threads });
     const interactive = process.stdin.isTTY === true;
     try {
       const session = model.createSession({ nCtx: o.ctxSize });

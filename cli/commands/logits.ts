@@ -9,7 +9,7 @@ import { KilnError } from "../../engine/errors.js";
 import { defaultModelPath } from "../../engine/paths.js";
 import type { KVCacheType } from "../../engine/runtime/backend.js";
 import { loadModel } from "../../engine/runtime/model.js";
-import { kvTypeFlag } from "./run.js";
+import { kvTypeFlag, numberFlag } from "./run.js";
 import { parseIds } from "./tokenize.js";
 
 interface LogitsFlags {
@@ -18,6 +18,7 @@ interface LogitsFlags {
   prompt?: string;
   output?: string;
   backend: string;
+  threads?: number;
   kvType: KVCacheType;
   ggmlActivations?: boolean;
 }
@@ -30,7 +31,8 @@ export function registerLogits(program: Command): void {
     .option("--tokens <ids>", "token ids, e.g. 1,403,407")
     .option("-p, --prompt <text>", "text to tokenize instead of --tokens (with BOS, as llama.cpp)")
     .option("-o, --output <file>", "where to write the logits")
-    .option("--backend <name>", "backend that runs the model", "reference")
+    .option("--backend <name>", "backend that runs the model (reference, wasm)", "reference")
+    .option("--threads <n>", "threads for the wasm backend (default: all available)", numberFlag("--threads", true))
     .option("--kv-type <type>", "KV cache storage: f32 or f16", kvTypeFlag, "f32")
     .option("--ggml-activations", "reference backend: round activations as llama.cpp's CPU backend does, to compare with it")
     .action(async (o: LogitsFlags) => {
@@ -39,7 +41,7 @@ export function registerLogits(program: Command): void {
         throw new KilnError("kiln logits needs exactly one of --tokens 1,2,3 or -p TEXT", "BAD_ARGUMENT");
       }
       const model = await loadModel(o.model ?? defaultModelPath(), {
-        backend: o.backend, kvType: o.kvType, activations: o.ggmlActivations ? "ggml" : "exact",
+        backend: o.backend, kvType: o.kvType, activations: o.ggmlActivations ? "ggml" : "exact", threads: o.threads,
       });
       try {
         const ids = o.tokens !== undefined ? parseIds(o.tokens, model.config.nVocab) : model.tokenizer.encode(o.prompt!);

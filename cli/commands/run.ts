@@ -46,6 +46,7 @@ export interface SamplingFlags {
   frequencyPenalty: number;
   seed?: number;
   backend: string;
+  threads?: number;
   kvType: KVCacheType;
   ctxSize?: number;
   stop: string[];
@@ -65,7 +66,8 @@ export function addSamplingFlags(cmd: Command): Command {
     .option("--frequency-penalty <p>", "subtracted per occurrence from a seen token's logit", numberFlag("--frequency-penalty"), DEFAULT_SAMPLING.frequencyPenalty)
     .option("--seed <s>", "random seed (default: random); the same seed gives the same text", numberFlag("--seed", true))
     .option("--stop <text>", "stop before this text (repeatable)", collect, [])
-    .option("--backend <name>", "backend that runs the model", "reference")
+    .option("--backend <name>", "backend that runs the model (reference, wasm)", "reference")
+    .option("--threads <n>", "threads for the wasm backend (default: all available)", numberFlag("--threads", true))
     .option("--kv-type <type>", "KV cache storage: f32 or f16", kvTypeFlag, "f32")
     .option("-c, --ctx-size <n>", "context size in tokens (default: the model's)", numberFlag("--ctx-size", true));
 }
@@ -111,7 +113,7 @@ export function registerRun(program: Command): void {
   ).action(async (o: SamplingFlags & { prompt?: string }) => {
     if (o.prompt === undefined) throw new KilnError("kiln run needs a prompt: add -p \"your text\"", "BAD_ARGUMENT");
     const path = o.model ?? defaultModelPath();
-    const model = await loadModel(path, { backend: o.backend, kvType: o.kvType });
+    const model = await loadModel(path, { backend: o.backend, kvType: o.kvType, threads: o.threads });
     try {
       const session = model.createSession({ nCtx: o.ctxSize });
       const ac = new AbortController();

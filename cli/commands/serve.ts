@@ -4,6 +4,7 @@
 
 import type { Command } from "commander";
 import { KilnError } from "../../engine/errors.js";
+import { numberFlag } from "./run.js";
 import { defaultModelPath } from "../../engine/paths.js";
 import { loadServedModel, type ServedModel } from "../../server/engine.js";
 import { KeyStore } from "../../server/auth.js";
@@ -15,6 +16,7 @@ interface ServeFlags {
   host?: string;
   port?: string;
   backend?: string;
+  threads?: number;
   maxConcurrent?: string;
   maxQueue?: string;
   maxTokens?: string;
@@ -49,7 +51,7 @@ export async function serve(flags: ServeFlags): Promise<void> {
     if (seen.has(s.name)) throw new KilnError(`model name ${s.name} is given twice; add one under another name with \`kiln models add PATH --name N\``);
     seen.add(s.name);
     process.stderr.write(`kiln serve: loading ${s.name} (${s.path})\n`);
-    models.push(await loadServedModel(s.path, { name: s.name, backend: flags.backend }));
+    models.push(await loadServedModel(s.path, { name: s.name, backend: flags.backend, threads: flags.threads }));
   }
   const server = new KilnServer({
     models, host, port, maxConcurrent, maxQueue,
@@ -77,7 +79,8 @@ export function registerServe(program: Command): void {
     .option("-m, --model <model...>", "GGUF file or model-store name (repeatable; default: the embedded stories260K)")
     .option("--host <host>", "address to listen on (env KILN_HOST; default 127.0.0.1)")
     .option("--port <port>", "port (env KILN_PORT; default 8080; 0 picks a free one)")
-    .option("--backend <name>", "backend that runs the models (default reference)")
+    .option("--backend <name>", "backend that runs the models: reference or wasm (default reference)")
+    .option("--threads <n>", "threads for the wasm backend (default: all available)", numberFlag("--threads", true))
     .option("--max-concurrent <n>", "generations running at once; the rest wait in FIFO order (default 4)")
     .option("--max-queue <n>", "generations allowed to wait before new ones are refused (default 1024)")
     .option("--max-tokens <n>", "default max_tokens for chat and JSON-RPC requests that give none (default 256)")

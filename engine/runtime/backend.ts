@@ -20,6 +20,8 @@ export interface BackendOptions {
    * rounds activations as llama.cpp's CPU backend does, to reproduce its outputs step for step.
    */
   readonly activations?: "exact" | "ggml";
+  /** Threads for backends with a worker pool (wasm), the calling one included; default: all available. */
+  readonly threads?: number;
 }
 
 export interface SequenceOptions {

@@ -8,6 +8,7 @@ import { loadTokenizer } from "../tokenizer/index.js";
 import type { Tokenizer } from "../tokenizer/types.js";
 import { backendFactory, type Backend, type KVCacheType } from "./backend.js";
 import "./reference-backend.js";
+import "../../targets/wasm-simd/backend/backend.js";
 import { Session, type SessionOptions } from "./session.js";
 
 export interface LoadModelOptions {
@@ -17,6 +18,8 @@ export interface LoadModelOptions {
   readonly kvType?: KVCacheType;
   /** Reference backend only: "ggml" rounds activations as llama.cpp's CPU backend does (default "exact"). */
   readonly activations?: "exact" | "ggml";
+  /** Threads for backends with a worker pool (wasm); default: all available. */
+  readonly threads?: number;
 }
 
 export interface Model {
@@ -42,7 +45,7 @@ export async function loadModel(path: string, opts: LoadModelOptions = {}): Prom
     if (tokenizer.vocabSize !== config.nVocab) {
       throw new KilnError(`${path}: the tokenizer has ${tokenizer.vocabSize} tokens but token_embd has ${config.nVocab} rows (mismatched vocabulary)`);
     }
-    const backend = await factory(gguf, config, { kvType: opts.kvType ?? "f32", activations: opts.activations ?? "exact" });
+    const backend = await factory(gguf, config, { kvType: opts.kvType ?? "f32", activations: opts.activations ?? "exact", threads: opts.threads });
     const model: Model = {
       path,
       config,
