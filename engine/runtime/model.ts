@@ -9,6 +9,7 @@ import type { Tokenizer } from "../tokenizer/types.js";
 import { backendFactory, type Backend, type KVCacheType } from "./backend.js";
 import "./reference-backend.js";
 import "../../targets/wasm-simd/backend/backend.js";
+import "../../targets/wgsl/backend/auto.js";
 import { Session, type SessionOptions } from "./session.js";
 
 export interface LoadModelOptions {
