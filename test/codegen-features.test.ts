@@ -86,7 +86,17 @@ function cases(): Case[] {
   });
   const packed = Uint32Array.from({ length: 90 }, () => r() & 0xff);
   const levels = Float32Array.from({ length: 180 }, (_, j) => (j % 2 === 0 ? KVALUES_IQ4NL[packed[j >> 1]! & 15]! * 0.5 : KVALUES_IQ4NL[packed[j >> 1]! >> 4]!));
+  const decayRounds = 12; // more than the unroller takes
+  const rows = Float32Array.from({ length: decayRounds * 64 }, () => ((r() % 17) - 8) / 4); // sums stay exact
+  let total = 0;
+  for (let row = 0; row < decayRounds; row++) {
+    let sum = 0;
+    for (let j = 0; j < 64; j++) sum += rows[row * 64 + j]!;
+    total = total * 0.5 + sum;
+  }
+  const decayWant = Float32Array.from({ length: 1 + decayRounds }, (_, i) => (i === 0 ? total : total + i - 1));
   return [
+    { name: "decayed_sum", workgroups: 1, uniforms: { rounds: decayRounds }, buffers: { x: rows, out: new Float32Array(1 + decayRounds) }, want: { out: decayWant } },
     { name: "helpers_demo", workgroups: 2, uniforms: { n: 90 }, buffers: { codes: packed, out: new Float32Array(180) }, want: { out: levels } },
     { name: "lookup_iq4nl", workgroups: 3, uniforms: { n }, buffers: { codes, scales, out: new Float32Array(n + 10) }, want: { out: lookupWant } },
     { name: "sign_flip_bf16", workgroups: 4, uniforms: { n: 200 }, buffers: { x, bits: bitsIn, out: new Float32Array(200), bf: new Float32Array(200) }, want: { out: Float32Array.from(x, (v) => -v), bf: bfWant } },

@@ -182,20 +182,22 @@ describe("the interpreter's checks", () => {
     expect(() => interpret(kernel("add"), { workgroups: 1, uniforms: { n: 4 }, buffers: { ...buffers, out: new Int32Array(4) } })).toThrow(/buffer out is a Int32Array; pass a Float32Array/);
   });
 
+  // built by hand: the frontend would refuse to produce these
+  const loc = { file: "hand.kernel.ts", line: 1, col: 1 };
+  const lidBelow2 = { k: "bin", type: "bool", op: "<", a: { k: "builtin", type: "u32", name: "localId", axis: "x" }, b: { k: "lit", type: "u32", value: 2 } } as const;
+  const handMade = (body: KernelIR["body"]): KernelIR => ({
+    name: "divergent", source: "hand.kernel.ts", loc, doc: [], workgroupSize: [4, 1, 1], uniforms: [], constants: {}, shared: [], tables: [], needs: [],
+    buffers: [{ name: "out", elem: "f32", access: "read_write" }],
+    body,
+  });
+
   it("catches a barrier that only part of a workgroup reaches", () => {
-    // built by hand: the frontend would refuse to produce it
-    const loc = { file: "hand.kernel.ts", line: 1, col: 1 };
-    const divergent: KernelIR = {
-      name: "divergent", source: "hand.kernel.ts", loc, doc: [], workgroupSize: [4, 1, 1], uniforms: [], constants: {}, shared: [], tables: [], needs: [],
-      buffers: [{ name: "out", elem: "f32", access: "read_write" }],
-      body: [
-        {
-          k: "if", loc, else: null,
-          cond: { k: "bin", type: "bool", op: "<", a: { k: "builtin", type: "u32", name: "localId", axis: "x" }, b: { k: "lit", type: "u32", value: 2 } },
-          then: [{ k: "barrier", loc: { ...loc, line: 7 } }],
-        },
-      ],
-    };
-    expect(() => interpret(divergent, { workgroups: 1, buffers: { out: new Float32Array(4) } })).toThrow(/2 invocations wait at the barrier at hand.kernel.ts:7 while 2 have finished/);
+    const inBranch = handMade([{ k: "if", loc, else: null, cond: lidBelow2, then: [{ k: "barrier", loc: { ...loc, line: 7 } }] }]);
+    expect(() => interpret(inBranch, { workgroups: 1, buffers: { out: new Float32Array(4) } })).toThrow(/invocations disagree on the if at hand.kernel.ts:1, which contains a barrier \(2 take it, 2 do not\)/);
+    const afterReturn = handMade([
+      { k: "if", loc, else: null, cond: lidBelow2, then: [{ k: "return", loc }] },
+      { k: "barrier", loc: { ...loc, line: 7 } },
+    ]);
+    expect(() => interpret(afterReturn, { workgroups: 1, buffers: { out: new Float32Array(4) } })).toThrow(/2 invocations wait at the barrier at hand.kernel.ts:7 while 2 have finished/);
   });
 });

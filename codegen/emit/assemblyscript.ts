@@ -8,7 +8,7 @@
 // for inner loops is a later pass.
 import type { ByteLoad, Expr, KernelIR, Scalar, Stmt } from "../ir/types.js";
 import { uniformVariables } from "../ir/verify.js";
-import { forEachExpr, forEachStmt, hasBarrier, mapStmtExprs } from "../ir/walk.js";
+import { forEachExpr, forEachStmt, hasBarrier, mapExpr, mapStmtExprs } from "../ir/walk.js";
 import { floatText, header, indent, printExpr, stmtComments, tableLines, type Spelling } from "./print.js";
 
 const F32_FN: Readonly<Record<string, string>> = {
@@ -67,9 +67,12 @@ export function emitAssemblyScript(k: KernelIR): AssemblyScriptKernel {
   const wgVars = new Map<string, Scalar>();
   const phasesOf = new Map<string, Set<number>>();
   const typeOf = new Map<string, Scalar>();
+  const mutable = new Set<string>();
   forEachStmt(k.body, (s) => {
     if (s.k === "decl") typeOf.set(s.name, s.type);
+    if (s.k === "decl" && s.mutable) mutable.add(s.name);
   });
+  const wgLoopVars = new Set<string>();
   let phase = 0;
   const note = (name: string, p: number): void => {
     if (!phasesOf.has(name)) phasesOf.set(name, new Set());
@@ -100,6 +103,7 @@ export function emitAssemblyScript(k: KernelIR): AssemblyScriptKernel {
           if (s.else) plan(s.else);
         } else if (s.k === "for") {
           wgVars.set(s.init.name, s.init.type);
+          wgLoopVars.add(s.init.name);
           if (s.init.init) wgRef(s.init.init);
           wgRef(s.cond);
           wgRef(s.update.value);
@@ -125,11 +129,21 @@ export function emitAssemblyScript(k: KernelIR): AssemblyScriptKernel {
     sharedAt.set(s.name, offset);
     offset += s.size * 4;
   }
+  // A `let` is updated by every invocation in its phase (`l = l * c + s` runs once per invocation), so
+  // each invocation keeps its own copy even when all copies are equal; control flow at workgroup level
+  // reads invocation 0's. A `const` (one value, written identically by every invocation) and the
+  // variable of a workgroup-level loop can be one workgroup-level variable.
+  const readsLane0 = new Set<string>();
+  for (const v of [...wgVars.keys()]) {
+    if (mutable.has(v) && !wgLoopVars.has(v)) {
+      wgVars.delete(v);
+      readsLane0.add(v);
+    }
+  }
   const spillAt = new Map<string, number>();
   for (const [v, ps] of phasesOf) {
-    // a uniform value is the same in every invocation: one workgroup-level variable carries it
-    if (ps.size > 1 && uniform.has(v)) wgVars.set(v, typeOf.get(v)!);
-    if (ps.size > 1 && !wgVars.has(v)) {
+    if (ps.size > 1 && uniform.has(v) && !mutable.has(v)) wgVars.set(v, typeOf.get(v)!);
+    if ((ps.size > 1 || readsLane0.has(v)) && !wgVars.has(v)) {
       spillAt.set(v, offset);
       offset += n * 4;
     }
@@ -138,6 +152,25 @@ export function emitAssemblyScript(k: KernelIR): AssemblyScriptKernel {
   // spilled variables become scratch slots indexed by the invocation
   const lid: Expr = { k: "var", type: "u32", name: "lid" };
   const spillRead = (e: Expr): Expr => (e.k === "var" && spillAt.has(e.name) ? { k: "load", type: e.type, buffer: SPILL + e.name, index: lid } : e);
+  const lane0: Expr = { k: "lit", type: "u32", value: 0 };
+  const spillRead0 = (e: Expr): Expr => (e.k === "var" && spillAt.has(e.name) ? { k: "load", type: e.type, buffer: SPILL + e.name, index: lane0 } : e);
+  // statements that run at workgroup level (control flow around barriers) read invocation 0's copies
+  const rewriteLevel = (list: readonly Stmt[]): Stmt[] =>
+    list.map((s): Stmt => {
+      if (s.k === "barrier" || !hasBarrier([s])) return s.k === "barrier" ? s : rewrite([s])[0]!;
+      if (s.k === "if") return { ...s, cond: mapExpr(s.cond, spillRead0), then: rewriteLevel(s.then), else: s.else ? rewriteLevel(s.else) : null };
+      if (s.k === "for") {
+        return {
+          ...s,
+          init: { ...s.init, init: s.init.init ? mapExpr(s.init.init, spillRead0) : null },
+          cond: mapExpr(s.cond, spillRead0),
+          update: { ...s.update, value: mapExpr(s.update.value, spillRead0) },
+          body: rewriteLevel(s.body),
+        };
+      }
+      if (s.k === "block") return { ...s, body: rewriteLevel(s.body) };
+      return s;
+    });
   const rewrite = (list: readonly Stmt[]): Stmt[] =>
     mapStmtExprs(list, spillRead).map((s): Stmt => {
       if (s.k === "decl" && (spillAt.has(s.name) || wgVars.has(s.name))) {
@@ -158,7 +191,7 @@ export function emitAssemblyScript(k: KernelIR): AssemblyScriptKernel {
       if (s.k === "block") return { ...s, body: rewrite(s.body) };
       return s;
     });
-  const body = phased ? rewrite(k.body) : k.body;
+  const body = phased ? rewriteLevel(k.body) : k.body;
 
   // ---- spellings ---------------------------------------------------------------------------------------
   const isBuffer = new Set(k.buffers.map((b) => b.name));

@@ -3,12 +3,11 @@
 //
 // naive, f32 KV cache
 
-/** Runs workgroup (wx, wy, wz) of attention_f32; buffers are byte addresses, scratch holds 8448 bytes. */
+/** Runs workgroup (wx, wy, wz) of attention_f32; buffers are byte addresses, scratch holds 8704 bytes. */
 export function attention_f32(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy: u32, nwz: u32, q: usize, kCache: usize, vCache: usize, out: usize, nHead: u32, nKvHead: u32, headDim: u32, nPast: u32, scale: f32, softcap: f32, window: u32): void {
   let kvOffset: u32 = <u32>0;
   let kvDim: u32 = <u32>0;
   let qOffset: u32 = <u32>0;
-  let first: u32 = <u32>0;
   let n: u32 = <u32>0;
   let rowMax: f32 = <f32>0.0;
   let total: f32 = <f32>0.0;
@@ -24,16 +23,16 @@ export function attention_f32(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
     kvDim = nKvHead * headDim;
     qOffset = (t * nHead + h) * headDim;
     // causal, and (window > 0) only the last `window` positions [line 36]
-    first = <u32>0;
+    store<u32>(scratch + 8448 + (<usize>(lid) << 2), <u32>0);
     if (window > <u32>0 && (pos + <u32>1) > window) {
-      first = pos + <u32>1 - window;
+      store<u32>(scratch + 8448 + (<usize>(lid) << 2), pos + <u32>1 - window);
     }
-    n = pos + <u32>1 - first;
+    n = pos + <u32>1 - load<u32>(scratch + 8448 + (<usize>(lid) << 2));
     let m: f32 = <f32>-3.4028234663852886e+38;
     for (let j: u32 = lx; j < n; j += <u32>64) {
       let s: f32 = <f32>0.0;
       for (let i: u32 = <u32>0; i < headDim; i += <u32>1) {
-        const kv: f32 = load<f32>(kCache + (<usize>((first + j) * kvDim + kvOffset + i) << 2));
+        const kv: f32 = load<f32>(kCache + (<usize>((load<u32>(scratch + 8448 + (<usize>(lid) << 2)) + j) * kvDim + kvOffset + i) << 2));
         s += load<f32>(q + (<usize>(qOffset + i) << 2)) * kv;
       }
       s = s * scale;
@@ -216,7 +215,7 @@ export function attention_f32(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
     for (let d: u32 = lx; d < headDim; d += <u32>64) {
       let acc: f32 = <f32>0.0;
       for (let j_2: u32 = <u32>0; j_2 < n; j_2 += <u32>1) {
-        const vv: f32 = load<f32>(vCache + (<usize>((first + j_2) * kvDim + kvOffset + d) << 2));
+        const vv: f32 = load<f32>(vCache + (<usize>((load<u32>(scratch + 8448 + (<usize>(lid) << 2)) + j_2) * kvDim + kvOffset + d) << 2));
         acc += load<f32>(scratch + 0 + (<usize>(j_2) << 2)) * vv;
       }
       store<f32>(out + (<usize>(qOffset + d) << 2), acc / total);

@@ -3,16 +3,13 @@
 //
 // flash, f32 KV cache
 
-/** Runs workgroup (wx, wy, wz) of flash_attention_f32; buffers are byte addresses, scratch holds 2048 bytes. */
+/** Runs workgroup (wx, wy, wz) of flash_attention_f32; buffers are byte addresses, scratch holds 2816 bytes. */
 export function flash_attention_f32(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy: u32, nwz: u32, q: usize, kCache: usize, vCache: usize, out: usize, nHead: u32, nKvHead: u32, headDim: u32, nPast: u32, scale: f32, softcap: f32, window: u32): void {
   let j0: u32 = <u32>0;
   let n: u32 = <u32>0;
   let kvOffset: u32 = <u32>0;
   let kvDim: u32 = <u32>0;
   let qOffset: u32 = <u32>0;
-  let first: u32 = <u32>0;
-  let m: f32 = <f32>0.0;
-  let l: f32 = <f32>0.0;
   let tileMax: f32 = <f32>0.0;
   let mNew: f32 = <f32>0.0;
   let correction: f32 = <f32>0.0;
@@ -29,17 +26,17 @@ export function flash_attention_f32(scratch: usize, wx: u32, wy: u32, wz: u32, n
     kvDim = nKvHead * headDim;
     qOffset = (t * nHead + h) * headDim;
     // causal, and (window > 0) only the last `window` positions [line 157]
-    first = <u32>0;
+    store<u32>(scratch + 1536 + (<usize>(lid) << 2), <u32>0);
     if (window > <u32>0 && (pos + <u32>1) > window) {
-      first = pos + <u32>1 - window;
+      store<u32>(scratch + 1536 + (<usize>(lid) << 2), pos + <u32>1 - window);
     }
-    n = pos + <u32>1 - first;
+    n = pos + <u32>1 - load<u32>(scratch + 1536 + (<usize>(lid) << 2));
     for (let d: u32 = lx; d < headDim; d += <u32>64) {
       store<f32>(scratch + 256 + (<usize>(d) << 2), <f32>0.0);
     }
     // the running max and sum of the online softmax (the same in every invocation) [line 166]
-    m = <f32>-3.4028234663852886e+38;
-    l = <f32>0.0;
+    store<f32>(scratch + 1792 + (<usize>(lid) << 2), <f32>-3.4028234663852886e+38);
+    store<f32>(scratch + 2048 + (<usize>(lid) << 2), <f32>0.0);
   }
   for (j0 = <u32>0; j0 < n; j0 += <u32>64) {
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -47,22 +44,22 @@ export function flash_attention_f32(scratch: usize, wx: u32, wy: u32, wz: u32, n
       const ly: u32 = 0;
       const lz: u32 = 0;
       // each invocation scores one position of the tile [line 170]
-      store<u32>(scratch + 1536 + (<usize>(lid) << 2), j0 + lx);
-      store<f32>(scratch + 1792 + (<usize>(lid) << 2), <f32>-3.4028234663852886e+38);
-      if (load<u32>(scratch + 1536 + (<usize>(lid) << 2)) < n) {
+      store<u32>(scratch + 2304 + (<usize>(lid) << 2), j0 + lx);
+      store<f32>(scratch + 2560 + (<usize>(lid) << 2), <f32>-3.4028234663852886e+38);
+      if (load<u32>(scratch + 2304 + (<usize>(lid) << 2)) < n) {
         let dot_: f32 = <f32>0.0;
         for (let i: u32 = <u32>0; i < headDim; i += <u32>1) {
-          const kv: f32 = load<f32>(kCache + (<usize>((first + load<u32>(scratch + 1536 + (<usize>(lid) << 2))) * kvDim + kvOffset + i) << 2));
+          const kv: f32 = load<f32>(kCache + (<usize>((load<u32>(scratch + 1536 + (<usize>(lid) << 2)) + load<u32>(scratch + 2304 + (<usize>(lid) << 2))) * kvDim + kvOffset + i) << 2));
           dot_ += load<f32>(q + (<usize>(qOffset + i) << 2)) * kv;
         }
-        store<f32>(scratch + 1792 + (<usize>(lid) << 2), dot_ * scale);
+        store<f32>(scratch + 2560 + (<usize>(lid) << 2), dot_ * scale);
         // gemma2's soft-capping of the scores [line 180]
         if (softcap > <f32>0.0) {
-          store<f32>(scratch + 1792 + (<usize>(lid) << 2), softcap * Mathf.tanh(load<f32>(scratch + 1792 + (<usize>(lid) << 2)) / softcap));
+          store<f32>(scratch + 2560 + (<usize>(lid) << 2), softcap * Mathf.tanh(load<f32>(scratch + 2560 + (<usize>(lid) << 2)) / softcap));
         }
       }
       // workgroupMax: tree reduction over 64 invocations in shared memory [line 184]
-      store<f32>(scratch + 1280 + (<usize>(lx) << 2), load<f32>(scratch + 1792 + (<usize>(lid) << 2)));
+      store<f32>(scratch + 1280 + (<usize>(lx) << 2), load<f32>(scratch + 2560 + (<usize>(lid) << 2)));
     }
     // barrier [line 184]: the next phase starts after every invocation finished this one
     {
@@ -142,12 +139,12 @@ export function flash_attention_f32(scratch: usize, wx: u32, wy: u32, wz: u32, n
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
-      mNew = Mathf.max(m, tileMax);
+      mNew = Mathf.max(load<f32>(scratch + 1792 + (<usize>(lid) << 2)), tileMax);
       // rescale what was summed under the old max [line 187]
-      correction = Mathf.exp(m - mNew);
+      correction = Mathf.exp(load<f32>(scratch + 1792 + (<usize>(lid) << 2)) - mNew);
       let p: f32 = <f32>0.0;
-      if (load<u32>(scratch + 1536 + (<usize>(lid) << 2)) < n) {
-        p = Mathf.exp(load<f32>(scratch + 1792 + (<usize>(lid) << 2)) - mNew);
+      if (load<u32>(scratch + 2304 + (<usize>(lid) << 2)) < n) {
+        p = Mathf.exp(load<f32>(scratch + 2560 + (<usize>(lid) << 2)) - mNew);
       }
       store<f32>(scratch + 0 + (<usize>(lx) << 2), p);
       // workgroupSum: tree reduction over 64 invocations in shared memory [line 193]
@@ -231,8 +228,8 @@ export function flash_attention_f32(scratch: usize, wx: u32, wy: u32, wz: u32, n
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
-      l = l * correction + tileSum;
-      m = mNew;
+      store<f32>(scratch + 2048 + (<usize>(lid) << 2), load<f32>(scratch + 2048 + (<usize>(lid) << 2)) * correction + tileSum);
+      store<f32>(scratch + 1792 + (<usize>(lid) << 2), mNew);
     }
     // barrier [line 196]: the next phase starts after every invocation finished this one
     for (let lid: u32 = 0; lid < 64; lid++) {
@@ -243,7 +240,7 @@ export function flash_attention_f32(scratch: usize, wx: u32, wy: u32, wz: u32, n
       for (let d_1: u32 = lx; d_1 < headDim; d_1 += <u32>64) {
         let a: f32 = load<f32>(scratch + 256 + (<usize>(d_1) << 2)) * correction;
         for (let jj: u32 = <u32>0; jj < tileLen; jj += <u32>1) {
-          const vv: f32 = load<f32>(vCache + (<usize>((first + j0 + jj) * kvDim + kvOffset + d_1) << 2));
+          const vv: f32 = load<f32>(vCache + (<usize>((load<u32>(scratch + 1536 + (<usize>(lid) << 2)) + j0 + jj) * kvDim + kvOffset + d_1) << 2));
           a += load<f32>(scratch + 0 + (<usize>(jj) << 2)) * vv;
         }
         store<f32>(scratch + 256 + (<usize>(d_1) << 2), a);
@@ -256,7 +253,7 @@ export function flash_attention_f32(scratch: usize, wx: u32, wy: u32, wz: u32, n
     const ly: u32 = 0;
     const lz: u32 = 0;
     for (let d_2: u32 = lx; d_2 < headDim; d_2 += <u32>64) {
-      store<f32>(out + (<usize>(qOffset + d_2) << 2), load<f32>(scratch + 256 + (<usize>(d_2) << 2)) / l);
+      store<f32>(out + (<usize>(qOffset + d_2) << 2), load<f32>(scratch + 256 + (<usize>(d_2) << 2)) / load<f32>(scratch + 2048 + (<usize>(lid) << 2)));
     }
   }
 }
