@@ -5,8 +5,10 @@ import { registerTarget } from "./target.js";
 import { wasmSimdTarget } from "../targets/wasm-simd/conformance.js";
 import { metalCpuTarget } from "../targets/metal/cpu-target.js";
 import { wgslTarget } from "../targets/wgsl/target.js";
+import { cudaTarget } from "../targets/cuda/target.js";
 
 registerTarget("interp", interpTarget);
 registerTarget("wasm-simd", wasmSimdTarget);
 registerTarget("metal-cpu", metalCpuTarget);
 registerTarget("wgsl", wgslTarget);
+registerTarget("cuda", cudaTarget);

@@ -1,0 +1,75 @@
+// Builds and loads the CUDA Node-API addon (targets/cuda/addon/kiln_cuda.cc) lazily, at first use, into
+// the cache folder (.cache/cuda-addon/<content hash>/kiln_cuda.node). It needs g++ and Node's own
+// headers (node_api.h), no CUDA toolkit: the addon opens libcuda.so.1 itself at run time. A failed
+// build is reported as a reason (availability), never thrown at install time.
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
+import { packageRoot } from "../../engine/paths.js";
+import { cacheDir, contentHash } from "../generated.js";
+
+const run = promisify(execFile);
+
+export interface CudaProbe {
+  readonly ok: boolean;
+  readonly why: string;
+  readonly devices?: number;
+  readonly name?: string;
+  readonly major?: number;
+  readonly minor?: number;
+}
+
+/** The addon's functions (see kiln_cuda.cc); each throws an Error with code KILN_CUDA on a driver error. */
+export interface CudaAddon {
+  probe(): CudaProbe;
+  loadModule(image: Uint8Array): number;
+  getFunction(moduleId: number, name: string): number;
+  alloc(bytes: number): bigint;
+  free(ptr: bigint): void;
+  upload(ptr: bigint, data: Uint8Array): void;
+  download(ptr: bigint, into: Uint8Array): void;
+  launch(fnId: number, grid: readonly [number, number, number], block: readonly [number, number, number], sharedBytes: number, args: Uint8Array): void;
+}
+
+export const ADDON_FLAGS = ["-std=c++17", "-O2", "-shared", "-fPIC", "-Wall", "-Wextra", "-Werror", "-DNODE_GYP_MODULE_NAME=kiln_cuda"];
+
+/** The folder holding node_api.h for the running Node: beside the binary (official builds), or the distro's. */
+export function nodeIncludeDir(): string | undefined {
+  const candidates = [join(dirname(process.execPath), "..", "include", "node"), "/usr/include/node", "/usr/local/include/node"];
+  return candidates.find((d) => existsSync(join(d, "node_api.h")));
+}
+
+export function addonSource(): string {
+  return join(packageRoot(), "targets", "cuda", "addon", "kiln_cuda.cc");
+}
+
+let loading: Promise<CudaAddon> | undefined;
+
+/** The addon, built on first use; rejects with the reason (no g++, no node_api.h, compile error). */
+export function loadAddon(): Promise<CudaAddon> {
+  loading ??= (async () => {
+    const src = addonSource();
+    const inc = nodeIncludeDir();
+    if (!inc) throw new Error(`cannot build the CUDA addon: node_api.h not found beside ${process.execPath} or in /usr/include/node (install Node's headers)`);
+    const cxx = process.env.CXX || "g++";
+    const key = contentHash(readFileSync(src), ADDON_FLAGS.join(" "), inc, process.versions.napi ?? "");
+    const dir = join(cacheDir("cuda-addon"), key);
+    const out = join(dir, "kiln_cuda.node");
+    if (!existsSync(out)) {
+      mkdirSync(dir, { recursive: true });
+      const tmp = `${out}.${process.pid}.tmp`;
+      try {
+        await run(cxx, [...ADDON_FLAGS, `-I${inc}`, src, "-o", tmp, "-ldl"], { maxBuffer: 16 << 20 });
+      } catch (e) {
+        const err = e as { stderr?: string; message: string; code?: string };
+        if (err.code === "ENOENT") throw new Error(`cannot build the CUDA addon: no C++ compiler (${cxx}); install g++ or set CXX`);
+        throw new Error(`cannot build the CUDA addon (${src}): ${(err.stderr || err.message).trim()}`);
+      }
+      renameSync(tmp, out);
+    }
+    return createRequire(import.meta.url)(out) as CudaAddon;
+  })();
+  return loading;
+}
