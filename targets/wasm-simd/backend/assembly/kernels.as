@@ -230,6 +230,124 @@ function dotQ4_0X(w: usize, x: usize, nb: i32): f32 {
   return hsumF(acc);
 }
 
+// Two weight rows against one or two widened q8_0 activation rows at once: each weight block is
+// unpacked once for both tokens and each activation block loaded once for both rows. out gets
+// (row r, token t) at out + t * outStride + r * 4.
+function dotQ4_0X2x2(w: usize, w2: usize, x: usize, xb: usize, nb: i32, two: bool, out: usize, outStride: usize): void {
+  let a00 = f32x4.splat(0);
+  let a01 = f32x4.splat(0);
+  let a10 = f32x4.splat(0);
+  let a11 = f32x4.splat(0);
+  const m4 = i16x8.splat(0x0f);
+  for (let b = 0; b < nb; b++) {
+    const q = v128.load(w, 2);
+    const v0 = i16x8.extend_low_i8x16_u(q);
+    const v1 = i16x8.extend_high_i8x16_u(q);
+    const l0 = v128.and(v0, m4);
+    const l1 = v128.and(v1, m4);
+    const h0 = i16x8.shr_u(v0, 4);
+    const h1 = i16x8.shr_u(v1, 4);
+    const q2 = v128.load(w2, 2);
+    const u0 = i16x8.extend_low_i8x16_u(q2);
+    const u1 = i16x8.extend_high_i8x16_u(q2);
+    const k0 = v128.and(u0, m4);
+    const k1 = v128.and(u1, m4);
+    const g0 = i16x8.shr_u(u0, 4);
+    const g1 = i16x8.shr_u(u1, 4);
+    const d0 = f16s(load<u16>(w));
+    const d1 = f16s(load<u16>(w2));
+    {
+      const x0 = v128.load(x);
+      const x1 = v128.load(x, 16);
+      const x2 = v128.load(x, 32);
+      const x3 = v128.load(x, 48);
+      const c = v128.load(x, 64);
+      const dx = load<f32>(x, 80);
+      const s = i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, x0), i32x4.dot_i16x8_s(l1, x1)), i32x4.add(i32x4.dot_i16x8_s(h0, x2), i32x4.dot_i16x8_s(h1, x3)));
+      const t = i32x4.add(i32x4.add(i32x4.dot_i16x8_s(k0, x0), i32x4.dot_i16x8_s(k1, x1)), i32x4.add(i32x4.dot_i16x8_s(g0, x2), i32x4.dot_i16x8_s(g1, x3)));
+      a00 = f32x4.add(a00, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(s, c)), f32x4.splat(d0 * dx)));
+      a10 = f32x4.add(a10, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(t, c)), f32x4.splat(d1 * dx)));
+    }
+    if (two) {
+      const x0 = v128.load(xb);
+      const x1 = v128.load(xb, 16);
+      const x2 = v128.load(xb, 32);
+      const x3 = v128.load(xb, 48);
+      const c = v128.load(xb, 64);
+      const dx = load<f32>(xb, 80);
+      const s = i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, x0), i32x4.dot_i16x8_s(l1, x1)), i32x4.add(i32x4.dot_i16x8_s(h0, x2), i32x4.dot_i16x8_s(h1, x3)));
+      const t = i32x4.add(i32x4.add(i32x4.dot_i16x8_s(k0, x0), i32x4.dot_i16x8_s(k1, x1)), i32x4.add(i32x4.dot_i16x8_s(g0, x2), i32x4.dot_i16x8_s(g1, x3)));
+      a01 = f32x4.add(a01, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(s, c)), f32x4.splat(d0 * dx)));
+      a11 = f32x4.add(a11, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(t, c)), f32x4.splat(d1 * dx)));
+      xb += Q8_0X_BLOCK;
+    }
+    w += 18;
+    w2 += 18;
+    x += Q8_0X_BLOCK;
+  }
+  store<f32>(out, hsumF(a00));
+  store<f32>(out, hsumF(a10), 4);
+  if (two) {
+    store<f32>(out + outStride, hsumF(a01));
+    store<f32>(out + outStride, hsumF(a11), 4);
+  }
+}
+
+function dotQ8_0X2x2(w: usize, w2: usize, x: usize, xb: usize, nb: i32, two: bool, out: usize, outStride: usize): void {
+  let a00 = f32x4.splat(0);
+  let a01 = f32x4.splat(0);
+  let a10 = f32x4.splat(0);
+  let a11 = f32x4.splat(0);
+  for (let b = 0; b < nb; b++) {
+    const q = v128.load(w, 2);
+    const r = v128.load(w, 18);
+    const l0 = i16x8.extend_low_i8x16_s(q);
+    const l1 = i16x8.extend_high_i8x16_s(q);
+    const h0 = i16x8.extend_low_i8x16_s(r);
+    const h1 = i16x8.extend_high_i8x16_s(r);
+    const q2 = v128.load(w2, 2);
+    const r2 = v128.load(w2, 18);
+    const k0 = i16x8.extend_low_i8x16_s(q2);
+    const k1 = i16x8.extend_high_i8x16_s(q2);
+    const g0 = i16x8.extend_low_i8x16_s(r2);
+    const g1 = i16x8.extend_high_i8x16_s(r2);
+    const d0 = f16s(load<u16>(w));
+    const d1 = f16s(load<u16>(w2));
+    {
+      const x0 = v128.load(x);
+      const x1 = v128.load(x, 16);
+      const x2 = v128.load(x, 32);
+      const x3 = v128.load(x, 48);
+      const dx = load<f32>(x, 80);
+      const s = i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, x0), i32x4.dot_i16x8_s(l1, x1)), i32x4.add(i32x4.dot_i16x8_s(h0, x2), i32x4.dot_i16x8_s(h1, x3)));
+      const t = i32x4.add(i32x4.add(i32x4.dot_i16x8_s(k0, x0), i32x4.dot_i16x8_s(k1, x1)), i32x4.add(i32x4.dot_i16x8_s(g0, x2), i32x4.dot_i16x8_s(g1, x3)));
+      a00 = f32x4.add(a00, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(d0 * dx)));
+      a10 = f32x4.add(a10, f32x4.mul(f32x4.convert_i32x4_s(t), f32x4.splat(d1 * dx)));
+    }
+    if (two) {
+      const x0 = v128.load(xb);
+      const x1 = v128.load(xb, 16);
+      const x2 = v128.load(xb, 32);
+      const x3 = v128.load(xb, 48);
+      const dx = load<f32>(xb, 80);
+      const s = i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, x0), i32x4.dot_i16x8_s(l1, x1)), i32x4.add(i32x4.dot_i16x8_s(h0, x2), i32x4.dot_i16x8_s(h1, x3)));
+      const t = i32x4.add(i32x4.add(i32x4.dot_i16x8_s(k0, x0), i32x4.dot_i16x8_s(k1, x1)), i32x4.add(i32x4.dot_i16x8_s(g0, x2), i32x4.dot_i16x8_s(g1, x3)));
+      a01 = f32x4.add(a01, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(d0 * dx)));
+      a11 = f32x4.add(a11, f32x4.mul(f32x4.convert_i32x4_s(t), f32x4.splat(d1 * dx)));
+      xb += Q8_0X_BLOCK;
+    }
+    w += 34;
+    w2 += 34;
+    x += Q8_0X_BLOCK;
+  }
+  store<f32>(out, hsumF(a00));
+  store<f32>(out, hsumF(a10), 4);
+  if (two) {
+    store<f32>(out + outStride, hsumF(a01));
+    store<f32>(out + outStride, hsumF(a11), 4);
+  }
+}
+
 function dotQ8_0X(w: usize, x: usize, nb: i32): f32 {
   let acc = f32x4.splat(0);
   for (let b = 0; b < nb; b++) {
@@ -518,8 +636,28 @@ export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
     const nTok = <i32>load<u32>(rec, 28);
     const out = <usize>load<u32>(rec, 32);
     const outStride = <usize>load<u32>(rec, 36) << 2;
+    const pairs = type == Q4_0 || type == Q8_0;
     for (let rt = r0; rt < r1; rt += TILE) {
       const re = min(rt + TILE, r1);
+      if (pairs) {
+        // two rows by two tokens at a time (an odd last row or token takes the plain path below)
+        const re2 = rt + ((re - rt) & ~1);
+        for (let t = 0; t < nTok; t += 2) {
+          const two = t + 1 < nTok;
+          const xr = xq + <usize>t * xStride;
+          const orow = out + <usize>t * outStride;
+          for (let r = rt; r < re2; r += 2) {
+            const wr = w + <usize>r * rowBytes;
+            if (type == Q4_0) dotQ4_0X2x2(wr, wr + rowBytes, xr, xr + xStride, k >> 5, two, orow + (<usize>r << 2), outStride);
+            else dotQ8_0X2x2(wr, wr + rowBytes, xr, xr + xStride, k >> 5, two, orow + (<usize>r << 2), outStride);
+          }
+          for (let r = re2; r < re; r++) {
+            store<f32>(orow + (<usize>r << 2), dot(type, w + <usize>r * rowBytes, xr, k));
+            if (two) store<f32>(orow + outStride + (<usize>r << 2), dot(type, w + <usize>r * rowBytes, xr + xStride, k));
+          }
+        }
+        continue;
+      }
       for (let t = 0; t < nTok; t++) {
         const xr = xq + <usize>t * xStride;
         const orow = out + <usize>t * outStride;
