@@ -1,12 +1,16 @@
 // The wasm backend's layer split across memories (a wasm32 memory holds at most 4 GiB) and its thread
 // counts, against llama.cpp's outputs: a small artificial shard limit forces small golden models into
-// several shards, and the results must still pass the golden checks. Bad limits and thread counts are
-// errors that name the value.
+// several shards, and the results must still pass the golden checks. Bad limits, thread counts and
+// weight types the kernels lack are errors that name the value.
 
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { KilnError } from "../engine/errors.js";
 import { GGUFFile } from "../engine/gguf/reader.js";
+import { specFromFile, writeGGUF } from "../engine/gguf/writer.js";
+import { GGMLType } from "../engine/quant/index.js";
 import { modelConfigFromGGUF } from "../engine/model/config.js";
 import { argmax } from "../engine/sampling/sampler.js";
 import { createWasmBackend, type WasmBackend, type WasmBackendOptions } from "../targets/wasm-simd/backend/backend.js";
@@ -88,5 +92,30 @@ describe("wasm backend split by layers across memories", () => {
   it("refuses a thread count that is not a whole number from 1 to 256", async () => {
     await expect(open("stories260k-q4_0.gguf", { threads: 0 })).rejects.toThrow(/--threads 0 is not a thread count/);
     await expect(open("stories260k-q4_0.gguf", { threads: 1.5 })).rejects.toThrow(KilnError);
+  });
+
+  it("refuses a weight type it has no kernel for, naming the tensor, the type and the way out", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kiln-wasm-type-"));
+    try {
+      const src = GGUFFile.open(golden("models", "synthetic-k256-f32.gguf"));
+      const spec = specFromFile(src);
+      const path = join(dir, "q2_k-attn-q.gguf");
+      // the tensor's data is left out (a hole of zeros): only its type matters here
+      await writeGGUF(path, {
+        ...spec,
+        tensors: spec.tensors.map((t) => (t.name === "blk.0.attn_q.weight" ? { name: t.name, type: GGMLType.Q2_K, ne: t.ne } : t)),
+      });
+      src.close();
+      const f = GGUFFile.open(path);
+      try {
+        await expect(createWasmBackend(f, modelConfigFromGGUF(f), { threads: 1 })).rejects.toThrow(
+          /tensor blk\.0\.attn_q\.weight is q2_k, which the wasm backend cannot multiply yet \(use --backend reference/,
+        );
+      } finally {
+        f.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

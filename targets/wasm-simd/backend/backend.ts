@@ -246,7 +246,10 @@ export class WasmBackend implements Backend {
       if (format !== "f32") {
         xq = buf.xq;
         xStride = activationRowBytes(format, k);
-        this.pool.run(shard, QUANTIZER[format], [input, inStride * 4, xq, xStride, nTok, k]);
+        // quantizing splits rows (tokens) over threads; for fewer tokens than threads, waking the pool costs more than it saves
+        const args = [input, inStride * 4, xq, xStride, nTok, k];
+        if (nTok < this.pool.nThreads) this.pool.runLocal(shard, QUANTIZER[format], args);
+        else this.pool.run(shard, QUANTIZER[format], args);
       }
       const rec = sh.u32(buf.jobs, group.length * 10);
       group.forEach((p, j) => {
