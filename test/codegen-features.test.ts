@@ -2,7 +2,7 @@
 // workgroups, barriers in a loop with a uniform bound and in an unrolled constant loop — checked in
 // the interpreter against plain TS references, and in the generated targets: AssemblyScript run
 // against the interpreter, CUDA through nvcc, WGSL through a WGSL parser.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +14,7 @@ import { generate } from "../codegen/main.js";
 import { lower } from "../codegen/passes/pipeline.js";
 import { f16ToF32, f32ToF16 } from "../engine/quant/half.js";
 import { buildWasm, NVCC, nvccPtxAll, runWasm, type ManifestKernel, type WasmInstance } from "./codegen-helpers.js";
-import { REPO_ROOT } from "./golden.js";
+import { golden, REPO_ROOT } from "./golden.js";
 
 const wgslReflectPath = "wgsl_reflect/wgsl_reflect.module.js";
 const { WgslReflect } = (await import(wgslReflectPath)) as typeof WgslReflectModule;
@@ -95,7 +95,11 @@ function cases(): Case[] {
     total = total * 0.5 + sum;
   }
   const decayWant = Float32Array.from({ length: 1 + decayRounds }, (_, i) => (i === 0 ? total : total + i - 1));
+  // llama.cpp's q8_k blocks of the golden input, and its own dequantization of them
+  const q8k = new Uint8Array(readFileSync(golden("quants", "q8_k-seed1.bin")));
+  const q8kWant = new Float32Array(new Uint8Array(readFileSync(golden("quants", "q8_k-seed1.f32"))).buffer);
   return [
+    { name: "dequant_q8_k", workgroups: q8k.length / 292, uniforms: {}, buffers: { W: q8k, out: new Float32Array(q8kWant.length) }, want: { out: q8kWant } },
     { name: "decayed_sum", workgroups: 1, uniforms: { rounds: decayRounds }, buffers: { x: rows, out: new Float32Array(1 + decayRounds) }, want: { out: decayWant } },
     { name: "helpers_demo", workgroups: 2, uniforms: { n: 90 }, buffers: { codes: packed, out: new Float32Array(180) }, want: { out: levels } },
     { name: "lookup_iq4nl", workgroups: 3, uniforms: { n }, buffers: { codes, scales, out: new Float32Array(n + 10) }, want: { out: lookupWant } },
