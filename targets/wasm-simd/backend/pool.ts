@@ -107,17 +107,21 @@ export class WorkerPool {
       Atomics.add(ctl, GEN, 1);
       Atomics.notify(ctl, GEN);
     }
-    this.local[shard]![fn]!(0, nth, ...args);
-    if (nth > 1) {
-      const ctl = this.ctl;
-      for (;;) {
-        const d = Atomics.load(ctl, DONE);
-        if (d >= nth - 1) break;
-        Atomics.wait(ctl, DONE, d);
+    try {
+      this.local[shard]![fn]!(0, nth, ...args);
+    } finally {
+      // even when this thread's share trapped, the workers finish theirs before the next job is posted
+      if (nth > 1) {
+        const ctl = this.ctl;
+        for (;;) {
+          const d = Atomics.load(ctl, DONE);
+          if (d >= nth - 1) break;
+          Atomics.wait(ctl, DONE, d);
+        }
       }
-      if (Atomics.load(ctl, FAILED)) {
-        throw new KilnError(`wasm backend: kernel ${name} trapped in a worker thread (out-of-bounds memory access?)`);
-      }
+    }
+    if (nth > 1 && Atomics.load(this.ctl, FAILED)) {
+      throw new KilnError(`wasm backend: kernel ${name} trapped in a worker thread (out-of-bounds memory access?)`);
     }
   }
 
