@@ -1,9 +1,10 @@
 // The code generator behind `npm run codegen` (bin/kiln-codegen.js): every engine/kernels/*.kernel.ts
 // through frontend -> verify -> shared passes -> per-target emitters into generated/, plus
 // generated/manifest.json (kernels, bindings, uniforms, shared sizes). Output is byte-stable: sorted
-// inputs, no timestamps, files rewritten whole. `--check` compares instead of writing (exit 1 on drift).
+// inputs, no timestamps, files rewritten whole. `--check` compares instead of writing (exit 1 on drift);
+// `--out DIR` writes elsewhere; `--kernels DIR` reads *.kernel.ts from another folder.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KilnError } from "../engine/errors.js";
 import { ASSEMBLYSCRIPT_PRELUDE, emitAssemblyScript } from "./emit/assemblyscript.js";
@@ -19,15 +20,14 @@ export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const TARGET_DIRS = ["cuda", "metal", "wgsl", "wasm-simd"] as const;
 
 /** The kernel files, sorted so output order never depends on the file system. */
-export function kernelFiles(root: string = REPO_ROOT): string[] {
-  const dir = join(root, "engine", "kernels");
+export function kernelFiles(root: string = REPO_ROOT, dir: string = join(root, "engine", "kernels")): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).filter((f) => f.endsWith(".kernel.ts")).sort().map((f) => join(dir, f));
 }
 
 /** Parses and checks every kernel (throws KernelError at the first bad one). */
-export function loadKernels(root: string = REPO_ROOT): KernelIR[] {
-  const all = kernelFiles(root).flatMap((f) => parseKernelFile(f, root));
+export function loadKernels(root: string = REPO_ROOT, dir?: string): KernelIR[] {
+  const all = kernelFiles(root, dir).flatMap((f) => parseKernelFile(f, root));
   const seen = new Map<string, string>();
   for (const k of all) {
     const prev = seen.get(k.name);
@@ -113,9 +113,12 @@ export function writeGenerated(files: ReadonlyMap<string, string>, outDir: strin
 export async function runCodegen(args: readonly string[], _cwd?: string): Promise<number> {
   const check = args.includes("--check");
   const outIdx = args.indexOf("--out");
-  const outDir = outIdx >= 0 && args[outIdx + 1] ? args[outIdx + 1]! : join(REPO_ROOT, "generated");
+  const outDir = outIdx >= 0 && args[outIdx + 1] ? resolve(args[outIdx + 1]!) : join(REPO_ROOT, "generated");
+  const kIdx = args.indexOf("--kernels");
+  const kernelDir = kIdx >= 0 && args[kIdx + 1] ? resolve(args[kIdx + 1]!) : undefined;
   try {
-    const kernels = loadKernels();
+    if (kernelDir && !existsSync(kernelDir)) throw new KilnError(`--kernels ${kernelDir}: no such folder; pass the folder that holds the *.kernel.ts files`);
+    const kernels = loadKernels(REPO_ROOT, kernelDir);
     const files = generate(kernels);
     const differ = writeGenerated(files, outDir, check);
     const where = relative(process.cwd(), outDir) || ".";

@@ -49,6 +49,19 @@ describe("generated/ is byte-stable", () => {
     expect(bad.out).toContain("wgsl/add.wgsl");
   });
 
+  it("stops on a bad kernel with one line naming its file and line, and no stack trace", async () => {
+    const dir = join(work, "bad-kernels");
+    mkdirSync(dir, { recursive: true });
+    const fixture = readFileSync(join(REPO_ROOT, "test", "fixtures", "bad-kernels", "int-div.kernel.ts"), "utf8");
+    writeFileSync(join(dir, "int-div.kernel.ts"), fixture.replaceAll("../../../codegen/", "../../codegen/"));
+    const line = fixture.split("\n").findIndex((l) => l.includes("// expect:")) + 1;
+    const r = await run(process.execPath, [join(REPO_ROOT, "bin", "kiln-codegen.js"), "--kernels", dir, "--out", join(work, "bad-out")]);
+    expect(r.status).toBe(1);
+    expect(r.out.trim().split("\n")).toHaveLength(1);
+    expect(r.out).toMatch(new RegExp(`^kiln codegen: .*bad-kernels/int-div\\.kernel\\.ts:${line}:\\d+: integer division .* — use idiv`));
+    expect(r.out).not.toMatch(/\n\s+at /);
+  });
+
   it("heads every kernel file with its source and no timestamp", () => {
     for (const k of manifest.kernels) {
       for (const f of Object.values(k.files)) {
