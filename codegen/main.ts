@@ -13,6 +13,7 @@ import { emitMetal } from "./emit/metal.js";
 import { emitWgsl } from "./emit/wgsl.js";
 import { parseKernelFile } from "./frontend/parse.js";
 import { sharedBytes, type KernelIR } from "./ir/types.js";
+import { checkTypes } from "./ir/verify.js";
 import { legalizeNames } from "./passes/names.js";
 import { lower } from "./passes/pipeline.js";
 
@@ -44,6 +45,7 @@ export function generate(kernels: readonly KernelIR[]): Map<string, string> {
   const asExports: string[] = [];
   for (const src of kernels) {
     const k = legalizeNames(lower(src));
+    checkTypes(k, "passes/names");
     files.set(`cuda/${k.name}.cu`, emitCuda(k));
     files.set(`metal/${k.name}.metal`, emitMetal(k));
     files.set(`wgsl/${k.name}.wgsl`, emitWgsl(k));

@@ -6,6 +6,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseKernelFile, parseKernelSource } from "../codegen/frontend/parse.js";
 import { KernelError } from "../codegen/ir/diagnostic.js";
+import type { KernelIR } from "../codegen/ir/types.js";
+import { checkTypes } from "../codegen/ir/verify.js";
+import { lower } from "../codegen/passes/pipeline.js";
 import { KilnError } from "../engine/errors.js";
 import { REPO_ROOT } from "./golden.js";
 
@@ -102,5 +105,19 @@ describe("the DSL's typing rules", () => {
     const spec = `{ name: "t", workgroupSize: 48, uniforms: { n: u32, s: f32 }, buffers: { x: read(f32), out: write(f32) } }`;
     const err = diagnosticOf(() => parseKernelSource(wrap("  const m = workgroupMax(x[localId.x]);\n  out[0] = m;", spec), "wg.kernel.ts"));
     expect(err.problem).toContain("power-of-two");
+  });
+});
+
+describe("the IR type check that guards every pass", () => {
+  it("accepts every fixture kernel after each shared pass", () => {
+    const ks = parseKernelFile(join(REPO_ROOT, "test", "fixtures", "kernels", "features.kernel.ts"), REPO_ROOT);
+    for (const k of ks) expect(() => checkTypes(lower(k))).not.toThrow();
+  });
+
+  it("names the kernel and the pass when a pass mixes types", () => {
+    const [k] = parseKernelSource(wrap("  const i = globalId.x;\n  if (i < n) {\n    out[i] = x[i] * s;\n  }"), "ok.kernel.ts");
+    // what a buggy pass might produce: the f32 product with a u32 operand
+    const broken: KernelIR = JSON.parse(JSON.stringify(k!).replace('{"k":"uniform","type":"f32","name":"s"}', '{"k":"var","type":"u32","name":"i"}'));
+    expect(() => checkTypes(broken, "passes/example")).toThrow(/kernel t after passes\/example: right operand of \* is u32, expected f32/);
   });
 });

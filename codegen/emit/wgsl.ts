@@ -3,6 +3,7 @@
 // pads such buffers to a multiple of 4 bytes); f16 fields decode with unpack2x16float. Buffers at
 // @group(0) @binding(i) in the manifest's order, then one uniform struct.
 import type { Expr, KernelIR, Scalar, Stmt } from "../ir/types.js";
+import { checkTypes } from "../ir/verify.js";
 import { mapStmtExprs } from "../ir/walk.js";
 import { floatText, header, indent, printExpr, stmtComments, tableLines, type Spelling } from "./print.js";
 
@@ -106,6 +107,7 @@ function printStmts(list: readonly Stmt[], depth: number, out: string[]): void {
 
 export function emitWgsl(k0: KernelIR): string {
   const k = legalizeWgsl(k0);
+  checkTypes(k, "the WGSL legalize step");
   const out: string[] = [...header(k, "WGSL").map((l) => (l ? `// ${l}` : "//")), ""];
   k.buffers.forEach((b, i) => {
     const elem = typeof b.elem === "string" ? b.elem : "u32";

@@ -2,7 +2,7 @@
 // flow, the shared-memory budget, and the shapes collectives and barriers need. Uniformity follows
 // WGSL's idea: a value is uniform when every invocation of a workgroup computes the same one.
 import { KernelError } from "./diagnostic.js";
-import { MAX_WORKGROUP_INVOCATIONS, SHARED_BUDGET_BYTES, scalarBytes, type Expr, type KernelIR, type Loc, type Stmt } from "./types.js";
+import { MAX_WORKGROUP_INVOCATIONS, SHARED_BUDGET_BYTES, scalarBytes, type Expr, type KernelIR, type Loc, type Scalar, type Stmt } from "./types.js";
 import { forEachExpr, forEachStmt, hasBarrier } from "./walk.js";
 
 /** Whether an expression has the same value in every invocation, given the uniform variables. */
@@ -169,4 +169,139 @@ export function verifyKernel(k: KernelIR): void {
     }
   };
   check(k.body, null, "");
+}
+
+/**
+ * Internal consistency of the IR's types, for passes: every operator's operands have the types it
+ * takes, every variable is used with its declared type, every memory access names real memory of that
+ * element type with a u32 index. The frontend only builds such IR; a pass that breaks it is a bug, and
+ * this says which kernel and where.
+ */
+export function checkTypes(k: KernelIR, after = "the frontend"): void {
+  const fail = (what: string): never => {
+    throw new Error(`internal: kernel ${k.name} after ${after}: ${what}`);
+  };
+  const vars = new Map<string, Scalar>();
+  forEachStmt(k.body, (s) => {
+    if (s.k === "decl") {
+      const prev = vars.get(s.name);
+      if (prev && prev !== s.type) fail(`variable ${s.name} declared as ${prev} and ${s.type}`);
+      vars.set(s.name, s.type);
+    }
+  });
+  const mem = new Map<string, Scalar | "quant">();
+  for (const b of k.buffers) mem.set(b.name, typeof b.elem === "string" ? b.elem : "quant");
+  for (const s of k.shared) mem.set(s.name, s.type);
+  for (const t of k.tables) mem.set(t.name, t.type);
+  const uniforms = new Map(k.uniforms.map((u) => [u.name, u.type]));
+  const F32_ONLY = new Set(["exp", "log", "sqrt", "rsqrt", "tanh", "sin", "cos", "floor", "fma"]);
+
+  const expr = (e: Expr): Scalar => {
+    const want = (x: Expr, t: Scalar, role: string): void => {
+      const got = expr(x);
+      if (got !== t) fail(`${role} is ${got}, expected ${t}`);
+    };
+    switch (e.k) {
+      case "lit":
+        if (typeof e.value !== (e.type === "bool" ? "boolean" : "number")) fail(`literal ${String(e.value)} typed ${e.type}`);
+        break;
+      case "var":
+        if (vars.get(e.name) !== e.type) fail(`variable ${e.name} read as ${e.type} but declared ${vars.get(e.name) ?? "nowhere"}`);
+        break;
+      case "uniform":
+        if (uniforms.get(e.name) !== e.type) fail(`uniform ${e.name} read as ${e.type}`);
+        break;
+      case "const": case "builtin":
+        break;
+      case "bin": {
+        const a = expr(e.a);
+        if (e.op === "<<" || e.op === ">>") {
+          want(e.b, "u32", `shift amount of ${e.op}`);
+          if (a !== e.type || (a !== "i32" && a !== "u32")) fail(`${e.op} on ${a} typed ${e.type}`);
+        } else {
+          want(e.b, a, `right operand of ${e.op}`);
+          const cmp = ["<", "<=", ">", ">=", "==", "!="].includes(e.op);
+          if (cmp ? e.type !== "bool" : e.type !== a) fail(`${e.op} on ${a} typed ${e.type}`);
+          if ((e.op === "&&" || e.op === "||") && a !== "bool") fail(`${e.op} on ${a}`);
+          if (e.op === "/" && a !== "f32") fail(`integer / on ${a}`);
+        }
+        break;
+      }
+      case "un":
+        want(e.a, e.op === "!" ? "bool" : e.type, `operand of ${e.op}`);
+        break;
+      case "conv":
+        expr(e.a);
+        break;
+      case "call":
+        if (F32_ONLY.has(e.fn)) e.args.forEach((x, i) => want(x, "f32", `argument ${i + 1} of ${e.fn}`));
+        else if (e.fn === "f16tof32" || e.fn === "bitcastf32") want(e.args[0]!, "u32", `argument of ${e.fn}`);
+        else if (e.fn === "bitcastu32") want(e.args[0]!, "f32", `argument of ${e.fn}`);
+        else e.args.forEach((x, i) => want(x, e.type, `argument ${i + 1} of ${e.fn}`));
+        break;
+      case "collective":
+        want(e.arg, "f32", `argument of ${e.fn}`);
+        break;
+      case "select":
+        want(e.cond, "bool", "select condition");
+        want(e.a, e.type, "select's first value");
+        want(e.b, e.type, "select's second value");
+        break;
+      case "load": {
+        const m = mem.get(e.buffer);
+        if (m === undefined || m === "quant" || m !== e.type) fail(`load from ${e.buffer} as ${e.type} (memory is ${m ?? "missing"})`);
+        want(e.index, "u32", `index into ${e.buffer}`);
+        break;
+      }
+      case "quant":
+        if (mem.get(e.buffer) !== "quant") fail(`block field of ${e.buffer}, which is not a quant buffer`);
+        want(e.block, "u32", `block index into ${e.buffer}`);
+        if (e.index) want(e.index, "u32", `element index of ${e.buffer}.${e.field}`);
+        break;
+      case "bytes":
+        if (mem.get(e.buffer) !== "quant") fail(`byte load from ${e.buffer}, which is not a quant buffer`);
+        want(e.offset, "u32", `byte offset into ${e.buffer}`);
+        break;
+    }
+    return e.type;
+  };
+  const stmts = (list: readonly Stmt[]): void => {
+    for (const s of list) {
+      switch (s.k) {
+        case "decl":
+          if (s.init && expr(s.init) !== s.type) fail(`${s.name}: ${s.type} initialized with ${s.init.type} (line ${s.loc.line})`);
+          break;
+        case "assign": {
+          const t = s.target;
+          if (t.k === "var" && vars.get(t.name) !== t.type) fail(`assignment to ${t.name} as ${t.type}`);
+          if (t.k === "store") {
+            const m = mem.get(t.buffer);
+            if (m !== t.type) fail(`store into ${t.buffer} as ${t.type} (memory is ${m ?? "missing"})`);
+            if (expr(t.index) !== "u32") fail(`index into ${t.buffer} is not u32 (line ${s.loc.line})`);
+          }
+          const v = expr(s.value);
+          const shift = s.op === "<<=" || s.op === ">>=";
+          if (v !== (shift ? "u32" : t.type)) fail(`${s.op} of ${v} into ${t.type} (line ${s.loc.line})`);
+          break;
+        }
+        case "if":
+          if (expr(s.cond) !== "bool") fail(`if condition is not bool (line ${s.loc.line})`);
+          stmts(s.then);
+          if (s.else) stmts(s.else);
+          break;
+        case "for":
+          stmts([s.init]);
+          if (expr(s.cond) !== "bool") fail(`loop condition is not bool (line ${s.loc.line})`);
+          stmts([s.update]);
+          stmts(s.body);
+          break;
+        case "block":
+          stmts(s.body);
+          break;
+        default:
+          break;
+      }
+    }
+  };
+  stmts(k.body);
 }
