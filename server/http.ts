@@ -100,6 +100,34 @@ const routes: Route[] = [
       res.end(data);
     },
   },
+  {
+    // The in-browser WebGPU page (server/browser) and its engine bundle (dist/browser, built by npm run build).
+    method: "GET", label: "/browser", public: () => true,
+    match: (p) => (p === "/browser" || p === "/browser/" ? ["index.html"] : /^\/browser\/(kiln-browser\.js)$/.exec(p)?.slice(1)),
+    handle: async (_ctx, _q, res, [file]) => {
+      const path = file === "index.html" ? join(packageRoot(), "server", "browser", file) : join(packageRoot(), "dist", "browser", file!);
+      let data: Buffer;
+      try {
+        data = await readFile(path);
+      } catch {
+        throw new ApiError(RpcCode.MethodNotFound, `no browser file ${file} (run \`npm run build\` to bundle the page's engine)`, null, "not_found");
+      }
+      res.writeHead(200, { "content-type": STATIC_TYPES[extname(file!)] ?? "application/octet-stream", "cache-control": "no-cache" });
+      res.end(data);
+    },
+  },
+  {
+    // A served model's GGUF file, for the browser page to run itself; authenticated like the API.
+    method: "GET", label: "/browser/models/:id",
+    match: (p) => (p.startsWith("/browser/models/") ? [decodeURIComponent(p.slice("/browser/models/".length))] : undefined),
+    handle: async (ctx, _q, res, [id]) => {
+      const m = ctx.models.get(id!);
+      if (!m) throw new ApiError(RpcCode.MethodNotFound, `model ${JSON.stringify(id)} is not served here; available: ${[...ctx.models.keys()].join(", ")}`, null, "model_not_found");
+      const data = await readFile(m.path);
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(data.length) });
+      res.end(data);
+    },
+  },
 ];
 
 export function authorizedHttp(ctx: ServerContext, req: IncomingMessage): boolean {
