@@ -249,7 +249,8 @@ export function checkTypes(k: KernelIR, after = "the frontend"): void {
         break;
       case "load": {
         const m = mem.get(e.buffer);
-        if (m === undefined || m === "quant" || m !== e.type) fail(`load from ${e.buffer} as ${e.type} (memory is ${m ?? "missing"})`);
+        // a quant buffer may be read as u32 words (how WGSL, without byte addressing, sees it)
+        if (m === undefined || (m === "quant" ? e.type !== "u32" : m !== e.type)) fail(`load from ${e.buffer} as ${e.type} (memory is ${m ?? "missing"})`);
         want(e.index, "u32", `index into ${e.buffer}`);
         break;
       }
