@@ -35,15 +35,21 @@ const building = new Map<string, Promise<Uint8Array>>();
 export function compileFatbin(name: string, nvcc: string | undefined = findNvcc()): Promise<Uint8Array> {
   if (!nvcc) return Promise.reject(new KilnError("no nvcc to compile the CUDA kernels: install the CUDA toolkit or set NVCC"));
   const { kernel, text } = kernelSource(name, "cuda");
+  return compileFatbinFor(kernel.name, text, `generated/${kernel.files.cuda}`, nvcc);
+}
+
+/** The fatbin of CUDA source `text` (`label` names it in errors), cached under `stem`-<hash>. */
+export function compileFatbinFor(stem: string, text: string, label: string, nvcc: string | undefined = findNvcc()): Promise<Uint8Array> {
+  if (!nvcc) return Promise.reject(new KilnError("no nvcc to compile the CUDA kernels: install the CUDA toolkit or set NVCC"));
   const key = contentHash(text, NVCC_FLAGS.join(" "), nvcc);
-  const dir = join(cacheDir("cuda-fatbin"), `${kernel.name}-${key}`);
-  const out = join(dir, `${kernel.name}.fatbin`);
+  const dir = join(cacheDir("cuda-fatbin"), `${stem}-${key}`);
+  const out = join(dir, `${stem}.fatbin`);
   if (existsSync(out)) return Promise.resolve(readFileSync(out));
   let p = building.get(out);
   if (!p) {
     p = (async () => {
       mkdirSync(dir, { recursive: true });
-      const cu = join(dir, `${kernel.name}.cu`);
+      const cu = join(dir, `${stem}.cu`);
       writeFileSync(cu, text);
       const tmp = `${out}.${process.pid}.tmp`;
       try {
@@ -53,7 +59,7 @@ export function compileFatbin(name: string, nvcc: string | undefined = findNvcc(
         if (said) throw Object.assign(new Error(said), { stderr: said });
       } catch (e) {
         const err = e as { stderr?: string; stdout?: string; message: string };
-        throw new KilnError(`generated/${kernel.files.cuda} does not compile with nvcc ${NVCC_FLAGS.join(" ")}:\n${(err.stderr || err.stdout || err.message).trim()}`);
+        throw new KilnError(`${label} does not compile with nvcc ${NVCC_FLAGS.join(" ")}:\n${(err.stderr || err.stdout || err.message).trim()}`);
       }
       renameSync(tmp, out);
       return readFileSync(out);

@@ -99,9 +99,14 @@ const building = new Map<string, Promise<string>>();
 /** Compiles (or finds in the cache) the launcher for kernel `name`; resolves to the executable's path. */
 export function buildLauncher(name: string): Promise<string> {
   const { kernel, text } = kernelSource(name, "metal");
+  return buildLauncherFor(kernel.entry, text, `generated/${kernel.files.metal}`);
+}
+
+/** Compiles the launcher for entry point `entry` of the MSL `text` (`label` names it in errors). */
+export function buildLauncherFor(entry: string, text: string, label: string): Promise<string> {
   shimHash ??= contentHash(shimText());
-  const key = contentHash(shimHash, text, CXX_FLAGS.join(" "), cxx());
-  const dir = join(cacheDir("metal-cpu"), `${kernel.name}-${key}`);
+  const key = contentHash(shimHash, text, entry, CXX_FLAGS.join(" "), cxx());
+  const dir = join(cacheDir("metal-cpu"), `${entry}-${key}`);
   const exe = join(dir, "launcher");
   if (existsSync(exe)) return Promise.resolve(exe);
   let p = building.get(exe);
@@ -109,16 +114,17 @@ export function buildLauncher(name: string): Promise<string> {
     p = (async () => {
       mkdirSync(dir, { recursive: true });
       // the MSL goes in the cache folder too, so a compile error's path:line names the exact text compiled
-      const mslPath = join(dir, `${kernel.name}.metal`);
+      const mslPath = join(dir, `${entry}.metal`);
       writeFileSync(mslPath, text);
       const cpp = join(dir, "launcher.cpp");
-      writeFileSync(cpp, launcherSource(mslPath, text, kernel.entry));
+      writeFileSync(cpp, launcherSource(mslPath, text, entry));
       const tmp = `${exe}.${process.pid}.tmp`;
       try {
-        await run(cxx(), [...CXX_FLAGS, "-I", shimDir(), cpp, "-o", tmp], { maxBuffer: 16 << 20 });
+        // LC_ALL=C: plain ASCII quotes in diagnostics, whatever the user's locale
+        await run(cxx(), [...CXX_FLAGS, "-I", shimDir(), cpp, "-o", tmp], { maxBuffer: 16 << 20, env: { ...process.env, LC_ALL: "C" } });
       } catch (e) {
         const err = e as { stderr?: string; message: string };
-        throw new KilnError(`generated/${kernel.files.metal} does not compile as C++ with the Metal shim:\n${(err.stderr || err.message).trim()}`);
+        throw new KilnError(`${label} does not compile as C++ with the Metal shim:\n${(err.stderr || err.message).trim()}`);
       }
       renameSync(tmp, exe);
       return exe;
@@ -129,7 +135,7 @@ export function buildLauncher(name: string): Promise<string> {
 }
 
 /** Runs a launcher on the buffers in binding order; resolves to the buffers as the kernel left them. */
-export function runLauncher(exe: string, kernel: ManifestKernel, inputs: readonly Uint8Array[], dispatch: DispatchSize, seed: number): Promise<Uint8Array[]> {
+export function runLauncher(exe: string, kernel: Pick<ManifestKernel, "name" | "workgroupSize">, inputs: readonly Uint8Array[], dispatch: DispatchSize, seed: number): Promise<Uint8Array[]> {
   const header = new Uint8Array(4);
   new DataView(header.buffer).setUint32(0, inputs.length, true);
   const parts: Uint8Array[] = [header];

@@ -5,15 +5,13 @@
 // what only Apple's compiler would (its own type rules, fast-math contraction, register limits).
 // Reference: Apple's "Metal Shading Language Specification" (address spaces 4.x, attributes 5.2,
 // synchronization 6.9, SIMD-group functions 6.9.2). The driver (metal_driver.h) runs a kernel with it.
+// Only C headers and compiler builtins: the C++ library's headers would triple the compile time of
+// every kernel, and <cmath>'s float overloads in the global namespace would clash with metal::'s.
 #pragma once
-#include <cmath>
-#include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <type_traits>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <ucontext.h>
-#include <vector>
 
 // Address spaces are plain memory on the CPU. Threadgroup arrays are declared inside the kernel body;
 // `static` makes one copy shared by every fiber of the (single, running) workgroup, which is exactly
@@ -49,17 +47,19 @@ struct Fiber {
 
 constexpr uint kSimdWidth = 32;
 
+constexpr uint kMaxThreads = 1024;
+
 struct Scheduler {
   ucontext_t home;
-  std::vector<Fiber> fibers;
+  Fiber fibers[kMaxThreads];
   int current = -1;
 };
 
 inline Scheduler sched;
 
 [[noreturn]] inline void fail(const char* what) {
-  std::fprintf(stderr, "kiln-metal-cpu: %s\n", what);
-  std::exit(2);
+  fprintf(stderr, "kiln-metal-cpu: %s\n", what);
+  exit(2);
 }
 
 inline void park(Wait w, int line) {
@@ -96,41 +96,42 @@ template <typename To, typename From>
 inline To as_type(From v) {
   static_assert(sizeof(To) == sizeof(From), "as_type needs types of one size");
   To out;
-  std::memcpy(&out, &v, sizeof out);
+  __builtin_memcpy(&out, &v, sizeof out);
   return out;
 }
 
-// Metal's float functions (fast by default on the GPU); generated code asks for precise:: where it matters
-inline float fmax(float a, float b) { return std::fmax(a, b); }
-inline float fmin(float a, float b) { return std::fmin(a, b); }
-inline float fabs(float a) { return std::fabs(a); }
-inline float floor(float a) { return std::floor(a); }
-inline float fma(float a, float b, float c) { return std::fma(a, b, c); }
-inline float exp(float a) { return std::exp(a); }
-inline float log(float a) { return std::log(a); }
-inline float sqrt(float a) { return std::sqrt(a); }
-inline float rsqrt(float a) { return 1.0f / std::sqrt(a); }
-inline float tanh(float a) { return std::tanh(a); }
-inline float sin(float a) { return std::sin(a); }
-inline float cos(float a) { return std::cos(a); }
-inline float clamp(float x, float lo, float hi) { return std::fmin(std::fmax(x, lo), hi); }
+// Metal's float functions (fast by default on the GPU); generated code asks for precise:: where it
+// matters. Builtins, not <cmath>: they compile to the same libm calls and instructions.
+inline float fmax(float a, float b) { return __builtin_fmaxf(a, b); }
+inline float fmin(float a, float b) { return __builtin_fminf(a, b); }
+inline float fabs(float a) { return __builtin_fabsf(a); }
+inline float floor(float a) { return __builtin_floorf(a); }
+inline float fma(float a, float b, float c) { return __builtin_fmaf(a, b, c); }
+inline float exp(float a) { return __builtin_expf(a); }
+inline float log(float a) { return __builtin_logf(a); }
+inline float sqrt(float a) { return __builtin_sqrtf(a); }
+inline float rsqrt(float a) { return 1.0f / __builtin_sqrtf(a); }
+inline float tanh(float a) { return __builtin_tanhf(a); }
+inline float sin(float a) { return __builtin_sinf(a); }
+inline float cos(float a) { return __builtin_cosf(a); }
+inline float clamp(float x, float lo, float hi) { return __builtin_fminf(__builtin_fmaxf(x, lo), hi); }
 inline int clamp(int x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : x; }
 inline uint clamp(uint x, uint lo, uint hi) { return x < lo ? lo : x > hi ? hi : x; }
 inline int max(int a, int b) { return a > b ? a : b; }
 inline uint max(uint a, uint b) { return a > b ? a : b; }
 inline int min(int a, int b) { return a < b ? a : b; }
 inline uint min(uint a, uint b) { return a < b ? a : b; }
-inline int abs(int a) { return a < 0 ? -a : a; }
+// integer abs is the C library's ::abs, which <stdlib.h> already puts in scope
 
 namespace precise {
-inline float exp(float a) { return std::exp(a); }
-inline float log(float a) { return std::log(a); }
-inline float sqrt(float a) { return std::sqrt(a); }
+inline float exp(float a) { return __builtin_expf(a); }
+inline float log(float a) { return __builtin_logf(a); }
+inline float sqrt(float a) { return __builtin_sqrtf(a); }
 // correctly rounded 1/sqrt through double, as close as the CPU gets to Metal's precise::rsqrt
-inline float rsqrt(float a) { return float(1.0 / std::sqrt(double(a))); }
-inline float tanh(float a) { return std::tanh(a); }
-inline float sin(float a) { return std::sin(a); }
-inline float cos(float a) { return std::cos(a); }
+inline float rsqrt(float a) { return float(1.0 / __builtin_sqrt(double(a))); }
+inline float tanh(float a) { return __builtin_tanhf(a); }
+inline float sin(float a) { return __builtin_sinf(a); }
+inline float cos(float a) { return __builtin_cosf(a); }
 }  // namespace precise
 
 }  // namespace metal
