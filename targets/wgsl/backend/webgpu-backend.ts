@@ -35,11 +35,14 @@ export function gpuProcessEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Pro
   return env;
 }
 
-/** How to start the GPU process: the compiled .js under dist/, or the .ts source through vite-node. */
+/**
+ * How to start the GPU process: beside this module's own file, so compiled code (dist/) starts the
+ * compiled child and source run by vite-node or vitest starts the source through vite-node.
+ */
 function childCommand(): { module: string; args: string[] } {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const js = join(here, "gpu-process.js");
-  if (existsSync(js)) return { module: js, args: [] };
+  const self = fileURLToPath(import.meta.url);
+  const here = dirname(self);
+  if (self.endsWith(".js")) return { module: join(here, "gpu-process.js"), args: [] };
   return { module: join(packageRoot(), "node_modules/vite-node/vite-node.mjs"), args: [join(here, "gpu-process.ts")] };
 }
 
@@ -108,6 +111,11 @@ export class GpuProcess {
     return this.dead !== undefined;
   }
 
+  /** The GPU process's pid (for logs, and for tests that end it to check the isolation). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   kill(): void {
     if (!this.dead) this.child.kill();
   }
@@ -139,7 +147,7 @@ export class WebGPUBackend implements Backend {
   readonly name = "webgpu";
   private nextSeq = 1;
 
-  constructor(readonly config: ModelConfig, private readonly proc: GpuProcess, readonly adapter: string) {}
+  constructor(readonly config: ModelConfig, readonly proc: GpuProcess, readonly adapter: string) {}
 
   createSequence(opts: SequenceOptions = {}): BackendSequence {
     const nCtx = Math.min(opts.nCtx ?? this.config.nCtx, this.config.nCtx);
