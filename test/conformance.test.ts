@@ -3,6 +3,7 @@
 // keeps its shape. Every kernel's own cases run in test/kernels-*.test.ts.
 import { describe, expect, it } from "vitest";
 import { formatMatrix, reportJson } from "../cli/commands/conformance.js";
+import { buildProgram } from "../cli/main.js";
 import { caseName, type ConformanceCase } from "../conformance/case.js";
 import { compareOutput, GUARD_BITS, GUARD_ELEMENTS, ulpDistance } from "../conformance/compare.js";
 import { Rng } from "../conformance/prng.js";
@@ -99,5 +100,23 @@ describe("kiln conformance output", () => {
 
   it("names the known ops when --op matches nothing", () => {
     expect(() => selectCases("nosuchop")).toThrow(/--op nosuchop: no conformance case has that op or kernel name \(ops: add, /);
+  });
+
+  it("runs as `kiln conformance --op scale --target interp --json` and exits 0 when all pass", async () => {
+    const chunks: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((c: string | Uint8Array) => (chunks.push(String(c)), true)) as typeof process.stdout.write;
+    const before = process.exitCode;
+    try {
+      await buildProgram().parseAsync(["node", "kiln", "conformance", "--op", "scale", "--target", "interp", "--json"]);
+    } finally {
+      process.stdout.write = write;
+    }
+    const json = JSON.parse(chunks.join("")) as { results: { case: string; target: string; status: string }[]; summary: { pass: number; fail: number } };
+    expect(json.results.map((r) => `${r.case} ${r.target} ${r.status}`)).toEqual([
+      "scale(n=1,s=0.125) interp pass", "scale(n=256,s=0.125) interp pass", "scale(n=1000,s=0.125) interp pass",
+    ]);
+    expect(json.summary).toEqual({ pass: 3, fail: 0, unavailable: 0 });
+    expect(process.exitCode).toBe(before);
   });
 });
