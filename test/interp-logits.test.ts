@@ -1,8 +1,8 @@
 // Whole-model conformance of the interp backend: its logits against the reference backend's (exact f32
 // activations) on the same tokens, within the whole-model limit of DESIGN.md (NMSE 2e-3), for models whose
 // weights exercise the quantized matvec kernels (q4_0, q8_0, q4_k_m's q4_k/q6_k mix and the f16/f32
-// fallbacks of rows that are not whole blocks) and qwen2's
-// biases and NeoX RoPE. Few tokens each: the interpreter needs seconds per token.
+// fallbacks of rows that are not whole blocks) and qwen2's biases and NeoX RoPE. Few tokens each: the
+// interpreter needs seconds per token.
 import { describe, expect, it } from "vitest";
 import { GGUFFile } from "../engine/gguf/reader.js";
 import { modelConfigFromGGUF } from "../engine/model/config.js";
