@@ -1,7 +1,8 @@
 // The interp backend (targets/interp: the model graph run with the DSL kernels in the IR interpreter)
-// against llama.cpp's greedy continuation of stories260K (golden/greedy/stories260k-f32.json). The
-// interpreter needs seconds per token, so the test takes the first steps only; each has a clear top-1
-// margin in the golden file, so a kernel bug (not rounding) is what would change a token.
+// against llama.cpp's greedy continuations of stories260K (golden/greedy: f32 weights with an f32 KV cache,
+// q8_0 weights with an f16 one). The interpreter needs seconds per token, so the test takes the first
+// steps only; each has a clear top-1 margin in the golden file, so a kernel bug (not rounding) is what
+// would change a token.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { GGUFFile } from "../engine/gguf/reader.js";
@@ -20,22 +21,24 @@ interface GreedyJSON {
 const STEPS = 3;
 
 describe("interp backend", () => {
-  it(`generates llama.cpp's first ${STEPS} greedy tokens of stories260K with the kernels`, async () => {
-    const g = JSON.parse(readFileSync(golden("greedy", "stories260k-f32.json"), "utf8")) as GreedyJSON;
-    for (const m of g.top1_top2_margin.slice(0, STEPS)) expect(m).toBeGreaterThan(0.5);
-    const f = GGUFFile.open(golden("models", g.model_file));
-    const backend = await createInterpBackend(f, modelConfigFromGGUF(f), { kvType: "f32" });
-    f.close();
-    const seq = backend.createSequence({ nCtx: 32 });
-    let logits = await seq.forward(g.prompt_token_ids, 0, "last");
-    const got: number[] = [];
-    for (let s = 0; s < STEPS; s++) {
-      const next = argmax(logits);
-      got.push(next);
-      if (s < STEPS - 1) logits = await seq.forward([next], seq.nPast, "last");
-    }
-    expect(got).toEqual(g.generated_token_ids.slice(0, STEPS));
-  });
+  for (const [file, kvType] of [["stories260k-f32.json", "f32"], ["stories260k-q8_0-kvf16.json", "f16"]] as const) {
+    it(`generates llama.cpp's first ${STEPS} greedy tokens of ${file} with the kernels (${kvType} KV cache)`, async () => {
+      const g = JSON.parse(readFileSync(golden("greedy", file), "utf8")) as GreedyJSON;
+      for (const m of g.top1_top2_margin.slice(0, STEPS)) expect(m).toBeGreaterThan(0.5);
+      const f = GGUFFile.open(golden("models", g.model_file));
+      const backend = await createInterpBackend(f, modelConfigFromGGUF(f), { kvType });
+      f.close();
+      const seq = backend.createSequence({ nCtx: 32 });
+      let logits = await seq.forward(g.prompt_token_ids, 0, "last");
+      const got: number[] = [];
+      for (let s = 0; s < STEPS; s++) {
+        const next = argmax(logits);
+        got.push(next);
+        if (s < STEPS - 1) logits = await seq.forward([next], seq.nPast, "last");
+      }
+      expect(got).toEqual(g.generated_token_ids.slice(0, STEPS));
+    });
+  }
 
   it("refuses a model feature it lacks with the feature's name", async () => {
     const f = GGUFFile.open(golden("models", "stories260k-f32.gguf"));
