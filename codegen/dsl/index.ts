@@ -136,6 +136,13 @@ export const tanh = (x: f32): f32 => Math.fround(Math.tanh(x));
 export const sin = (x: f32): f32 => Math.fround(Math.sin(x));
 export const cos = (x: f32): f32 => Math.fround(Math.cos(x));
 export const floor = (x: f32): f32 => Math.fround(Math.floor(x));
+export const ceil = (x: f32): f32 => Math.fround(Math.ceil(x));
+/** Rounds toward zero. */
+export const trunc = (x: f32): f32 => Math.fround(Math.trunc(x));
+/** x to the power y (x > 0 for a defined result on every target, as in C's powf and WGSL's pow). */
+export const pow = (x: f32, y: f32): f32 => Math.fround(Math.pow(x, y));
+export const exp2 = (x: f32): f32 => Math.fround(2 ** x);
+export const log2 = (x: f32): f32 => Math.fround(Math.log2(x));
 /** a * b + c; targets may fuse it (one rounding) or not. */
 export const fma = (a: f32, b: f32, c: f32): f32 => Math.fround(a * b + c);
 /** Any numeric type; both operands of the same type. */

@@ -13,7 +13,8 @@ import { floatText, header, indent, printExpr, stmtComments, tableLines, type Sp
 
 const F32_FN: Readonly<Record<string, string>> = {
   exp: "Mathf.exp", log: "Mathf.log", sqrt: "Mathf.sqrt", tanh: "Mathf.tanh", sin: "Mathf.sin", cos: "Mathf.cos",
-  floor: "Mathf.floor", abs: "Mathf.abs", max: "Mathf.max", min: "Mathf.min",
+  floor: "Mathf.floor", abs: "Mathf.abs", max: "Mathf.max", min: "Mathf.min", pow: "Mathf.pow", exp2: "Mathf.exp2",
+  log2: "Mathf.log2", ceil: "Mathf.ceil", trunc: "Mathf.trunc",
 };
 const LOAD_TYPE: Readonly<Record<Scalar, string>> = { f32: "f32", i32: "i32", u32: "u32", bool: "bool" };
 const BYTES: Readonly<Record<ByteLoad, (p: string) => string>> = {

@@ -7,7 +7,7 @@ import { floatText, tableLines } from "./print.js";
 const TYPES: Readonly<Record<Scalar, string>> = { f32: "float", i32: "int", u32: "unsigned int", bool: "bool" };
 const F32_FN: Readonly<Record<string, string>> = {
   exp: "expf", log: "logf", sqrt: "sqrtf", rsqrt: "rsqrtf", tanh: "tanhf", sin: "sinf", cos: "cosf", floor: "floorf", fma: "fmaf",
-  abs: "fabsf", max: "fmaxf", min: "fminf",
+  abs: "fabsf", max: "fmaxf", min: "fminf", pow: "powf", exp2: "exp2f", log2: "log2f", ceil: "ceilf", trunc: "truncf",
 };
 const AXES = { x: "x", y: "y", z: "z" } as const;
 const BYTES: Readonly<Record<ByteLoad, (p: string) => string>> = {

@@ -9,6 +9,7 @@ const TYPES: Readonly<Record<Scalar, string>> = { f32: "float", i32: "int", u32:
 const F32_FN: Readonly<Record<string, string>> = {
   exp: "precise::exp", log: "precise::log", sqrt: "precise::sqrt", rsqrt: "precise::rsqrt", tanh: "precise::tanh",
   sin: "precise::sin", cos: "precise::cos", floor: "floor", fma: "fma", abs: "fabs", max: "fmax", min: "fmin", clamp: "clamp",
+  pow: "precise::pow", exp2: "precise::exp2", log2: "precise::log2", ceil: "ceil", trunc: "trunc",
 };
 const BYTES: Readonly<Record<ByteLoad, (p: string) => string>> = {
   u8: (p) => `uint(*(${p}))`,

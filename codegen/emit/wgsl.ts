@@ -9,7 +9,7 @@ import { floatText, header, indent, printExpr, stmtComments, tableLines, type Sp
 
 const F32_FN: Readonly<Record<string, string>> = {
   exp: "exp", log: "log", sqrt: "sqrt", rsqrt: "inverseSqrt", tanh: "tanh", sin: "sin", cos: "cos", floor: "floor", fma: "fma",
-  abs: "abs", max: "max", min: "min", clamp: "clamp",
+  abs: "abs", max: "max", min: "min", clamp: "clamp", pow: "pow", exp2: "exp2", log2: "log2", ceil: "ceil", trunc: "trunc",
 };
 
 const u32 = (value: number): Expr => ({ k: "lit", type: "u32", value });

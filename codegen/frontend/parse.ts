@@ -16,9 +16,9 @@ import type {
 import { verifyKernel } from "../ir/verify.js";
 
 const BUILTINS: readonly BuiltinName[] = ["globalId", "localId", "workgroupId", "workgroupSize", "numWorkgroups"];
-const F32_MATH: readonly string[] = ["exp", "log", "sqrt", "rsqrt", "tanh", "sin", "cos", "floor"];
+const F32_MATH: readonly string[] = ["exp", "log", "sqrt", "rsqrt", "tanh", "sin", "cos", "floor", "exp2", "log2", "ceil", "trunc"];
 const KNOWN_CALLS = [
-  ...F32_MATH, "fma", "abs", "max", "min", "clamp", "select", "idiv", "f32", "i32", "u32",
+  ...F32_MATH, "fma", "pow", "abs", "max", "min", "clamp", "select", "idiv", "f32", "i32", "u32",
   "bitcastF32", "bitcastU32", "unpackF16",
   "workgroupSum", "workgroupMax", "barrier", "shared",
 ];
@@ -840,9 +840,9 @@ class KernelBuilder {
         this.fail(n, `${fn}(...) is a block handle, not a value`, "read a field: W.block(i).d, or name it: const blk = W.block(i)");
       }
       const display = fn.length > 40 ? `${fn.slice(0, 40)}...` : fn;
-      return this.fail(n, `unknown function ${display}()`, `kernels may call only the DSL intrinsics: ${[...F32_MATH, "fma", "abs", "max", "min", "clamp", "select", "idiv", "f32", "i32", "u32", ...Object.keys(FIXED)].join(", ")}`);
+      return this.fail(n, `unknown function ${display}()`, `kernels may call only the DSL intrinsics: ${[...F32_MATH, "fma", "pow", "abs", "max", "min", "clamp", "select", "idiv", "f32", "i32", "u32", ...Object.keys(FIXED)].join(", ")}`);
     }
-    const arity: Record<string, number> = { fma: 3, clamp: 3, select: 3, max: 2, min: 2, idiv: 2 };
+    const arity: Record<string, number> = { fma: 3, clamp: 3, select: 3, max: 2, min: 2, idiv: 2, pow: 2 };
     const want = arity[fn] ?? 1;
     if (fn === "barrier") this.fail(n, "barrier() is a statement", "call it on its own line");
     if (fn === "shared") this.fail(n, "shared() declares memory", "declare it at the top of the body: const tile = shared(f32, 256)");
@@ -859,7 +859,7 @@ class KernelBuilder {
       if (v.type === fn) return v;
       return { k: "conv", type: fn, a: v };
     }
-    if (F32_MATH.includes(fn) || fn === "fma") {
+    if (F32_MATH.includes(fn) || fn === "fma" || fn === "pow") {
       const typed = vals.map((v, i) => this.coerce(v, "f32", args[i]!));
       return { k: "call", type: "f32", fn: fn as Intrinsic, args: typed };
     }

@@ -92,6 +92,11 @@ export function intrinsic(fn: Intrinsic, type: Scalar, args: readonly Value[]): 
     case "sin": return f(Math.sin(a!));
     case "cos": return f(Math.cos(a!));
     case "floor": return f(Math.floor(a!));
+    case "ceil": return f(Math.ceil(a!));
+    case "trunc": return f(Math.trunc(a!));
+    case "exp2": return f(2 ** a!);
+    case "log2": return f(Math.log2(a!));
+    case "pow": return f(Math.pow(a!, b!));
     case "fma": return f(a! * b! + c!);
     case "abs": return norm(type, Math.abs(a!));
     case "max": return type === "f32" && (Number.isNaN(a!) || Number.isNaN(b!)) ? (Number.isNaN(a!) ? b! : a!) : Math.max(a!, b!);

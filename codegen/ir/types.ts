@@ -28,6 +28,7 @@ export type UnOp = "-" | "!" | "~";
 /** Math and integer intrinsics the DSL knows; anything else is rejected by the frontend. */
 export type Intrinsic =
   | "exp" | "log" | "sqrt" | "rsqrt" | "tanh" | "sin" | "cos" | "floor" | "fma"
+  | "pow" | "exp2" | "log2" | "ceil" | "trunc"
   | "abs" | "max" | "min" | "clamp" | "idiv"
   // f16 bits (low 16 bits of a u32) to f32: the DSL's unpackF16, and the quant lowering's f16 fields
   | "f16tof32"

@@ -194,7 +194,7 @@ export function checkTypes(k: KernelIR, after = "the frontend"): void {
   for (const s of k.shared) mem.set(s.name, s.type);
   for (const t of k.tables) mem.set(t.name, t.type);
   const uniforms = new Map(k.uniforms.map((u) => [u.name, u.type]));
-  const F32_ONLY = new Set(["exp", "log", "sqrt", "rsqrt", "tanh", "sin", "cos", "floor", "fma"]);
+  const F32_ONLY = new Set(["exp", "log", "sqrt", "rsqrt", "tanh", "sin", "cos", "floor", "fma", "pow", "exp2", "log2", "ceil", "trunc"]);
 
   const expr = (e: Expr): Scalar => {
     const want = (x: Expr, t: Scalar, role: string): void => {

@@ -22,6 +22,7 @@ const RESERVED = new Set(
     // intrinsics as the targets spell them: a variable of that name would hide the function
     "exp log sqrt rsqrt tanh sin cos floor fma abs max min clamp dot inverseSqrt unpack2x16float fmax fmin fabs",
     "expf logf sqrtf rsqrtf tanhf sinf cosf floorf fmaf fabsf fmaxf fminf precise reinterpret f16tof32",
+    "pow exp2 log2 ceil trunc powf exp2f log2f ceilf truncf",
     // names the emitters declare themselves
     "params lid lx ly lz wx wy wz nwx nwy nwz scratch globalId localId workgroupId numWorkgroups",
   ].join(" ").split(" "),
