@@ -14,18 +14,20 @@ import { afterAll, describe, expect, it } from "vitest";
 import { KilnError } from "../engine/errors.js";
 import { GGUFFile } from "../engine/gguf/reader.js";
 import { modelConfigFromGGUF } from "../engine/model/config.js";
-import type { Backend } from "../engine/runtime/backend.js";
 import { argmax } from "../engine/sampling/sampler.js";
-import { createWebGPUBackend } from "../targets/wgsl/backend/webgpu-backend.js";
+import { createWebGPUBackend, type WebGPUBackend } from "../targets/wgsl/backend/webgpu-backend.js";
 import { golden } from "./golden.js";
 
-const backends = new Map<string, Promise<Backend>>();
-function backendFor(modelFile: string, kvType: "f32" | "f16"): Promise<Backend> {
-  const key = `${modelFile}/${kvType}`;
+const backends = new Map<string, Promise<WebGPUBackend>>();
+/** noF16: the GPU process does not ask for shader-f16, so an f16 KV cache is rounded and kept in f32. */
+function backendFor(modelFile: string, kvType: "f32" | "f16", noF16 = false): Promise<WebGPUBackend> {
+  const key = `${modelFile}/${kvType}/${noF16}`;
   let b = backends.get(key);
   if (!b) {
     const f = GGUFFile.open(golden("models", modelFile));
+    if (noF16) process.env.KILN_WEBGPU_NO_F16 = "1";
     b = createWebGPUBackend(f, modelConfigFromGGUF(f), { kvType }).finally(() => f.close());
+    delete process.env.KILN_WEBGPU_NO_F16;
     backends.set(key, b);
   }
   return b;
@@ -85,6 +87,18 @@ describe.skipIf(skipWhy !== "")("webgpu backend logits match the goldens", () =>
       expect(e, `NMSE ${e.toExponential(2)}`).toBeLessThanOrEqual(limit);
     });
   }
+
+  it("synthetic-k256-q4_k_m-logits-kvf16 with the f16 cache rounded into f32 storage (no shader-f16): NMSE <= 1e-3", async () => {
+    const meta = JSON.parse(readFileSync(golden("logits", "synthetic-k256-q4_k_m-logits-kvf16.json"), "utf8")) as { token_ids: number[] };
+    const want = readF32(golden("logits", "synthetic-k256-q4_k_m-logits-kvf16.f32"));
+    const b = await backendFor("synthetic-k256-q4_k_m.gguf", "f16", true);
+    expect(b.kvStorage).toBe("f32");
+    const seq = b.createSequence({ nCtx: 64 });
+    const got = await seq.forward(meta.token_ids, 0, "all");
+    seq.free();
+    const e = nmse(got, want);
+    expect(e, `NMSE ${e.toExponential(2)}`).toBeLessThanOrEqual(1e-3);
+  });
 
   it("gives the same logits evaluating the prompt in one batch and token by token", async () => {
     // the one-submission prefill and the per-token decode path must agree with each other and with

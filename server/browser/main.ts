@@ -44,6 +44,8 @@ async function gpuDevice(): Promise<GPUDevice> {
   const adapter = await navigator.gpu.requestAdapter();
   if (!adapter) throw new KilnError("WebGPU found no adapter (requestAdapter() returned null)");
   device = await adapter.requestDevice({
+    // shader-f16: an f16 KV cache in half the memory
+    requiredFeatures: adapter.features.has("shader-f16") ? ["shader-f16"] : [],
     requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize },
   });
   const info = adapter.info;

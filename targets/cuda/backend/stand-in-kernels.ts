@@ -105,6 +105,7 @@ extern "C" __global__ void __launch_bounds__(256) round_f16(float* __restrict__ 
 };
 
 /** The CUDA stand-ins by name: the wgsl descriptor and the CUDA source. */
+// (the cuda backend keeps an f16 KV cache rounded in f32 storage, so it needs no f16-storage kernels)
 export const CUDA_STAND_IN_KERNELS: ReadonlyMap<string, { kernel: KernelDesc; code: string }> = new Map(
-  [...WGSL_STAND_INS].map(([name, { kernel }]) => [name, { kernel, code: SOURCES[name]! }]),
+  [...WGSL_STAND_INS].filter(([name]) => SOURCES[name] !== undefined).map(([name, { kernel }]) => [name, { kernel, code: SOURCES[name]! }]),
 );

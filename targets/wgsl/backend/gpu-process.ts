@@ -22,7 +22,7 @@ let device: GPUDevice | undefined;
 let model: WebGPUModel | undefined;
 const sequences = new Map<number, WebGPUSequence>();
 
-async function openDevice(): Promise<{ device: GPUDevice; adapter: string }> {
+async function openDevice(): Promise<{ device: GPUDevice; adapter: string; f16: boolean }> {
   Object.assign(globalThis, globals);
   gpu ??= create([]);
   const adapter = await gpu.requestAdapter();
@@ -33,13 +33,17 @@ async function openDevice(): Promise<{ device: GPUDevice; adapter: string }> {
     );
   }
   const info = adapter.info;
+  // shader-f16 lets an f16 KV cache take half the memory; KILN_WEBGPU_NO_F16=1 turns it off (tests
+  // use it to run the f32-storage path on adapters that have the feature)
+  const f16 = adapter.features.has("shader-f16") && !process.env.KILN_WEBGPU_NO_F16;
   const d = await adapter.requestDevice({
+    requiredFeatures: f16 ? ["shader-f16"] : [],
     requiredLimits: {
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
       maxBufferSize: adapter.limits.maxBufferSize,
     },
   });
-  return { device: d, adapter: `${info.vendor || "?"} ${info.architecture || ""} ${info.description || info.device || ""}`.replace(/\s+/g, " ").trim() };
+  return { device: d, f16, adapter: `${info.vendor || "?"} ${info.architecture || ""} ${info.description || info.device || ""}`.replace(/\s+/g, " ").trim() };
 }
 
 async function handle(req: GpuRequest): Promise<GpuReply> {
@@ -54,7 +58,7 @@ async function handle(req: GpuRequest): Promise<GpuReply> {
       } finally {
         f.close();
       }
-      return { id: req.id, ok: true, adapter: opened.adapter, weightBytes: model.weightBytes };
+      return { id: req.id, ok: true, adapter: opened.adapter, weightBytes: model.weightBytes, kvStorage: model.kvStorage };
     }
     case "create": {
       if (!model) throw new KilnError("webgpu: no model loaded in the GPU process");

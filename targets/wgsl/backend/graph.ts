@@ -90,6 +90,11 @@ function pad32(n: number): number {
 
 export interface GraphOptions {
   readonly kvType: "f32" | "f16";
+  /**
+   * How an f16 KV cache is stored: "f16" (2 bytes a value; WebGPU needs shader-f16) or "f32" (rounded
+   * to f16, kept in 4 bytes). Default "f32". Ignored for an f32 cache.
+   */
+  readonly kvStorage?: "f32" | "f16";
   /** Positions the sequence's KV cache holds. */
   readonly nCtx: number;
   /** Most tokens evaluated by one submission (the embedding and id buffers are this long). */
@@ -192,11 +197,17 @@ export function planGraph(config: ModelConfig, weights: ModelWeights, opts: Grap
     ["logits", f32(c.nVocab)],
     ["readback", 4 * opts.maxBatch * c.nVocab], // the logits rows sampling needs
   ]);
+  const kvBytes = halfKV(opts) ? 2 : 4;
   for (let l = 0; l < c.nLayer; l++) {
-    scratch.set(`kcache.${l}`, 4 * opts.nCtx * nK); // (n_ctx, n_head_kv * head_k)
-    scratch.set(`vcache.${l}`, 4 * opts.nCtx * nV); // (n_ctx, n_head_kv * head_v)
+    scratch.set(`kcache.${l}`, align4(kvBytes * opts.nCtx * nK)); // (n_ctx, n_head_kv * head_k)
+    scratch.set(`vcache.${l}`, align4(kvBytes * opts.nCtx * nV)); // (n_ctx, n_head_kv * head_v)
   }
   return { config, opts, matrices, vectors, scratch, roles: { tokenEmbd, output, layers } };
+}
+
+/** Whether the KV cache holds f16 values in 2 bytes each. */
+function halfKV(opts: GraphOptions): boolean {
+  return opts.kvType === "f16" && opts.kvStorage === "f16";
 }
 
 /** Workgroup counts for n items at `perGroup` items a workgroup. */
@@ -211,7 +222,11 @@ export function kernelsUsed(plan: GraphPlan): string[] {
   for (const { plan: m } of plan.matrices.values()) names.add(`matvec_${m.type}`);
   if (plan.config.embeddingScale !== 1) names.add("scale");
   if (plan.config.finalSoftcap > 0) names.add("softcap");
-  if (plan.opts.kvType === "f16") names.add("round_f16");
+  if (halfKV(plan.opts)) {
+    names.add("kv_store_f16");
+    names.add("attention_f16kv");
+    names.delete("attention");
+  } else if (plan.opts.kvType === "f16") names.add("round_f16");
   return [...names];
 }
 
@@ -305,17 +320,21 @@ export function batchOps(plan: GraphPlan, nTokens: number, startPos: number, out
         { nHeads: c.nHead, headDim: c.headDimK, nRot: c.rope.nRot, neox }, groupsFor(c.nHead * c.rope.nRot / 2, 64));
       dispatch("rope", { x: "k", table: "rope_table", step: "step" },
         { nHeads: c.nHeadKv, headDim: c.headDimK, nRot: c.rope.nRot, neox }, groupsFor(c.nHeadKv * c.rope.nRot / 2, 64));
-      // an f16 KV cache holds K and V rounded to half
-      if (opts.kvType === "f16") {
-        dispatch("round_f16", { x: "k" }, { n: nK }, groupsFor(nK, 256));
-        dispatch("round_f16", { x: "v" }, { n: nV }, groupsFor(nV, 256));
+      // store k, v at this position of the cache (an f16 cache: rounded to half, stored in 2 or 4 bytes)
+      if (halfKV(opts)) {
+        dispatch("kv_store_f16", { src: "k", dst: `kcache.${l}`, step: "step" }, { n: nK }, groupsFor(nK, 256));
+        dispatch("kv_store_f16", { src: "v", dst: `vcache.${l}`, step: "step" }, { n: nV }, groupsFor(nV, 256));
+      } else {
+        if (opts.kvType === "f16") {
+          dispatch("round_f16", { x: "k" }, { n: nK }, groupsFor(nK, 256));
+          dispatch("round_f16", { x: "v" }, { n: nV }, groupsFor(nV, 256));
+        }
+        copy("k", 0, `kcache.${l}`, 4 * pos * nK, 4 * nK);
+        copy("v", 0, `vcache.${l}`, 4 * pos * nV, 4 * nV);
       }
-      // store k, v at this position of the cache
-      copy("k", 0, `kcache.${l}`, 4 * pos * nK, 4 * nK);
-      copy("v", 0, `vcache.${l}`, 4 * pos * nV, 4 * nV);
       // multi-head attention over positions 0..pos (or the sliding window)
       const windowed = c.slidingWindow > 0 && c.slidingWindowLayers(l);
-      dispatch("attention",
+      dispatch(halfKV(opts) ? "attention_f16kv" : "attention",
         { q: "q", kCache: `kcache.${l}`, vCache: `vcache.${l}`, att: "att", out: "attn_out", step: "step" },
         {
           headK: c.headDimK, headV: c.headDimV, kvDimK: nK, kvDimV: nV, groupSize: c.nHead / c.nHeadKv, nCtx: opts.nCtx,

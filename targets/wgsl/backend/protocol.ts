@@ -16,5 +16,5 @@ export type GpuRequest =
   | { readonly id: number; readonly op: "dispose" };
 
 export type GpuReply =
-  | { readonly id: number; readonly ok: true; readonly logits?: Float32Array; readonly adapter?: string; readonly weightBytes?: number }
+  | { readonly id: number; readonly ok: true; readonly logits?: Float32Array; readonly adapter?: string; readonly weightBytes?: number; readonly kvStorage?: "f32" | "f16" }
   | { readonly id: number; readonly ok: false; readonly message: string; readonly code: string };

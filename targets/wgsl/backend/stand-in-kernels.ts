@@ -1,6 +1,7 @@
 // WGSL for the model-graph steps that engine/kernels does not generate yet: RoPE from a host-computed
 // angle table, single-token attention over the KV cache, the gated FFN non-linearity (SwiGLU/GeGLU),
-// tanh soft-capping and f16 rounding of K and V. They are written by hand, small and plain, and follow
+// tanh soft-capping, and an f16 KV cache: stored as f16 where the adapter has shader-f16, else
+// rounded to f16 and kept in f32. They are written by hand, small and plain, and follow
 // engine/reference/forward.ts step for step (its ops.ts is their reference); each is replaced by its
 // generated counterpart once engine/kernels has one (node-library.ts looks these names up here first,
 // since graph.ts binds them by these binding names). Everything else the graph runs (get_rows, matvec, rmsnorm, add, scale) is generated code.
@@ -43,13 +44,14 @@ fn rope(@builtin(global_invocation_id) globalId: vec3<u32>) {
 }
 `;
 
-const ATTENTION = /* wgsl */ `
+/** Attention over an f32 KV cache, or (shader-f16) one stored as f16, read back widened to f32. */
+const attention = (kv: "f32" | "f16"): string => /* wgsl */ `${kv === "f16" ? "enable f16;\n" : ""}
 // One query head per workgroup: scores q·k over the visible positions (scaled, optionally soft-capped),
 // softmax, then the weighted sum of the values. Grouped-query: head h reads KV head h / groupSize.
 // Visible: positions first..pos, first = pos + 1 - window when a window is set (sliding-window layers).
 @group(0) @binding(0) var<storage, read> q: array<f32>;
-@group(0) @binding(1) var<storage, read> kCache: array<f32>;
-@group(0) @binding(2) var<storage, read> vCache: array<f32>;
+@group(0) @binding(1) var<storage, read> kCache: array<${kv}>;
+@group(0) @binding(2) var<storage, read> vCache: array<${kv}>;
 @group(0) @binding(3) var<storage, read_write> att: array<f32>;
 @group(0) @binding(4) var<storage, read_write> out: array<f32>;
 @group(0) @binding(5) var<storage, read> step: array<u32>;
@@ -70,7 +72,7 @@ fn capped(s: f32) -> f32 {
 }
 
 @compute @workgroup_size(64, 1, 1)
-fn attention(@builtin(local_invocation_id) localId: vec3<u32>, @builtin(workgroup_id) workgroupId: vec3<u32>) {
+fn ${kv === "f16" ? "attention_f16kv" : "attention"}(@builtin(local_invocation_id) localId: vec3<u32>, @builtin(workgroup_id) workgroupId: vec3<u32>) {
   let h = workgroupId.x;
   let lid = localId.x;
   let kvh = h / params.groupSize;
@@ -84,7 +86,7 @@ fn attention(@builtin(local_invocation_id) localId: vec3<u32>, @builtin(workgrou
   for (var t = lid; t < n; t += 64u) {
     let ko = (first + t) * params.kvDimK + kvh * params.headK;
     var s = 0.0;
-    for (var i = 0u; i < params.headK; i += 1u) { s += q[h * params.headK + i] * kCache[ko + i]; }
+    for (var i = 0u; i < params.headK; i += 1u) { s += q[h * params.headK + i] * f32(kCache[ko + i]); }
     s = capped(s * params.scale);
     att[base + t] = s;
     mx = max(mx, s);
@@ -116,7 +118,7 @@ fn attention(@builtin(local_invocation_id) localId: vec3<u32>, @builtin(workgrou
   for (var i = lid; i < params.headV; i += 64u) {
     var acc = 0.0;
     for (var t = 0u; t < n; t += 1u) {
-      acc += att[base + t] * vCache[(first + t) * params.kvDimV + kvh * params.headV + i];
+      acc += att[base + t] * f32(vCache[(first + t) * params.kvDimV + kvh * params.headV + i]);
     }
     out[h * params.headV + i] = acc * inv;
   }
@@ -159,6 +161,22 @@ fn softcap(@builtin(global_invocation_id) globalId: vec3<u32>) {
 }
 `;
 
+const KV_STORE_F16 = /* wgsl */ `enable f16;
+// K or V of the current token into row step[0] of an f16 cache (shader-f16: half the memory of f32).
+@group(0) @binding(0) var<storage, read> src: array<f32>;
+@group(0) @binding(1) var<storage, read_write> dst: array<f16>;
+@group(0) @binding(2) var<storage, read> step: array<u32>;
+struct kv_store_f16_params { n: u32 }
+@group(0) @binding(3) var<uniform> params: kv_store_f16_params;
+
+@compute @workgroup_size(256, 1, 1)
+fn kv_store_f16(@builtin(global_invocation_id) globalId: vec3<u32>) {
+  let i = globalId.x;
+  if (i >= params.n) { return; }
+  dst[step[0] * params.n + i] = f16(src[i]);
+}
+`;
+
 const ROUND_F16 = /* wgsl */ `
 // x rounded to the nearest half in place: what an f16 KV cache holds (kept in f32 storage).
 @group(0) @binding(0) var<storage, read_write> x: array<f32>;
@@ -176,7 +194,7 @@ fn round_f16(@builtin(global_invocation_id) globalId: vec3<u32>) {
 function desc(
   name: string,
   workgroup: number,
-  buffers: [string, "f32" | "u32", "read" | "read_write"][],
+  buffers: [string, "f32" | "f16" | "u32", "read" | "read_write"][],
   uniforms: [string, "u32" | "f32"][],
 ): KernelDesc {
   const bytes = uniforms.length * 4;
@@ -198,13 +216,20 @@ export const STAND_IN_KERNELS: ReadonlyMap<string, { kernel: KernelDesc; code: s
       [["nHeads", "u32"], ["headDim", "u32"], ["nRot", "u32"], ["neox", "u32"]]),
     code: ROPE,
   }],
-  ["attention", {
-    kernel: desc("attention", 64,
-      [["q", "f32", "read"], ["kCache", "f32", "read"], ["vCache", "f32", "read"], ["att", "f32", "read_write"],
-        ["out", "f32", "read_write"], ["step", "u32", "read"]],
-      [["headK", "u32"], ["headV", "u32"], ["kvDimK", "u32"], ["kvDimV", "u32"], ["groupSize", "u32"], ["nCtx", "u32"],
-        ["window", "u32"], ["scale", "f32"], ["softcap", "f32"]]),
-    code: ATTENTION,
+  ...(["f32", "f16"] as const).map((kv): [string, { kernel: KernelDesc; code: string }] => {
+    const name = kv === "f16" ? "attention_f16kv" : "attention";
+    return [name, {
+      kernel: desc(name, 64,
+        [["q", "f32", "read"], ["kCache", kv, "read"], ["vCache", kv, "read"], ["att", "f32", "read_write"],
+          ["out", "f32", "read_write"], ["step", "u32", "read"]],
+        [["headK", "u32"], ["headV", "u32"], ["kvDimK", "u32"], ["kvDimV", "u32"], ["groupSize", "u32"], ["nCtx", "u32"],
+          ["window", "u32"], ["scale", "f32"], ["softcap", "f32"]]),
+      code: attention(kv),
+    }];
+  }),
+  ["kv_store_f16", {
+    kernel: desc("kv_store_f16", 256, [["src", "f32", "read"], ["dst", "f16", "read_write"], ["step", "u32", "read"]], [["n", "u32"]]),
+    code: KV_STORE_F16,
   }],
   ["glu", {
     kernel: desc("glu", 256, [["gate", "f32", "read"], ["up", "f32", "read"], ["out", "f32", "read_write"]],

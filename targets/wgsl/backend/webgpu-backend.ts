@@ -147,7 +147,13 @@ export class WebGPUBackend implements Backend {
   readonly name = "webgpu";
   private nextSeq = 1;
 
-  constructor(readonly config: ModelConfig, readonly proc: GpuProcess, readonly adapter: string) {}
+  constructor(
+    readonly config: ModelConfig,
+    readonly proc: GpuProcess,
+    readonly adapter: string,
+    /** How the KV cache stores values on the device (f16 only for an f16 cache with shader-f16). */
+    readonly kvStorage: "f32" | "f16",
+  ) {}
 
   createSequence(opts: SequenceOptions = {}): BackendSequence {
     const nCtx = Math.min(opts.nCtx ?? this.config.nCtx, this.config.nCtx);
@@ -169,7 +175,7 @@ export async function createWebGPUBackend(gguf: GGUFFile, config: ModelConfig, o
   const proc = new GpuProcess();
   try {
     const r = await proc.request({ op: "load", path: gguf.path, kvType: opts.kvType ?? "f32" });
-    return new WebGPUBackend(config, proc, r.adapter ?? "unknown adapter");
+    return new WebGPUBackend(config, proc, r.adapter ?? "unknown adapter", r.kvStorage ?? "f32");
   } catch (e) {
     proc.kill();
     throw e;

@@ -24,6 +24,8 @@ export interface WebGPUModelOptions {
   readonly kvType?: "f32" | "f16";
   /** Most tokens one submission evaluates (default 64). */
   readonly maxBatch?: number;
+  /** Store an f16 KV cache as f16 when the device has shader-f16 (default true; else rounded, in f32). */
+  readonly f16?: boolean;
 }
 
 interface Pipeline {
@@ -39,6 +41,8 @@ export class WebGPUModel {
   private readonly sequences = new Set<WebGPUSequence>();
   /** Bytes of weights on the device (the quantized blocks, as stored in the file). */
   readonly weightBytes: number;
+  /** How the KV cache stores values: f16 (an f16 cache on a device with shader-f16) or f32. */
+  readonly kvStorage: "f32" | "f16";
 
   private constructor(
     readonly device: GPUDevice,
@@ -47,8 +51,9 @@ export class WebGPUModel {
     private readonly library: KernelLibrary,
     readonly opts: Required<WebGPUModelOptions>,
   ) {
+    this.kvStorage = opts.kvType === "f16" && opts.f16 && device.features.has("shader-f16") ? "f16" : "f32";
     // the plan at the model's full context decides the weight layout; sequences plan their own scratch
-    const plan = planGraph(config, weights, { kvType: opts.kvType, nCtx: config.nCtx, maxBatch: opts.maxBatch });
+    const plan = planGraph(config, weights, { kvType: opts.kvType, kvStorage: this.kvStorage, nCtx: config.nCtx, maxBatch: opts.maxBatch });
     let bytes = 0;
     for (const [name, { plan: m, source }] of plan.matrices) {
       this.weightBuffers.set(name, this.upload(name, layoutMatrix(m, source.bytes)));
@@ -65,7 +70,7 @@ export class WebGPUModel {
   /** Builds the model on `device`; shader or pipeline errors become a KilnError naming the kernel. */
   static async create(device: GPUDevice, config: ModelConfig, weights: ModelWeights, library: KernelLibrary, opts: WebGPUModelOptions = {}): Promise<WebGPUModel> {
     device.pushErrorScope("validation");
-    const model = new WebGPUModel(device, config, weights, library, { kvType: opts.kvType ?? "f32", maxBatch: opts.maxBatch ?? 64 });
+    const model = new WebGPUModel(device, config, weights, library, { kvType: opts.kvType ?? "f32", maxBatch: opts.maxBatch ?? 64, f16: opts.f16 ?? true });
     const err = await device.popErrorScope();
     if (err) throw new KilnError(`webgpu: building the model failed: ${err.message}`);
     return model;
@@ -97,7 +102,7 @@ export class WebGPUModel {
 
   createSequence(nCtx = this.config.nCtx): WebGPUSequence {
     const n = Math.min(nCtx, this.config.nCtx);
-    const plan = planGraph(this.config, this.weights, { kvType: this.opts.kvType, nCtx: n, maxBatch: Math.min(this.opts.maxBatch, n) });
+    const plan = planGraph(this.config, this.weights, { kvType: this.opts.kvType, kvStorage: this.kvStorage, nCtx: n, maxBatch: Math.min(this.opts.maxBatch, n) });
     const seq = new WebGPUSequence(this, plan, () => this.sequences.delete(seq));
     this.sequences.add(seq);
     return seq;
