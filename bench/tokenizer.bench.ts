@@ -108,6 +108,8 @@ export const benchmark: Benchmark = {
           if (!same) process.stderr.write(`tokenizer bench: ${name}: node-llama-cpp's ids differ from kiln's\n`);
           const pms = timeIt(() => peer.tokenize(c.text), minMs);
           report({ case: `${name},warm`, value: bytes / MB / (pms / 1000), unit: "MB/s", impl: "llama.cpp" });
+          // kiln's warm throughput over node-llama-cpp's on the same text and vocabulary (aim: >= 1.0)
+          report({ case: `${name},ratio kiln/node-llama-cpp`, value: pms / ms, unit: "x", impl: "ratio" });
         }
       }
     }
