@@ -1,10 +1,11 @@
 // Cases for the kernels that read weights in their ggml type: get_rows.kernel.ts (get_rows and
-// dequantize), matvec.kernel.ts and matmul.kernel.ts, for every type in weights.ts. Oracles:
+// dequantize), matvec.kernel.ts and matmul.kernel.ts, for every type in weights.ts (dequantize also for
+// the lookup-only types). Oracles:
 // engine/quant dequantizeRow (bit-exact with ggml) and engine/reference/ops.ts matvec.
 import { WeightMatrix } from "../../engine/model/weights.js";
 import { matvec } from "../../engine/reference/ops.js";
 import { caseName, type ConformanceCase } from "../case.js";
-import { decodeAll, makeWeights, rowLength, WEIGHT_TYPES, type WeightType } from "./weights.js";
+import { decodeAll, LOOKUP_ONLY_TYPES, makeWeights, rowLength, WEIGHT_TYPES, type WeightType } from "./weights.js";
 
 function refMatvec(w: ReturnType<typeof makeWeights>, rows: number, k: number, x: Float32Array): Float32Array {
   const out = new Float32Array(rows);
@@ -12,7 +13,7 @@ function refMatvec(w: ReturnType<typeof makeWeights>, rows: number, k: number, x
   return out;
 }
 
-const seedOf = (base: number, t: WeightType): number => base + WEIGHT_TYPES.indexOf(t);
+const seedOf = (base: number, t: WeightType): number => base + [...WEIGHT_TYPES, ...LOOKUP_ONLY_TYPES].indexOf(t);
 
 const dequantize = (type: WeightType): ConformanceCase => {
   const rows = 2, k = rowLength(type);
@@ -71,6 +72,7 @@ const matmulCase = (type: WeightType, k = rowLength(type, 1)): ConformanceCase =
 
 export const quantCases: ConformanceCase[] = [
   ...WEIGHT_TYPES.map(dequantize),
+  ...LOOKUP_ONLY_TYPES.map(dequantize),
   ...WEIGHT_TYPES.map(getRows),
   ...WEIGHT_TYPES.map((t) => matvecCase(t)),
   ...WEIGHT_TYPES.map((t) => matmulCase(t)),

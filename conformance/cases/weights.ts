@@ -7,7 +7,9 @@ import type { Rng } from "../prng.js";
 import type { TargetBuffer } from "../target.js";
 
 export const WEIGHT_TYPES = ["f32", "f16", "bf16", "q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "q2_k", "q3_k", "q4_k", "q5_k", "q6_k", "iq4_nl", "iq4_xs"] as const;
-export type WeightType = (typeof WEIGHT_TYPES)[number];
+/** Types with a get_rows (dequantize) kernel but no matvec/matmul: activation types and the ternary ones. */
+export const LOOKUP_ONLY_TYPES = ["q8_1", "q8_k", "tq1_0", "tq2_0"] as const;
+export type WeightType = (typeof WEIGHT_TYPES)[number] | (typeof LOOKUP_ONLY_TYPES)[number];
 
 export interface Weights {
   readonly type: TypeInfo;

@@ -329,3 +329,74 @@ export const getRowsIQ4_XS = kernel(
   },
 );
 
+
+// ---- types that are only looked up or dequantized here (no matvec/matmul kernels) ----------------------
+
+// base-3 place values of the five digits a tq1_0 byte holds
+const POW3 = table(u32, [1, 3, 9, 27, 81]);
+
+// q8_1: x = d * q (s = d * sum(q) is a cached sum the value does not need)
+export const getRowsQ8_1 = kernel(
+  { name: "get_rows_q8_1", workgroupSize: 64, uniforms: { k: u32 }, buffers: { W: read(quant("q8_1")), ids: read(u32), out: write(f32) }, constants: { QK: 32 } },
+  ({ k, W, ids, out, QK }) => {
+    const src = ids[workgroupId.x];
+    for (let i = localId.x; i < k; i += workgroupSize.x) {
+      const blk = W.block(src * idiv(k, QK) + idiv(i, QK));
+      out[workgroupId.x * k + i] = f32(blk.qs[i % QK]) * blk.d;
+    }
+  },
+);
+
+// q8_k: x = d * q with an f32 scale per 256 values (the k-quants' activation type)
+export const getRowsQ8_K = kernel(
+  { name: "get_rows_q8_k", workgroupSize: 64, uniforms: { k: u32 }, buffers: { W: read(quant("q8_k")), ids: read(u32), out: write(f32) }, constants: { QK: 256 } },
+  ({ k, W, ids, out, QK }) => {
+    const src = ids[workgroupId.x];
+    for (let i = localId.x; i < k; i += workgroupSize.x) {
+      const blk = W.block(src * idiv(k, QK) + idiv(i, QK));
+      out[workgroupId.x * k + i] = blk.d * f32(blk.qs[i % QK]);
+    }
+  },
+);
+
+// tq2_0: x = d * (q - 1), q a 2-bit code; each byte holds values m, m + 32, m + 64, m + 96 of its 128
+export const getRowsTQ2_0 = kernel(
+  { name: "get_rows_tq2_0", workgroupSize: 64, uniforms: { k: u32 }, buffers: { W: read(quant("tq2_0")), ids: read(u32), out: write(f32) }, constants: { QK: 256 } },
+  ({ k, W, ids, out, QK }) => {
+    const src = ids[workgroupId.x];
+    for (let i = localId.x; i < k; i += workgroupSize.x) {
+      const blk = W.block(src * idiv(k, QK) + idiv(i, QK));
+      const j = i % QK;
+      const q = (blk.qs[(j >> 7) * 32 + (j & 31)] >> (((j & 127) >> 5) * 2)) & 3;
+      out[workgroupId.x * k + i] = f32(i32(q) - 1) * blk.d;
+    }
+  },
+);
+
+// tq1_0: x = d * t, t in {-1, 0, 1}; qs bytes hold five base-3 digits scaled to 0..255 (values 0..159 by
+// 32-byte runs, 160..239 by 16-byte runs), qh bytes four more (values 240..255)
+export const getRowsTQ1_0 = kernel(
+  { name: "get_rows_tq1_0", workgroupSize: 64, uniforms: { k: u32 }, buffers: { W: read(quant("tq1_0")), ids: read(u32), out: write(f32) }, constants: { QK: 256 } },
+  ({ k, W, ids, out, QK }) => {
+    const src = ids[workgroupId.x];
+    for (let i = localId.x; i < k; i += workgroupSize.x) {
+      const blk = W.block(src * idiv(k, QK) + idiv(i, QK));
+      const j = i % QK;
+      let byte: u32 = 0;
+      let digit: u32 = 0;
+      if (j < 160) {
+        byte = blk.qs[j & 31];
+        digit = j >> 5;
+      } else if (j < 240) {
+        byte = blk.qs[32 + ((j - 160) & 15)];
+        digit = (j - 160) >> 4;
+      } else {
+        byte = blk.qh[(j - 240) & 3];
+        digit = (j - 240) >> 2;
+      }
+      // multiplying by 3^digit moves the digit to the top; * 3 >> 8 reads it back as 0, 1 or 2
+      const t = i32((((byte * POW3[digit]) & 255) * 3) >> 8) - 1;
+      out[workgroupId.x * k + i] = f32(t) * blk.d;
+    }
+  },
+);
