@@ -300,7 +300,14 @@ export function emitAssemblyScript(k: KernelIR): AssemblyScriptKernel {
   };
   const phaseLoop = (list: readonly Stmt[], depth: number): void => {
     const ind = indent(depth);
-    out.push(`${ind}for (let lid: u32 = 0; lid < ${n}; lid++) {`);
+    // a phase that is one `if (localId.x < C)` (a reduction step) needs only the first C invocations
+    let count = n;
+    const only = list.length === 1 ? list[0]! : null;
+    if (sy === 1 && sz === 1 && only?.k === "if" && !only.else && only.cond.k === "bin" && only.cond.op === "<") {
+      const { a, b } = only.cond;
+      if (a.k === "builtin" && a.name === "localId" && a.axis === "x" && b.k === "lit") count = Math.min(n, b.value as number);
+    }
+    out.push(`${ind}for (let lid: u32 = 0; lid < ${count}; lid++) {`);
     localIds(depth + 1);
     printStmts(list, depth + 1);
     out.push(`${ind}}`);
