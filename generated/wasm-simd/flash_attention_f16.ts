@@ -65,7 +65,7 @@ export function flash_attention_f16(scratch: usize, wx: u32, wy: u32, wz: u32, n
     }
     // barrier [line 262]: the next phase starts after every invocation finished this one
     {
-      for (let lid: u32 = 0; lid < 64; lid++) {
+      for (let lid: u32 = 0; lid < 32; lid++) {
         const lx: u32 = lid;
         const ly: u32 = 0;
         const lz: u32 = 0;
@@ -76,7 +76,7 @@ export function flash_attention_f16(scratch: usize, wx: u32, wy: u32, wz: u32, n
       // barrier [line 262]: the next phase starts after every invocation finished this one
     }
     {
-      for (let lid: u32 = 0; lid < 64; lid++) {
+      for (let lid: u32 = 0; lid < 16; lid++) {
         const lx: u32 = lid;
         const ly: u32 = 0;
         const lz: u32 = 0;
@@ -87,7 +87,7 @@ export function flash_attention_f16(scratch: usize, wx: u32, wy: u32, wz: u32, n
       // barrier [line 262]: the next phase starts after every invocation finished this one
     }
     {
-      for (let lid: u32 = 0; lid < 64; lid++) {
+      for (let lid: u32 = 0; lid < 8; lid++) {
         const lx: u32 = lid;
         const ly: u32 = 0;
         const lz: u32 = 0;
@@ -98,7 +98,7 @@ export function flash_attention_f16(scratch: usize, wx: u32, wy: u32, wz: u32, n
       // barrier [line 262]: the next phase starts after every invocation finished this one
     }
     {
-      for (let lid: u32 = 0; lid < 64; lid++) {
+      for (let lid: u32 = 0; lid < 4; lid++) {
         const lx: u32 = lid;
         const ly: u32 = 0;
         const lz: u32 = 0;
@@ -109,7 +109,7 @@ export function flash_attention_f16(scratch: usize, wx: u32, wy: u32, wz: u32, n
       // barrier [line 262]: the next phase starts after every invocation finished this one
     }
     {
-      for (let lid: u32 = 0; lid < 64; lid++) {
+      for (let lid: u32 = 0; lid < 2; lid++) {
         const lx: u32 = lid;
         const ly: u32 = 0;
         const lz: u32 = 0;
@@ -120,7 +120,7 @@ export function flash_attention_f16(scratch: usize, wx: u32, wy: u32, wz: u32, n
       // barrier [line 262]: the next phase starts after every invocation finished this one
     }
     {
-      for (let lid: u32 = 0; lid < 64; lid++) {
+      for (let lid: u32 = 0; lid < 1; lid++) {
         const lx: u32 = lid;
         const ly: u32 = 0;
         const lz: u32 = 0;
@@ -154,7 +154,7 @@ export function flash_attention_f16(scratch: usize, wx: u32, wy: u32, wz: u32, n
     }
     // barrier [line 271]: the next phase starts after every invocation finished this one
     {
-      for (let lid: u32 = 0; lid < 64; lid++) {
+      for (let lid: u32 = 0; lid < 32; lid++) {
         const lx: u32 = lid;
         const ly: u32 = 0;
         const lz: u32 = 0;
@@ -165,7 +165,7 @@ export function flash_attention_f16(scratch: usize, wx: u32, wy: u32, wz: u32, n
       // barrier [line 271]: the next phase starts after every invocation finished this one
     }
     {
-      for (let lid: u32 = 0; lid < 64; lid++) {
+      for (let lid: u32 = 0; lid < 16; lid++) {
         const lx: u32 = lid;
         const ly: u32 = 0;
         const lz: u32 = 0;
@@ -176,7 +176,7 @@ export function flash_attention_f16(scratch: usize, wx: u32, wy: u32, wz: u32, n
       // barrier [line 271]: the next phase starts after every invocation finished this one
     }
     {
-      for (let lid: u32 = 0; lid < 64; lid++) {
+      for (let lid: u32 = 0; lid < 8; lid++) {
         const lx: u32 = lid;
         const ly: u32 = 0;
         const lz: u32 = 0;
@@ -187,7 +187,7 @@ export function flash_attention_f16(scratch: usize, wx: u32, wy: u32, wz: u32, n
       // barrier [line 271]: the next phase starts after every invocation finished this one
     }
     {
-      for (let lid: u32 = 0; lid < 64; lid++) {
+      for (let lid: u32 = 0; lid < 4; lid++) {
         const lx: u32 = lid;
         const ly: u32 = 0;
         const lz: u32 = 0;
@@ -198,7 +198,7 @@ export function flash_attention_f16(scratch: usize, wx: u32, wy: u32, wz: u32, n
       // barrier [line 271]: the next phase starts after every invocation finished this one
     }
     {
-      for (let lid: u32 = 0; lid < 64; lid++) {
+      for (let lid: u32 = 0; lid < 2; lid++) {
         const lx: u32 = lid;
         const ly: u32 = 0;
         const lz: u32 = 0;
@@ -209,7 +209,7 @@ export function flash_attention_f16(scratch: usize, wx: u32, wy: u32, wz: u32, n
       // barrier [line 271]: the next phase starts after every invocation finished this one
     }
     {
-      for (let lid: u32 = 0; lid < 64; lid++) {
+      for (let lid: u32 = 0; lid < 1; lid++) {
         const lx: u32 = lid;
         const ly: u32 = 0;
         const lz: u32 = 0;

@@ -63,7 +63,7 @@ export function flash_attention_f32(scratch: usize, wx: u32, wy: u32, wz: u32, n
     }
     // barrier [line 184]: the next phase starts after every invocation finished this one
     {
-      for (let lid: u32 = 0; lid < 64; lid++) {
+      for (let lid: u32 = 0; lid < 32; lid++) {
         const lx: u32 = lid;
         const ly: u32 = 0;
         const lz: u32 = 0;
@@ -74,7 +74,7 @@ export function flash_attention_f32(scratch: usize, wx: u32, wy: u32, wz: u32, n
       // barrier [line 184]: the next phase starts after every invocation finished this one
     }
     {
-      for (let lid: u32 = 0; lid < 64; lid++) {
+      for (let lid: u32 = 0; lid < 16; lid++) {
         const lx: u32 = lid;
         const ly: u32 = 0;
         const lz: u32 = 0;
@@ -85,7 +85,7 @@ export function flash_attention_f32(scratch: usize, wx: u32, wy: u32, wz: u32, n
       // barrier [line 184]: the next phase starts after every invocation finished this one
     }
     {
-      for (let lid: u32 = 0; lid < 64; lid++) {
+      for (let lid: u32 = 0; lid < 8; lid++) {
         const lx: u32 = lid;
         const ly: u32 = 0;
         const lz: u32 = 0;
@@ -96,7 +96,7 @@ export function flash_attention_f32(scratch: usize, wx: u32, wy: u32, wz: u32, n
       // barrier [line 184]: the next phase starts after every invocation finished this one
     }
     {
-      for (let lid: u32 = 0; lid < 64; lid++) {
+      for (let lid: u32 = 0; lid < 4; lid++) {
         const lx: u32 = lid;
         const ly: u32 = 0;
         const lz: u32 = 0;
@@ -107,7 +107,7 @@ export function flash_attention_f32(scratch: usize, wx: u32, wy: u32, wz: u32, n
       // barrier [line 184]: the next phase starts after every invocation finished this one
     }
     {
-      for (let lid: u32 = 0; lid < 64; lid++) {
+      for (let lid: u32 = 0; lid < 2; lid++) {
         const lx: u32 = lid;
         const ly: u32 = 0;
         const lz: u32 = 0;
@@ -118,7 +118,7 @@ export function flash_attention_f32(scratch: usize, wx: u32, wy: u32, wz: u32, n
       // barrier [line 184]: the next phase starts after every invocation finished this one
     }
     {
-      for (let lid: u32 = 0; lid < 64; lid++) {
+      for (let lid: u32 = 0; lid < 1; lid++) {
         const lx: u32 = lid;
         const ly: u32 = 0;
         const lz: u32 = 0;
@@ -152,7 +152,7 @@ export function flash_attention_f32(scratch: usize, wx: u32, wy: u32, wz: u32, n
     }
     // barrier [line 193]: the next phase starts after every invocation finished this one
     {
-      for (let lid: u32 = 0; lid < 64; lid++) {
+      for (let lid: u32 = 0; lid < 32; lid++) {
         const lx: u32 = lid;
         const ly: u32 = 0;
         const lz: u32 = 0;
@@ -163,7 +163,7 @@ export function flash_attention_f32(scratch: usize, wx: u32, wy: u32, wz: u32, n
       // barrier [line 193]: the next phase starts after every invocation finished this one
     }
     {
-      for (let lid: u32 = 0; lid < 64; lid++) {
+      for (let lid: u32 = 0; lid < 16; lid++) {
         const lx: u32 = lid;
         const ly: u32 = 0;
         const lz: u32 = 0;
@@ -174,7 +174,7 @@ export function flash_attention_f32(scratch: usize, wx: u32, wy: u32, wz: u32, n
       // barrier [line 193]: the next phase starts after every invocation finished this one
     }
     {
-      for (let lid: u32 = 0; lid < 64; lid++) {
+      for (let lid: u32 = 0; lid < 8; lid++) {
         const lx: u32 = lid;
         const ly: u32 = 0;
         const lz: u32 = 0;
@@ -185,7 +185,7 @@ export function flash_attention_f32(scratch: usize, wx: u32, wy: u32, wz: u32, n
       // barrier [line 193]: the next phase starts after every invocation finished this one
     }
     {
-      for (let lid: u32 = 0; lid < 64; lid++) {
+      for (let lid: u32 = 0; lid < 4; lid++) {
         const lx: u32 = lid;
         const ly: u32 = 0;
         const lz: u32 = 0;
@@ -196,7 +196,7 @@ export function flash_attention_f32(scratch: usize, wx: u32, wy: u32, wz: u32, n
       // barrier [line 193]: the next phase starts after every invocation finished this one
     }
     {
-      for (let lid: u32 = 0; lid < 64; lid++) {
+      for (let lid: u32 = 0; lid < 2; lid++) {
         const lx: u32 = lid;
         const ly: u32 = 0;
         const lz: u32 = 0;
@@ -207,7 +207,7 @@ export function flash_attention_f32(scratch: usize, wx: u32, wy: u32, wz: u32, n
       // barrier [line 193]: the next phase starts after every invocation finished this one
     }
     {
-      for (let lid: u32 = 0; lid < 64; lid++) {
+      for (let lid: u32 = 0; lid < 1; lid++) {
         const lx: u32 = lid;
         const ly: u32 = 0;
         const lz: u32 = 0;

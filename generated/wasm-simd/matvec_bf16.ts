@@ -24,7 +24,7 @@ export function matvec_bf16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
   }
   // barrier [line 93]: the next phase starts after every invocation finished this one
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 32; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -35,7 +35,7 @@ export function matvec_bf16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 93]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 16; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -46,7 +46,7 @@ export function matvec_bf16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 93]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 8; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -57,7 +57,7 @@ export function matvec_bf16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 93]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 4; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -68,7 +68,7 @@ export function matvec_bf16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 93]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 2; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -79,7 +79,7 @@ export function matvec_bf16(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 93]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 1; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;

@@ -39,7 +39,7 @@ export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
   }
   // barrier [line 425]: the next phase starts after every invocation finished this one
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 32; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -50,7 +50,7 @@ export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
     // barrier [line 425]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 16; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -61,7 +61,7 @@ export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
     // barrier [line 425]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 8; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -72,7 +72,7 @@ export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
     // barrier [line 425]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 4; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -83,7 +83,7 @@ export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
     // barrier [line 425]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 2; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -94,7 +94,7 @@ export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
     // barrier [line 425]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 1; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;

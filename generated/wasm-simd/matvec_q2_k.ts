@@ -37,7 +37,7 @@ export function matvec_q2_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
   }
   // barrier [line 239]: the next phase starts after every invocation finished this one
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 32; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -48,7 +48,7 @@ export function matvec_q2_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 239]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 16; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -59,7 +59,7 @@ export function matvec_q2_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 239]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 8; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -70,7 +70,7 @@ export function matvec_q2_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 239]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 4; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -81,7 +81,7 @@ export function matvec_q2_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 239]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 2; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -92,7 +92,7 @@ export function matvec_q2_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 239]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 1; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;

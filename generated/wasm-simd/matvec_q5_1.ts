@@ -36,7 +36,7 @@ export function matvec_q5_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
   }
   // barrier [line 209]: the next phase starts after every invocation finished this one
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 32; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -47,7 +47,7 @@ export function matvec_q5_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 209]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 16; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -58,7 +58,7 @@ export function matvec_q5_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 209]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 8; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -69,7 +69,7 @@ export function matvec_q5_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 209]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 4; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -80,7 +80,7 @@ export function matvec_q5_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 209]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 2; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -91,7 +91,7 @@ export function matvec_q5_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 209]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 1; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;

@@ -49,7 +49,7 @@ export function matvec_q5_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
   }
   // barrier [line 363]: the next phase starts after every invocation finished this one
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 32; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -60,7 +60,7 @@ export function matvec_q5_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 363]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 16; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -71,7 +71,7 @@ export function matvec_q5_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 363]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 8; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -82,7 +82,7 @@ export function matvec_q5_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 363]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 4; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -93,7 +93,7 @@ export function matvec_q5_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 363]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 2; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -104,7 +104,7 @@ export function matvec_q5_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 363]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 1; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;

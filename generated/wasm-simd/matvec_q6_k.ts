@@ -41,7 +41,7 @@ export function matvec_q6_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
   }
   // barrier [line 397]: the next phase starts after every invocation finished this one
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 32; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -52,7 +52,7 @@ export function matvec_q6_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 397]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 16; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -63,7 +63,7 @@ export function matvec_q6_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 397]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 8; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -74,7 +74,7 @@ export function matvec_q6_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 397]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 4; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -85,7 +85,7 @@ export function matvec_q6_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 397]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 2; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -96,7 +96,7 @@ export function matvec_q6_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     // barrier [line 397]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 64; lid++) {
+    for (let lid: u32 = 0; lid < 1; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;

@@ -21,7 +21,7 @@ export function rmsnorm(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy
   }
   // barrier [line 21]: the next phase starts after every invocation finished this one
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 128; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -32,7 +32,7 @@ export function rmsnorm(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy
     // barrier [line 21]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 64; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -43,7 +43,7 @@ export function rmsnorm(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy
     // barrier [line 21]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 32; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -54,7 +54,7 @@ export function rmsnorm(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy
     // barrier [line 21]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 16; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -65,7 +65,7 @@ export function rmsnorm(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy
     // barrier [line 21]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 8; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -76,7 +76,7 @@ export function rmsnorm(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy
     // barrier [line 21]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 4; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -87,7 +87,7 @@ export function rmsnorm(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy
     // barrier [line 21]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 2; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -98,7 +98,7 @@ export function rmsnorm(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy
     // barrier [line 21]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 1; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;

@@ -22,7 +22,7 @@ export function softmax(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy
   }
   // barrier [line 16]: the next phase starts after every invocation finished this one
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 128; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -33,7 +33,7 @@ export function softmax(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy
     // barrier [line 16]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 64; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -44,7 +44,7 @@ export function softmax(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy
     // barrier [line 16]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 32; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -55,7 +55,7 @@ export function softmax(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy
     // barrier [line 16]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 16; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -66,7 +66,7 @@ export function softmax(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy
     // barrier [line 16]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 8; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -77,7 +77,7 @@ export function softmax(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy
     // barrier [line 16]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 4; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -88,7 +88,7 @@ export function softmax(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy
     // barrier [line 16]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 2; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -99,7 +99,7 @@ export function softmax(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy
     // barrier [line 16]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 1; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -131,7 +131,7 @@ export function softmax(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy
   }
   // barrier [line 23]: the next phase starts after every invocation finished this one
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 128; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -142,7 +142,7 @@ export function softmax(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy
     // barrier [line 23]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 64; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -153,7 +153,7 @@ export function softmax(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy
     // barrier [line 23]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 32; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -164,7 +164,7 @@ export function softmax(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy
     // barrier [line 23]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 16; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -175,7 +175,7 @@ export function softmax(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy
     // barrier [line 23]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 8; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -186,7 +186,7 @@ export function softmax(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy
     // barrier [line 23]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 4; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -197,7 +197,7 @@ export function softmax(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy
     // barrier [line 23]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 2; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -208,7 +208,7 @@ export function softmax(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy
     // barrier [line 23]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 1; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;

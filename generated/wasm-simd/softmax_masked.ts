@@ -28,7 +28,7 @@ export function softmax_masked(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u
   }
   // barrier [line 52]: the next phase starts after every invocation finished this one
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 128; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -39,7 +39,7 @@ export function softmax_masked(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u
     // barrier [line 52]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 64; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -50,7 +50,7 @@ export function softmax_masked(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u
     // barrier [line 52]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 32; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -61,7 +61,7 @@ export function softmax_masked(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u
     // barrier [line 52]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 16; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -72,7 +72,7 @@ export function softmax_masked(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u
     // barrier [line 52]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 8; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -83,7 +83,7 @@ export function softmax_masked(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u
     // barrier [line 52]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 4; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -94,7 +94,7 @@ export function softmax_masked(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u
     // barrier [line 52]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 2; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -105,7 +105,7 @@ export function softmax_masked(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u
     // barrier [line 52]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 1; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -138,7 +138,7 @@ export function softmax_masked(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u
   }
   // barrier [line 60]: the next phase starts after every invocation finished this one
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 128; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -149,7 +149,7 @@ export function softmax_masked(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u
     // barrier [line 60]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 64; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -160,7 +160,7 @@ export function softmax_masked(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u
     // barrier [line 60]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 32; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -171,7 +171,7 @@ export function softmax_masked(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u
     // barrier [line 60]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 16; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -182,7 +182,7 @@ export function softmax_masked(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u
     // barrier [line 60]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 8; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -193,7 +193,7 @@ export function softmax_masked(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u
     // barrier [line 60]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 4; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -204,7 +204,7 @@ export function softmax_masked(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u
     // barrier [line 60]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 2; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
@@ -215,7 +215,7 @@ export function softmax_masked(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u
     // barrier [line 60]: the next phase starts after every invocation finished this one
   }
   {
-    for (let lid: u32 = 0; lid < 256; lid++) {
+    for (let lid: u32 = 0; lid < 1; lid++) {
       const lx: u32 = lid;
       const ly: u32 = 0;
       const lz: u32 = 0;
