@@ -1,5 +1,6 @@
 // The `interp` backend: the model graph of engine/reference/forward.ts run with the DSL kernels
-// (engine/kernels) through the IR interpreter (codegen/interpret), one kernel dispatch per step. It is
+// (engine/kernels) through the IR interpreter (codegen/interpret), one kernel dispatch per step: a prompt
+// in one pass through the tiled matmul kernels (prefill), then one token at a time through matvec. It is
 // the slowest backend by far; it exists to show that the kernels, and not only the reference, produce
 // the model's tokens (test/interp-backend.test.ts checks greedy tokens against llama.cpp's). Covers llama-
 // style models (separate q/k/v and gate/up, norm or NeoX RoPE without YaRN/llama3 scaling or rope_freqs,
@@ -21,6 +22,7 @@ import {
 const K = {
   getRows: "engine/kernels/get_rows.kernel.ts",
   matvec: "engine/kernels/matvec.kernel.ts",
+  matmul: "engine/kernels/matmul.kernel.ts",
   norm: "engine/kernels/norm.kernel.ts",
   rope: "engine/kernels/rope.kernel.ts",
   attention: "engine/kernels/attention.kernel.ts",
@@ -42,7 +44,10 @@ function dispatch(file: string, name: string, buffers: Record<string, BufferData
 
 /** A weight matrix bound the way the kernels declare W: f32 values, u32 words of halves, or block bytes. */
 interface BoundMatrix {
+  /** matvec_<type> (one token) or get_rows_<type>. */
   readonly kernel: string;
+  /** matmul_<type> (several tokens at once: prefill). */
+  readonly matmul: string;
   readonly W: BufferData;
   readonly rows: number;
   readonly cols: number;
@@ -59,7 +64,7 @@ function bind(m: WeightMatrix, prefix: "matvec" | "get_rows"): BoundMatrix {
     padded.set(bytes);
     W = new Uint32Array(padded.buffer);
   }
-  return { kernel: `${prefix}_${t}`, W, rows: m.rows, cols: m.cols };
+  return { kernel: `${prefix}_${t}`, matmul: `matmul_${t}`, W, rows: m.rows, cols: m.cols };
 }
 
 const KERNEL_TYPES = new Set(["f32", "f16", "bf16", "q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "q2_k", "q3_k", "q4_k", "q5_k", "q6_k", "iq4_nl", "iq4_xs"]);
@@ -118,8 +123,14 @@ function matvec(m: BoundMatrix, x: Float32Array, out: Float32Array): void {
   dispatch(K.matvec, m.kernel, { W: m.W, x, out }, { k: m.cols }, m.rows);
 }
 
+/** out (tokens, rows) = X (tokens, cols) . W^T: the tiled prefill kernel. */
+function matmul(m: BoundMatrix, X: Float32Array, tokens: number, out: Float32Array): void {
+  dispatch(K.matmul, m.matmul, { W: m.W, X, out }, { k: m.cols, rows: m.rows, tokens }, [Math.ceil(m.rows / 16), Math.ceil(tokens / 16)]);
+}
+
+/** Each of the x.length / w.length rows of x normalised. */
 function rmsnorm(x: Float32Array, w: Float32Array, eps: number, out: Float32Array): void {
-  dispatch(K.norm, "rmsnorm", { x, w, out }, { n: x.length, eps }, 1);
+  dispatch(K.norm, "rmsnorm", { x, w, out }, { n: w.length, eps }, x.length / w.length);
 }
 
 function add(a: Float32Array, b: Float32Array, out: Float32Array): void {
@@ -161,6 +172,11 @@ class InterpSequence implements BackendSequence {
     const c = this.m.config;
     checkForwardArgs(this, tokens, startPos, c.nVocab);
     const out = new Float32Array(output === "all" ? tokens.length * c.nVocab : c.nVocab);
+    if (tokens.length > 1) {
+      this.prefill(tokens, startPos, output, out);
+      this.nPast = startPos + tokens.length;
+      return out;
+    }
     for (let i = 0; i < tokens.length; i++) {
       const pos = startPos + i;
       const last = i === tokens.length - 1;
@@ -169,6 +185,82 @@ class InterpSequence implements BackendSequence {
       this.nPast = pos + 1;
     }
     return out;
+  }
+
+  /**
+   * Several tokens at positions startPos.. in one pass: the same graph as step() with (tokens, ...) buffers,
+   * the projections through the tiled matmul kernels and causal attention over the new positions.
+   */
+  private prefill(tokens: readonly number[], startPos: number, output: LogitsOutput, out: Float32Array): void {
+    const c = this.m.config;
+    const T = tokens.length;
+    const headDim = c.headDimK;
+    const kvDim = c.nHeadKv * headDim;
+    let x = new Float32Array(T * c.nEmbd); // (tokens, n_embd) residual stream
+    const xb = new Float32Array(T * c.nEmbd);
+    const xb2 = new Float32Array(T * c.nEmbd);
+    const q = new Float32Array(T * c.nHead * headDim);
+    const qr = new Float32Array(T * c.nHead * headDim);
+    const k = new Float32Array(T * kvDim);
+    const kr = new Float32Array(T * kvDim);
+    const v = new Float32Array(T * kvDim);
+    const att = new Float32Array(T * c.nHead * headDim);
+    const hb = new Float32Array(T * c.nFF);
+    const hb2 = new Float32Array(T * c.nFF);
+    const hb3 = new Float32Array(T * c.nFF);
+    const pos = Uint32Array.from(tokens, (_, t) => startPos + t);
+    const rope = c.rope;
+    const ropeUniforms = { nRot: rope.nRot, freqBase: rope.freqBase, freqScale: rope.scaling.type === "linear" ? 1 / rope.scaling.factor : 1 };
+    const ropeKernel = rope.mode === "neox" ? "rope_neox" : "rope_norm";
+    /** Adds a (n,) bias to each of the T rows of y. */
+    const addBias = (y: Float32Array, b: Float32Array): void => {
+      const tiled = new Float32Array(y.length);
+      for (let t = 0; t < T; t++) tiled.set(b, t * b.length);
+      add(y.slice(), tiled, y);
+    };
+
+    // token embeddings, one row per token
+    dispatch(K.getRows, this.m.embd.kernel, { W: this.m.embd.W, ids: Uint32Array.from(tokens), out: x }, { k: c.nEmbd }, T);
+
+    for (let l = 0; l < c.nLayer; l++) {
+      const lw = this.m.layers[l]!;
+      rmsnorm(x, lw.attnNorm, c.rmsEps, xb);
+      matmul(lw.wq, xb, T, q);
+      matmul(lw.wk, xb, T, k);
+      matmul(lw.wv, xb, T, v);
+      if (lw.bq) addBias(q, lw.bq);
+      if (lw.bk) addBias(k, lw.bk);
+      if (lw.bv) addBias(v, lw.bv);
+      dispatch(K.rope, ropeKernel, { x: q, pos, out: qr }, { nHeads: c.nHead, headDim, ...ropeUniforms }, [c.nHead, T]);
+      dispatch(K.rope, ropeKernel, { x: k, pos, out: kr }, { nHeads: c.nHeadKv, headDim, ...ropeUniforms }, [c.nHeadKv, T]);
+      for (let t = 0; t < T; t++) {
+        this.store(this.kCache[l]!, startPos + t, kr.subarray(t * kvDim, (t + 1) * kvDim));
+        this.store(this.vCache[l]!, startPos + t, v.subarray(t * kvDim, (t + 1) * kvDim));
+      }
+      const windowed = c.slidingWindow > 0 && c.slidingWindowLayers(l);
+      // query t sees positions up to startPos + t: the kernel's causal rule
+      dispatch(
+        K.attention, this.kvF16 ? "flash_attention_f16" : "flash_attention_f32",
+        { q: qr, kCache: this.kCache[l]!, vCache: this.vCache[l]!, out: att },
+        { nHead: c.nHead, nKvHead: c.nHeadKv, headDim, nPast: startPos, scale: c.attnScale, softcap: c.attnSoftcap, window: windowed ? c.slidingWindow : 0 },
+        [c.nHead, T],
+      );
+      matmul(lw.wo, att, T, xb2);
+      const x2 = new Float32Array(T * c.nEmbd);
+      add(x, xb2, x2);
+      x = x2;
+      rmsnorm(x, lw.ffnNorm, c.rmsEps, xb);
+      matmul(lw.gate, xb, T, hb);
+      matmul(lw.up, xb, T, hb2);
+      dispatch(K.activation, "swiglu", { gate: hb, up: hb2, out: hb3 }, { n: T * c.nFF }, Math.ceil((T * c.nFF) / 256));
+      matmul(lw.down, hb3, T, xb2);
+      const x3 = new Float32Array(T * c.nEmbd);
+      add(x, xb2, x3);
+      x = x3;
+    }
+    rmsnorm(x, this.m.outputNorm, c.rmsEps, xb);
+    if (output === "all") matmul(this.m.output, xb, T, out);
+    else matvec(this.m.output, xb.slice((T - 1) * c.nEmbd), out);
   }
 
   /** One token at `pos`, in forward.ts's order. */
