@@ -45,11 +45,18 @@ export function addonSource(): string {
   return join(packageRoot(), "targets", "cuda", "addon", "kiln_cuda.cc");
 }
 
+let building: Promise<string> | undefined;
 let loading: Promise<CudaAddon> | undefined;
 
 /** The addon, built on first use; rejects with the reason (no g++, no node_api.h, compile error). */
 export function loadAddon(): Promise<CudaAddon> {
-  loading ??= (async () => {
+  loading ??= buildAddon().then((path) => createRequire(import.meta.url)(path) as CudaAddon);
+  return loading;
+}
+
+/** Builds the addon (or finds it in the cache); resolves to the .node file's path. */
+export function buildAddon(): Promise<string> {
+  building ??= (async () => {
     const src = addonSource();
     const inc = nodeIncludeDir();
     if (!inc) throw new Error(`cannot build the CUDA addon: node_api.h not found beside ${process.execPath} or in /usr/include/node (install Node's headers)`);
@@ -69,7 +76,7 @@ export function loadAddon(): Promise<CudaAddon> {
       }
       renameSync(tmp, out);
     }
-    return createRequire(import.meta.url)(out) as CudaAddon;
+    return out;
   })();
-  return loading;
+  return building;
 }

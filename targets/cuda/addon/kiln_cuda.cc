@@ -3,6 +3,7 @@
 // the few driver API types and prototypes it uses are declared below, after cuda.h (CUDA driver API
 // reference, "Module Management", "Memory Management", "Execution Control"). So it builds with g++ and
 // Node's headers alone, anywhere, and reports "no CUDA driver" where libcuda is absent.
+// KILN_LIBCUDA, when set, names the driver library to open instead of libcuda.so.1.
 // JS API (all synchronous; errors throw with the driver's error name and text):
 //   probe() -> {ok, why, devices, name, major, minor}
 //   loadModule(image: Uint8Array /* fatbin, cubin or PTX */) -> id
@@ -13,6 +14,7 @@
 #include <node_api.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -62,7 +64,7 @@ std::vector<CUfunction> functions;
 template <typename F>
 bool sym(void* lib, const char* name, F& out) {
   out = reinterpret_cast<F>(dlsym(lib, name));
-  if (!out) loadError = std::string("libcuda.so.1 has no ") + name + " (driver too old?)";
+  if (!out) loadError = std::string("the CUDA driver library has no ") + name + " (driver too old?)";
   return out != nullptr;
 }
 
@@ -70,10 +72,13 @@ bool sym(void* lib, const char* name, F& out) {
 bool loadDriver() {
   if (loaded) return true;
   if (!loadError.empty()) return false;
-  void* lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  // KILN_LIBCUDA names another driver library (a compat libcuda, WSL's, or a test stand-in)
+  const char* path = std::getenv("KILN_LIBCUDA");
+  if (!path || !*path) path = "libcuda.so.1";
+  void* lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
   if (!lib) {
     const char* e = dlerror();
-    loadError = std::string("no CUDA driver (") + (e ? e : "libcuda.so.1 not found") + ")";
+    loadError = std::string("no CUDA driver (") + (e ? e : path) + ")";
     return false;
   }
   loaded = sym(lib, "cuInit", drv.cuInit) && sym(lib, "cuDeviceGetCount", drv.cuDeviceGetCount) && sym(lib, "cuDeviceGet", drv.cuDeviceGet) &&
