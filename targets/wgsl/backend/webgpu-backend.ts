@@ -124,12 +124,18 @@ export class GpuProcess {
 class WebGPUBackendSequence implements BackendSequence {
   nPast = 0;
   private freed = false;
+  private readonly created: Promise<unknown>;
 
-  constructor(private readonly proc: GpuProcess, private readonly id: number, readonly nCtx: number, private readonly nVocab: number) {}
+  constructor(private readonly proc: GpuProcess, private readonly id: number, readonly nCtx: number, private readonly nVocab: number) {
+    // sent now, awaited by the first forward: its error (out of device memory, say) is that forward's
+    this.created = proc.request({ op: "create", seq: id, nCtx });
+    this.created.catch(() => {});
+  }
 
   async forward(tokens: readonly number[], startPos: number, output: LogitsOutput): Promise<Float32Array> {
     if (this.freed) throw new KilnError("webgpu: this sequence was freed (create a new one)");
     checkForwardArgs(this, tokens, startPos, this.nVocab);
+    await this.created;
     const r = await this.proc.request({ op: "forward", seq: this.id, tokens: [...tokens], startPos, output });
     this.nPast = startPos + tokens.length;
     return r.logits!;
@@ -158,10 +164,7 @@ export class WebGPUBackend implements Backend {
   createSequence(opts: SequenceOptions = {}): BackendSequence {
     const nCtx = Math.min(opts.nCtx ?? this.config.nCtx, this.config.nCtx);
     const id = this.nextSeq++;
-    const seq = new WebGPUBackendSequence(this.proc, id, nCtx, this.config.nVocab);
-    // queued before any forward of this sequence: the GPU process handles requests in order
-    this.proc.request({ op: "create", seq: id, nCtx }).catch(() => {});
-    return seq;
+    return new WebGPUBackendSequence(this.proc, id, nCtx, this.config.nVocab);
   }
 
   dispose(): void {
