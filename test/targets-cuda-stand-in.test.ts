@@ -34,6 +34,31 @@ describe.skipIf(!ready)("cuda target against a stand-in driver", () => {
     expect(report.results.map((r) => `${r.case}: ${r.status}: ${r.detail}`).filter((r) => !/: pass: /.test(r))).toEqual([]);
   }, 300_000);
 
+  it("runs a launch list for the cuda backend: a device copy, then add with its parameters packed in one buffer", async () => {
+    const { openCudaDriver } = await import("../targets/cuda/driver.js");
+    const d = openCudaDriver();
+    expect(d.deviceName()).toBe("kiln stand-in (no GPU)");
+    const dir = cacheDir("cuda-stand-in");
+    execFileSync(findNvcc()!, ["-ptx", "-arch=compute_80", "-o", join(dir, "add.ptx"), join(packageRoot(), "generated", "cuda", "add.cu")]);
+    const fn = d.getFunction(d.loadModule(readFileSync(join(dir, "add.ptx"), "utf8")), "add");
+    const n = 300;
+    const a = Float32Array.from({ length: n }, (_, i) => i * 0.5 - 7);
+    const [pa, pb, pout] = [d.memAlloc(n * 4), d.memAlloc(n * 4), d.memAlloc(n * 4)];
+    d.memcpyHtoD(pa, new Uint8Array(a.buffer));
+    // cuLaunchKernel's packed parameters: three 8-byte pointers, then n (u32) at offset 24
+    const params = new Uint8Array(28);
+    const view = new DataView(params.buffer);
+    [pa, pb, pout].forEach((p, i) => view.setBigUint64(8 * i, p, true));
+    view.setUint32(24, n, true);
+    const lo = (p: bigint): number => Number(p & 0xffffffffn);
+    const hi = (p: bigint): number => Number(p >> 32n);
+    const records = Uint32Array.from([1, 0, lo(pb), hi(pb), lo(pa), hi(pa), n * 4, 0, 0, 0, 0, 2, 1, 1, 256, 1, 1, 0]);
+    d.run([fn], records, params);
+    const out = new Float32Array(d.memcpyDtoH(pout, n * 4).buffer);
+    expect([...out]).toEqual([...a].map((v) => v + v));
+    for (const p of [pa, pb, pout]) d.memFree(p);
+  });
+
   it("reports a driver error with its CUDA name as a failed case, not a crash", async () => {
     const { runConformance } = await import("../conformance/run.js");
     const report = await runConformance({ targets: ["cuda"], op: "scale" });

@@ -39,7 +39,7 @@ describe.skipIf(!nvcc)("generated CUDA with nvcc", () => {
 describe.skipIf(!gxx || !nodeIncludeDir())("the CUDA driver addon", () => {
   it("builds without CUDA headers and loads without any CUDA library (libcuda is opened at run time)", async () => {
     const addon = await loadAddon();
-    expect(Object.getOwnPropertyNames(addon).sort()).toEqual(["alloc", "download", "free", "getFunction", "launch", "loadModule", "probe", "upload"]);
+    expect(Object.getOwnPropertyNames(addon).sort()).toEqual(["alloc", "deviceName", "download", "free", "getFunction", "launch", "loadModule", "probe", "runList", "upload"]);
     if (spawnSync("readelf", ["--version"]).status !== 0) return;
     const dynamic = execFileSync("readelf", ["-d", await buildAddon()], { encoding: "utf8" });
     expect(dynamic).toMatch(/NEEDED.*libc\.so/);

@@ -5,11 +5,16 @@
 // Node's headers alone, anywhere, and reports "no CUDA driver" where libcuda is absent.
 // KILN_LIBCUDA, when set, names the driver library to open instead of libcuda.so.1.
 // JS API (all synchronous; errors throw with the driver's error name and text):
-//   probe() -> {ok, why, devices, name, major, minor}
+//   probe() -> {ok, why, devices, name, major, minor};  deviceName() -> string
 //   loadModule(image: Uint8Array /* fatbin, cubin or PTX */) -> id
 //   getFunction(moduleId, name) -> id
 //   alloc(bytes) -> bigint;  free(ptr: bigint);  upload(ptr, Uint8Array);  download(ptr, Uint8Array)
 //   launch(fnId, [gx, gy, gz], [bx, by, bz], sharedBytes, args: Uint8Array /* 8 bytes per argument */)
+//   runList(fnIds: Uint32Array, records: Uint32Array, params: Uint8Array): a launch list in one call, in
+//     order on the default stream, then one synchronize. Records of 9 u32 (targets/cuda/backend/launch.ts
+//     encodeLaunches): [0, fn index, grid x y z, block x y z, params offset] launches with the packed
+//     parameter bytes from that offset up to the next launch's (CU_LAUNCH_PARAM_BUFFER_POINTER);
+//     [1, 0, dst lo hi, src lo hi, bytes, 0, 0] copies device to device.
 #include <dlfcn.h>
 #include <node_api.h>
 
@@ -32,6 +37,10 @@ using CUstream = struct CUstream_st*;
 constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
 constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
 constexpr CUresult CUDA_SUCCESS = 0;
+// cuLaunchKernel's `extra`: the parameters as one packed buffer instead of one pointer per argument
+void* const CU_LAUNCH_PARAM_END = reinterpret_cast<void*>(0x00);
+void* const CU_LAUNCH_PARAM_BUFFER_POINTER = reinterpret_cast<void*>(0x01);
+void* const CU_LAUNCH_PARAM_BUFFER_SIZE = reinterpret_cast<void*>(0x02);
 
 struct Driver {
   CUresult (*cuInit)(unsigned int);
@@ -48,6 +57,7 @@ struct Driver {
   CUresult (*cuMemFree)(CUdeviceptr);
   CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void*, size_t);
   CUresult (*cuMemcpyDtoH)(void*, CUdeviceptr, size_t);
+  CUresult (*cuMemcpyDtoD)(CUdeviceptr, CUdeviceptr, size_t);
   CUresult (*cuLaunchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, CUstream, void**, void**);
   CUresult (*cuGetErrorName)(CUresult, const char**);
   CUresult (*cuGetErrorString)(CUresult, const char**);
@@ -86,7 +96,8 @@ bool loadDriver() {
            sym(lib, "cuDevicePrimaryCtxRetain", drv.cuDevicePrimaryCtxRetain) && sym(lib, "cuCtxSetCurrent", drv.cuCtxSetCurrent) &&
            sym(lib, "cuCtxSynchronize", drv.cuCtxSynchronize) && sym(lib, "cuModuleLoadData", drv.cuModuleLoadData) &&
            sym(lib, "cuModuleGetFunction", drv.cuModuleGetFunction) && sym(lib, "cuMemAlloc_v2", drv.cuMemAlloc) && sym(lib, "cuMemFree_v2", drv.cuMemFree) &&
-           sym(lib, "cuMemcpyHtoD_v2", drv.cuMemcpyHtoD) && sym(lib, "cuMemcpyDtoH_v2", drv.cuMemcpyDtoH) && sym(lib, "cuLaunchKernel", drv.cuLaunchKernel) &&
+           sym(lib, "cuMemcpyHtoD_v2", drv.cuMemcpyHtoD) && sym(lib, "cuMemcpyDtoH_v2", drv.cuMemcpyDtoH) &&
+           sym(lib, "cuMemcpyDtoD_v2", drv.cuMemcpyDtoD) && sym(lib, "cuLaunchKernel", drv.cuLaunchKernel) &&
            sym(lib, "cuGetErrorName", drv.cuGetErrorName) && sym(lib, "cuGetErrorString", drv.cuGetErrorString);
   return loaded;
 }
@@ -300,6 +311,61 @@ napi_value Launch(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+bool u32array(napi_env env, napi_value v, uint32_t** data, size_t* len) {
+  bool is = false;
+  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return false;
+  napi_typedarray_type type;
+  size_t offset = 0;
+  napi_value ab;
+  void* p = nullptr;
+  if (napi_get_typedarray_info(env, v, &type, len, &p, &ab, &offset) != napi_ok || type != napi_uint32_array) return false;
+  *data = static_cast<uint32_t*>(p);
+  return true;
+}
+
+napi_value RunList(napi_env env, napi_callback_info info) {
+  auto a = args(env, info, 3);
+  uint32_t *fns = nullptr, *rec = nullptr;
+  size_t nFns = 0, nRec = 0, nParams = 0;
+  void* params = nullptr;
+  if (a.empty() || !u32array(env, a[0], &fns, &nFns) || !u32array(env, a[1], &rec, &nRec) || !bytes(env, a[2], &params, &nParams) || nRec % 9 != 0)
+    return throwError(env, "runList(fnIds: Uint32Array, records: Uint32Array of 9-word records, params: Uint8Array)");
+  if (!ensureContext(env)) return nullptr;
+  const size_t count = nRec / 9;
+  for (size_t i = 0; i < count; i++) {
+    const uint32_t* r = rec + 9 * i;
+    if (r[0] == 1) {
+      const CUdeviceptr dst = CUdeviceptr(r[2]) | (CUdeviceptr(r[3]) << 32), src = CUdeviceptr(r[4]) | (CUdeviceptr(r[5]) << 32);
+      CHECK_CU(drv.cuMemcpyDtoD(dst, src, r[6]), "cuMemcpyDtoD (launch list record " + std::to_string(i) + ")");
+      continue;
+    }
+    if (r[0] != 0 || r[1] >= nFns || fns[r[1]] >= functions.size()) return throwError(env, "runList: record " + std::to_string(i) + " names no loaded function");
+    // a launch's parameters run up to the next launch's offset (or the end of the buffer)
+    size_t end = nParams;
+    for (size_t j = i + 1; j < count; j++)
+      if (rec[9 * j] == 0) {
+        end = rec[9 * j + 8];
+        break;
+      }
+    const size_t begin = r[8];
+    if (begin > end || end > nParams) return throwError(env, "runList: record " + std::to_string(i) + " has parameters outside the buffer");
+    size_t size = end - begin;
+    void* extra[] = {CU_LAUNCH_PARAM_BUFFER_POINTER, static_cast<char*>(params) + begin, CU_LAUNCH_PARAM_BUFFER_SIZE, &size, CU_LAUNCH_PARAM_END};
+    CHECK_CU(drv.cuLaunchKernel(functions[fns[r[1]]], r[2], r[3], r[4], r[5], r[6], r[7], 0, nullptr, nullptr, extra), "cuLaunchKernel (launch list record " + std::to_string(i) + ")");
+  }
+  CHECK_CU(drv.cuCtxSynchronize(), "launch list execution (cuCtxSynchronize)");
+  return nullptr;
+}
+
+napi_value DeviceName(napi_env env, napi_callback_info) {
+  if (!ensureContext(env)) return nullptr;
+  char name[256] = {0};
+  CHECK_CU(drv.cuDeviceGetName(name, sizeof name - 1, device), "cuDeviceGetName");
+  napi_value out;
+  napi_create_string_utf8(env, name, std::strlen(name), &out);
+  return out;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor props[] = {
       {"probe", nullptr, Probe, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -310,6 +376,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"upload", nullptr, Upload, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"download", nullptr, Download, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"launch", nullptr, Launch, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"runList", nullptr, RunList, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"deviceName", nullptr, DeviceName, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -43,12 +43,17 @@ int cuDevicePrimaryCtxRetain(void** ctx, int) { return *ctx = reinterpret_cast<v
 int cuCtxSetCurrent(void*) { return kSuccess; }
 int cuCtxSynchronize() { return kSuccess; }
 
-// a fatbin says its own size: u32 magic, u16 version, u16 header size, u64 payload size
+// a fatbin says its own size: u32 magic, u16 version, u16 header size, u64 payload size; PTX is text
 int cuModuleLoadData(void** mod, const void* image) {
   uint32_t magic;
   uint16_t header;
   uint64_t payload;
   std::memcpy(&magic, image, 4);
+  const char* text = static_cast<const char*>(image);
+  if (magic != kFatbinMagic && std::strstr(text, ".version") && std::strstr(text, ".target")) {
+    *mod = new Module{std::vector<unsigned char>(text, text + std::strlen(text))};
+    return kSuccess;
+  }
   if (magic != kFatbinMagic) return kInvalidImage;
   std::memcpy(&header, static_cast<const char*>(image) + 6, 2);
   std::memcpy(&payload, static_cast<const char*>(image) + 8, 8);
@@ -57,13 +62,15 @@ int cuModuleLoadData(void** mod, const void* image) {
   return kSuccess;
 }
 
-// the entry's name sits NUL-terminated in each cubin's string table
+// the entry's name sits NUL-terminated in each cubin's string table, or after `.entry` in PTX
 int cuModuleGetFunction(void** fn, void* mod, const char* name) {
   const auto& img = static_cast<Module*>(mod)->image;
-  std::string needle = std::string(".text.") + name;
-  needle.push_back('\0');
-  for (size_t i = 0; i + needle.size() <= img.size(); i++)
-    if (std::memcmp(img.data() + i, needle.data(), needle.size()) == 0) return *fn = new Function{name}, kSuccess;
+  std::string cubin = std::string(".text.") + name;
+  cubin.push_back('\0');
+  const std::string ptx = std::string(".entry ") + name + "(";
+  for (const std::string& needle : {cubin, ptx})
+    for (size_t i = 0; i + needle.size() <= img.size(); i++)
+      if (std::memcmp(img.data() + i, needle.data(), needle.size()) == 0) return *fn = new Function{name}, kSuccess;
   return kNotFound;
 }
 
@@ -90,12 +97,29 @@ int cuMemcpyDtoH_v2(void* dst, unsigned long long src, size_t n) {
   return kSuccess;
 }
 
-int cuLaunchKernel(void* fn, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz, unsigned, void*, void** params, void**) {
+int cuMemcpyDtoD_v2(unsigned long long dst, unsigned long long src, size_t n) {
+  if (!inside(dst, n) || !inside(src, n)) return kInvalidValue;
+  std::memmove(reinterpret_cast<void*>(dst), reinterpret_cast<const void*>(src), n);
+  return kSuccess;
+}
+
+// add(const float* a, const float* b, float* out, unsigned n): kernelParams points at each argument;
+// `extra` instead hands one packed buffer (CU_LAUNCH_PARAM_BUFFER_POINTER = 1, _SIZE = 2, _END = 0)
+int cuLaunchKernel(void* fn, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz, unsigned, void*, void** params, void** extra) {
   if (static_cast<Function*>(fn)->name != "add") return kNotSupported;
-  const float* a = *static_cast<float**>(params[0]);
-  const float* b = *static_cast<float**>(params[1]);
-  float* out = *static_cast<float**>(params[2]);
-  const unsigned n = *static_cast<unsigned*>(params[3]);
+  const char* packed = nullptr;
+  size_t packedSize = 0;
+  for (int i = 0; extra && extra[i]; i += 2) {
+    if (extra[i] == reinterpret_cast<void*>(1)) packed = static_cast<const char*>(extra[i + 1]);
+    if (extra[i] == reinterpret_cast<void*>(2)) packedSize = *static_cast<size_t*>(extra[i + 1]);
+  }
+  if (!params && (!packed || packedSize < 28)) return kInvalidValue;
+  const void* arg[4];
+  for (int i = 0; i < 4; i++) arg[i] = params ? params[i] : packed + 8 * i;
+  const float* a = *static_cast<float* const*>(arg[0]);
+  const float* b = *static_cast<float* const*>(arg[1]);
+  float* out = *static_cast<float* const*>(arg[2]);
+  const unsigned n = *static_cast<const unsigned*>(arg[3]);
   const unsigned long long threads = 1ull * gx * gy * gz * bx * by * bz;
   for (unsigned long long i = 0; i < threads && i < n; i++) {
     if (!inside(reinterpret_cast<unsigned long long>(out + i), 4)) return 700;  // CUDA_ERROR_ILLEGAL_ADDRESS
