@@ -5,7 +5,7 @@
 import { WeightMatrix } from "../../engine/model/weights.js";
 import { matvec } from "../../engine/reference/ops.js";
 import { caseName, type ConformanceCase } from "../case.js";
-import { decodeAll, LOOKUP_ONLY_TYPES, makeWeights, rowLength, WEIGHT_TYPES, type WeightType } from "./weights.js";
+import { decodeAll, LATTICE_TYPES, LOOKUP_ONLY_TYPES, makeWeights, rowLength, WEIGHT_TYPES, type WeightType } from "./weights.js";
 
 function refMatvec(w: ReturnType<typeof makeWeights>, rows: number, k: number, x: Float32Array): Float32Array {
   const out = new Float32Array(rows);
@@ -13,7 +13,7 @@ function refMatvec(w: ReturnType<typeof makeWeights>, rows: number, k: number, x
   return out;
 }
 
-const seedOf = (base: number, t: WeightType): number => base + [...WEIGHT_TYPES, ...LOOKUP_ONLY_TYPES].indexOf(t);
+const seedOf = (base: number, t: WeightType): number => base + [...WEIGHT_TYPES, ...LOOKUP_ONLY_TYPES, ...LATTICE_TYPES].indexOf(t);
 
 const dequantize = (type: WeightType): ConformanceCase => {
   const rows = 2, k = rowLength(type);
@@ -73,6 +73,7 @@ const matmulCase = (type: WeightType, k = rowLength(type, 1)): ConformanceCase =
 export const quantCases: ConformanceCase[] = [
   ...WEIGHT_TYPES.map(dequantize),
   ...LOOKUP_ONLY_TYPES.map(dequantize),
+  ...LATTICE_TYPES.map((t) => ({ ...dequantize(t), file: "engine/kernels/get_rows_iq.kernel.ts" })),
   ...WEIGHT_TYPES.map(getRows),
   ...WEIGHT_TYPES.map((t) => matvecCase(t)),
   ...WEIGHT_TYPES.map((t) => matmulCase(t)),
