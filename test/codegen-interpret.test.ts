@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseKernelFile } from "../codegen/frontend/parse.js";
+import { parseKernelFile, parseKernelSource } from "../codegen/frontend/parse.js";
 import { interpret } from "../codegen/interpret/run.js";
 import type { KernelIR } from "../codegen/ir/types.js";
 import { lower } from "../codegen/passes/pipeline.js";
@@ -180,6 +180,27 @@ describe("the interpreter's checks", () => {
     const buffers = { a: new Float32Array(4), b: new Float32Array(4), out: new Float32Array(4) };
     expect(() => interpret(kernel("add"), { workgroups: 1, buffers })).toThrow(/uniform n \(u32\) was not given/);
     expect(() => interpret(kernel("add"), { workgroups: 1, uniforms: { n: 4 }, buffers: { ...buffers, out: new Int32Array(4) } })).toThrow(/buffer out is a Int32Array; pass a Float32Array/);
+  });
+
+  it("refuses what targets would compute differently: shifts by 32 or more, integer division by zero", () => {
+    const src = (body: string): string =>
+      [
+        'import { globalId, idiv, kernel, read, u32, write } from "../../codegen/dsl/index.js";',
+        "export const t = kernel({ name: \"t\", workgroupSize: 4, uniforms: { s: u32 }, buffers: { x: read(u32), out: write(u32) } }, ({ s, x, out }) => {",
+        `  out[globalId.x] = ${body};`,
+        "});",
+      ].join("\n");
+    const run = (body: string, s: number): Uint32Array => {
+      const [k] = parseKernelSource(src(body), "edge.kernel.ts");
+      const out = new Uint32Array(4);
+      interpret(lower(k!), { workgroups: 1, uniforms: { s }, buffers: { x: Uint32Array.of(1, 2, 3, 4), out } });
+      return out;
+    };
+    expect([...run("x[globalId.x] << s", 31)]).toEqual([2 ** 31, 0, 2 ** 31, 0]);
+    expect(() => run("x[globalId.x] << s", 32)).toThrow(/a shift by 32 bits; shift amounts must be below 32/);
+    expect([...run("idiv(x[globalId.x], s)", 2)]).toEqual([0, 1, 1, 2]);
+    expect(() => run("idiv(x[globalId.x], s)", 0)).toThrow(/integer idiv by zero/);
+    expect(() => run("x[globalId.x] % s", 0)).toThrow(/integer % by zero/);
   });
 
   // built by hand: the frontend would refuse to produce these

@@ -155,7 +155,25 @@ function compile(k: KernelIR): Compiled {
     }
   };
 
+  // Where targets disagree, the definition refuses: C leaves shifts by 32 or more and integer division
+  // by zero undefined, WGSL defines them its own way.
+  const shiftAmount = (v: number): number => {
+    if (v >= 32) throw new KilnError(`kernel ${k.name}: a shift by ${v} bits; shift amounts must be below 32 (targets disagree beyond)`);
+    return v;
+  };
+  const divisor = (v: number, op: string): number => {
+    if (v === 0) throw new KilnError(`kernel ${k.name}: integer ${op} by zero (undefined on CUDA and Metal); guard the divisor`);
+    return v;
+  };
   const binFn = (op: BinOp, t: Scalar, a: Ev, b: Ev): Ev => {
+    if (op === "<<" || op === ">>") {
+      const sh = b;
+      b = (i) => shiftAmount(sh(i) as number);
+    }
+    if (op === "%" && t !== "f32") {
+      const dv = b;
+      b = (i) => divisor(dv(i) as number, "%");
+    }
     // the hot operators, spelled out; the rest through ir/scalar.ts
     if (t === "f32") {
       if (op === "+") return (i) => Math.fround((a(i) as number) + (b(i) as number));
@@ -167,8 +185,8 @@ function compile(k: KernelIR): Compiled {
       if (op === "-") return (i) => ((a(i) as number) - (b(i) as number)) >>> 0;
       if (op === "*") return (i) => Math.imul(a(i) as number, b(i) as number) >>> 0;
       if (op === "&") return (i) => ((a(i) as number) & (b(i) as number)) >>> 0;
-      if (op === ">>") return (i) => (a(i) as number) >>> ((b(i) as number) & 31);
-      if (op === "<<") return (i) => ((a(i) as number) << ((b(i) as number) & 31)) >>> 0;
+      if (op === ">>") return (i) => (a(i) as number) >>> (b(i) as number);
+      if (op === "<<") return (i) => ((a(i) as number) << (b(i) as number)) >>> 0;
     } else if (t === "i32") {
       if (op === "+") return (i) => ((a(i) as number) + (b(i) as number)) | 0;
       if (op === "-") return (i) => ((a(i) as number) - (b(i) as number)) | 0;
@@ -232,6 +250,10 @@ function compile(k: KernelIR): Compiled {
       case "call": {
         const args = e.args.map(ev);
         const { fn, type } = e;
+        if (fn === "idiv") {
+          const [x, y] = args as [Ev, Ev];
+          return (i) => intrinsic(fn, type, [x(i), divisor(y(i) as number, "idiv")]);
+        }
         if (args.length === 1) {
           const a = args[0]!;
           return (i) => intrinsic(fn, type, [a(i)]);
