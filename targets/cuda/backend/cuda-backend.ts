@@ -2,8 +2,8 @@
 // activations in a per-sequence arena, and each batch of tokens run as one launch list (graph.ts's ops
 // through launch.ts) handed to the driver binding in a single call, then one readback of the logits
 // rows. The driver binding is the Node-API addon over the CUDA driver API that targets/cuda provides
-// (targets/cuda/driver.js, loaded on demand); where it, libcuda or nvcc is missing, creating the
-// backend fails with a KilnError saying which, and `--backend auto` moves on.
+// (targets/cuda/driver.ts: openCudaDriver(), loaded on demand); where it, libcuda or nvcc is missing,
+// creating the backend fails with a KilnError saying which, and `--backend auto` moves on.
 
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -41,7 +41,9 @@ const LIBCUDA = ["/usr/lib/x86_64-linux-gnu/libcuda.so.1", "/usr/lib64/libcuda.s
 
 /** Whether the cuda backend can run here, and if not, the reason with its fix. */
 export function cudaAvailability(): { ok: true; why: "" } | { ok: false; why: string } {
-  if (!LIBCUDA.some((p) => existsSync(p)) && !process.env.LD_LIBRARY_PATH?.split(":").some((d) => existsSync(join(d, "libcuda.so.1")))) {
+  // KILN_LIBCUDA: another driver library (a compat libcuda, or the test stand-in), as the addon honours
+  const explicit = process.env.KILN_LIBCUDA;
+  if (explicit ? !existsSync(explicit) : !LIBCUDA.some((p) => existsSync(p)) && !process.env.LD_LIBRARY_PATH?.split(":").some((d) => existsSync(join(d, "libcuda.so.1")))) {
     return { ok: false, why: "no CUDA driver (libcuda.so.1 not found): install the NVIDIA driver or run on a machine with a GPU" };
   }
   if (!existsSync(driverModulePath())) return { ok: false, why: `the CUDA driver binding is not built (${driverModulePath()} missing)` };
@@ -102,8 +104,22 @@ class CudaSequence implements BackendSequence {
       const last = b + batch.length === tokens.length;
       const { ops, rows } = batchOps(this.plan, batch.length, startPos + b, output === "all" ? "all" : last ? "last" : "none");
       d.memcpyHtoD(this.addressOf("ids"), new Uint8Array(Uint32Array.from(batch).buffer));
-      const { records, params, kernels } = encodeLaunches(planLaunches(ops, (n) => cudaKernel(n).kernel, this.addressOf, this.sizeOf));
-      d.run(kernels.map((k) => this.model.function(k)), records, params);
+      const launches = planLaunches(ops, (n) => cudaKernel(n).kernel, this.addressOf, this.sizeOf);
+      const { records, params, kernels } = encodeLaunches(launches);
+      try {
+        d.run(kernels.map((k) => this.model.function(k)), records, params);
+      } catch (e) {
+        if (e instanceof KilnError) throw e;
+        // the binding names the failing record by index; say which op that was
+        const msg = (e as Error).message;
+        const at = /record (\d+)/.exec(msg);
+        const l = at ? launches[Number(at[1])] : undefined;
+        const which = l ? ` at op ${at![1]} (${l.kind === "launch" ? `kernel ${l.kernel}` : "a device copy"})` : "";
+        throw new KilnError(
+          `cuda: the driver failed running ${launches.length} ops for ${batch.length} token(s) at position ${startPos + b}${which}: ${msg}`,
+          "CUDA_DRIVER",
+        );
+      }
       if (rows > 0) {
         const bytes = d.memcpyDtoH(this.addressOf("readback"), rows * nVocab * 4);
         const got = new Float32Array(bytes.buffer, bytes.byteOffset, rows * nVocab);
