@@ -5,8 +5,8 @@
 // `--out DIR` writes elsewhere; `--kernels DIR` reads *.kernel.ts from another folder.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { KilnError } from "../engine/errors.js";
+import { packageRoot } from "../engine/paths.js";
 import { ASSEMBLYSCRIPT_PRELUDE, emitAssemblyScript } from "./emit/assemblyscript.js";
 import { emitCuda } from "./emit/cuda.js";
 import { emitMetal } from "./emit/metal.js";
@@ -17,7 +17,8 @@ import { checkTypes } from "./ir/verify.js";
 import { legalizeNames } from "./passes/names.js";
 import { lower } from "./passes/pipeline.js";
 
-export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+/** The package root (found by its package.json, so this works from source and from dist/ alike). */
+export const REPO_ROOT = packageRoot();
 export const TARGET_DIRS = ["cuda", "metal", "wgsl", "wasm-simd"] as const;
 
 /** The kernel files, sorted so output order never depends on the file system. */
