@@ -12,9 +12,9 @@ export const LOOKUP_ONLY_TYPES = ["q8_1", "q8_k", "tq1_0", "tq2_0"] as const;
 /**
  * The lattice i-quants (engine/kernels/get_rows_iq.kernel.ts). ggml quantizes some of them only with an
  * importance matrix, so their cases decode random blocks (every index, sign and scale bit pattern) with
- * a sane f16 scale d.
+ * a sane f16 scale d; iq1_m, whose scale is spread over other fields, goes through its quantizer.
  */
-export const LATTICE_TYPES = ["iq2_xxs", "iq2_xs", "iq2_s", "iq3_xxs", "iq3_s"] as const;
+export const LATTICE_TYPES = ["iq2_xxs", "iq2_xs", "iq2_s", "iq3_xxs", "iq3_s", "iq1_s", "iq1_m"] as const;
 export type WeightType = (typeof WEIGHT_TYPES)[number] | (typeof LOOKUP_ONLY_TYPES)[number] | (typeof LATTICE_TYPES)[number];
 
 export interface Weights {
@@ -29,7 +29,7 @@ export interface Weights {
 export function makeWeights(name: WeightType, rows: number, k: number, rng: Rng): Weights {
   const type = typeInfoByName(name)!;
   let bytes: Uint8Array;
-  if ((LATTICE_TYPES as readonly string[]).includes(name)) {
+  if ((LATTICE_TYPES as readonly string[]).includes(name) && name !== "iq1_m") {
     const nb = (rows * k) / type.blockSize;
     bytes = Uint8Array.from({ length: nb * type.typeSize }, () => rng.int(256));
     const d = layoutOf(type.id).field.d!;
