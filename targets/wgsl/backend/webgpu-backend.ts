@@ -11,6 +11,7 @@ import { KilnError } from "../../../engine/errors.js";
 import type { GGUFFile } from "../../../engine/gguf/reader.js";
 import type { ModelConfig } from "../../../engine/model/config.js";
 import { packageRoot } from "../../../engine/paths.js";
+import { dawnEnv } from "../target.js";
 import {
   checkForwardArgs, registerBackend,
   type Backend, type BackendOptions, type BackendSequence, type LogitsOutput, type SequenceOptions,
@@ -19,21 +20,6 @@ import type { GpuReply, GpuRequest } from "./protocol.js";
 
 type Pending = { resolve: (r: GpuReply & { ok: true }) => void; reject: (e: Error) => void };
 type RequestBody = GpuRequest extends infer R ? (R extends GpuRequest ? Omit<R, "id"> : never) : never;
-
-/**
- * The environment of the GPU process: where Vulkan has no system driver, the lavapipe that
- * targets/wgsl/setup-lavapipe.sh unpacks into .cache/lavapipe (the loader and the CPU driver).
- */
-export function gpuProcessEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const env = { ...base };
-  const lvp = join(base.KILN_CACHE_DIR || join(packageRoot(), ".cache"), "lavapipe");
-  if (!env.VK_ICD_FILENAMES && existsSync(join(lvp, "lvp_icd.json"))) {
-    env.VK_ICD_FILENAMES = join(lvp, "lvp_icd.json");
-    const lib = join(lvp, "usr/lib/x86_64-linux-gnu");
-    env.LD_LIBRARY_PATH = env.LD_LIBRARY_PATH ? `${lib}:${env.LD_LIBRARY_PATH}` : lib;
-  }
-  return env;
-}
 
 /**
  * How to start the GPU process: beside this module's own file, so compiled code (dist/) starts the
@@ -59,7 +45,8 @@ export class GpuProcess {
     this.child = fork(module, args, {
       execArgv: ["--no-opt"],
       serialization: "advanced",
-      env: gpuProcessEnv(),
+      // the wgsl target's Vulkan choice: lavapipe from .cache/lavapipe when no driver is chosen
+      env: dawnEnv(),
       stdio: ["ignore", "ignore", "pipe", "ipc"],
     });
     let stderr = "";
