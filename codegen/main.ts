@@ -3,6 +3,7 @@
 // generated/manifest.json (kernels, bindings, uniforms, shared sizes). Output is byte-stable: sorted
 // inputs, no timestamps, files rewritten whole. `--check` compares instead of writing (exit 1 on drift);
 // `--out DIR` writes elsewhere; `--kernels DIR` reads *.kernel.ts from another folder.
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { KilnError } from "../engine/errors.js";
@@ -39,6 +40,14 @@ export function loadKernels(root: string = REPO_ROOT, dir?: string): KernelIR[] 
   return all;
 }
 
+/**
+ * A fingerprint of a parsed kernel (its IR, source lines and comments included), recorded in the
+ * manifest so a runtime can tell whether generated/ was made from the kernel it has parsed now.
+ */
+export function kernelHash(k: KernelIR): string {
+  return createHash("sha256").update(JSON.stringify(k)).digest("hex").slice(0, 16);
+}
+
 /** Every generated file, by path relative to generated/. */
 export function generate(kernels: readonly KernelIR[]): Map<string, string> {
   const files = new Map<string, string>();
@@ -57,6 +66,8 @@ export function generate(kernels: readonly KernelIR[]): Map<string, string> {
       name: src.name,
       source: src.source,
       line: src.loc.line,
+      // what the kernel says, comments and lines included: compare with kernelHash() of a freshly parsed kernel
+      hash: kernelHash(src),
       workgroupSize: src.workgroupSize,
       needs: src.needs,
       constants: src.constants,

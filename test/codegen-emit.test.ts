@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as WgslReflectModule from "wgsl_reflect";
 import { interpret, type BufferData } from "../codegen/interpret/run.js";
 import type { KernelIR } from "../codegen/ir/types.js";
-import { generate, loadKernels } from "../codegen/main.js";
+import { parseKernelSource } from "../codegen/frontend/parse.js";
+import { generate, kernelHash, loadKernels } from "../codegen/main.js";
 import { buildWasm, NVCC, nvccPtx, nvccPtxAll, run, runWasm as runWasmIn, type ManifestKernel, type WasmInstance } from "./codegen-helpers.js";
 import { golden, REPO_ROOT } from "./golden.js";
 
@@ -60,6 +61,15 @@ describe("generated/ is byte-stable", () => {
     expect(r.out.trim().split("\n")).toHaveLength(1);
     expect(r.out).toMatch(new RegExp(`^kiln codegen: .*bad-kernels/int-div\\.kernel\\.ts:${line}:\\d+: integer division .* — use idiv`));
     expect(r.out).not.toMatch(/\n\s+at /);
+  });
+
+  it("records each kernel's fingerprint, which changes when the kernel's text does", () => {
+    const add = kernels.find((k) => k.name === "add")!;
+    expect(manifest.kernels.find((k) => k.name === "add")!.hash).toBe(kernelHash(add));
+    const text = readFileSync(join(REPO_ROOT, "engine", "kernels", "elementwise.kernel.ts"), "utf8");
+    const edited = parseKernelSource(text.replace("out[i] = a[i] + b[i];", "out[i] = b[i] + a[i];"), add.source).find((k) => k.name === "add")!;
+    expect(kernelHash(edited)).not.toBe(kernelHash(add));
+    expect(kernelHash(parseKernelSource(text, add.source).find((k) => k.name === "add")!)).toBe(kernelHash(add));
   });
 
   it("heads every kernel file with its source and no timestamp", () => {

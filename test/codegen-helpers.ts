@@ -13,6 +13,7 @@ export interface ManifestKernel {
   buffers: { name: string; binding: number; type: string; access: string }[];
   uniforms: { name: string; type: string; offset: number }[];
   uniformBinding: number | null;
+  hash: string;
   files: Record<string, string>;
   entry: string;
   wasm: { scratchBytes: number; params: string[] };
