@@ -1,0 +1,76 @@
+// GENERATED — do not edit; source: engine/kernels/get_rows_iq.kernel.ts
+// kernel get_rows_iq3_xxs (Metal), workgroup 64x1x1; regenerate with `npm run codegen`
+//
+// iq3_xxs: two 4-value grid points per 8 values; per 32 a word of 4 x 7 sign bits and a 4-bit scale
+
+#include <metal_stdlib>
+using namespace metal;
+
+struct get_rows_iq3_xxs_params {
+  uint k;
+};
+
+constant uint KSIGNS_IQ2XS[128] = {
+    0u, 129u, 130u, 3u, 132u, 5u, 6u, 135u, 136u, 9u, 10u, 139u, 12u, 141u, 142u, 15u,
+    144u, 17u, 18u, 147u, 20u, 149u, 150u, 23u, 24u, 153u, 154u, 27u, 156u, 29u, 30u, 159u,
+    160u, 33u, 34u, 163u, 36u, 165u, 166u, 39u, 40u, 169u, 170u, 43u, 172u, 45u, 46u, 175u,
+    48u, 177u, 178u, 51u, 180u, 53u, 54u, 183u, 184u, 57u, 58u, 187u, 60u, 189u, 190u, 63u,
+    192u, 65u, 66u, 195u, 68u, 197u, 198u, 71u, 72u, 201u, 202u, 75u, 204u, 77u, 78u, 207u,
+    80u, 209u, 210u, 83u, 212u, 85u, 86u, 215u, 216u, 89u, 90u, 219u, 92u, 221u, 222u, 95u,
+    96u, 225u, 226u, 99u, 228u, 101u, 102u, 231u, 232u, 105u, 106u, 235u, 108u, 237u, 238u, 111u,
+    240u, 113u, 114u, 243u, 116u, 245u, 246u, 119u, 120u, 249u, 250u, 123u, 252u, 125u, 126u, 255u
+};
+
+constant uint IQ3XXS_GRID[256] = {
+    67372036u, 67372052u, 67372068u, 67374092u, 67374108u, 67374142u, 67376132u, 67376148u, 67378188u, 67380244u, 67386908u, 67386924u, 67896332u, 67896348u, 67898372u, 67898388u,
+    67900428u, 67900460u, 67902468u, 67902484u, 67904524u, 67906596u, 67911172u, 68420612u, 68420628u, 68420644u, 68422668u, 68424708u, 68424724u, 68426764u, 68426780u, 68426814u,
+    68430860u, 68430910u, 68435500u, 68944908u, 68944958u, 68946948u, 68946964u, 68949036u, 68959748u, 69471260u, 69475390u, 69477412u, 69479486u, 69484060u, 69484076u, 69993484u,
+    69993534u, 69999636u, 70003732u, 70523948u, 70530084u, 71175172u, 71175204u, 71175220u, 71181340u, 71185420u, 201589772u, 201589788u, 201591812u, 201591828u, 201593868u, 201593884u,
+    201595908u, 201595924u, 201595940u, 201598014u, 201600004u, 202114052u, 202114068u, 202116108u, 202118148u, 202118164u, 202638348u, 202638364u, 202640388u, 202640404u, 202642444u, 202644484u,
+    202653204u, 203162628u, 203162644u, 203166724u, 203168780u, 203170868u, 203174964u, 203686924u, 203686956u, 203697156u, 204215300u, 204215332u, 204219444u, 204226060u, 204735532u, 205394964u,
+    205399044u, 335807492u, 335807508u, 335809548u, 335809564u, 335811588u, 335811604u, 335811636u, 335813644u, 335815700u, 336331788u, 336331804u, 336331820u, 336333828u, 336333844u, 336335884u,
+    336337924u, 336344092u, 336344126u, 336346628u, 336856068u, 336856084u, 336858124u, 336858174u, 336860164u, 336860180u, 336862270u, 336864260u, 336866348u, 337380364u, 337382404u, 337382436u,
+    337395204u, 337395236u, 337910828u, 337914908u, 338428956u, 338433086u, 338437132u, 338443812u, 339608588u, 339608604u, 339610676u, 339616812u, 470025228u, 470027268u, 470027284u, 470029324u,
+    470029340u, 470035460u, 470037548u, 470040084u, 470549508u, 470549524u, 470553604u, 470555660u, 470557732u, 470557748u, 471073804u, 471073820u, 471075844u, 471077932u, 471084052u, 471088660u,
+    471600140u, 471604252u, 472128516u, 472130622u, 472137236u, 472646660u, 472646708u, 472650772u, 472656940u, 473173028u, 473177140u, 473183260u, 473832476u, 473838596u, 604242980u, 604245054u,
+    604249132u, 604249150u, 604253212u, 604253246u, 604782116u, 605295620u, 605297726u, 605299716u, 605303812u, 605303860u, 605815870u, 605824044u, 606340132u, 606350348u, 606352420u, 606868524u,
+    606872604u, 606879236u, 608044076u, 608046084u, 608046100u, 608050180u, 738462740u, 738468876u, 738475524u, 738984964u, 738985012u, 738989108u, 738995244u, 739511332u, 739515412u, 739524116u,
+    740033556u, 740043804u, 740559876u, 740561948u, 740561982u, 740572692u, 741082132u, 741088268u, 741616644u, 742265892u, 742269972u, 872682532u, 872686628u, 872686644u, 872690724u, 873206796u,
+    873214988u, 873729086u, 873739300u, 874257412u, 874257460u, 874783780u, 875299884u, 875310100u, 875830300u, 876479516u, 876483596u, 1040450588u, 1040450604u, 1040450622u, 1040452612u, 1040456724u,
+    1040460820u, 1040978996u, 1040983044u, 1041501204u, 1041507372u, 1041509396u, 1042023428u, 1042025516u, 1042029596u, 1042035716u, 1042551820u, 1042555916u, 1043072004u, 1043072020u, 1043076132u, 1043602436u
+};
+
+kernel void get_rows_iq3_xxs(
+    device const uchar* W [[buffer(0)]],
+    device const uint* ids [[buffer(1)]],
+    device float* out [[buffer(2)]],
+    constant get_rows_iq3_xxs_params& params [[buffer(3)]],
+    uint3 globalId [[thread_position_in_grid]],
+    uint3 localId [[thread_position_in_threadgroup]],
+    uint3 workgroupId [[threadgroup_position_in_grid]],
+    uint3 workgroupSize [[threads_per_threadgroup]],
+    uint3 numWorkgroups [[threadgroups_per_grid]]) {
+  const uint k = params.k;
+  const uint src = ids[workgroupId.x];
+  for (uint i = localId.x; i < k; i += 64u) {
+    const uint blk = src * (k / 256u) + (i / 256u);
+    const uint j = i % 256u;
+    const uint ib32 = j >> 5u;
+    const uint l = (j >> 3u) & 3u;
+    const uint jj = j & 7u;
+    // the group's scale-and-signs word sits after the 64 index bytes [line 698]
+    const uint at = 64u + ib32 * 4u;
+    const uint aux = ((uint(*(W + blk * 98u + 2u + at)) | (uint(*(W + blk * 98u + 2u + (at + 1u))) << 8u)) | (uint(*(W + blk * 98u + 2u + (at + 2u))) << 16u)) | (uint(*(W + blk * 98u + 2u + (at + 3u))) << 24u);
+    const float db = float(*((device const half*)(W + blk * 98u))) * (0.5f + float(aux >> 28u)) * 0.5f;
+    // values 0..3 of the 8 from the first point, 4..7 from the second [line 702]
+    const uint g = uint(*(W + blk * 98u + 2u + (ib32 * 8u + l * 2u + (jj >> 2u))));
+    const uint signs = KSIGNS_IQ2XS[(aux >> (l * 7u)) & 127u];
+    // the grid point's coordinate (a byte of the grid entry), scaled, with its sign bit [line 705]
+    const float v = db * float((IQ3XXS_GRID[g] >> ((jj & 3u) * 8u)) & 255u);
+    float w = v;
+    if (((signs >> jj) & 1u) == 1u) {
+      w = -v;
+    }
+    out[workgroupId.x * k + i] = w;
+  }
+}
