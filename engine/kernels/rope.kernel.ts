@@ -5,7 +5,7 @@
 // rope_norm pairs (2i, 2i + 1) (llama); rope_neox pairs (i, i + nRot / 2) (qwen2, phi3, gemma2).
 // Reference: engine/reference/ops.ts ropeAngles + rope; ggml counterpart: ggml_rope_ext (modes 0 and
 // GGML_ROPE_TYPE_NEOX) without YaRN ramps (freqScale covers linear scaling).
-import { cos, exp, f32, kernel, localId, log, read, sin, u32, workgroupId, workgroupSize, write } from "../../codegen/dsl/index.js";
+import { cos, f32, kernel, localId, pow, read, sin, u32, workgroupId, workgroupSize, write } from "../../codegen/dsl/index.js";
 
 export const ropeNorm = kernel(
   {
@@ -18,8 +18,7 @@ export const ropeNorm = kernel(
     const base = (workgroupId.y * nHeads + workgroupId.x) * headDim;
     const p = f32(pos[workgroupId.y]);
     for (let i = localId.x; i < nRot >> 1; i += workgroupSize.x) {
-      // base^(-2i/nRot) through exp and log: the DSL has no pow
-      const freq = exp((f32(i) * -2.0 / f32(nRot)) * log(freqBase));
+      const freq = pow(freqBase, f32(i) * -2.0 / f32(nRot));
       const theta = p * freq * freqScale;
       const c = cos(theta);
       const s = sin(theta);
@@ -46,7 +45,7 @@ export const ropeNeox = kernel(
     const p = f32(pos[workgroupId.y]);
     const half = nRot >> 1;
     for (let i = localId.x; i < half; i += workgroupSize.x) {
-      const freq = exp((f32(i) * -2.0 / f32(nRot)) * log(freqBase));
+      const freq = pow(freqBase, f32(i) * -2.0 / f32(nRot));
       const theta = p * freq * freqScale;
       const c = cos(theta);
       const s = sin(theta);
