@@ -3,7 +3,8 @@
 // the content-hashed cache folder where they keep compiled kernels. The manifest is written by
 // codegen/main.ts (`npm run codegen`); this module only reads it.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KilnError } from "../engine/errors.js";
 import { packageRoot } from "../engine/paths.js";
@@ -78,11 +79,23 @@ export function kernelSource(name: string, target: SourceTarget): { kernel: Mani
   return { kernel, path, text: readFileSync(path, "utf8") };
 }
 
-/** A folder for compiled kernels and built helpers: $KILN_CACHE_DIR/SUB, else <package>/.cache/SUB. */
+/**
+ * A folder for compiled kernels and built helpers: $KILN_CACHE_DIR/SUB, else <package>/.cache/SUB, or
+ * <tmp>/kiln-cache/SUB where the package folder is read-only (an installed package).
+ */
 export function cacheDir(sub: string): string {
-  const dir = join(process.env.KILN_CACHE_DIR || join(packageRoot(), ".cache"), sub);
-  mkdirSync(dir, { recursive: true });
-  return dir;
+  const roots = process.env.KILN_CACHE_DIR ? [process.env.KILN_CACHE_DIR] : [join(packageRoot(), ".cache"), join(tmpdir(), "kiln-cache")];
+  for (const root of roots) {
+    const dir = join(root, sub);
+    try {
+      mkdirSync(dir, { recursive: true });
+      accessSync(dir, constants.W_OK);
+      return dir;
+    } catch {
+      // not writable here: try the next place
+    }
+  }
+  throw new KilnError(`cannot create a cache folder for ${sub} in ${roots.join(" or ")}: set KILN_CACHE_DIR to a writable folder`);
 }
 
 /** A short content hash naming a cache entry (sha256 over the parts, in order). */
@@ -119,4 +132,14 @@ export function bufferFor(kernel: ManifestKernel, b: ManifestBuffer, buffers: Re
 /** The bytes of a typed array (a view, no copy). */
 export function bytesOf(a: TargetBuffer): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/**
+ * Writes a file whole or not at all (a temporary file renamed over it), so two test processes filling
+ * the same cache entry never see each other's half-written source.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
 }

@@ -3,11 +3,11 @@
 // newer one. Warnings are errors (nvcc -Werror all-warnings). Results are cached by content hash in
 // .cache/cuda-fatbin. This needs the CUDA toolkit (nvcc) but no GPU.
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { KilnError } from "../../engine/errors.js";
-import { cacheDir, contentHash, kernelSource } from "../generated.js";
+import { cacheDir, contentHash, kernelSource, writeFileAtomic } from "../generated.js";
 
 const run = promisify(execFile);
 
@@ -50,7 +50,7 @@ export function compileFatbinFor(stem: string, text: string, label: string, nvcc
     p = (async () => {
       mkdirSync(dir, { recursive: true });
       const cu = join(dir, `${stem}.cu`);
-      writeFileSync(cu, text);
+      writeFileAtomic(cu, text);
       const tmp = `${out}.${process.pid}.tmp`;
       try {
         const r = await run(nvcc, [...NVCC_FLAGS, "-o", tmp, cu], { maxBuffer: 16 << 20 });

@@ -6,14 +6,14 @@
 // Apple's Metal compiler would reject or compute differently (fast-math, its stricter type rules).
 // Launchers are cached by content hash under .cache/metal-cpu (or $KILN_CACHE_DIR/metal-cpu).
 import { execFile, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { KernelIR } from "../../codegen/ir/types.js";
 import type { Availability, ConformanceTarget, DispatchSize, TargetBuffers } from "../../conformance/target.js";
 import { KilnError } from "../../engine/errors.js";
 import { packageRoot } from "../../engine/paths.js";
-import { bufferFor, bytesOf, cacheDir, contentHash, hasSource, kernelSource, packUniforms, type ManifestKernel } from "../generated.js";
+import { bufferFor, bytesOf, cacheDir, contentHash, hasSource, kernelSource, packUniforms, writeFileAtomic, type ManifestKernel } from "../generated.js";
 
 const run = promisify(execFile);
 
@@ -115,9 +115,9 @@ export function buildLauncherFor(entry: string, text: string, label: string): Pr
       mkdirSync(dir, { recursive: true });
       // the MSL goes in the cache folder too, so a compile error's path:line names the exact text compiled
       const mslPath = join(dir, `${entry}.metal`);
-      writeFileSync(mslPath, text);
+      writeFileAtomic(mslPath, text);
       const cpp = join(dir, "launcher.cpp");
-      writeFileSync(cpp, launcherSource(mslPath, text, entry));
+      writeFileAtomic(cpp, launcherSource(mslPath, text, entry));
       const tmp = `${exe}.${process.pid}.tmp`;
       try {
         // LC_ALL=C: plain ASCII quotes in diagnostics, whatever the user's locale
