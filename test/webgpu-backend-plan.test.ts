@@ -1,6 +1,6 @@
 // The GPU backends' graph planner (targets/wgsl/backend/graph.ts), without a GPU: device layouts of
 // the weights against the GGUF files' own bytes, and the op list against the model facts the golden
-// README states (phi3's fused q|k|v rows, gemma2's embedding scale and alternating sliding window,
+// README states (phi3's fused q|k|v and gate|up rows, gemma2's embedding scale, GeGLU and alternating sliding window,
 // qwen2's biases, stories260k's 172-long ffn_down rows).
 
 import { describe, expect, it } from "vitest";
@@ -72,10 +72,12 @@ describe("the op list follows the architectures' graphs", () => {
     const { ops } = batchOps(plan, 1, 0, "last");
     const fromQkv = copies(ops).filter((c) => c.src === "qkv").slice(0, 3);
     expect(fromQkv.map((c) => [c.dst, c.srcOffset / 4, c.bytes / 4])).toEqual([["q", 0, 256], ["k", 256, 128], ["v", 384, 128]]);
-    // fused ffn_up: gate is rows 0..255, up rows 256..511
-    expect(dispatches(ops, "glu")[0]!.uniforms).toMatchObject({ n: 256, gateOff: 0, upOff: 256, gelu: 0 });
+    // fused ffn_up: gate is rows 0..255, up rows 256..511, then SwiGLU
+    const fromHbf = copies(ops).filter((c) => c.src === "hbf").slice(0, 2);
+    expect(fromHbf.map((c) => [c.dst, c.srcOffset / 4, c.bytes / 4])).toEqual([["hb", 0, 256], ["hb2", 256, 256]]);
+    expect(dispatches(ops, "swiglu")[0]!.buffers).toEqual({ gate: "hb", up: "hb2", out: "hbg" });
     // sliding window 12 in every layer
-    expect(dispatches(ops, "attention").map((d) => d.uniforms.window)).toEqual([12, 12]);
+    expect(dispatches(ops, "flash_attention_f32").map((d) => d.uniforms.window)).toEqual([12, 12]);
   });
 
   it("gemma2: embedding times sqrt(64) = 8, GeGLU, window 8 on even layers only, logits soft-capped at 0.5", () => {
@@ -83,11 +85,12 @@ describe("the op list follows the architectures' graphs", () => {
     f.close();
     const { ops } = batchOps(plan, 1, 0, "last");
     expect(dispatches(ops, "scale")[0]!.uniforms.scale).toBe(8);
-    expect(dispatches(ops, "glu")[0]!.uniforms.gelu).toBe(1);
-    const windows = dispatches(ops, "attention").map((d) => d.uniforms.window);
+    expect(dispatches(ops, "geglu")).toHaveLength(26);
+    expect(dispatches(ops, "swiglu")).toHaveLength(0);
+    const windows = dispatches(ops, "flash_attention_f32").map((d) => d.uniforms.window);
     expect(windows).toHaveLength(26);
     windows.forEach((w, l) => expect(w).toBe(l % 2 === 0 ? 8 : 0));
-    expect(dispatches(ops, "attention")[0]!.uniforms).toMatchObject({ softcap: 0.03125, scale: 0.25 });
+    expect(dispatches(ops, "flash_attention_f32")[0]!.uniforms).toMatchObject({ softcap: 0.03125, scale: 0.25, nHead: 4, nKvHead: 2, headDim: 16 });
     expect(dispatches(ops, "softcap")[0]!.uniforms.cap).toBe(0.5);
     // post-attention and post-ffw norms: 4 rmsnorms a layer, plus the output norm
     expect(dispatches(ops, "rmsnorm")).toHaveLength(26 * 4 + 1);
@@ -108,6 +111,8 @@ describe("the op list follows the architectures' graphs", () => {
     const all = batchOps(plan, 3, 7, "all");
     expect(all.rows).toBe(3);
     expect(copies(all.ops).filter((c) => c.dst === "step").map((c) => c.srcOffset / 4)).toEqual([7, 8, 9]);
+    // attention of each token sees positions up to its own (nPast = its position)
+    expect(dispatches(all.ops, "flash_attention_f32").filter((_, i) => i % 5 === 0).map((d) => d.uniforms.nPast)).toEqual([7, 8, 9]);
     expect(copies(all.ops).filter((c) => c.dst === "readback").map((c) => c.dstOffset / 4 / 512)).toEqual([0, 1, 2]);
     expect(batchOps(plan, 3, 7, "last").rows).toBe(1);
     expect(batchOps(plan, 3, 7, "none").rows).toBe(0);
@@ -121,7 +126,7 @@ describe("the op list follows the architectures' graphs", () => {
     rounded.f.close();
     expect(half.plan.scratch.get("kcache.0")).toBe(2 * 32 * 32);
     expect(rounded.plan.scratch.get("kcache.0")).toBe(4 * 32 * 32);
-    expect(kernelsUsed(half.plan)).toEqual(expect.arrayContaining(["kv_store_f16", "attention_f16kv"]));
-    expect(kernelsUsed(rounded.plan)).toEqual(expect.arrayContaining(["round_f16", "attention"]));
+    expect(kernelsUsed(half.plan)).toEqual(expect.arrayContaining(["kv_store_f16", "flash_attention_f16"]));
+    expect(kernelsUsed(rounded.plan)).toEqual(expect.arrayContaining(["round_f16", "flash_attention_f32"]));
   });
 });

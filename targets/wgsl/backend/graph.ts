@@ -127,6 +127,9 @@ export function planGraph(config: ModelConfig, weights: ModelWeights, opts: Grap
   const c = config;
   if (!Number.isInteger(opts.nCtx) || opts.nCtx < 1) throw new KilnError(`context size ${opts.nCtx} must be a positive integer`);
   if (!Number.isInteger(opts.maxBatch) || opts.maxBatch < 1) throw new KilnError(`batch size ${opts.maxBatch} must be a positive integer`);
+  if (c.headDimK !== c.headDimV) {
+    throw new KilnError(`${c.name}: key head size ${c.headDimK} differs from value head size ${c.headDimV}; the GPU attention kernels need them equal (use --backend reference or wasm)`);
+  }
   const matrices = new Map<BufferName, { plan: MatrixPlan; source: WeightMatrix }>();
   const vectors = new Map<BufferName, Float32Array | Uint32Array | Int32Array>();
   const addMatrix = (m: WeightMatrix | undefined): MatrixPlan | undefined => {
@@ -188,7 +191,6 @@ export function planGraph(config: ModelConfig, weights: ModelWeights, opts: Grap
     ["k", f32(nK)],
     ["v", f32(nV)],
     ["qkv", f32(nQ + nK + nV)], // phi3's fused projection
-    ["att", 4 * c.nHead * opts.nCtx], // (n_head, n_ctx) scores, then weights
     ["attn_out", f32(c.nHead * c.headDimV)],
     ["hb", f32(c.nFF)], // gate
     ["hb2", f32(c.nFF)], // up
@@ -210,6 +212,19 @@ function halfKV(opts: GraphOptions): boolean {
   return opts.kvType === "f16" && opts.kvStorage === "f16";
 }
 
+/**
+ * The generated attention kernel: flash attention (tiles of 64 positions, online softmax: no context
+ * limit), reading an f16 cache as packed halves when it is stored in 2 bytes.
+ */
+function attentionKernel(opts: GraphOptions): string {
+  return halfKV(opts) ? "flash_attention_f16" : "flash_attention_f32";
+}
+
+/** The generated FFN gate: SwiGLU, or GeGLU (tanh GELU) for gemma2. */
+function gluKernel(c: ModelConfig): string {
+  return c.architecture === "gemma2" ? "geglu" : "swiglu";
+}
+
 /** Workgroup counts for n items at `perGroup` items a workgroup. */
 function groupsFor(n: number, perGroup: number): [number, number, number] {
   return [Math.ceil(n / perGroup), 1, 1];
@@ -217,16 +232,13 @@ function groupsFor(n: number, perGroup: number): [number, number, number] {
 
 /** The kernels a plan needs (generated names first-class: matvec_<type>, get_rows_<type>). */
 export function kernelsUsed(plan: GraphPlan): string[] {
-  const names = new Set<string>(["rmsnorm", "add", "rope", "attention", "glu"]);
+  const names = new Set<string>(["rmsnorm", "add", "rope", attentionKernel(plan.opts), gluKernel(plan.config)]);
   names.add(`get_rows_${plan.roles.tokenEmbd.type}`);
   for (const { plan: m } of plan.matrices.values()) names.add(`matvec_${m.type}`);
   if (plan.config.embeddingScale !== 1) names.add("scale");
   if (plan.config.finalSoftcap > 0) names.add("softcap");
-  if (halfKV(plan.opts)) {
-    names.add("kv_store_f16");
-    names.add("attention_f16kv");
-    names.delete("attention");
-  } else if (plan.opts.kvType === "f16") names.add("round_f16");
+  if (halfKV(plan.opts)) names.add("kv_store_f16");
+  else if (plan.opts.kvType === "f16") names.add("round_f16");
   return [...names];
 }
 
@@ -334,11 +346,11 @@ export function batchOps(plan: GraphPlan, nTokens: number, startPos: number, out
       }
       // multi-head attention over positions 0..pos (or the sliding window)
       const windowed = c.slidingWindow > 0 && c.slidingWindowLayers(l);
-      dispatch(halfKV(opts) ? "attention_f16kv" : "attention",
-        { q: "q", kCache: `kcache.${l}`, vCache: `vcache.${l}`, att: "att", out: "attn_out", step: "step" },
+      dispatch(attentionKernel(opts),
+        { q: "q", kCache: `kcache.${l}`, vCache: `vcache.${l}`, out: "attn_out" },
         {
-          headK: c.headDimK, headV: c.headDimV, kvDimK: nK, kvDimV: nV, groupSize: c.nHead / c.nHeadKv, nCtx: opts.nCtx,
-          window: windowed ? c.slidingWindow : 0, scale: c.attnScale, softcap: c.attnSoftcap,
+          nHead: c.nHead, nKvHead: c.nHeadKv, headDim: c.headDimK, nPast: pos,
+          scale: c.attnScale, softcap: c.attnSoftcap, window: windowed ? c.slidingWindow : 0,
         },
         [c.nHead, 1, 1]);
       // output projection, (gemma2) its own rmsnorm, residual
@@ -352,15 +364,15 @@ export function batchOps(plan: GraphPlan, nTokens: number, startPos: number, out
       }
       // ffn rmsnorm, gate and up (phi3: one fused matrix, rows gate | up), act(gate) * up, down
       rmsnorm("x", p + "ffn_norm", "xb");
-      const gelu = c.architecture === "gemma2" ? 1 : 0;
       if (lw.ffnGate) {
         matvec(lw.ffnGate, "xb", "hb");
         matvec(lw.ffnUp!, "xb", "hb2");
-        dispatch("glu", { gate: "hb", up: "hb2", out: "hbg" }, { n: c.nFF, gateOff: 0, upOff: 0, gelu }, groupsFor(c.nFF, 256));
       } else {
         matvec(lw.ffnUp!, "xb", "hbf");
-        dispatch("glu", { gate: "hbf", up: "hbf", out: "hbg" }, { n: c.nFF, gateOff: 0, upOff: c.nFF, gelu }, groupsFor(c.nFF, 256));
+        copy("hbf", 0, "hb", 0, 4 * c.nFF);
+        copy("hbf", 4 * c.nFF, "hb2", 0, 4 * c.nFF);
       }
+      dispatch(gluKernel(c), { gate: "hb", up: "hb2", out: "hbg" }, { n: c.nFF }, groupsFor(c.nFF, 256));
       matvec(lw.ffnDown!, "hbg", "xb2");
       if (plan.vectors.has(p + "post_ffw_norm")) {
         rmsnorm("xb2", p + "post_ffw_norm", "tmp");

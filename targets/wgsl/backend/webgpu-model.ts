@@ -19,6 +19,8 @@ const USAGE_COPY_DST = 0x0008;
 const USAGE_UNIFORM = 0x0040;
 const USAGE_STORAGE = 0x0080;
 const MAP_READ = 0x0001;
+/** Bind groups / uniform buffers a sequence keeps before starting over. */
+const MAX_CACHED = 4096;
 
 export interface WebGPUModelOptions {
   readonly kvType?: "f32" | "f16";
@@ -207,6 +209,15 @@ export class WebGPUSequence {
    */
   async forward(tokens: readonly number[], startPos: number, output: "last" | "all"): Promise<Float32Array> {
     if (this.freed) throw new KilnError("webgpu: this sequence was freed (create a new one)");
+    // attention's uniforms name the position, so bind groups and uniform buffers accumulate with the
+    // context; past a bound they are dropped here, between forwards, when this sequence's earlier
+    // submissions have completed (each forward awaits its readback)
+    if (this.bindGroups.size > MAX_CACHED) this.bindGroups.clear();
+    if (this.uniforms.size > MAX_CACHED) {
+      for (const u of this.uniforms.values()) u.destroy();
+      this.uniforms.clear();
+      this.bindGroups.clear();
+    }
     const nVocab = this.model.config.nVocab;
     const out = new Float32Array(output === "all" ? tokens.length * nVocab : nVocab);
     const device = this.model.device;
