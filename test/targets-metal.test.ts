@@ -1,5 +1,5 @@
 // The metal-cpu target (MSL semantics checked on CPU): every generated Metal kernel compiles as C++
-// through targets/metal/shim and passes its conformance cases against the reference; the shim keeps
+// through targets/metal/shim (every case on it runs in test/kernels-*.test.ts, through the harness); the shim keeps
 // Metal's rules where a CPU would not: threadgroup memory shared by the group, barriers that must be
 // reached by every thread, simd_sum over 32 lanes. Not Apple's compiler: see targets/metal/cpu-target.ts.
 import { spawnSync } from "node:child_process";
@@ -30,17 +30,18 @@ describe.skipIf(!gxx)("metal-cpu: generated MSL compiled as C++ and run on the C
     await buildAll([...manifestKernels().keys()]);
   }, 900_000);
 
-  it("passes every conformance case", async () => {
-    const report = await runConformance({ targets: ["metal-cpu"] });
+  // every case on every registered target runs in test/kernels-*.test.ts; here, that this target is
+  // registered under its name and runs a family end to end through the suite's runner
+  it("runs through kiln conformance's runner: the matvec cases pass for every weight type", async () => {
+    const report = await runConformance({ targets: ["metal-cpu"], op: "matvec" });
     expect(report.targets).toEqual([{ name: "metal-cpu", available: true, why: "" }]);
     // a case whose kernel codegen has not emitted yet is "not available" with the fix (the codegen tests
     // catch a stale generated/); every case with generated source must pass
     const generated = manifestKernels();
     const notPassed = report.results.filter((r) => r.status !== "pass" && (generated.has(r.kernel) || r.status !== "unavailable")).map((r) => `${r.case}: ${r.status}: ${r.detail}`);
     expect(notPassed).toEqual([]);
-    for (const r of report.results.filter((x) => !generated.has(x.kernel))) expect(r.detail).toMatch(/run `npm run codegen`/);
-    expect(report.results.length).toBeGreaterThan(50);
-  }, 900_000);
+    expect(report.results.filter((r) => r.status === "pass").length).toBeGreaterThan(10);
+  }, 300_000);
 
   it("gives a wrong softmax when its barriers are taken out (threads really interleave at barriers)", async () => {
     const { kernel, text } = kernelSource("softmax", "metal");

@@ -1,5 +1,5 @@
 // The wgsl target: every generated WGSL kernel passes Tint's validation (Dawn's shader compiler, the one
-// Chrome uses) and passes its conformance cases run by Dawn on a Vulkan driver; on a machine without a
+// Chrome uses); every case runs on it in test/kernels-*.test.ts, through the harness, by Dawn on a Vulkan driver; on a machine without a
 // GPU that is Mesa's lavapipe from targets/wgsl/setup-lavapipe.sh (CI runs it). Skipped, saying so,
 // where neither lavapipe nor a Vulkan driver was set up.
 import { existsSync, readFileSync } from "node:fs";
@@ -75,15 +75,16 @@ describe.skipIf(!vulkan)("wgsl: generated WGSL on Dawn", () => {
     expect(formatMessages("add.wgsl", messages)).toMatch(new RegExp(`^add\\.wgsl:${at + 1}:\\d+: error: `));
   });
 
-  it("passes every conformance case", async () => {
-    const report = await runConformance({ targets: ["wgsl"] });
+  // every case on every registered target runs in test/kernels-*.test.ts; here, that this target is
+  // registered under its name and runs a family end to end through the suite's runner
+  it("runs through kiln conformance's runner: the matvec cases pass for every weight type", async () => {
+    const report = await runConformance({ targets: ["wgsl"], op: "matvec" });
     expect(report.targets).toEqual([{ name: "wgsl", available: true, why: "" }]);
     // a case whose kernel codegen has not emitted yet is "not available" with the fix (the codegen tests
     // catch a stale generated/); every case with generated source must pass
     const generated = manifestKernels();
     const notPassed = report.results.filter((r) => r.status !== "pass" && (generated.has(r.kernel) || r.status !== "unavailable")).map((r) => `${r.case}: ${r.status}: ${r.detail}`);
     expect(notPassed).toEqual([]);
-    for (const r of report.results.filter((x) => !generated.has(x.kernel))) expect(r.detail).toMatch(/run `npm run codegen`/);
-    expect(report.results.length).toBeGreaterThan(50);
-  }, 600_000);
+    expect(report.results.filter((r) => r.status === "pass").length).toBeGreaterThan(10);
+  }, 300_000);
 });
