@@ -1,6 +1,6 @@
 // The webgpu backend (Dawn in a `node --no-opt` GPU process; lavapipe in CI) against llama.cpp's
 // goldens, checked the way test/reference-*.test.ts checks the reference:
-// - logits of synthetic-k256 f32 / q4_k_m / q6_k: against the float64 pass (the exact math this
+// - logits of synthetic-k256 f32 / q4_k_m / q6_k (and the qwen2/phi3/gemma2 q8_0 graphs): against the float64 pass (the exact math this
 //   backend computes: f32 activations times the decoded weights) within 1e-8 NMSE, and against
 //   llama.cpp within the issue's limits (1e-6 f32 weights, 1e-3 quantized; llama.cpp rounds the
 //   activations to q8_K first), also with the f16 KV cache;
@@ -73,6 +73,12 @@ describe.skipIf(skipWhy !== "")("webgpu backend logits match the goldens", () =>
     ["synthetic-k256-q6_k", "synthetic-k256-q6_k-logits-f64ref", 1e-8],
     ["synthetic-k256-q6_k", "synthetic-k256-q6_k-logits", 1e-3],
     ["synthetic-k256-q6_k", "synthetic-k256-q6_k-logits-kvf16", 1e-3],
+    // the other graphs: qwen2's biases, phi3's fused q|k|v and gate|up with a sliding window, gemma2's
+    // scaled embedding, extra norms, GeGLU, alternating window and soft-caps
+    ["qwen2-synthetic-q8_0", "qwen2-synthetic-q8_0-logits-f64ref", 1e-8],
+    ["phi3-synthetic-q8_0", "phi3-synthetic-q8_0-logits-f64ref", 1e-8],
+    ["gemma2-synthetic-q8_0", "gemma2-synthetic-q8_0-logits-f64ref", 1e-8],
+    ["gemma2-synthetic-q8_0", "gemma2-synthetic-q8_0-logits", 1e-3],
   ];
   for (const [model, file, limit] of cases) {
     const kv = file.includes("-kvf16") ? "f16" : "f32";
