@@ -1,8 +1,9 @@
 // Whole-model conformance of the interp backend: its logits against the reference backend's (exact f32
-// activations) on the same tokens, within the whole-model limit of DESIGN.md (NMSE 2e-3), for models whose
-// weights exercise the quantized matvec kernels (q4_0, q8_0, q4_k_m's q4_k/q6_k mix and the f16/f32
-// fallbacks of rows that are not whole blocks) and qwen2's biases and NeoX RoPE. Few tokens each: the
-// interpreter needs seconds per token.
+// activations) on the same tokens, within the whole-model limit of DESIGN.md (NMSE 2e-3), for models
+// whose weights exercise the quantized matvec and matmul kernels (q4_0, q8_0, q4_k_m's q4_k/q6_k mix and
+// the f16/f32 fallbacks of rows that are not whole blocks), qwen2's biases and NeoX RoPE, phi3's fused
+// projections and gemma2's GeGLU, post-norms and soft-caps. Few tokens each: the interpreter needs
+// seconds per token.
 import { describe, expect, it } from "vitest";
 import { GGUFFile } from "../engine/gguf/reader.js";
 import { modelConfigFromGGUF } from "../engine/model/config.js";
@@ -33,9 +34,10 @@ function nmse(got: Float32Array, want: Float32Array): number {
 describe("interp backend logits match the reference", () => {
   for (const [file, tokens] of [
     ["stories260k-q4_0.gguf", [1, 403]],
-    ["stories260k-q8_0.gguf", [1, 403]],
     ["qwen2-synthetic-q8_0.gguf", [1, 2]],
     ["synthetic-k256-q4_k_m.gguf", [1]],
+    ["phi3-synthetic-q8_0.gguf", [1]],
+    ["gemma2-synthetic-q8_0.gguf", [1]],
   ] as const) {
     it(`${file}, tokens ${tokens.join(",")}`, async () => {
       const interp = (await open(file, createInterpBackend)).createSequence({ nCtx: 8 });

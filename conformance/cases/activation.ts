@@ -1,5 +1,5 @@
-// Cases for engine/kernels/activation.kernel.ts. Oracles: engine/reference/ops.ts silu and geluTanh.
-import { geluTanh, silu } from "../../engine/reference/ops.js";
+// Cases for engine/kernels/activation.kernel.ts. Oracles: engine/reference/ops.ts silu, geluTanh, softcap.
+import { geluTanh, silu, softcap } from "../../engine/reference/ops.js";
 import { caseName, type ConformanceCase } from "../case.js";
 
 const FILE = "engine/kernels/activation.kernel.ts";
@@ -26,6 +26,14 @@ export const activationCases: ConformanceCase[] = [
     build(rng) {
       const gate = rng.f32(n, -8, 8), up = rng.f32(n);
       return { buffers: { gate, up }, uniforms: { n }, dispatch: dispatch(n), expected: { out: gate.map((g, j) => geluTanh(g) * up[j]!) } };
+    },
+  })),
+  ...[500].map((n, i): ConformanceCase => ({
+    name: caseName("softcap", { n, cap: 30 }), op: "softcap", file: FILE, kernel: "softcap", seed: 730 + i,
+    build(rng) {
+      // far enough past the cap that tanh saturates
+      const x = rng.f32(n, -100, 100);
+      return { buffers: { x }, uniforms: { n, cap: 30 }, dispatch: dispatch(n), expected: { out: x.map((v) => softcap(v, 30)) } };
     },
   })),
 ];

@@ -1,6 +1,6 @@
 // The feed-forward gates: swiglu out = silu(gate) * up (llama, qwen2, phi3), geglu out = gelu(gate) * up
-// (gemma2), and gelu alone. GELU is the tanh approximation. Shapes: every buffer (n); one invocation per
-// value, dispatch ceil(n / 256) workgroups.
+// (gemma2), gelu alone, and softcap (gemma2's logit cap). GELU is the tanh approximation. Shapes: every
+// buffer (n); one invocation per value, dispatch ceil(n / 256) workgroups.
 // Reference: engine/reference/ops.ts silu and geluTanh; ggml counterparts: ggml_swiglu / ggml_silu +
 // ggml_mul, ggml_geglu / ggml_gelu (ggml-cpu vec.h).
 import { exp, f32, globalId, kernel, read, tanh, u32, write } from "../../codegen/dsl/index.js";
@@ -36,6 +36,18 @@ export const geglu = kernel(
     if (i < n) {
       const g = gate[i];
       out[i] = 0.5 * g * (1.0 + tanh(0.7978845608028654 * (g + 0.044715 * g * g * g))) * up[i];
+    }
+  },
+);
+
+// gemma2's soft-cap of the final logits: out = cap * tanh(x / cap). Reference: engine/reference/ops.ts
+// softcap; ggml counterpart: ggml_softcap (ggml_scale, ggml_tanh, ggml_scale).
+export const softcap = kernel(
+  { name: "softcap", workgroupSize: 256, uniforms: { n: u32, cap: f32 }, buffers: { x: read(f32), out: write(f32) } },
+  ({ n, cap, x, out }) => {
+    const i = globalId.x;
+    if (i < n) {
+      out[i] = cap * tanh(x[i] / cap);
     }
   },
 );

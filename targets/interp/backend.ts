@@ -2,9 +2,9 @@
 // (engine/kernels) through the IR interpreter (codegen/interpret), one kernel dispatch per step: a prompt
 // in one pass through the tiled matmul kernels (prefill), then one token at a time through matvec. It is
 // the slowest backend by far; it exists to show that the kernels, and not only the reference, produce
-// the model's tokens (test/interp-backend.test.ts checks greedy tokens against llama.cpp's). Covers llama-
-// style models (separate q/k/v and gate/up, norm or NeoX RoPE without YaRN/llama3 scaling or rope_freqs,
-// biases, soft-caps and sliding windows); anything else is refused with the feature's name.
+// the model's tokens (test/interp-backend.test.ts checks greedy tokens against llama.cpp's). Covers the
+// reference's architectures (llama, qwen2, phi3, gemma2) with norm or NeoX RoPE, without YaRN/llama3
+// scaling or rope_freqs; anything else is refused with the feature's name.
 import { interpret, type BufferData } from "../../codegen/interpret/run.js";
 import type { KernelIR } from "../../codegen/ir/types.js";
 import { lower } from "../../codegen/passes/pipeline.js";
@@ -75,17 +75,22 @@ function refuse(config: ModelConfig, feature: string): never {
 
 interface BoundLayer {
   readonly attnNorm: Float32Array;
-  readonly wq: BoundMatrix;
-  readonly wk: BoundMatrix;
-  readonly wv: BoundMatrix;
+  /** Separate q, k, v projections, or one fused q|k|v (phi3). */
+  readonly wq?: BoundMatrix;
+  readonly wk?: BoundMatrix;
+  readonly wv?: BoundMatrix;
+  readonly wqkv?: BoundMatrix;
   readonly bq?: Float32Array;
   readonly bk?: Float32Array;
   readonly bv?: Float32Array;
   readonly wo: BoundMatrix;
+  readonly postAttnNorm?: Float32Array;
   readonly ffnNorm: Float32Array;
-  readonly gate: BoundMatrix;
+  /** Separate gate, or none when up holds gate|up halves (phi3). */
+  readonly gate?: BoundMatrix;
   readonly up: BoundMatrix;
   readonly down: BoundMatrix;
+  readonly postFfwNorm?: Float32Array;
 }
 
 class InterpModel {
@@ -99,33 +104,24 @@ class InterpModel {
     if (c.headDimK !== c.headDimV) refuse(c, "different key and value head sizes");
     if (c.rope.scaling.type === "yarn" || c.rope.scaling.type === "llama3") refuse(c, `${c.rope.scaling.type} RoPE scaling`);
     if (w.ropeFreqs) refuse(c, "a rope_freqs tensor");
-    const mats = [w.tokenEmbd, w.output, ...w.layers.flatMap((l) => [l.wq, l.wk, l.wv, l.wo, l.ffnGate, l.ffnUp, l.ffnDown])];
+    const mats = [w.tokenEmbd, w.output, ...w.layers.flatMap((l) => [l.wq, l.wk, l.wv, l.wqkv, l.wo, l.ffnGate, l.ffnUp, l.ffnDown])];
     for (const m of mats) if (m && !KERNEL_TYPES.has(m.type.name)) refuse(c, `${m.type.name} weights (${m.name})`);
+    const mv = (m: WeightMatrix | undefined): BoundMatrix | undefined => (m ? bind(m, "matvec") : undefined);
     this.embd = bind(w.tokenEmbd, "get_rows");
     this.outputNorm = w.outputNorm;
     this.output = bind(w.output, "matvec");
-    this.layers = w.layers.map((l) => {
-      if (!l.wq || !l.wk || !l.wv) refuse(c, "a fused qkv projection");
-      if (!l.ffnGate) refuse(c, "a fused gate/up projection");
-      if (l.postAttnNorm || l.postFfwNorm) refuse(c, "post-norms");
-      return {
-        attnNorm: l.attnNorm, wq: bind(l.wq, "matvec"), wk: bind(l.wk, "matvec"), wv: bind(l.wv, "matvec"),
-        bq: l.bq, bk: l.bk, bv: l.bv, wo: bind(l.wo, "matvec"),
-        ffnNorm: l.ffnNorm, gate: bind(l.ffnGate, "matvec"), up: bind(l.ffnUp, "matvec"), down: bind(l.ffnDown, "matvec"),
-      };
-    });
-    if (c.architecture === "gemma2") refuse(c, "GeGLU and embedding scaling");
-    if (c.finalSoftcap > 0) refuse(c, "a final logit soft-cap");
+    this.layers = w.layers.map((l) => ({
+      attnNorm: l.attnNorm, wq: mv(l.wq), wk: mv(l.wk), wv: mv(l.wv), wqkv: mv(l.wqkv),
+      bq: l.bq, bk: l.bk, bv: l.bv, wo: bind(l.wo, "matvec"), postAttnNorm: l.postAttnNorm,
+      ffnNorm: l.ffnNorm, gate: mv(l.ffnGate), up: bind(l.ffnUp, "matvec"), down: bind(l.ffnDown, "matvec"), postFfwNorm: l.postFfwNorm,
+    }));
   }
 }
 
-function matvec(m: BoundMatrix, x: Float32Array, out: Float32Array): void {
-  dispatch(K.matvec, m.kernel, { W: m.W, x, out }, { k: m.cols }, m.rows);
-}
-
-/** out (tokens, rows) = X (tokens, cols) . W^T: the tiled prefill kernel. */
-function matmul(m: BoundMatrix, X: Float32Array, tokens: number, out: Float32Array): void {
-  dispatch(K.matmul, m.matmul, { W: m.W, X, out }, { k: m.cols, rows: m.rows, tokens }, [Math.ceil(m.rows / 16), Math.ceil(tokens / 16)]);
+/** out (tokens, rows) = X (tokens, cols) . W^T: matvec for one token, the tiled matmul for several (prefill). */
+function project(m: BoundMatrix, X: Float32Array, tokens: number, out: Float32Array): void {
+  if (tokens === 1) dispatch(K.matvec, m.kernel, { W: m.W, x: X, out }, { k: m.cols }, m.rows);
+  else dispatch(K.matmul, m.matmul, { W: m.W, X, out }, { k: m.cols, rows: m.rows, tokens }, [Math.ceil(m.rows / 16), Math.ceil(tokens / 16)]);
 }
 
 /** Each of the x.length / w.length rows of x normalised. */
@@ -135,6 +131,13 @@ function rmsnorm(x: Float32Array, w: Float32Array, eps: number, out: Float32Arra
 
 function add(a: Float32Array, b: Float32Array, out: Float32Array): void {
   dispatch(K.elementwise, "add", { a, b, out }, { n: a.length }, Math.ceil(a.length / 256));
+}
+
+/** Columns [from, from + width) of each of the `tokens` rows of x (tokens, stride): splits fused outputs. */
+function columns(x: Float32Array, tokens: number, stride: number, from: number, width: number): Float32Array {
+  const out = new Float32Array(tokens * width);
+  for (let t = 0; t < tokens; t++) out.set(x.subarray(t * stride + from, t * stride + from + width), t * width);
+  return out;
 }
 
 class InterpSequence implements BackendSequence {
@@ -172,158 +175,127 @@ class InterpSequence implements BackendSequence {
     const c = this.m.config;
     checkForwardArgs(this, tokens, startPos, c.nVocab);
     const out = new Float32Array(output === "all" ? tokens.length * c.nVocab : c.nVocab);
-    if (tokens.length > 1) {
-      this.prefill(tokens, startPos, output, out);
-      this.nPast = startPos + tokens.length;
-      return out;
-    }
-    for (let i = 0; i < tokens.length; i++) {
-      const pos = startPos + i;
-      const last = i === tokens.length - 1;
-      const logits = output === "all" ? out.subarray(i * c.nVocab, (i + 1) * c.nVocab) : last ? out : undefined;
-      this.step(tokens[i]!, pos, logits);
-      this.nPast = pos + 1;
-    }
+    await this.run(tokens, startPos, output, out);
+    this.nPast = startPos + tokens.length;
     return out;
   }
 
   /**
-   * Several tokens at positions startPos.. in one pass: the same graph as step() with (tokens, ...) buffers,
-   * the projections through the tiled matmul kernels and causal attention over the new positions.
+   * The tokens at positions startPos.. in one pass, in forward.ts's order, every buffer (tokens, ...):
+   * projections through matvec (one token) or the tiled matmul (a prompt), causal attention over the
+   * cache, and the logits of every token or of the last.
    */
-  private prefill(tokens: readonly number[], startPos: number, output: LogitsOutput, out: Float32Array): void {
+  private async run(tokens: readonly number[], startPos: number, output: LogitsOutput, logits: Float32Array): Promise<void> {
     const c = this.m.config;
     const T = tokens.length;
     const headDim = c.headDimK;
+    const qDim = c.nHead * headDim;
     const kvDim = c.nHeadKv * headDim;
     let x = new Float32Array(T * c.nEmbd); // (tokens, n_embd) residual stream
     const xb = new Float32Array(T * c.nEmbd);
     const xb2 = new Float32Array(T * c.nEmbd);
-    const q = new Float32Array(T * c.nHead * headDim);
-    const qr = new Float32Array(T * c.nHead * headDim);
-    const k = new Float32Array(T * kvDim);
+    const qr = new Float32Array(T * qDim);
     const kr = new Float32Array(T * kvDim);
-    const v = new Float32Array(T * kvDim);
-    const att = new Float32Array(T * c.nHead * headDim);
-    const hb = new Float32Array(T * c.nFF);
-    const hb2 = new Float32Array(T * c.nFF);
+    const att = new Float32Array(T * qDim);
     const hb3 = new Float32Array(T * c.nFF);
     const pos = Uint32Array.from(tokens, (_, t) => startPos + t);
     const rope = c.rope;
     const ropeUniforms = { nRot: rope.nRot, freqBase: rope.freqBase, freqScale: rope.scaling.type === "linear" ? 1 / rope.scaling.factor : 1 };
     const ropeKernel = rope.mode === "neox" ? "rope_neox" : "rope_norm";
-    /** Adds a (n,) bias to each of the T rows of y. */
-    const addBias = (y: Float32Array, b: Float32Array): void => {
+    /** y + b for each of the T rows of y (qwen2's projection biases). */
+    const withBias = (y: Float32Array, b: Float32Array | undefined): Float32Array => {
+      if (!b) return y;
       const tiled = new Float32Array(y.length);
       for (let t = 0; t < T; t++) tiled.set(b, t * b.length);
-      add(y.slice(), tiled, y);
+      const out = new Float32Array(y.length);
+      add(y, tiled, out);
+      return out;
+    };
+    const residual = (delta: Float32Array): void => {
+      const next = new Float32Array(T * c.nEmbd);
+      add(x, delta, next);
+      x = next;
     };
 
-    // token embeddings, one row per token
+    // token embeddings, one row per token (gemma2 scales them by sqrt(n_embd))
     dispatch(K.getRows, this.m.embd.kernel, { W: this.m.embd.W, ids: Uint32Array.from(tokens), out: x }, { k: c.nEmbd }, T);
+    if (c.embeddingScale !== 1) {
+      const scaled = new Float32Array(x.length);
+      dispatch(K.elementwise, "scale", { x, out: scaled }, { n: x.length, scale: c.embeddingScale }, Math.ceil(x.length / 256));
+      x = scaled;
+    }
 
     for (let l = 0; l < c.nLayer; l++) {
+      // a layer takes the interpreter seconds: let timers and I/O (a server, a test runner) run between layers
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const lw = this.m.layers[l]!;
+      // attention rmsnorm, then q, k, v (phi3: one fused projection, split by columns)
       rmsnorm(x, lw.attnNorm, c.rmsEps, xb);
-      matmul(lw.wq, xb, T, q);
-      matmul(lw.wk, xb, T, k);
-      matmul(lw.wv, xb, T, v);
-      if (lw.bq) addBias(q, lw.bq);
-      if (lw.bk) addBias(k, lw.bk);
-      if (lw.bv) addBias(v, lw.bv);
+      let q: Float32Array, k: Float32Array, v: Float32Array;
+      if (lw.wqkv) {
+        const qkv = new Float32Array(T * (qDim + 2 * kvDim));
+        project(lw.wqkv, xb, T, qkv);
+        q = columns(qkv, T, qDim + 2 * kvDim, 0, qDim);
+        k = columns(qkv, T, qDim + 2 * kvDim, qDim, kvDim);
+        v = columns(qkv, T, qDim + 2 * kvDim, qDim + kvDim, kvDim);
+      } else {
+        q = new Float32Array(T * qDim);
+        k = new Float32Array(T * kvDim);
+        v = new Float32Array(T * kvDim);
+        project(lw.wq!, xb, T, q);
+        project(lw.wk!, xb, T, k);
+        project(lw.wv!, xb, T, v);
+      }
+      q = withBias(q, lw.bq);
+      k = withBias(k, lw.bk);
+      v = withBias(v, lw.bv);
       dispatch(K.rope, ropeKernel, { x: q, pos, out: qr }, { nHeads: c.nHead, headDim, ...ropeUniforms }, [c.nHead, T]);
       dispatch(K.rope, ropeKernel, { x: k, pos, out: kr }, { nHeads: c.nHeadKv, headDim, ...ropeUniforms }, [c.nHeadKv, T]);
       for (let t = 0; t < T; t++) {
         this.store(this.kCache[l]!, startPos + t, kr.subarray(t * kvDim, (t + 1) * kvDim));
         this.store(this.vCache[l]!, startPos + t, v.subarray(t * kvDim, (t + 1) * kvDim));
       }
+      // query t sees positions up to startPos + t (the kernel's causal rule), or the last window of them
       const windowed = c.slidingWindow > 0 && c.slidingWindowLayers(l);
-      // query t sees positions up to startPos + t: the kernel's causal rule
       dispatch(
         K.attention, this.kvF16 ? "flash_attention_f16" : "flash_attention_f32",
         { q: qr, kCache: this.kCache[l]!, vCache: this.vCache[l]!, out: att },
         { nHead: c.nHead, nKvHead: c.nHeadKv, headDim, nPast: startPos, scale: c.attnScale, softcap: c.attnSoftcap, window: windowed ? c.slidingWindow : 0 },
         [c.nHead, T],
       );
-      matmul(lw.wo, att, T, xb2);
-      const x2 = new Float32Array(T * c.nEmbd);
-      add(x, xb2, x2);
-      x = x2;
+      // output projection, (gemma2) its rmsnorm, the residual
+      project(lw.wo, att, T, xb2);
+      if (lw.postAttnNorm) rmsnorm(xb2.slice(), lw.postAttnNorm, c.rmsEps, xb2);
+      residual(xb2);
+
+      // feed-forward: SwiGLU, or GeGLU for gemma2 (phi3: gate|up from one fused projection)
       rmsnorm(x, lw.ffnNorm, c.rmsEps, xb);
-      matmul(lw.gate, xb, T, hb);
-      matmul(lw.up, xb, T, hb2);
-      dispatch(K.activation, "swiglu", { gate: hb, up: hb2, out: hb3 }, { n: T * c.nFF }, Math.ceil((T * c.nFF) / 256));
-      matmul(lw.down, hb3, T, xb2);
-      const x3 = new Float32Array(T * c.nEmbd);
-      add(x, xb2, x3);
-      x = x3;
+      let gate: Float32Array, up: Float32Array;
+      if (lw.gate) {
+        gate = new Float32Array(T * c.nFF);
+        up = new Float32Array(T * c.nFF);
+        project(lw.gate, xb, T, gate);
+        project(lw.up, xb, T, up);
+      } else {
+        const both = new Float32Array(T * 2 * c.nFF);
+        project(lw.up, xb, T, both);
+        gate = columns(both, T, 2 * c.nFF, 0, c.nFF);
+        up = columns(both, T, 2 * c.nFF, c.nFF, c.nFF);
+      }
+      const act = c.architecture === "gemma2" ? "geglu" : "swiglu";
+      dispatch(K.activation, act, { gate, up, out: hb3 }, { n: T * c.nFF }, Math.ceil((T * c.nFF) / 256));
+      project(lw.down, hb3, T, xb2);
+      if (lw.postFfwNorm) rmsnorm(xb2.slice(), lw.postFfwNorm, c.rmsEps, xb2);
+      residual(xb2);
     }
+
+    // final rmsnorm and the classifier, for every token or the last (gemma2: soft-capped)
     rmsnorm(x, this.m.outputNorm, c.rmsEps, xb);
-    if (output === "all") matmul(this.m.output, xb, T, out);
-    else matvec(this.m.output, xb.slice((T - 1) * c.nEmbd), out);
-  }
-
-  /** One token at `pos`, in forward.ts's order. */
-  private step(token: number, pos: number, logits: Float32Array | undefined): void {
-    const c = this.m.config;
-    const headDim = c.headDimK;
-    const kvDim = c.nHeadKv * headDim;
-    let x = new Float32Array(c.nEmbd); // (n_embd,) residual stream
-    const xb = new Float32Array(c.nEmbd);
-    const xb2 = new Float32Array(c.nEmbd);
-    const q = new Float32Array(c.nHead * headDim);
-    const qr = new Float32Array(c.nHead * headDim);
-    const k = new Float32Array(kvDim);
-    const kr = new Float32Array(kvDim);
-    const v = new Float32Array(kvDim);
-    const att = new Float32Array(c.nHead * headDim);
-    const hb = new Float32Array(c.nFF);
-    const hb2 = new Float32Array(c.nFF);
-    const hb3 = new Float32Array(c.nFF);
-    const posBuf = Uint32Array.of(pos);
-    const rope = c.rope;
-    const ropeUniforms = { nRot: rope.nRot, freqBase: rope.freqBase, freqScale: rope.scaling.type === "linear" ? 1 / rope.scaling.factor : 1 };
-    const ropeKernel = rope.mode === "neox" ? "rope_neox" : "rope_norm";
-
-    // token embedding
-    dispatch(K.getRows, this.m.embd.kernel, { W: this.m.embd.W, ids: Uint32Array.of(token), out: x }, { k: c.nEmbd }, 1);
-
-    for (let l = 0; l < c.nLayer; l++) {
-      const lw = this.m.layers[l]!;
-      rmsnorm(x, lw.attnNorm, c.rmsEps, xb);
-      matvec(lw.wq, xb, q);
-      matvec(lw.wk, xb, k);
-      matvec(lw.wv, xb, v);
-      if (lw.bq) add(q.slice(), lw.bq, q);
-      if (lw.bk) add(k.slice(), lw.bk, k);
-      if (lw.bv) add(v.slice(), lw.bv, v);
-      dispatch(K.rope, ropeKernel, { x: q, pos: posBuf, out: qr }, { nHeads: c.nHead, headDim, ...ropeUniforms }, [c.nHead, 1]);
-      dispatch(K.rope, ropeKernel, { x: k, pos: posBuf, out: kr }, { nHeads: c.nHeadKv, headDim, ...ropeUniforms }, [c.nHeadKv, 1]);
-      this.store(this.kCache[l]!, pos, kr);
-      this.store(this.vCache[l]!, pos, v);
-      const windowed = c.slidingWindow > 0 && c.slidingWindowLayers(l);
-      dispatch(
-        K.attention, this.kvF16 ? "flash_attention_f16" : "flash_attention_f32",
-        { q: qr, kCache: this.kCache[l]!, vCache: this.vCache[l]!, out: att },
-        { nHead: c.nHead, nKvHead: c.nHeadKv, headDim, nPast: pos, scale: c.attnScale, softcap: c.attnSoftcap, window: windowed ? c.slidingWindow : 0 },
-        [c.nHead, 1],
-      );
-      matvec(lw.wo, att, xb2);
-      const x2 = new Float32Array(c.nEmbd);
-      add(x, xb2, x2);
-      x = x2;
-      rmsnorm(x, lw.ffnNorm, c.rmsEps, xb);
-      matvec(lw.gate, xb, hb);
-      matvec(lw.up, xb, hb2);
-      dispatch(K.activation, "swiglu", { gate: hb, up: hb2, out: hb3 }, { n: c.nFF }, Math.ceil(c.nFF / 256));
-      matvec(lw.down, hb3, xb2);
-      const x3 = new Float32Array(c.nEmbd);
-      add(x, xb2, x3);
-      x = x3;
-    }
-    if (!logits) return;
-    rmsnorm(x, this.m.outputNorm, c.rmsEps, xb);
-    matvec(this.m.output, xb, logits);
+    const rows = output === "all" ? T : 1;
+    const last = output === "all" ? xb : xb.slice((T - 1) * c.nEmbd);
+    const raw = c.finalSoftcap > 0 ? new Float32Array(logits.length) : logits;
+    project(this.m.output, last, rows, raw);
+    if (c.finalSoftcap > 0) dispatch(K.activation, "softcap", { x: raw, out: logits }, { n: raw.length, cap: c.finalSoftcap }, Math.ceil(raw.length / 256));
   }
 
   free(): void {
