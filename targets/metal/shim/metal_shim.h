@@ -114,6 +114,32 @@ inline float rsqrt(float a) { return 1.0f / __builtin_sqrtf(a); }
 inline float tanh(float a) { return __builtin_tanhf(a); }
 inline float sin(float a) { return __builtin_sinf(a); }
 inline float cos(float a) { return __builtin_cosf(a); }
+inline float ceil(float a) { return __builtin_ceilf(a); }
+inline float trunc(float a) { return __builtin_truncf(a); }
+inline float round(float a) { return __builtin_roundf(a); }
+inline float rint(float a) { return __builtin_rintf(a); }
+inline float fract(float a) { return __builtin_fminf(a - __builtin_floorf(a), 0x1.fffffep-1f); }
+inline float sign(float a) { return a > 0.0f ? 1.0f : a < 0.0f ? -1.0f : a; }
+inline float copysign(float a, float b) { return __builtin_copysignf(a, b); }
+inline float fmod(float a, float b) { return __builtin_fmodf(a, b); }
+inline float mix(float a, float b, float t) { return a + (b - a) * t; }
+inline float step(float edge, float x) { return x < edge ? 0.0f : 1.0f; }
+inline float pow(float a, float b) { return __builtin_powf(a, b); }
+inline float powr(float a, float b) { return __builtin_powf(a, b); }
+inline float exp2(float a) { return __builtin_exp2f(a); }
+inline float exp10(float a) { return __builtin_powf(10.0f, a); }
+inline float log2(float a) { return __builtin_log2f(a); }
+inline float log10(float a) { return __builtin_log10f(a); }
+inline float tan(float a) { return __builtin_tanf(a); }
+inline float asin(float a) { return __builtin_asinf(a); }
+inline float acos(float a) { return __builtin_acosf(a); }
+inline float atan(float a) { return __builtin_atanf(a); }
+inline float atan2(float a, float b) { return __builtin_atan2f(a, b); }
+inline float sinh(float a) { return __builtin_sinhf(a); }
+inline float cosh(float a) { return __builtin_coshf(a); }
+inline float erf(float a) { return __builtin_erff(a); }
+inline bool isnan(float a) { return __builtin_isnan(a); }
+inline bool isinf(float a) { return __builtin_isinf(a); }
 inline float clamp(float x, float lo, float hi) { return __builtin_fminf(__builtin_fmaxf(x, lo), hi); }
 inline int clamp(int x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : x; }
 inline uint clamp(uint x, uint lo, uint hi) { return x < lo ? lo : x > hi ? hi : x; }
@@ -132,6 +158,20 @@ inline float rsqrt(float a) { return float(1.0 / __builtin_sqrt(double(a))); }
 inline float tanh(float a) { return __builtin_tanhf(a); }
 inline float sin(float a) { return __builtin_sinf(a); }
 inline float cos(float a) { return __builtin_cosf(a); }
+inline float tan(float a) { return __builtin_tanf(a); }
+inline float pow(float a, float b) { return __builtin_powf(a, b); }
+inline float powr(float a, float b) { return __builtin_powf(a, b); }
+inline float exp2(float a) { return __builtin_exp2f(a); }
+inline float exp10(float a) { return __builtin_powf(10.0f, a); }
+inline float log2(float a) { return __builtin_log2f(a); }
+inline float log10(float a) { return __builtin_log10f(a); }
+inline float asin(float a) { return __builtin_asinf(a); }
+inline float acos(float a) { return __builtin_acosf(a); }
+inline float atan(float a) { return __builtin_atanf(a); }
+inline float atan2(float a, float b) { return __builtin_atan2f(a, b); }
+inline float sinh(float a) { return __builtin_sinhf(a); }
+inline float cosh(float a) { return __builtin_coshf(a); }
+inline float fmod(float a, float b) { return __builtin_fmodf(a, b); }
 }  // namespace precise
 
 }  // namespace metal
