@@ -240,6 +240,91 @@ export function emitAssemblyScript(k: KernelIR): AssemblyScriptKernel {
   const e = (x: Expr): string => printExpr(x, as);
 
   const out: string[] = [...header(k, "AssemblyScript").map((l) => (l ? `// ${l}` : "//"))];
+  // ---- SIMD: a unit-stride sum loop of fixed length, four values per step -------------------------------
+  // for (let j = 0; j < C; j++) { const t = ...; acc += <f32 expression of j> }, C a multiple of 4, where
+  // every memory read is at (loop-invariant) + j: the body becomes f32x4 arithmetic over four
+  // consecutive j, summed in four lanes and folded into acc at the end. The sum's order changes (four
+  // partial sums), as in every SIMD or GPU reduction; elementwise results are unchanged.
+  const mentions = (x: Expr, name: string): boolean => {
+    let found = false;
+    mapExpr(x, (y) => {
+      if (y.k === "var" && y.name === name) found = true;
+      return y;
+    });
+    return found;
+  };
+  /** base when x is base + j (a u32 sum with j as exactly one term), else null. */
+  const offsetOf = (x: Expr, j: string): Expr | null => {
+    const terms: Expr[] = [];
+    const flat = (y: Expr): void => {
+      if (y.k === "bin" && y.op === "+" && y.type === "u32") {
+        flat(y.a);
+        flat(y.b);
+      } else terms.push(y);
+    };
+    flat(x);
+    const at = terms.findIndex((t) => t.k === "var" && t.name === j);
+    if (at < 0 || terms.some((t, i) => i !== at && mentions(t, j))) return null;
+    const rest = terms.filter((_, i) => i !== at);
+    return rest.length ? rest.reduce((a, b) => ({ k: "bin", type: "u32", op: "+", a, b })) : { k: "lit", type: "u32", value: 0 };
+  };
+  const F32X4: Partial<Record<string, string>> = { "+": "f32x4.add", "-": "f32x4.sub", "*": "f32x4.mul", "/": "f32x4.div" };
+  const vec = (x: Expr, j: string): string | null => {
+    if (!mentions(x, j)) return x.type === "f32" ? `f32x4.splat(${e(x)})` : null;
+    if (x.k === "load" && isBuffer.has(x.buffer) && x.type === "f32") {
+      const base = offsetOf(x.index, j);
+      return base ? `v128.load(${x.buffer} + (<usize>(${e(base)} + ${j}) << 2))` : null;
+    }
+    if (x.k === "bin" && F32X4[x.op] && x.type === "f32") {
+      const a = vec(x.a, j);
+      const b = vec(x.b, j);
+      return a && b ? `${F32X4[x.op]}(${a}, ${b})` : null;
+    }
+    if (x.k === "conv" && x.type === "f32" && x.a.k === "bytes" && (x.a.as === "i8" || x.a.as === "u8")) {
+      const base = offsetOf(x.a.offset, j);
+      const sx = x.a.as === "i8" ? "s" : "u";
+      const bytes = `v128.load32_zero(${x.a.buffer} + <usize>(${base ? e(base) : ""} + ${j}))`;
+      return base ? `f32x4.convert_i32x4_${sx}(i32x4.extend_low_i16x8_${sx}(i16x8.extend_low_i8x16_${sx}(${bytes})))` : null;
+    }
+    return null;
+  };
+  const simdSum = (s: Stmt & { k: "for" }, depth: number): boolean => {
+    const j = s.init.name;
+    const { cond, update } = s;
+    if (s.init.type !== "u32" || s.init.init?.k !== "lit" || s.init.init.value !== 0) return false;
+    if (cond.k !== "bin" || cond.op !== "<" || cond.a.k !== "var" || cond.a.name !== j || cond.b.k !== "lit") return false;
+    const count = cond.b.value as number;
+    if (count < 4 || count % 4 !== 0) return false;
+    if (update.target.k !== "var" || update.op !== "+=" || update.value.k !== "lit" || update.value.value !== 1) return false;
+    const last = s.body[s.body.length - 1];
+    if (!last || last.k !== "assign" || last.op !== "+=" || last.target.k !== "var" || last.target.type !== "f32") return false;
+    // the consts before the sum are pure: substitute them into it
+    const defs = new Map<string, Expr>();
+    for (const d of s.body.slice(0, -1)) {
+      if (d.k !== "decl" || d.mutable || !d.init) return false;
+      defs.set(d.name, mapExpr(d.init, (y) => (y.k === "var" && defs.has(y.name) ? defs.get(y.name)! : y)));
+    }
+    const value = mapExpr(last.value, (y) => (y.k === "var" && defs.has(y.name) ? defs.get(y.name)! : y));
+    const acc = last.target.name;
+    if (mentions(value, acc)) return false;
+    const v = vec(value, j);
+    if (!v) return false;
+    const ind = indent(depth);
+    const lanes = `${acc}_x4`;
+    for (const c of stmtComments(s)) out.push(`${ind}// ${c}`);
+    out.push(
+      `${ind}{`,
+      `${ind}  // SIMD: four values of j per step in four partial sums [line ${s.loc.line}]`,
+      `${ind}  let ${lanes} = f32x4.splat(<f32>0.0);`,
+      `${ind}  for (let ${j}: u32 = 0; ${j} < ${count}; ${j} += 4) {`,
+      `${ind}    ${lanes} = f32x4.add(${lanes}, ${v});`,
+      `${ind}  }`,
+      `${ind}  ${acc} += (f32x4.extract_lane(${lanes}, 0) + f32x4.extract_lane(${lanes}, 1)) + (f32x4.extract_lane(${lanes}, 2) + f32x4.extract_lane(${lanes}, 3));`,
+      `${ind}}`,
+    );
+    return true;
+  };
+
   const printStmts = (list: readonly Stmt[], depth: number): void => {
     for (const s of list) {
       const ind = indent(depth);
@@ -270,6 +355,7 @@ export function emitAssemblyScript(k: KernelIR): AssemblyScriptKernel {
           out.push(`${ind}}`);
           break;
         case "for": {
+          if (simdSum(s, depth)) break;
           const u = s.update;
           const name = u.target.k === "var" ? u.target.name : "";
           const op = u.op === ">>=" && s.init.type === "u32" ? ">>>=" : u.op;
