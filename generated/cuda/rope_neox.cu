@@ -14,11 +14,11 @@ extern "C" __global__ void __launch_bounds__(64) rope_neox(
   const float p = (float)(pos[blockIdx.y]);
   const unsigned int half_ = nRot >> 1u;
   for (unsigned int i = threadIdx.x; i < half_; i += 64u) {
-    const float freq = expf((float)(i) * -2.0f / (float)(nRot) * logf(freqBase));
+    const float freq = powf(freqBase, (float)(i) * -2.0f / (float)(nRot));
     const float theta = p * freq * freqScale;
     const float c = cosf(theta);
     const float s = sinf(theta);
-    // NeoX rotates the first half of the head against the second [line 54]
+    // NeoX rotates the first half of the head against the second [line 53]
     const float x0 = x[base + i];
     const float x1 = x[base + i + half_];
     out[base + i] = x0 * c - x1 * s;

@@ -13,8 +13,7 @@ extern "C" __global__ void __launch_bounds__(64) rope_norm(
   const unsigned int base = (blockIdx.y * nHeads + blockIdx.x) * headDim;
   const float p = (float)(pos[blockIdx.y]);
   for (unsigned int i = threadIdx.x; i < (nRot >> 1u); i += 64u) {
-    // base^(-2i/nRot) through exp and log: the DSL has no pow [line 22]
-    const float freq = expf((float)(i) * -2.0f / (float)(nRot) * logf(freqBase));
+    const float freq = powf(freqBase, (float)(i) * -2.0f / (float)(nRot));
     const float theta = p * freq * freqScale;
     const float c = cosf(theta);
     const float s = sinf(theta);

@@ -31,11 +31,11 @@ kernel void rope_neox(
   const float p = float(pos[workgroupId.y]);
   const uint half_ = nRot >> 1u;
   for (uint i = localId.x; i < half_; i += 64u) {
-    const float freq = precise::exp(float(i) * -2.0f / float(nRot) * precise::log(freqBase));
+    const float freq = precise::pow(freqBase, float(i) * -2.0f / float(nRot));
     const float theta = p * freq * freqScale;
     const float c = precise::cos(theta);
     const float s = precise::sin(theta);
-    // NeoX rotates the first half of the head against the second [line 54]
+    // NeoX rotates the first half of the head against the second [line 53]
     const float x0 = x[base + i];
     const float x1 = x[base + i + half_];
     out[base + i] = x0 * c - x1 * s;

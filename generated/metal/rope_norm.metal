@@ -30,8 +30,7 @@ kernel void rope_norm(
   const uint base = (workgroupId.y * nHeads + workgroupId.x) * headDim;
   const float p = float(pos[workgroupId.y]);
   for (uint i = localId.x; i < (nRot >> 1u); i += 64u) {
-    // base^(-2i/nRot) through exp and log: the DSL has no pow [line 22]
-    const float freq = precise::exp(float(i) * -2.0f / float(nRot) * precise::log(freqBase));
+    const float freq = precise::pow(freqBase, float(i) * -2.0f / float(nRot));
     const float theta = p * freq * freqScale;
     const float c = precise::cos(theta);
     const float s = precise::sin(theta);

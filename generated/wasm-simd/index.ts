@@ -3,6 +3,7 @@
 export { swiglu } from "./swiglu";
 export { gelu } from "./gelu";
 export { geglu } from "./geglu";
+export { softcap } from "./softcap";
 export { argmax } from "./argmax";
 export { attention_f32 } from "./attention_f32";
 export { attention_f16 } from "./attention_f16";

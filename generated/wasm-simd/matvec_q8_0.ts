@@ -19,8 +19,13 @@ export function matvec_q8_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     for (let b: u32 = lx; b < blocksPerRow; b += <u32>64) {
       const blk: u32 = firstBlock + b;
       let dot_: f32 = <f32>0.0;
-      for (let j: u32 = <u32>0; j < <u32>32; j += <u32>1) {
-        dot_ += <f32>(<i32>load<i8>(W + <usize>(blk * <u32>34 + <u32>2 + j))) * load<f32>(x + (<usize>(b * <u32>32 + j) << 2));
+      {
+        // SIMD: four values of j per step in four partial sums [line 30]
+        let dot__x4 = f32x4.splat(<f32>0.0);
+        for (let j: u32 = 0; j < 32; j += 4) {
+          dot__x4 = f32x4.add(dot__x4, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(i16x8.extend_low_i8x16_s(v128.load32_zero(W + <usize>(blk * <u32>34 + <u32>2 + j))))), v128.load(x + (<usize>(b * <u32>32 + j) << 2))));
+        }
+        dot_ += (f32x4.extract_lane(dot__x4, 0) + f32x4.extract_lane(dot__x4, 1)) + (f32x4.extract_lane(dot__x4, 2) + f32x4.extract_lane(dot__x4, 3));
       }
       // one scale per block: multiply once, after the integer-valued dot [line 34]
       acc += f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>34))) * dot_;

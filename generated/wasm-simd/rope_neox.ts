@@ -11,11 +11,11 @@ export function rope_neox(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, n
     const p: f32 = <f32>(load<u32>(pos + (<usize>(wy) << 2)));
     const half_: u32 = nRot >>> <u32>1;
     for (let i: u32 = lx; i < half_; i += <u32>64) {
-      const freq: f32 = Mathf.exp(<f32>(i) * <f32>-2.0 / <f32>(nRot) * Mathf.log(freqBase));
+      const freq: f32 = Mathf.pow(freqBase, <f32>(i) * <f32>-2.0 / <f32>(nRot));
       const theta: f32 = p * freq * freqScale;
       const c: f32 = Mathf.cos(theta);
       const s: f32 = Mathf.sin(theta);
-      // NeoX rotates the first half of the head against the second [line 54]
+      // NeoX rotates the first half of the head against the second [line 53]
       const x0: f32 = load<f32>(x + (<usize>(base + i) << 2));
       const x1: f32 = load<f32>(x + (<usize>(base + i + half_) << 2));
       store<f32>(out + (<usize>(base + i) << 2), x0 * c - x1 * s);

@@ -10,8 +10,7 @@ export function rope_norm(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, n
     const base: u32 = (wy * nHeads + wx) * headDim;
     const p: f32 = <f32>(load<u32>(pos + (<usize>(wy) << 2)));
     for (let i: u32 = lx; i < (nRot >>> <u32>1); i += <u32>64) {
-      // base^(-2i/nRot) through exp and log: the DSL has no pow [line 22]
-      const freq: f32 = Mathf.exp(<f32>(i) * <f32>-2.0 / <f32>(nRot) * Mathf.log(freqBase));
+      const freq: f32 = Mathf.pow(freqBase, <f32>(i) * <f32>-2.0 / <f32>(nRot));
       const theta: f32 = p * freq * freqScale;
       const c: f32 = Mathf.cos(theta);
       const s: f32 = Mathf.sin(theta);

@@ -30,11 +30,11 @@ fn rope_neox(
   let p: f32 = f32(pos[workgroupId.y]);
   let half_: u32 = nRot >> 1u;
   for (var i: u32 = localId.x; i < half_; i += 64u) {
-    let freq: f32 = exp(f32(i) * -2.0f / f32(nRot) * log(freqBase));
+    let freq: f32 = pow(freqBase, f32(i) * -2.0f / f32(nRot));
     let theta: f32 = p * freq * freqScale;
     let c: f32 = cos(theta);
     let s: f32 = sin(theta);
-    // NeoX rotates the first half of the head against the second [line 54]
+    // NeoX rotates the first half of the head against the second [line 53]
     let x0: f32 = x[base + i];
     let x1: f32 = x[base + i + half_];
     out[base + i] = x0 * c - x1 * s;

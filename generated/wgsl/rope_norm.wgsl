@@ -29,8 +29,7 @@ fn rope_norm(
   let base: u32 = (workgroupId.y * nHeads + workgroupId.x) * headDim;
   let p: f32 = f32(pos[workgroupId.y]);
   for (var i: u32 = localId.x; i < (nRot >> 1u); i += 64u) {
-    // base^(-2i/nRot) through exp and log: the DSL has no pow [line 22]
-    let freq: f32 = exp(f32(i) * -2.0f / f32(nRot) * log(freqBase));
+    let freq: f32 = pow(freqBase, f32(i) * -2.0f / f32(nRot));
     let theta: f32 = p * freq * freqScale;
     let c: f32 = cos(theta);
     let s: f32 = sin(theta);
