@@ -28,7 +28,7 @@ describe("weight layout on the device", () => {
       const { plan: m, source } = plan.matrices.get("blk.0.ffn_down.weight")!;
       expect([m.cols, m.k, m.rows]).toEqual([172, 192, 64]);
       const file = f.readTensor(t);
-      const dev = layoutMatrix(m, source.bytes);
+      const dev = layoutMatrix(m, source!.bytes);
       expect(dev.length).toBe(192 * 2 * 64);
       for (const r of [0, 1, 37, 63]) {
         expect(dev.subarray(r * 384, r * 384 + 344)).toEqual(file.subarray(r * 344, (r + 1) * 344));
@@ -46,7 +46,7 @@ describe("weight layout on the device", () => {
         const { plan: m, source } = plan.matrices.get(name)!;
         const file = f.readTensor(f.tensor(name)!);
         expect(m.k).toBe(m.cols);
-        expect(layoutMatrix(m, source.bytes).subarray(0, file.length)).toEqual(file);
+        expect(layoutMatrix(m, source!.bytes).subarray(0, file.length)).toEqual(file);
       }
       // Q4_K_M: Q6_K for output, blk.1.attn_v and blk.1.ffn_down (golden README)
       expect(plan.matrices.get("output.weight")!.plan.type).toBe("q6_k");

@@ -16,7 +16,7 @@ import {
   checkForwardArgs, registerBackend,
   type Backend, type BackendOptions, type BackendSequence, type LogitsOutput, type SequenceOptions,
 } from "../../../engine/runtime/backend.js";
-import { batchOps, kernelsUsed, layoutMatrix, planGraph, type GraphPlan } from "../../wgsl/backend/graph.js";
+import { batchOps, kernelsUsed, layoutMatrix, planGraph, replan, withoutSources, type GraphPlan } from "../../wgsl/backend/graph.js";
 import { encodeLaunches, planArena, planLaunches, type Arena } from "./launch.js";
 import { buildPtx, cudaKernel, findNvcc } from "./ptx.js";
 
@@ -144,19 +144,22 @@ class CudaModel implements Backend {
   private readonly base: bigint;
   private readonly functions = new Map<string, number>();
   private readonly module: number;
+  /** The weights' layout without their bytes (on the device now); sequences replan it for their context. */
+  private readonly basePlan: GraphPlan;
 
-  constructor(readonly driver: CudaDriver, readonly config: ModelConfig, private readonly weights: ModelWeights, private readonly opts: BackendOptions) {
-    const plan = planGraph(config, weights, { kvType: opts.kvType ?? "f32", nCtx: config.nCtx, maxBatch: 64 });
+  constructor(readonly driver: CudaDriver, readonly config: ModelConfig, weights: ModelWeights, private readonly opts: BackendOptions) {
+    const plan = planGraph(config, weights, { kvType: opts.kvType ?? "f32", nCtx: 1, maxBatch: 1 });
     const sizes: [string, number][] = [...plan.matrices].map(([n, m]) => [n, m.plan.bytes]);
     for (const [n, v] of plan.vectors) if (n !== "rope_table" && n !== "positions") sizes.push([n, v.byteLength]);
     this.arena = planArena(sizes);
     this.base = driver.memAlloc(this.arena.total);
-    for (const [n, { plan: m, source }] of plan.matrices) driver.memcpyHtoD(this.addressOf(n), layoutMatrix(m, source.bytes));
+    for (const [n, { plan: m, source }] of plan.matrices) driver.memcpyHtoD(this.addressOf(n), layoutMatrix(m, source!.bytes));
     for (const [n, v] of plan.vectors) {
       if (n === "rope_table" || n === "positions") continue;
       driver.memcpyHtoD(this.addressOf(n), new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
     }
     this.module = driver.loadModule(buildPtx(kernelsUsed(plan)));
+    this.basePlan = withoutSources(plan);
   }
 
   addressOf(name: string): bigint {
@@ -180,7 +183,7 @@ class CudaModel implements Backend {
 
   createSequence(opts: SequenceOptions = {}): BackendSequence {
     const nCtx = Math.min(opts.nCtx ?? this.config.nCtx, this.config.nCtx);
-    return new CudaSequence(this, planGraph(this.config, this.weights, { kvType: this.opts.kvType ?? "f32", nCtx, maxBatch: Math.min(64, nCtx) }));
+    return new CudaSequence(this, replan(this.basePlan, { kvType: this.opts.kvType ?? "f32", nCtx, maxBatch: Math.min(64, nCtx) }));
   }
 
   dispose(): void {

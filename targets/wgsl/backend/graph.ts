@@ -105,8 +105,13 @@ export interface GraphOptions {
 export interface GraphPlan {
   readonly config: ModelConfig;
   readonly opts: GraphOptions;
-  /** Weight matrices by buffer name (a tied output shares token_embd's buffer). */
-  readonly matrices: ReadonlyMap<BufferName, { plan: MatrixPlan; source: WeightMatrix }>;
+  /**
+   * Weight matrices by buffer name (a tied output shares token_embd's buffer); `source` holds the file's
+   * bytes until they are uploaded (withoutSources drops them, so host memory does not hold a second copy).
+   */
+  readonly matrices: ReadonlyMap<BufferName, { plan: MatrixPlan; source?: WeightMatrix }>;
+  /** rope_freqs.weight (Llama 3.1), for the RoPE table of another context size. */
+  readonly ropeFreqs?: Float32Array;
   /** f32 vectors uploaded as they are: norms, biases, the RoPE table, constant tables. */
   readonly vectors: ReadonlyMap<BufferName, Float32Array | Uint32Array | Int32Array>;
   /** Per-sequence buffers (activations, KV cache), in bytes; zero-filled at creation. */
@@ -125,11 +130,7 @@ const KVALUES_IQ4NL = Int32Array.from([-127, -104, -83, -65, -49, -35, -22, -10,
 /** Plans buffers and weight layouts for `weights` (engine/model/weights.ts) under `config`. */
 export function planGraph(config: ModelConfig, weights: ModelWeights, opts: GraphOptions): GraphPlan {
   const c = config;
-  if (!Number.isInteger(opts.nCtx) || opts.nCtx < 1) throw new KilnError(`context size ${opts.nCtx} must be a positive integer`);
-  if (!Number.isInteger(opts.maxBatch) || opts.maxBatch < 1) throw new KilnError(`batch size ${opts.maxBatch} must be a positive integer`);
-  if (c.headDimK !== c.headDimV) {
-    throw new KilnError(`${c.name}: key head size ${c.headDimK} differs from value head size ${c.headDimV}; the GPU attention kernels need them equal (use --backend reference or wasm)`);
-  }
+  checkOptions(c, opts);
   const matrices = new Map<BufferName, { plan: MatrixPlan; source: WeightMatrix }>();
   const vectors = new Map<BufferName, Float32Array | Uint32Array | Int32Array>();
   const addMatrix = (m: WeightMatrix | undefined): MatrixPlan | undefined => {
@@ -160,13 +161,44 @@ export function planGraph(config: ModelConfig, weights: ModelWeights, opts: Grap
   vectors.set("output_norm", weights.outputNorm);
   vectors.set("kvalues", KVALUES_IQ4NL);
 
+  const roles = { tokenEmbd, output, layers };
+  return { config, opts, matrices, ropeFreqs: weights.ropeFreqs, ...sequenceBuffers(c, opts, tokenEmbd.k, vectors, weights.ropeFreqs), roles };
+}
+
+/** The same model planned for another context size or batch: new scratch sizes and RoPE table. */
+export function replan(plan: GraphPlan, opts: GraphOptions): GraphPlan {
+  checkOptions(plan.config, opts);
+  return { ...plan, opts, ...sequenceBuffers(plan.config, opts, plan.roles.tokenEmbd.k, new Map(plan.vectors), plan.ropeFreqs) };
+}
+
+/** The plan without the weights' file bytes (after they are on the device). */
+export function withoutSources(plan: GraphPlan): GraphPlan {
+  return { ...plan, matrices: new Map([...plan.matrices].map(([n, m]) => [n, { plan: m.plan }])) };
+}
+
+function checkOptions(c: ModelConfig, opts: GraphOptions): void {
+  if (!Number.isInteger(opts.nCtx) || opts.nCtx < 1) throw new KilnError(`context size ${opts.nCtx} must be a positive integer`);
+  if (!Number.isInteger(opts.maxBatch) || opts.maxBatch < 1) throw new KilnError(`batch size ${opts.maxBatch} must be a positive integer`);
+  if (c.headDimK !== c.headDimV) {
+    throw new KilnError(`${c.name}: key head size ${c.headDimK} differs from value head size ${c.headDimV}; the GPU attention kernels need them equal (use --backend reference or wasm)`);
+  }
+}
+
+/** What depends on the context size: activations, KV cache, the RoPE table (set into `vectors`). */
+function sequenceBuffers(
+  c: ModelConfig,
+  opts: GraphOptions,
+  embdK: number,
+  vectors: Map<BufferName, Float32Array | Uint32Array | Int32Array>,
+  ropeFreqs: Float32Array | undefined,
+): { vectors: Map<BufferName, Float32Array | Uint32Array | Int32Array>; scratch: Map<BufferName, number> } {
   // RoPE angles for every position, (n_ctx, n_rot/2, 2) as (cos, sin), from the reference's own function
   const half = c.rope.nRot / 2;
   const table = new Float32Array(opts.nCtx * half * 2);
   const cos = new Float64Array(half);
   const sin = new Float64Array(half);
   for (let pos = 0; pos < opts.nCtx; pos++) {
-    ropeAngles(c.rope, pos, cos, sin, weights.ropeFreqs);
+    ropeAngles(c.rope, pos, cos, sin, ropeFreqs);
     for (let i = 0; i < half; i++) {
       table[(pos * half + i) * 2] = cos[i]!;
       table[(pos * half + i) * 2 + 1] = sin[i]!;
@@ -181,7 +213,7 @@ export function planGraph(config: ModelConfig, weights: ModelWeights, opts: Grap
   const nV = c.nHeadKv * c.headDimV;
   const scratch = new Map<BufferName, number>([
     ["ids", 4 * opts.maxBatch],
-    ["embd", 4 * opts.maxBatch * tokenEmbd.k], // (batch, n_embd padded) the embedding rows of the batch
+    ["embd", 4 * opts.maxBatch * embdK], // (batch, n_embd padded) the embedding rows of the batch
     ["step", 16], // step[0] = the position being evaluated
     ["x", f32(c.nEmbd)], // (n_embd,) the residual stream
     ["xb", f32(c.nEmbd)], // (n_embd,) normed input of a block
@@ -204,8 +236,9 @@ export function planGraph(config: ModelConfig, weights: ModelWeights, opts: Grap
     scratch.set(`kcache.${l}`, align4(kvBytes * opts.nCtx * nK)); // (n_ctx, n_head_kv * head_k)
     scratch.set(`vcache.${l}`, align4(kvBytes * opts.nCtx * nV)); // (n_ctx, n_head_kv * head_v)
   }
-  return { config, opts, matrices, vectors, scratch, roles: { tokenEmbd, output, layers } };
+  return { vectors, scratch };
 }
+
 
 /** Whether the KV cache holds f16 values in 2 bytes each. */
 function halfKV(opts: GraphOptions): boolean {

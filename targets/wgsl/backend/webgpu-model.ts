@@ -9,7 +9,7 @@
 import { KilnError } from "../../../engine/errors.js";
 import type { ModelConfig } from "../../../engine/model/config.js";
 import type { ModelWeights } from "../../../engine/model/weights.js";
-import { batchOps, kernelsUsed, layoutMatrix, planGraph, type GraphPlan, type Op } from "./graph.js";
+import { batchOps, kernelsUsed, layoutMatrix, planGraph, replan, withoutSources, type GraphPlan, type Op } from "./graph.js";
 import { packUniformStruct, type KernelDesc, type KernelLibrary } from "./kernel-desc.js";
 
 // GPUBufferUsage / GPUMapMode flags by value: Node has no such globals unless Dawn's are installed
@@ -46,19 +46,22 @@ export class WebGPUModel {
   /** How the KV cache stores values: f16 (an f16 cache on a device with shader-f16) or f32. */
   readonly kvStorage: "f32" | "f16";
 
+  /** The weights' layout (no file bytes kept: they are on the device); sequences replan it for their context. */
+  private readonly basePlan: GraphPlan;
+
   private constructor(
     readonly device: GPUDevice,
     readonly config: ModelConfig,
-    private readonly weights: ModelWeights,
+    weights: ModelWeights,
     private readonly library: KernelLibrary,
     readonly opts: Required<WebGPUModelOptions>,
   ) {
     this.kvStorage = opts.kvType === "f16" && opts.f16 && device.features.has("shader-f16") ? "f16" : "f32";
-    // the plan at the model's full context decides the weight layout; sequences plan their own scratch
-    const plan = planGraph(config, weights, { kvType: opts.kvType, kvStorage: this.kvStorage, nCtx: config.nCtx, maxBatch: opts.maxBatch });
+    // the weight layout does not depend on the context; sequences plan their own scratch and RoPE table
+    const plan = planGraph(config, weights, { kvType: opts.kvType, kvStorage: this.kvStorage, nCtx: 1, maxBatch: 1 });
     let bytes = 0;
     for (const [name, { plan: m, source }] of plan.matrices) {
-      this.weightBuffers.set(name, this.upload(name, layoutMatrix(m, source.bytes)));
+      this.weightBuffers.set(name, this.upload(name, layoutMatrix(m, source!.bytes)));
       bytes += m.bytes;
     }
     for (const [name, v] of plan.vectors) {
@@ -66,6 +69,7 @@ export class WebGPUModel {
       this.weightBuffers.set(name, this.upload(name, new Uint8Array(v.buffer, v.byteOffset, v.byteLength)));
     }
     this.weightBytes = bytes;
+    this.basePlan = withoutSources(plan);
     for (const name of kernelsUsed(plan)) this.pipeline(name);
   }
 
@@ -104,7 +108,7 @@ export class WebGPUModel {
 
   createSequence(nCtx = this.config.nCtx): WebGPUSequence {
     const n = Math.min(nCtx, this.config.nCtx);
-    const plan = planGraph(this.config, this.weights, { kvType: this.opts.kvType, kvStorage: this.kvStorage, nCtx: n, maxBatch: Math.min(this.opts.maxBatch, n) });
+    const plan = replan(this.basePlan, { kvType: this.opts.kvType, kvStorage: this.kvStorage, nCtx: n, maxBatch: Math.min(this.opts.maxBatch, n) });
     const seq = new WebGPUSequence(this, plan, () => this.sequences.delete(seq));
     this.sequences.add(seq);
     return seq;
