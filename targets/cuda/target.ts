@@ -5,7 +5,7 @@
 import type { KernelIR } from "../../codegen/ir/types.js";
 import type { Availability, ConformanceTarget, DispatchSize, TargetBuffers } from "../../conformance/target.js";
 import { KilnError } from "../../engine/errors.js";
-import { bufferFor, bytesOf, hasSource, kernelSource, type ManifestKernel } from "../generated.js";
+import { bufferFor, bytesOf, contentHash, hasSource, kernelSource, type ManifestKernel } from "../generated.js";
 import { loadAddon, type CudaAddon } from "./addon.js";
 import { compileFatbin, findNvcc } from "./compile.js";
 
@@ -54,7 +54,7 @@ export function cudaTarget(): ConformanceTarget {
       const cu = addon ?? (addon = await loadAddon());
       const { kernel } = kernelSource(k.name, "cuda");
       const fatbin = await compileFatbin(k.name);
-      const key = `${kernel.name}\0${fatbin.length}\0${Buffer.from(fatbin.subarray(0, 64)).toString("hex")}`;
+      const key = `${kernel.name}\0${contentHash(fatbin)}`;
       const pointers: bigint[] = [];
       try {
         let fn = functions.get(key);

@@ -17,7 +17,8 @@ import { bufferFor, bytesOf, cacheDir, contentHash, hasSource, kernelSource, pac
 
 const run = promisify(execFile);
 
-export const METAL_CPU_LABEL = "MSL semantics checked on CPU (g++ through a shim; not Apple's compiler)";
+/** What this target is, said wherever it reports: it is not Metal on a GPU. */
+export const METAL_CPU_LABEL = "metal-cpu (MSL semantics checked on CPU, not Apple's compiler)";
 
 /** g++ flags: warnings are errors, except the two a shim cannot avoid (Metal attributes, unused builtins). */
 export const CXX_FLAGS = ["-std=c++20", "-O1", "-fno-strict-aliasing", "-Wall", "-Wextra", "-Werror", "-Wno-attributes", "-Wno-unused-parameter"];
@@ -151,11 +152,11 @@ export function runLauncher(exe: string, kernel: Pick<ManifestKernel, "name" | "
     let errText = "";
     child.stdout.on("data", (d: Buffer) => out.push(d));
     child.stderr.on("data", (d: Buffer) => (errText += d.toString()));
-    child.on("error", (e) => reject(new KilnError(`metal-cpu: cannot start ${exe}: ${e.message}`)));
+    child.on("error", (e) => reject(new KilnError(`${METAL_CPU_LABEL}: cannot start ${exe}: ${e.message}`)));
     child.on("close", (code, signal) => {
       if (code !== 0) {
         const why = signal ? `killed by ${signal}${signal === "SIGSEGV" ? " (an access far outside a buffer?)" : ""}` : errText.trim() || `exit status ${code}`;
-        reject(new KilnError(`metal-cpu: kernel ${kernel.name} failed on the CPU: ${why}`));
+        reject(new KilnError(`${METAL_CPU_LABEL}: kernel ${kernel.name} failed: ${why}`));
         return;
       }
       const all = Buffer.concat(out);
