@@ -8,10 +8,12 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 dest="${1:-$root/.cache/lavapipe}"
+mkdir -p "$dest" && dest="$(cd "$dest" && pwd)"  # absolute: the driver manifest names the library by full path
 # the package's own manifest names /usr/lib/...; ours names the unpacked library
 icd="$dest/lvp_icd.json"
 lib="$dest/usr/lib/x86_64-linux-gnu/libvulkan_lvp.so"
-if [ -f "$dest/.done" ] && [ -f "$icd" ]; then
+# done, and still naming this folder (a moved checkout unpacks again)
+if [ -f "$dest/.done" ] && [ -f "$icd" ] && grep -qF "\"$lib\"" "$icd"; then
   echo "lavapipe: already in $dest"
   exit 0
 fi
