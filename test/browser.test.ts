@@ -1,5 +1,5 @@
 // The in-browser page (/browser) in a real headless Chromium (Debian's `chromium`, playwright-core):
-// the page downloads stories260k from the server's model route, reads and runs it in the page on
+// the page downloads stories260k from the server's model route (or opens a GGUF picked from disk), reads and runs it in the page on
 // WebGPU (SwiftShader, Chromium's CPU Vulkan, in headless mode) through the bundled engine, and shows
 // llama.cpp's greedy continuation. Needs the bundle: built here with server/browser/build.mjs, as
 // `npm run build` does. If Chromium gives the page no WebGPU adapter, the test fails with what it said.
@@ -61,6 +61,26 @@ describe("in-browser page", () => {
     await page.click("#run");
     await expect.poll(() => page.textContent("#status"), { timeout: 120_000 }).toMatch(/^done: 32 tokens|error/);
     expect(await page.textContent("#output")).toBe(g.generated_pieces.slice(0, 32).join(""));
+    expect(errors).toEqual([]);
+  });
+
+  it("runs a GGUF the user picks from disk (stories260k-q8_0) and shows llama.cpp's greedy continuation", async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(srv.url + "/browser");
+    await page.setInputFiles("#load-file", golden("models", "stories260k-q8_0.gguf"));
+    await page.waitForSelector("#status[data-state=ready], #status[data-state=error]", { timeout: 60_000 });
+    expect(await page.getAttribute("#status", "data-state"), (await page.textContent("#status")) ?? "").toBe("ready");
+    expect(await page.textContent("#status")).toMatch(/^stories260k-q8_0\.gguf: llama, 5 layers/);
+    // 16 tokens: before the q8_0 run's first margin under 0.1 (step 67), where exact f32 math and
+    // llama.cpp's q8_0-rounded activations may part (see test/webgpu-backend.test.ts)
+    const q8 = JSON.parse(readFileSync(golden("greedy", "stories260k-q8_0.json"), "utf8")) as { generated_pieces: string[] };
+    await page.fill("#n", "16");
+    await page.fill("#temp", "0");
+    await page.click("#run");
+    await expect.poll(() => page.textContent("#status"), { timeout: 120_000 }).toMatch(/^done: 16 tokens|error/);
+    expect(await page.textContent("#output")).toBe(q8.generated_pieces.slice(0, 16).join(""));
     expect(errors).toEqual([]);
   });
 
