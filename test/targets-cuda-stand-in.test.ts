@@ -8,6 +8,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { ConformanceCase } from "../conformance/case.js";
 import { packageRoot } from "../engine/paths.js";
 import { cacheDir, contentHash } from "../targets/generated.js";
 import { nodeIncludeDir } from "../targets/cuda/addon.js";
@@ -57,6 +58,19 @@ describe.skipIf(!ready)("cuda target against a stand-in driver", () => {
     const out = new Float32Array(d.memcpyDtoH(pout, n * 4).buffer);
     expect([...out]).toEqual([...a].map((v) => v + v));
     for (const p of [pa, pb, pout]) d.memFree(p);
+  });
+
+  it("uploads the whole guarded output and reads it all back: a write one past the end is caught", async () => {
+    const { runConformance } = await import("../conformance/run.js");
+    const overrun: ConformanceCase = {
+      name: "add(n=100,uniform n=101)", op: "add", file: "engine/kernels/elementwise.kernel.ts", kernel: "add", seed: 1,
+      build(rng) {
+        const a = rng.f32(101), b = rng.f32(101);
+        return { buffers: { a, b }, uniforms: { n: 101 }, dispatch: [1, 1, 1], expected: { out: a.subarray(0, 100).map((v, i) => v + b[i]!) } };
+      },
+    };
+    const report = await runConformance({ targets: ["cuda"], cases: [overrun] });
+    expect(report.results[0]!.detail).toMatch(/out-of-bounds write: guard element 0/);
   });
 
   it("reports a driver error with its CUDA name as a failed case, not a crash", async () => {

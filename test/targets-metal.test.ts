@@ -4,6 +4,7 @@
 // reached by every thread, simd_sum over 32 lanes. Not Apple's compiler: see targets/metal/cpu-target.ts.
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import type { ConformanceCase } from "../conformance/case.js";
 import { runConformance } from "../conformance/run.js";
 import { buildLauncher, buildLauncherFor, metalCpuAvailable, runLauncher } from "../targets/metal/cpu-target.js";
 import { kernelSource, manifestKernels } from "../targets/generated.js";
@@ -42,6 +43,20 @@ describe.skipIf(!gxx)("metal-cpu: generated MSL compiled as C++ and run on the C
     expect(notPassed).toEqual([]);
     expect(report.results.filter((r) => r.status === "pass").length).toBeGreaterThan(10);
   }, 300_000);
+
+  it("hands the kernel the whole guarded output and copies it all back: a write one past the end is caught", async () => {
+    // add's n one larger than the output the case expects: the kernel writes into the runner's guard
+    const overrun: ConformanceCase = {
+      name: "add(n=100,uniform n=101)", op: "add", file: "engine/kernels/elementwise.kernel.ts", kernel: "add", seed: 1,
+      build(rng) {
+        const a = rng.f32(101), b = rng.f32(101);
+        return { buffers: { a, b }, uniforms: { n: 101 }, dispatch: [1, 1, 1], expected: { out: a.subarray(0, 100).map((v, i) => v + b[i]!) } };
+      },
+    };
+    const report = await runConformance({ targets: ["metal-cpu"], cases: [overrun] });
+    expect(report.results[0]!.status).toBe("fail");
+    expect(report.results[0]!.detail).toMatch(/out-of-bounds write: guard element 0/);
+  });
 
   it("gives a wrong softmax when its barriers are taken out (threads really interleave at barriers)", async () => {
     const { kernel, text } = kernelSource("softmax", "metal");

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { formatMatrix } from "../cli/commands/conformance.js";
+import type { ConformanceCase } from "../conformance/case.js";
 import { runConformance } from "../conformance/run.js";
 import { generatedDir, manifestKernels } from "../targets/generated.js";
 import { DawnProcess, dawnEnv, formatMessages, lavapipeDir, validateWgsl, wgslTarget } from "../targets/wgsl/target.js";
@@ -63,6 +64,20 @@ describe.skipIf(!vulkan)("wgsl: generated WGSL on Dawn", () => {
     }
     expect(problems).toEqual([]);
   }, 300_000);
+
+  it("hands the kernel the whole guarded output and copies it all back: a write one past the end is caught", async () => {
+    // add's n one larger than the output the case expects: the kernel writes into the runner's guard
+    const overrun: ConformanceCase = {
+      name: "add(n=100,uniform n=101)", op: "add", file: "engine/kernels/elementwise.kernel.ts", kernel: "add", seed: 1,
+      build(rng) {
+        const a = rng.f32(101), b = rng.f32(101);
+        return { buffers: { a, b }, uniforms: { n: 101 }, dispatch: [1, 1, 1], expected: { out: a.subarray(0, 100).map((v, i) => v + b[i]!) } };
+      },
+    };
+    const report = await runConformance({ targets: ["wgsl"], cases: [overrun] });
+    expect(report.results[0]!.status).toBe("fail");
+    expect(report.results[0]!.detail).toMatch(/out-of-bounds write: guard element 0/);
+  });
 
   it("reports a broken kernel with its line and column (the check can fail)", async () => {
     const text = readFileSync(join(generatedDir(), "wgsl", "add.wgsl"), "utf8");
