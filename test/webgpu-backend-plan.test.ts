@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { GGUFFile } from "../engine/gguf/reader.js";
 import { modelConfigFromGGUF } from "../engine/model/config.js";
-import { loadWeights } from "../engine/model/weights.js";
+import { loadWeights, WeightMatrix } from "../engine/model/weights.js";
 import { batchOps, kernelsUsed, layoutMatrix, planGraph, type GraphPlan, type Op } from "../targets/wgsl/backend/graph.js";
 import { golden } from "./golden.js";
 
@@ -62,6 +62,17 @@ describe("weight layout on the device", () => {
     f.close();
     expect(plan.roles.output.buffer).toBe("token_embd.weight");
     expect([...plan.matrices.keys()].filter((n) => n === "token_embd.weight")).toHaveLength(1);
+  });
+
+  it("refuses a matrix with more rows than one dispatch may have workgroups, naming it and the way out", () => {
+    const f = GGUFFile.open(golden("models", "stories260k-q8_0.gguf"));
+    const config = modelConfigFromGGUF(f);
+    const weights = loadWeights(f, config);
+    f.close();
+    const q8 = weights.tokenEmbd.type; // 70000 rows of 64 q8_0 values, as a 70k vocabulary would have
+    const big = new WeightMatrix("output.weight", q8, 64, 70000, new Uint8Array(70000 * 2 * q8.typeSize));
+    expect(() => planGraph(config, { ...weights, output: big }, { kvType: "f32", nCtx: 8, maxBatch: 1 }))
+      .toThrow(/output\.weight has 70000 rows, more than the 65535 workgroups .*use --backend wasm/);
   });
 });
 

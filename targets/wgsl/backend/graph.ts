@@ -54,6 +54,9 @@ export interface MatrixPlan {
   readonly bytes: number;
 }
 
+/** WebGPU's guaranteed maxComputeWorkgroupsPerDimension (CUDA's grid.y/z limit too). */
+export const MAX_DISPATCH = 65535;
+
 /** Bytes of one stored element for the unblocked float types; undefined for block types. */
 const FLOAT_BYTES: Readonly<Record<string, number>> = { f32: 4, f16: 2, bf16: 2 };
 
@@ -137,6 +140,10 @@ export function planGraph(config: ModelConfig, weights: ModelWeights, opts: Grap
     if (!m) return undefined;
     const have = matrices.get(m.name);
     if (have) return have.plan;
+    if (m.rows > MAX_DISPATCH) {
+      // the generated matvec takes its row from workgroupId.x alone
+      throw new KilnError(`${m.name} has ${m.rows} rows, more than the ${MAX_DISPATCH} workgroups one GPU dispatch may have; the GPU backends cannot run this model yet (use --backend wasm)`);
+    }
     const plan = planMatrix(m);
     matrices.set(m.name, { plan, source: m });
     return plan;
