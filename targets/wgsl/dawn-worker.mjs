@@ -3,7 +3,7 @@
 // the JS thread runs hot optimized code, so this process keeps V8's optimizer off and does nothing else).
 // It owns one Dawn device (the `webgpu` package) and answers the parent (targets/wgsl/target.ts) over
 // the fork IPC channel, advanced serialization, so typed arrays pass as they are:
-//   {id, op: "info"}                                    -> {id, ok, adapter}
+//   {id, op: "info"}                                    -> {id, ok, adapter, features}
 //   {id, op: "validate", code}                          -> {id, ok, messages: [{type, line, column, message}]}
 //   {id, op: "run", code, entry, bindings, dispatch}    -> {id, ok, outputs: {binding: Uint8Array}}
 // bindings: [{binding, kind: "read" | "read_write" | "uniform", data: Uint8Array}]. Failures answer
@@ -23,6 +23,8 @@ let device;
 /** @type {string} */
 let adapterText = "";
 /** @type {string[]} */
+let adapterFeatures = [];
+/** @type {string[]} */
 const uncaptured = [];
 /** @type {Map<string, any>} */
 const pipelines = new Map();
@@ -34,7 +36,10 @@ export async function open() {
   if (!adapter) throw new Error("no WebGPU adapter (no Vulkan driver found)");
   const i = adapter.info;
   adapterText = [i.vendor, i.architecture, i.description].filter(Boolean).join(" / ");
-  device = await adapter.requestDevice();
+  adapterFeatures = [...adapter.features].sort();
+  // optional WGSL features a kernel may `enable`, taken whenever the adapter has them
+  const requiredFeatures = ["shader-f16", "subgroups"].filter((f) => adapter.features.has(f));
+  device = await adapter.requestDevice({ requiredFeatures });
   device.addEventListener("uncapturederror", (/** @type {any} */ e) => uncaptured.push(String(e.error?.message ?? e)));
   device.lost.then((/** @type {any} */ info) => uncaptured.push(`device lost: ${info.message}`));
   return device;
@@ -120,7 +125,7 @@ process.on("message", async (/** @type {any} */ msg) => {
   try {
     if (msg.op === "info") {
       await open();
-      reply({ ok: true, adapter: adapterText });
+      reply({ ok: true, adapter: adapterText, features: adapterFeatures });
     } else if (msg.op === "validate") {
       reply({ ok: true, messages: await validate(msg.code) });
     } else if (msg.op === "run") {

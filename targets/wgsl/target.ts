@@ -47,6 +47,7 @@ interface Reply {
   readonly ok: boolean;
   readonly error?: string;
   readonly adapter?: string;
+  readonly features?: string[];
   readonly messages?: WgslMessage[];
   readonly outputs?: Record<number, Uint8Array>;
 }
@@ -116,20 +117,26 @@ export function formatMessages(file: string, messages: readonly WgslMessage[]): 
   return messages.map((m) => `${file}:${m.line}:${m.column}: ${m.type}: ${m.message}`).join("\n");
 }
 
+/** The WebGPU feature each kernel `needs` entry asks of the device. */
+const FEATURE_OF: Readonly<Record<string, string>> = { subgroups: "subgroups", f16: "shader-f16" };
+
 export function wgslTarget(): ConformanceTarget {
   const dawn = new DawnProcess();
+  let features = new Set<string>();
   return {
     name: "wgsl",
     async available(): Promise<Availability> {
       try {
         const r = await dawn.request({ op: "info" });
+        features = new Set(r.features ?? []);
         return r.ok ? { ok: true, why: "" } : { ok: false, why: `${r.error}: ${NO_ADAPTER_FIX}` };
       } catch (e) {
         return { ok: false, why: `${e instanceof Error ? e.message : String(e)}: ${NO_ADAPTER_FIX}` };
       }
     },
     supports(k: KernelIR): Availability {
-      if (k.needs.length) return { ok: false, why: `kernel ${k.name} needs ${k.needs.join(", ")}, which this target does not request from Dawn yet` };
+      const missing = k.needs.filter((n) => !features.has(FEATURE_OF[n] ?? n));
+      if (missing.length) return { ok: false, why: `kernel ${k.name} needs ${missing.join(", ")}, which this WebGPU adapter does not offer` };
       return hasSource(k.name, "wgsl");
     },
     async run(k: KernelIR, buffers: TargetBuffers, uniforms: Readonly<Record<string, number>>, dispatch: DispatchSize): Promise<void> {
