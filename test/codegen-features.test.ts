@@ -107,7 +107,17 @@ function cases(): Case[] {
     const i = Math.floor(j / 5);
     return [f(Math.pow(px[i]!, py[i]!)), f(2 ** py[i]!), f(Math.log2(px[i]!)), Math.ceil(py[i]!), Math.trunc(py[i]!)][j % 5]!;
   });
+  // small multiples of 1/4: every partial sum is exact, so any summation order gives the same bits
+  const dotRounds = 3;
+  const dx = Float32Array.from({ length: dotRounds * 32 }, () => ((r() % 9) - 4) / 4);
+  const dy = Float32Array.from({ length: dotRounds * 64 * 32 }, () => ((r() % 9) - 4) / 4);
+  const dotWant = Float32Array.from({ length: 64 }, (_, i) => {
+    let acc = 0;
+    for (let round = 0; round < dotRounds; round++) for (let kk = 0; kk < 32; kk++) acc += dx[round * 32 + kk]! * dy[(round * 64 + i) * 32 + kk]!;
+    return acc;
+  });
   return [
+    { name: "tile_dot", workgroups: 1, uniforms: { rounds: dotRounds }, buffers: { x: dx, y: dy, out: new Float32Array(64) }, want: { out: dotWant } },
     { name: "powers", workgroups: 2, uniforms: { n: 100 }, buffers: { x: px, y: py, out: new Float32Array(500) }, want: { out: powWant }, ulps: 2 },
     { name: "dequant_q8_k", workgroups: q8k.length / 292, uniforms: {}, buffers: { W: q8k, out: new Float32Array(q8kWant.length) }, want: { out: q8kWant } },
     { name: "decayed_sum", workgroups: 1, uniforms: { rounds: decayRounds }, buffers: { x: rows, out: new Float32Array(1 + decayRounds) }, want: { out: decayWant } },
@@ -128,6 +138,12 @@ describe("DSL features in the interpreter", () => {
       }
     });
   }
+
+  it("sums tile_dot's shared tile in f32x4 lanes in AssemblyScript, into the accumulator's scratch slot", () => {
+    const src = files.get("wasm-simd/tile_dot.ts")!;
+    expect(src).toContain("let acc_x4 = f32x4.splat(<f32>0.0);");
+    expect(src).toMatch(/store<f32>\(scratch \+ \d+ \+ \(<usize>\(lid\) << 2\), load<f32>\(scratch/);
+  });
 
   it("keeps the uniform-bound loop around barriers and unrolls the constant one", () => {
     const rotate = lower(kernels.get("rotate_tile")!);

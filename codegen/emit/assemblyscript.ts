@@ -271,9 +271,10 @@ export function emitAssemblyScript(k: KernelIR): AssemblyScriptKernel {
   const F32X4: Partial<Record<string, string>> = { "+": "f32x4.add", "-": "f32x4.sub", "*": "f32x4.mul", "/": "f32x4.div" };
   const vec = (x: Expr, j: string): string | null => {
     if (!mentions(x, j)) return x.type === "f32" ? `f32x4.splat(${e(x)})` : null;
-    if (x.k === "load" && isBuffer.has(x.buffer) && x.type === "f32") {
+    // f32 buffers, shared arrays (matmul's tiles) and tables: four consecutive elements
+    if (x.k === "load" && x.type === "f32" && !x.buffer.startsWith(SPILL)) {
       const base = offsetOf(x.index, j);
-      return base ? `v128.load(${x.buffer} + (<usize>(${e(base)} + ${j}) << 2))` : null;
+      return base ? `v128.load(${addr(x.buffer, `${e(base)} + ${j}`)})` : null;
     }
     if (x.k === "bin" && F32X4[x.op] && x.type === "f32") {
       const a = vec(x.a, j);
@@ -297,7 +298,10 @@ export function emitAssemblyScript(k: KernelIR): AssemblyScriptKernel {
     if (count < 4 || count % 4 !== 0) return false;
     if (update.target.k !== "var" || update.op !== "+=" || update.value.k !== "lit" || update.value.value !== 1) return false;
     const last = s.body[s.body.length - 1];
-    if (!last || last.k !== "assign" || last.op !== "+=" || last.target.k !== "var" || last.target.type !== "f32") return false;
+    if (!last || last.k !== "assign" || last.op !== "+=" || last.target.type !== "f32") return false;
+    // the sum goes to a variable, or to the invocation's scratch slot when it lives across barriers
+    const target = last.target;
+    if (target.k === "store" && !target.buffer.startsWith(SPILL)) return false;
     // the consts before the sum are pure: substitute them into it
     const defs = new Map<string, Expr>();
     for (const d of s.body.slice(0, -1)) {
@@ -305,21 +309,29 @@ export function emitAssemblyScript(k: KernelIR): AssemblyScriptKernel {
       defs.set(d.name, mapExpr(d.init, (y) => (y.k === "var" && defs.has(y.name) ? defs.get(y.name)! : y)));
     }
     const value = mapExpr(last.value, (y) => (y.k === "var" && defs.has(y.name) ? defs.get(y.name)! : y));
-    const acc = last.target.name;
-    if (mentions(value, acc)) return false;
+    const acc = target.k === "var" ? target.name : target.buffer.slice(SPILL.length);
+    let readsAcc = mentions(value, acc);
+    mapExpr(value, (y) => {
+      if (y.k === "load" && target.k === "store" && y.buffer === target.buffer) readsAcc = true;
+      return y;
+    });
+    if (readsAcc) return false;
     const v = vec(value, j);
     if (!v) return false;
     const ind = indent(depth);
     const lanes = `${acc}_x4`;
+    const hsum = `(f32x4.extract_lane(${lanes}, 0) + f32x4.extract_lane(${lanes}, 1)) + (f32x4.extract_lane(${lanes}, 2) + f32x4.extract_lane(${lanes}, 3))`;
+    const slot = target.k === "store" ? addr(target.buffer, e(target.index)) : "";
+    const fold = target.k === "var" ? `${acc} += ${hsum};` : `store<f32>(${slot}, load<f32>(${slot}) + (${hsum}));`;
     for (const c of stmtComments(s)) out.push(`${ind}// ${c}`);
     out.push(
       `${ind}{`,
-      `${ind}  // SIMD: four values of j per step in four partial sums [line ${s.loc.line}]`,
+      `${ind}  // SIMD: four values of ${j} per step in four partial sums [line ${s.loc.line}]`,
       `${ind}  let ${lanes} = f32x4.splat(<f32>0.0);`,
       `${ind}  for (let ${j}: u32 = 0; ${j} < ${count}; ${j} += 4) {`,
       `${ind}    ${lanes} = f32x4.add(${lanes}, ${v});`,
       `${ind}  }`,
-      `${ind}  ${acc} += (f32x4.extract_lane(${lanes}, 0) + f32x4.extract_lane(${lanes}, 1)) + (f32x4.extract_lane(${lanes}, 2) + f32x4.extract_lane(${lanes}, 3));`,
+      `${ind}  ${fold}`,
       `${ind}}`,
     );
     return true;
