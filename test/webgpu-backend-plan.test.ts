@@ -64,15 +64,23 @@ describe("weight layout on the device", () => {
     expect([...plan.matrices.keys()].filter((n) => n === "token_embd.weight")).toHaveLength(1);
   });
 
-  it("refuses a matrix with more rows than one dispatch may have workgroups, naming it and the way out", () => {
+  it("splits a matvec over more rows than one dispatch may have workgroups into 256-byte-aligned slices", () => {
     const f = GGUFFile.open(golden("models", "stories260k-q8_0.gguf"));
     const config = modelConfigFromGGUF(f);
     const weights = loadWeights(f, config);
     f.close();
-    const q8 = weights.tokenEmbd.type; // 70000 rows of 64 q8_0 values, as a 70k vocabulary would have
+    const q8 = weights.tokenEmbd.type; // 70000 rows of 64 q8_0 values (2 blocks of 34 bytes), as a 70k vocabulary would have
     const big = new WeightMatrix("output.weight", q8, 64, 70000, new Uint8Array(70000 * 2 * q8.typeSize));
-    expect(() => planGraph(config, { ...weights, output: big }, { kvType: "f32", nCtx: 8, maxBatch: 1 }))
-      .toThrow(/output\.weight has 70000 rows, more than the 65535 workgroups .*use --backend wasm/);
+    const plan = planGraph(config, { ...weights, output: big }, { kvType: "f32", nCtx: 8, maxBatch: 1 });
+    const out = dispatches(batchOps(plan, 1, 0, "last").ops, "matvec_q8_0").filter((d) => d.buffers.W === "output.weight");
+    // WebGPU guarantees 65535 workgroups a dimension
+    expect(out.map((d) => d.groups[0])).toEqual([65280, 4720]);
+    expect(out.map((d) => d.slices)).toEqual([
+      { W: { offset: 0, size: 65280 * 68 }, out: { offset: 0, size: 65280 * 4 } },
+      { W: { offset: 65280 * 68, size: 4720 * 68 }, out: { offset: 65280 * 4, size: 4720 * 4 } },
+    ]);
+    for (const d of out) for (const sl of Object.values(d.slices!)) expect(sl.offset % 256).toBe(0);
+    expect(dispatches(batchOps(plan, 1, 0, "last").ops, "matvec_q8_0").filter((d) => d.buffers.W !== "output.weight").every((d) => d.slices === undefined)).toBe(true);
   });
 });
 

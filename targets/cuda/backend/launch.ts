@@ -112,7 +112,7 @@ export function planLaunches(
     for (const b of k.buffers) {
       const name = op.buffers[b.name];
       if (name === undefined) throw new KilnError(`cuda: kernel ${op.kernel} binding ${b.name} has no buffer in the graph`);
-      pointers[b.name] = addressOf(name);
+      pointers[b.name] = addressOf(name) + BigInt(op.slices?.[b.name]?.offset ?? 0);
     }
     return { kind: "launch", kernel: op.kernel, grid: op.groups, block: k.workgroupSize, params: packParams(k, pointers, op.uniforms) };
   });

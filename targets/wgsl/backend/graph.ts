@@ -24,6 +24,8 @@ export type Op =
       readonly kernel: string;
       /** Kernel binding name -> buffer. */
       readonly buffers: Readonly<Record<string, BufferName>>;
+      /** Bindings that see only part of their buffer (byte offset, 256-aligned, and size). */
+      readonly slices?: Readonly<Record<string, { readonly offset: number; readonly size: number }>>;
       readonly uniforms: Readonly<Record<string, number>>;
       readonly groups: readonly [number, number, number];
     }
@@ -50,12 +52,19 @@ export interface MatrixPlan {
    * too, so the sums are unchanged. Quant types always have whole blocks, so k === cols for them.
    */
   readonly k: number;
+  /** Bytes of one stored row (k values). */
+  readonly rowBytes: number;
   /** Device bytes, a multiple of 4 (WGSL reads blocks as u32 words). */
   readonly bytes: number;
 }
 
-/** WebGPU's guaranteed maxComputeWorkgroupsPerDimension (CUDA's grid.y/z limit too). */
-export const MAX_DISPATCH = 65535;
+/**
+ * Rows one matvec dispatch covers. The generated matvec takes its row from workgroupId.x alone, and
+ * WebGPU guarantees 65535 workgroups a dimension; a taller matrix (a vocabulary over 64k) is split into
+ * dispatches over slices of it, 255 * 256 rows each so every slice starts 256-byte aligned, as a
+ * storage binding's offset must.
+ */
+export const MATVEC_ROWS_PER_DISPATCH = 255 * 256;
 
 /** Bytes of one stored element for the unblocked float types; undefined for block types. */
 const FLOAT_BYTES: Readonly<Record<string, number>> = { f32: 4, f16: 2, bf16: 2 };
@@ -65,7 +74,7 @@ export function planMatrix(m: Pick<WeightMatrix, "name" | "cols" | "rows"> & { t
   const elem = FLOAT_BYTES[m.type.name];
   const k = elem !== undefined ? Math.ceil(m.cols / 32) * 32 : m.cols;
   const rowBytes = elem !== undefined ? k * elem : (m.cols / m.type.blockSize) * m.type.typeSize;
-  return { buffer: m.name, type: m.type.name, cols: m.cols, rows: m.rows, k, bytes: align4(rowBytes * m.rows) };
+  return { buffer: m.name, type: m.type.name, cols: m.cols, rows: m.rows, k, rowBytes, bytes: align4(rowBytes * m.rows) };
 }
 
 /** The file's bytes of a matrix rearranged into its device layout (rows padded with zeros when k > cols). */
@@ -140,10 +149,6 @@ export function planGraph(config: ModelConfig, weights: ModelWeights, opts: Grap
     if (!m) return undefined;
     const have = matrices.get(m.name);
     if (have) return have.plan;
-    if (m.rows > MAX_DISPATCH) {
-      // the generated matvec takes its row from workgroupId.x alone
-      throw new KilnError(`${m.name} has ${m.rows} rows, more than the ${MAX_DISPATCH} workgroups one GPU dispatch may have; the GPU backends cannot run this model yet (use --backend wasm)`);
-    }
     const plan = planMatrix(m);
     matrices.set(m.name, { plan, source: m });
     return plan;
@@ -300,8 +305,11 @@ export function batchOps(plan: GraphPlan, nTokens: number, startPos: number, out
     throw new KilnError(`positions ${startPos}..${startPos + nTokens - 1} do not fit in the context of ${opts.nCtx} tokens`, "CONTEXT_FULL");
   }
   const ops: Op[] = [];
-  const dispatch = (kernel: string, buffers: Record<string, BufferName>, uniforms: Record<string, number>, groups: [number, number, number]): void => {
-    ops.push({ kind: "dispatch", kernel, buffers, uniforms, groups });
+  const dispatch = (
+    kernel: string, buffers: Record<string, BufferName>, uniforms: Record<string, number>, groups: [number, number, number],
+    slices?: Record<string, { offset: number; size: number }>,
+  ): void => {
+    ops.push(slices ? { kind: "dispatch", kernel, buffers, uniforms, groups, slices } : { kind: "dispatch", kernel, buffers, uniforms, groups });
   };
   const copy = (src: BufferName, srcOffset: number, dst: BufferName, dstOffset: number, bytes: number): void => {
     ops.push({ kind: "copy", src, srcOffset, dst, dstOffset, bytes });
@@ -309,7 +317,17 @@ export function batchOps(plan: GraphPlan, nTokens: number, startPos: number, out
   const matvec = (m: MatrixPlan, x: BufferName, out: BufferName): void => {
     const buffers: Record<string, BufferName> = { W: m.buffer, x, out };
     if (needsKvalues(m.type)) buffers.kvalues = "kvalues";
-    dispatch(`matvec_${m.type}`, buffers, { k: m.k }, [m.rows, 1, 1]);
+    if (m.rows <= MATVEC_ROWS_PER_DISPATCH) {
+      dispatch(`matvec_${m.type}`, buffers, { k: m.k }, [m.rows, 1, 1]);
+      return;
+    }
+    for (let r0 = 0; r0 < m.rows; r0 += MATVEC_ROWS_PER_DISPATCH) {
+      const n = Math.min(MATVEC_ROWS_PER_DISPATCH, m.rows - r0);
+      dispatch(`matvec_${m.type}`, buffers, { k: m.k }, [n, 1, 1], {
+        W: { offset: r0 * m.rowBytes, size: align4(n * m.rowBytes) },
+        out: { offset: 4 * r0, size: 4 * n },
+      });
+    }
   };
   const rmsnorm = (x: BufferName, w: BufferName, out: BufferName): void => {
     dispatch("rmsnorm", { x, w, out }, { n: c.nEmbd, eps: c.rmsEps }, [1, 1, 1]);

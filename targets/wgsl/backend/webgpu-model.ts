@@ -168,13 +168,14 @@ export class WebGPUSequence {
   }
 
   private bindGroup(op: Extract<Op, { kind: "dispatch" }>, p: Pipeline): GPUBindGroup {
-    const key = op.kernel + JSON.stringify(op.buffers) + JSON.stringify(op.uniforms);
+    const key = op.kernel + JSON.stringify(op.buffers) + JSON.stringify(op.uniforms) + JSON.stringify(op.slices ?? null);
     let g = this.bindGroups.get(key);
     if (!g) {
       const entries: GPUBindGroupEntry[] = p.kernel.buffers.map((b) => {
         const name = op.buffers[b.name];
         if (name === undefined) throw new KilnError(`webgpu: kernel ${op.kernel} binding ${b.name} has no buffer in the graph`);
-        return { binding: b.binding, resource: { buffer: this.buffer(name) } };
+        const slice = op.slices?.[b.name];
+        return { binding: b.binding, resource: slice ? { buffer: this.buffer(name), offset: slice.offset, size: slice.size } : { buffer: this.buffer(name) } };
       });
       if (p.kernel.uniformBinding !== null) {
         entries.push({ binding: p.kernel.uniformBinding, resource: { buffer: this.uniformBuffer(p.kernel, op.uniforms) } });
