@@ -79,8 +79,13 @@ export function matmul_q4_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
       const lx: u32 = lid % 16;
       const ly: u32 = (lid / 16) % 16;
       const lz: u32 = lid / 256;
-      for (let kk: u32 = <u32>0; kk < <u32>32; kk += <u32>1) {
-        store<f32>(scratch + 5120 + (<usize>(lid) << 2), load<f32>(scratch + 5120 + (<usize>(lid) << 2)) + load<f32>(scratch + 0 + (<usize>(lx * <u32>32 + kk) << 2)) * load<f32>(scratch + 2048 + (<usize>(ly * <u32>32 + kk) << 2)));
+      {
+        // SIMD: four values of kk per step in four partial sums [line 200]
+        let acc_x4 = f32x4.splat(<f32>0.0);
+        for (let kk: u32 = 0; kk < 32; kk += 4) {
+          acc_x4 = f32x4.add(acc_x4, f32x4.mul(v128.load(scratch + 0 + (<usize>(lx * <u32>32 + kk) << 2)), v128.load(scratch + 2048 + (<usize>(ly * <u32>32 + kk) << 2))));
+        }
+        store<f32>(scratch + 5120 + (<usize>(lid) << 2), load<f32>(scratch + 5120 + (<usize>(lid) << 2)) + ((f32x4.extract_lane(acc_x4, 0) + f32x4.extract_lane(acc_x4, 1)) + (f32x4.extract_lane(acc_x4, 2) + f32x4.extract_lane(acc_x4, 3))));
       }
     }
     // barrier [line 204]: the next phase starts after every invocation finished this one
