@@ -1,0 +1,64 @@
+// GENERATED — do not edit; source: engine/kernels/kv_cache.kernel.ts
+// kernel round_f16 (WGSL), workgroup 256x1x1; regenerate with `npm run codegen`
+
+@group(0) @binding(0) var<storage, read_write> x: array<f32>;
+
+struct round_f16_params {
+  n: u32,
+}
+@group(0) @binding(1) var<uniform> params: round_f16_params;
+
+@compute @workgroup_size(256, 1, 1)
+fn round_f16(
+  @builtin(global_invocation_id) globalId: vec3<u32>,
+  @builtin(local_invocation_id) localId: vec3<u32>,
+  @builtin(workgroup_id) workgroupId: vec3<u32>,
+  @builtin(num_workgroups) numWorkgroups: vec3<u32>,
+) {
+  let n: u32 = params.n;
+  let i: u32 = globalId.x;
+  if (i < n) {
+    // inlined f32ToF16Bits() [line 18]
+    let v: f32 = x[i];
+    let u: u32 = bitcast<u32>(v);
+    let sign: u32 = (u >> 16u) & 32768u;
+    let abs_: u32 = u & 2147483647u;
+    var h: u32 = 0u;
+    if (abs_ > 2139095040u) {
+      // NaN: made quiet, the top mantissa bits kept (as F16C does) [line 25]
+      h = 32256u | ((abs_ >> 13u) & 1023u);
+    } else {
+      if (abs_ >= 1199566848u) {
+        // 65520 and above round to infinity [line 28]
+        h = 31744u;
+      } else {
+        if (abs_ >= 947912704u) {
+          // normal in f16: rebias the exponent (127 -> 15), round the 13 dropped bits; a carry out of the
+          // mantissa steps the exponent, which is the right result [line 32]
+          h = (((abs_ >> 23u) - 112u) << 10u) | ((abs_ >> 13u) & 1023u);
+          let rest: u32 = abs_ & 8191u;
+          if (rest > 4096u || (rest == 4096u && (h & 1u) == 1u)) {
+            h = h + 1u;
+          }
+        } else {
+          let e: u32 = abs_ >> 23u;
+          // below 2^-25 everything rounds to zero (2^-25 itself is a tie to the even 0) [line 40]
+          if (e >= 102u) {
+            // subnormal in f16: the 24-bit significand in units of 2^-24 is m >> (126 - e), 14..24 bits shifted out [line 42]
+            let m: u32 = (abs_ & 8388607u) | 8388608u;
+            let shift: u32 = 126u - e;
+            let one: u32 = 1u;
+            h = m >> shift;
+            let rest_1: u32 = m & ((one << shift) - 1u);
+            let halfway: u32 = one << (shift - 1u);
+            if (rest_1 > halfway || (rest_1 == halfway && (h & 1u) == 1u)) {
+              h = h + 1u;
+            }
+          }
+        }
+      }
+    }
+    let f32ToF16Bits: u32 = sign | h;
+    x[i] = unpack2x16float(f32ToF16Bits).x;
+  }
+}
