@@ -51,6 +51,11 @@ export const TOLERANCES: readonly Tolerance[] = [
     })),
   ),
   { op: "argmax", metric: { kind: "exact" }, reason: "an index: either the right one or wrong" },
+  {
+    op: "round_f16", metric: { kind: "exact" },
+    reason: "rounding to a half is integer bit work, defined to the bit (F16C's, ggml's): no target may differ",
+  },
+  { op: "kv_store_f16", metric: { kind: "exact" }, reason: "the cache's half bits, as round_f16: defined to the bit" },
 ];
 
 /** The rule for a case: the last one whose op matches and whose `match` (if any) is in the case name. */

@@ -8,5 +8,8 @@ import { ropeCases } from "./rope.js";
 import { activationCases } from "./activation.js";
 import { argmaxCases } from "./argmax.js";
 import { attentionCases } from "./attention.js";
+import { ropeTableCases } from "./rope_table.js";
+import { kvCacheCases } from "./kv_cache.js";
+import { softcapInplaceCases } from "./softcap_inplace.js";
 
-export const ALL_CASES: readonly ConformanceCase[] = [...elementwiseCases, ...normCases, ...softmaxCases, ...softmaxMaskedCases, ...ropeCases, ...activationCases, ...argmaxCases, ...attentionCases, ...quantCases];
+export const ALL_CASES: readonly ConformanceCase[] = [...elementwiseCases, ...normCases, ...softmaxCases, ...softmaxMaskedCases, ...ropeCases, ...activationCases, ...argmaxCases, ...attentionCases, ...quantCases, ...ropeTableCases, ...kvCacheCases, ...softcapInplaceCases];
