@@ -56,6 +56,7 @@ export const TOLERANCES: readonly Tolerance[] = [
     reason: "rounding to a half is integer bit work, defined to the bit (F16C's, ggml's): no target may differ",
   },
   { op: "kv_store_f16", metric: { kind: "exact" }, reason: "the cache's half bits, as round_f16: defined to the bit" },
+  { op: "kv_store_f32", metric: { kind: "exact" }, reason: "a copy: the same bits or wrong" },
 ];
 
 /** The rule for a case: the last one whose op matches and whose `match` (if any) is in the case name. */

@@ -1,4 +1,4 @@
-// Cases for engine/kernels/kv_cache.kernel.ts: round_f16 (values rounded to the nearest half, kept as
+// Cases for engine/kernels/kv_cache.kernel.ts: kv_store_f32 (a row into an f32 cache at step[0]), round_f16 (values rounded to the nearest half, kept as
 // f32) and kv_store_f16 (a row of halves packed two to a u32 word at row step[0] of a cache). Oracle:
 // engine/quant/half.ts f32ToF16 / f16ToF32 (F16C's bits, ggml's ggml_compute_fp32_to_fp16), bit for bit.
 // Inputs mix random values at every scale with the edges of the conversion: ties to even in normal
@@ -41,6 +41,17 @@ export const kvCacheCases: ConformanceCase[] = [
     build(rng) {
       const x = halfEdgeValues(rng, n);
       return { buffers: { x }, uniforms: { n }, dispatch: dispatch(n), expected: { x: x.map(roundToHalf) } };
+    },
+  })),
+  ...[{ n: 300, rows: 5, pos: 4 }, { n: 7, rows: 3, pos: 1 }].map(({ n, rows, pos }, i): ConformanceCase => ({
+    name: caseName("kv_store_f32", { n, rows, pos }), op: "kv_store_f32", file: FILE, kernel: "kv_store_f32", seed: 1820 + i,
+    build(rng) {
+      const src = rng.f32(n, -4, 4);
+      // the other rows hold older tokens, which must survive
+      const dst = rng.f32(rows * n, -4, 4);
+      const want = dst.slice();
+      want.set(src, pos * n);
+      return { buffers: { src, dst, step: Uint32Array.of(pos, 0) }, uniforms: { n }, dispatch: dispatch(n), expected: { dst: want } };
     },
   })),
   // even rows (words whole), odd rows (a row starting or ending inside a word keeps its neighbour's half)

@@ -1,16 +1,18 @@
-// The f16 KV cache of the GPU backends: round_f16 rounds values to the nearest IEEE half in place (a
-// cache of halves kept in f32 storage), kv_store_f16 writes the current token's K or V as halves into
-// row step[0] of a cache packed two halves to a u32 word (element e in word e >> 1, the low half when
-// e is even: the bytes of a little-endian f16 array, as flash_attention_f16 reads them).
+// The KV cache stores of the GPU backends. kv_store_f32 writes the current token's K or V into row
+// step[0] of an f32 cache (a dispatch rather than a buffer copy, so a token's layers stay in one
+// compute pass). round_f16 rounds values to the nearest IEEE half in place (a cache of halves kept in
+// f32 storage). kv_store_f16 writes the current token's K or V as halves into row step[0] of a cache
+// packed two halves to a u32 word (element e in word e >> 1, the low half when e is even: the bytes of
+// a little-endian f16 array, as flash_attention_f16 reads them).
 // The conversion is integer bit work on the f32's bits, round to nearest, ties to even, overflow to
 // infinity, NaN kept quiet, subnormal halves rounded exactly: engine/quant/half.ts f32ToF16 (x86 F16C,
 // ggml's ggml_compute_fp32_to_fp16), the same bits on every target, none of which needs f16 support.
-// Shapes: x, src (n) f32; dst (n_ctx * n halves) as u32 words; step (1+) u32, the position.
-// round_f16: one invocation per value, dispatch ceil(n / 256). kv_store_f16: one invocation per word
-// of the row (at most n), dispatch ceil(n / 256); a row that starts or ends inside a word keeps the
-// other row's half of it.
+// Shapes: x, src (n) f32; dst (n_ctx * n) f32, or (n_ctx * n halves) as u32 words for kv_store_f16;
+// step (1+) u32, the position. kv_store_f32 and round_f16: one invocation per value, dispatch
+// ceil(n / 256). kv_store_f16: one invocation per word of the row (at most n), dispatch ceil(n / 256);
+// a row that starts or ends inside a word keeps the other row's half of it.
 // Reference: engine/quant/half.ts f32ToF16 / f16ToF32 (engine/reference/ops.ts roundToF16); ggml
-// counterpart: ggml_cpy into an f16 cache (llm_graph's cpy_k / cpy_v), ggml_fp32_to_fp16_row.
+// counterpart: ggml_cpy into the cache (llm_graph's cpy_k / cpy_v), ggml_fp32_to_fp16_row.
 // Buffer names, binding order and uniforms are the ones targets/wgsl/backend/graph.ts binds.
 import { bitcastU32, globalId, kernel, read, u32, unpackF16, write, f32 } from "../../codegen/dsl/index.js";
 
@@ -59,6 +61,16 @@ export const roundF16 = kernel(
     const i = globalId.x;
     if (i < n) {
       x[i] = unpackF16(f32ToF16Bits(x[i]));
+    }
+  },
+);
+
+export const kvStoreF32 = kernel(
+  { name: "kv_store_f32", workgroupSize: 256, uniforms: { n: u32 }, buffers: { src: read(f32), dst: write(f32), step: read(u32) } },
+  ({ n, src, dst, step }) => {
+    const i = globalId.x;
+    if (i < n) {
+      dst[step[0] * n + i] = src[i];
     }
   },
 );

@@ -6,7 +6,7 @@ extern "C" __global__ void __launch_bounds__(256) kv_store_f16(
     unsigned int* __restrict__ dst,
     const unsigned int* __restrict__ step,
     unsigned int n) {
-  // the row's elements first .. first + n - 1, and the words they touch [line 70]
+  // the row's elements first .. first + n - 1, and the words they touch [line 82]
   const unsigned int first = step[0u] * n;
   const unsigned int word = (first >> 1u) + (blockIdx.x * blockDim.x + threadIdx.x);
   const unsigned int end = first + n;
@@ -14,25 +14,25 @@ extern "C" __global__ void __launch_bounds__(256) kv_store_f16(
     const unsigned int lo = word * 2u;
     const unsigned int hi = lo + 1u;
     unsigned int bits = dst[word];
-    // each half from this row where it belongs to the row, else the half already there [line 78]
+    // each half from this row where it belongs to the row, else the half already there [line 90]
     if (lo >= first) {
-      // inlined f32ToF16Bits() [line 18]
+      // inlined f32ToF16Bits() [line 20]
       const float v = src[lo - first];
       const unsigned int u = __float_as_uint(v);
       const unsigned int sign = (u >> 16u) & 32768u;
       const unsigned int abs_ = u & 2147483647u;
       unsigned int h = 0u;
       if (abs_ > 2139095040u) {
-        // NaN: made quiet, the top mantissa bits kept (as F16C does) [line 25]
+        // NaN: made quiet, the top mantissa bits kept (as F16C does) [line 27]
         h = 32256u | ((abs_ >> 13u) & 1023u);
       } else {
         if (abs_ >= 1199566848u) {
-          // 65520 and above round to infinity [line 28]
+          // 65520 and above round to infinity [line 30]
           h = 31744u;
         } else {
           if (abs_ >= 947912704u) {
             // normal in f16: rebias the exponent (127 -> 15), round the 13 dropped bits; a carry out of the
-            // mantissa steps the exponent, which is the right result [line 32]
+            // mantissa steps the exponent, which is the right result [line 34]
             h = (((abs_ >> 23u) - 112u) << 10u) | ((abs_ >> 13u) & 1023u);
             const unsigned int rest = abs_ & 8191u;
             if (rest > 4096u || (rest == 4096u && (h & 1u) == 1u)) {
@@ -40,9 +40,9 @@ extern "C" __global__ void __launch_bounds__(256) kv_store_f16(
             }
           } else {
             const unsigned int e = abs_ >> 23u;
-            // below 2^-25 everything rounds to zero (2^-25 itself is a tie to the even 0) [line 40]
+            // below 2^-25 everything rounds to zero (2^-25 itself is a tie to the even 0) [line 42]
             if (e >= 102u) {
-              // subnormal in f16: the 24-bit significand in units of 2^-24 is m >> (126 - e), 14..24 bits shifted out [line 42]
+              // subnormal in f16: the 24-bit significand in units of 2^-24 is m >> (126 - e), 14..24 bits shifted out [line 44]
               const unsigned int m = (abs_ & 8388607u) | 8388608u;
               const unsigned int shift = 126u - e;
               const unsigned int one = 1u;
@@ -60,23 +60,23 @@ extern "C" __global__ void __launch_bounds__(256) kv_store_f16(
       bits = (bits & 4294901760u) | f32ToF16Bits;
     }
     if (hi < end) {
-      // inlined f32ToF16Bits() [line 18]
+      // inlined f32ToF16Bits() [line 20]
       const float v_1 = src[hi - first];
       const unsigned int u_1 = __float_as_uint(v_1);
       const unsigned int sign_1 = (u_1 >> 16u) & 32768u;
       const unsigned int abs_1 = u_1 & 2147483647u;
       unsigned int h_1 = 0u;
       if (abs_1 > 2139095040u) {
-        // NaN: made quiet, the top mantissa bits kept (as F16C does) [line 25]
+        // NaN: made quiet, the top mantissa bits kept (as F16C does) [line 27]
         h_1 = 32256u | ((abs_1 >> 13u) & 1023u);
       } else {
         if (abs_1 >= 1199566848u) {
-          // 65520 and above round to infinity [line 28]
+          // 65520 and above round to infinity [line 30]
           h_1 = 31744u;
         } else {
           if (abs_1 >= 947912704u) {
             // normal in f16: rebias the exponent (127 -> 15), round the 13 dropped bits; a carry out of the
-            // mantissa steps the exponent, which is the right result [line 32]
+            // mantissa steps the exponent, which is the right result [line 34]
             h_1 = (((abs_1 >> 23u) - 112u) << 10u) | ((abs_1 >> 13u) & 1023u);
             const unsigned int rest_2 = abs_1 & 8191u;
             if (rest_2 > 4096u || (rest_2 == 4096u && (h_1 & 1u) == 1u)) {
@@ -84,9 +84,9 @@ extern "C" __global__ void __launch_bounds__(256) kv_store_f16(
             }
           } else {
             const unsigned int e_1 = abs_1 >> 23u;
-            // below 2^-25 everything rounds to zero (2^-25 itself is a tie to the even 0) [line 40]
+            // below 2^-25 everything rounds to zero (2^-25 itself is a tie to the even 0) [line 42]
             if (e_1 >= 102u) {
-              // subnormal in f16: the 24-bit significand in units of 2^-24 is m >> (126 - e), 14..24 bits shifted out [line 42]
+              // subnormal in f16: the 24-bit significand in units of 2^-24 is m >> (126 - e), 14..24 bits shifted out [line 44]
               const unsigned int m_1 = (abs_1 & 8388607u) | 8388608u;
               const unsigned int shift_1 = 126u - e_1;
               const unsigned int one_1 = 1u;

@@ -39,6 +39,7 @@ export { get_rows_iq3_s } from "./get_rows_iq3_s";
 export { get_rows_iq1_s } from "./get_rows_iq1_s";
 export { get_rows_iq1_m } from "./get_rows_iq1_m";
 export { round_f16 } from "./round_f16";
+export { kv_store_f32 } from "./kv_store_f32";
 export { kv_store_f16 } from "./kv_store_f16";
 export { matmul_f32 } from "./matmul_f32";
 export { matmul_f16 } from "./matmul_f16";
