@@ -100,10 +100,16 @@ describe("cuda launch sequence", () => {
     const plan = planFor("stories260k-f32.gguf");
     const kvDim = 4 * 8; // 4 KV heads of 8 (golden README)
     const { ops } = batchOps(plan, 2, 5, "last");
-    const stores = ops.filter((o) => o.kind === "copy" && o.dst.startsWith("kcache."));
-    expect(stores.map((o) => (o.kind === "copy" ? [o.dst, o.dstOffset] : []))).toEqual([
-      ...[0, 1, 2, 3, 4].map((l) => [`kcache.${l}`, 4 * 5 * kvDim]),
-      ...[0, 1, 2, 3, 4].map((l) => [`kcache.${l}`, 4 * 6 * kvDim]),
+    // each store writes row step[0] of its cache: step[0] is the position the last step copy set
+    let pos = -1;
+    const stores: [string, number, number][] = [];
+    for (const o of ops) {
+      if (o.kind === "copy" && o.dst === "step") pos = (plan.vectors.get("positions") as Uint32Array)[o.srcOffset / 4]!;
+      if (o.kind === "dispatch" && o.kernel === "kv_store_f32" && o.buffers.dst!.startsWith("kcache.")) stores.push([o.buffers.dst!, pos, o.uniforms.n!]);
+    }
+    expect(stores).toEqual([
+      ...[0, 1, 2, 3, 4].map((l) => [`kcache.${l}`, 5, kvDim]),
+      ...[0, 1, 2, 3, 4].map((l) => [`kcache.${l}`, 6, kvDim]),
     ]);
   });
 

@@ -1,5 +1,5 @@
 // CUDA for the model-graph steps the generated kernels do not cover (rope from the host's angle table,
-// softcap, round_f16; see targets/wgsl/backend/stand-in-kernels.ts for why): the counterparts of targets/wgsl/backend/stand-in-kernels.ts, with the same descriptors
+// softcap, kv_store_f32, round_f16; see targets/wgsl/backend/stand-in-kernels.ts for why): the counterparts of targets/wgsl/backend/stand-in-kernels.ts, with the same descriptors
 // (buffers in binding order, then the uniforms by value in the same order), so the launch planner
 // packs their arguments exactly as it packs a generated kernel's. Reference: engine/reference/ops.ts.
 
@@ -29,6 +29,14 @@ extern "C" __global__ void __launch_bounds__(64) rope(
 extern "C" __global__ void __launch_bounds__(256) softcap(float* __restrict__ x, unsigned int n, float cap) {
   const unsigned int i = blockIdx.x * 256u + threadIdx.x;
   if (i < n) x[i] = cap * tanhf(x[i] / cap);
+}
+`,
+  kv_store_f32: /* cuda */ `
+// K or V of the current token into row step[0] of the cache
+extern "C" __global__ void __launch_bounds__(256) kv_store_f32(
+    const float* __restrict__ src, float* __restrict__ dst, const unsigned int* __restrict__ step, unsigned int n) {
+  const unsigned int i = blockIdx.x * 256u + threadIdx.x;
+  if (i < n) dst[step[0] * n + i] = src[i];
 }
 `,
   round_f16: /* cuda */ `

@@ -227,7 +227,8 @@ function sequenceBuffers(
     ["ids", 4 * opts.maxBatch],
     ["embd", 4 * opts.maxBatch * embdK], // (batch, n_embd padded) the embedding rows of the batch
     ["step", 16], // step[0] = the position being evaluated
-    ["x", f32(c.nEmbd)], // (n_embd,) the residual stream
+    ["x", f32(c.nEmbd)], // (n_embd,) the residual stream ...
+    ["x2", f32(c.nEmbd)], // (n_embd,) ... and its other half: each residual add writes the other one
     ["xb", f32(c.nEmbd)], // (n_embd,) normed input of a block
     ["xb2", f32(c.nEmbd)], // (n_embd,) output of a block before the residual add
     ["tmp", f32(Math.max(c.nEmbd, nQ, nK, nV))], // a block output before it replaces its input
@@ -283,7 +284,10 @@ export function kernelsUsed(plan: GraphPlan): string[] {
   if (plan.config.embeddingScale !== 1) names.add("scale");
   if (plan.config.finalSoftcap > 0) names.add("softcap");
   if (halfKV(plan.opts)) names.add("kv_store_f16");
-  else if (plan.opts.kvType === "f16") names.add("round_f16");
+  else {
+    names.add("kv_store_f32");
+    if (plan.opts.kvType === "f16") names.add("round_f16");
+  }
   return [...names];
 }
 
@@ -356,6 +360,15 @@ export function batchOps(plan: GraphPlan, nTokens: number, startPos: number, out
     const pos = startPos + t;
     // the position every position-dependent kernel reads, written in the command stream
     copy("positions", 4 * pos, "step", 0, 4);
+    // the residual stream ping-pongs between x and x2 (an add cannot write the buffer it reads, and a
+    // copy back would end the compute pass)
+    let x = "x";
+    const other = (): string => (x === "x" ? "x2" : "x");
+    const residual = (r: BufferName): void => {
+      const next = other();
+      add(x, r, next, c.nEmbd);
+      x = next;
+    };
     // this token's embedding (gemma2: times sqrt(n_embd))
     if (c.embeddingScale !== 1) {
       copy("embd", 4 * t * embd.k, "tmp", 0, 4 * c.nEmbd);
@@ -368,7 +381,7 @@ export function batchOps(plan: GraphPlan, nTokens: number, startPos: number, out
       const lw = plan.roles.layers[l]!;
       const p = `blk.${l}.`;
       // attention rmsnorm
-      rmsnorm("x", p + "attn_norm", "xb");
+      rmsnorm(x, p + "attn_norm", "xb");
       // q, k, v projections (phi3: one fused matrix, rows Q | K | V)
       if (lw.wqkv) {
         matvec(lw.wqkv, "xb", "qkv");
@@ -399,8 +412,8 @@ export function batchOps(plan: GraphPlan, nTokens: number, startPos: number, out
           dispatch("round_f16", { x: "k" }, { n: nK }, groupsFor(nK, 256));
           dispatch("round_f16", { x: "v" }, { n: nV }, groupsFor(nV, 256));
         }
-        copy("k", 0, `kcache.${l}`, 4 * pos * nK, 4 * nK);
-        copy("v", 0, `vcache.${l}`, 4 * pos * nV, 4 * nV);
+        dispatch("kv_store_f32", { src: "k", dst: `kcache.${l}`, step: "step" }, { n: nK }, groupsFor(nK, 256));
+        dispatch("kv_store_f32", { src: "v", dst: `vcache.${l}`, step: "step" }, { n: nV }, groupsFor(nV, 256));
       }
       // multi-head attention over positions 0..pos (or the sliding window)
       const windowed = c.slidingWindow > 0 && c.slidingWindowLayers(l);
@@ -415,13 +428,12 @@ export function batchOps(plan: GraphPlan, nTokens: number, startPos: number, out
       matvec(lw.wo!, "attn_out", "xb2");
       if (plan.vectors.has(p + "post_attn_norm")) {
         rmsnorm("xb2", p + "post_attn_norm", "tmp");
-        add("x", "tmp", "xb2", c.nEmbd);
-        copy("xb2", 0, "x", 0, 4 * c.nEmbd);
+        residual("tmp");
       } else {
-        addInPlace("x", "xb2", c.nEmbd);
+        residual("xb2");
       }
       // ffn rmsnorm, gate and up (phi3: one fused matrix, rows gate | up), act(gate) * up, down
-      rmsnorm("x", p + "ffn_norm", "xb");
+      rmsnorm(x, p + "ffn_norm", "xb");
       if (lw.ffnGate) {
         matvec(lw.ffnGate, "xb", "hb");
         matvec(lw.ffnUp!, "xb", "hb2");
@@ -434,16 +446,15 @@ export function batchOps(plan: GraphPlan, nTokens: number, startPos: number, out
       matvec(lw.ffnDown!, "hbg", "xb2");
       if (plan.vectors.has(p + "post_ffw_norm")) {
         rmsnorm("xb2", p + "post_ffw_norm", "tmp");
-        add("x", "tmp", "xb2", c.nEmbd);
-        copy("xb2", 0, "x", 0, 4 * c.nEmbd);
+        residual("tmp");
       } else {
-        addInPlace("x", "xb2", c.nEmbd);
+        residual("xb2");
       }
     }
 
     if (output === "all" || (output === "last" && t === nTokens - 1)) {
       // final rmsnorm, classifier (gemma2: soft-capped), into this row of the readback buffer
-      rmsnorm("x", "output_norm", "xb");
+      rmsnorm(x, "output_norm", "xb");
       matvec(plan.roles.output, "xb", "logits");
       if (c.finalSoftcap > 0) dispatch("softcap", { x: "logits" }, { n: c.nVocab, cap: c.finalSoftcap }, groupsFor(c.nVocab, 256));
       copy("logits", 0, "readback", 4 * rows * c.nVocab, 4 * c.nVocab);

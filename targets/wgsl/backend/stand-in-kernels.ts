@@ -5,8 +5,8 @@
 //   error only on [-pi, pi] (angles here reach n_ctx radians), and know neither YaRN, llama3 scaling
 //   nor rope_freqs; the table is exact for all of them.
 // - softcap: gemma2's tanh soft-cap of the logits.
-// - kv_store_f16 / round_f16: an f16 KV cache, stored as f16 where the adapter has shader-f16, else
-//   rounded to f16 and kept in f32.
+// - kv_store_f32 / kv_store_f16 / round_f16: K and V into the cache row of the position (f16 stored as
+//   f16 where the adapter has shader-f16, else rounded to f16 and kept in f32).
 // Everything else the graph runs (get_rows, matvec, rmsnorm, add, scale, swiglu/geglu, flash attention)
 // is generated code. node-library.ts looks these names up here first, since graph.ts binds them by
 // these binding names. The descriptors have the shape of generated/manifest.json's entries so the
@@ -78,6 +78,23 @@ fn kv_store_f16(@builtin(global_invocation_id) globalId: vec3<u32>) {
 }
 `;
 
+const KV_STORE_F32 = /* wgsl */ `
+// K or V of the current token into row step[0] of an f32 cache (a dispatch rather than a buffer copy,
+// so a token's layers stay in one compute pass).
+@group(0) @binding(0) var<storage, read> src: array<f32>;
+@group(0) @binding(1) var<storage, read_write> dst: array<f32>;
+@group(0) @binding(2) var<storage, read> step: array<u32>;
+struct kv_store_f32_params { n: u32 }
+@group(0) @binding(3) var<uniform> params: kv_store_f32_params;
+
+@compute @workgroup_size(256, 1, 1)
+fn kv_store_f32(@builtin(global_invocation_id) globalId: vec3<u32>) {
+  let i = globalId.x;
+  if (i >= params.n) { return; }
+  dst[step[0] * params.n + i] = src[i];
+}
+`;
+
 const ROUND_F16 = /* wgsl */ `
 // x rounded to the nearest half in place: what an f16 KV cache holds (kept in f32 storage).
 @group(0) @binding(0) var<storage, read_write> x: array<f32>;
@@ -116,6 +133,10 @@ export const STAND_IN_KERNELS: ReadonlyMap<string, { kernel: KernelDesc; code: s
     kernel: desc("rope", 64, [["x", "f32", "read_write"], ["table", "f32", "read"], ["step", "u32", "read"]],
       [["nHeads", "u32"], ["headDim", "u32"], ["nRot", "u32"], ["neox", "u32"]]),
     code: ROPE,
+  }],
+  ["kv_store_f32", {
+    kernel: desc("kv_store_f32", 256, [["src", "f32", "read"], ["dst", "f32", "read_write"], ["step", "u32", "read"]], [["n", "u32"]]),
+    code: KV_STORE_F32,
   }],
   ["kv_store_f16", {
     kernel: desc("kv_store_f16", 256, [["src", "f32", "read"], ["dst", "f16", "read_write"], ["step", "u32", "read"]], [["n", "u32"]]),
