@@ -110,7 +110,7 @@ describe("the op list follows the architectures' graphs", () => {
     expect(windows).toHaveLength(26);
     windows.forEach((w, l) => expect(w).toBe(l % 2 === 0 ? 8 : 0));
     expect(dispatches(ops, "flash_attention_f32")[0]!.uniforms).toMatchObject({ softcap: 0.03125, scale: 0.25, nHead: 4, nKvHead: 2, headDim: 16 });
-    expect(dispatches(ops, "softcap")[0]!.uniforms.cap).toBe(0.5);
+    expect(dispatches(ops, "softcap_inplace")[0]!.uniforms.cap).toBe(0.5);
     // post-attention and post-ffw norms: 4 rmsnorms a layer, plus the output norm
     expect(dispatches(ops, "rmsnorm")).toHaveLength(26 * 4 + 1);
   });

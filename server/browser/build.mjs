@@ -1,6 +1,6 @@
 // Bundles the in-browser page's engine (server/browser/main.ts and the engine code it imports) with
-// esbuild into dist/browser/kiln-browser.js, embedding every WGSL kernel: the generated ones from
-// generated/manifest.json and generated/wgsl/, and the hand-written stand-ins. Node built-ins that the
+// esbuild into dist/browser/kiln-browser.js, embedding every generated WGSL kernel (generated/manifest.json
+// and generated/wgsl/). Node built-ins that the
 // engine's file-reading paths import are replaced by stubs that throw (the page reads from memory),
 // and Node's global Buffer by the small shim in buffer-shim.ts.
 // Run by `npm run build`; `node server/browser/build.mjs` alone rebuilds the bundle.
@@ -12,23 +12,12 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const outfile = join(root, "dist/browser/kiln-browser.js");
 
-/** The stand-ins' descriptors and WGSL, read by bundling their module for Node first. */
-async function standIns() {
-  const r = await build({
-    entryPoints: [join(root, "targets/wgsl/backend/stand-in-kernels.ts")], bundle: true, write: false, format: "esm", platform: "node",
-  });
-  const url = "data:text/javascript;base64," + Buffer.from(r.outputFiles[0].text).toString("base64");
-  const mod = await import(url);
-  return Object.fromEntries(mod.STAND_IN_KERNELS);
-}
-
 const kernels = {};
 const manifest = JSON.parse(readFileSync(join(root, "generated/manifest.json"), "utf8"));
 for (const k of manifest.kernels) {
   if (!k.files?.wgsl) continue;
   kernels[k.name] = { kernel: k, code: readFileSync(join(root, "generated", k.files.wgsl), "utf8") };
 }
-Object.assign(kernels, await standIns());
 
 const nodeStub = {
   name: "node-stub",

@@ -16,7 +16,7 @@ import { InPageWebGPUBackend } from "../../targets/wgsl/backend/in-page-backend.
 import type { KernelDesc, KernelLibrary } from "../../targets/wgsl/backend/kernel-desc.js";
 import { WebGPUModel } from "../../targets/wgsl/backend/webgpu-model.js";
 
-// filled in by build.mjs: every generated WGSL kernel and the stand-ins, with their descriptors
+// filled in by build.mjs: every generated WGSL kernel, with its descriptor
 declare const KILN_KERNELS: Record<string, { kernel: KernelDesc; code: string }>;
 
 const library: KernelLibrary = (name) => {

@@ -1,5 +1,5 @@
-// PTX for the cuda backend: the generated kernels (generated/cuda/*.cu) and the stand-ins
-// (stand-in-kernels.ts) compiled by nvcc into one PTX module, cached by content hash under
+// PTX for the cuda backend: the generated kernels (generated/cuda/*.cu, every kernel the graph runs)
+// compiled by nvcc into one PTX module, cached by content hash under
 // .cache/cuda-ptx, so nvcc runs once per kernel set and the driver JIT-compiles the PTX for whatever
 // GPU it finds. Also the .entry parameter lists of a PTX text, which the tests compare with the
 // argument packing of launch.ts.
@@ -11,7 +11,6 @@ import { join } from "node:path";
 import { KilnError } from "../../../engine/errors.js";
 import { cacheDir, contentHash, hasSource, kernelSource } from "../../generated.js";
 import type { KernelDesc } from "../../wgsl/backend/kernel-desc.js";
-import { CUDA_STAND_IN_KERNELS } from "./stand-in-kernels.js";
 
 /** Virtual architecture of the PTX: sm_80 (Ampere) and every later GPU can JIT it. */
 export const PTX_ARCH = "compute_80";
@@ -26,10 +25,8 @@ export function findNvcc(): { path: string } | { why: string } {
   return { why: "no nvcc found (install the CUDA toolkit or set CUDA_HOME)" };
 }
 
-/** A kernel's descriptor and CUDA source: stand-ins first (their binding names are graph.ts's), then generated/. */
+/** A kernel's descriptor (from generated/manifest.json) and its generated CUDA source. */
 export function cudaKernel(name: string): { kernel: KernelDesc; code: string } {
-  const s = CUDA_STAND_IN_KERNELS.get(name);
-  if (s) return s;
   const a = hasSource(name, "cuda");
   if (!a.ok) throw new KilnError(`cuda: no kernel ${name}: ${a.why}`);
   const { kernel, text } = kernelSource(name, "cuda");

@@ -282,7 +282,7 @@ export function kernelsUsed(plan: GraphPlan): string[] {
   names.add(`get_rows_${plan.roles.tokenEmbd.type}`);
   for (const { plan: m } of plan.matrices.values()) names.add(`matvec_${m.type}`);
   if (plan.config.embeddingScale !== 1) names.add("scale");
-  if (plan.config.finalSoftcap > 0) names.add("softcap");
+  if (plan.config.finalSoftcap > 0) names.add("softcap_inplace");
   if (halfKV(plan.opts)) names.add("kv_store_f16");
   else {
     names.add("kv_store_f32");
@@ -456,7 +456,7 @@ export function batchOps(plan: GraphPlan, nTokens: number, startPos: number, out
       // final rmsnorm, classifier (gemma2: soft-capped), into this row of the readback buffer
       rmsnorm(x, "output_norm", "xb");
       matvec(plan.roles.output, "xb", "logits");
-      if (c.finalSoftcap > 0) dispatch("softcap", { x: "logits" }, { n: c.nVocab, cap: c.finalSoftcap }, groupsFor(c.nVocab, 256));
+      if (c.finalSoftcap > 0) dispatch("softcap_inplace", { x: "logits" }, { n: c.nVocab, cap: c.finalSoftcap }, groupsFor(c.nVocab, 256));
       copy("logits", 0, "readback", 4 * rows * c.nVocab, 4 * c.nVocab);
       rows++;
     }

@@ -1,15 +1,10 @@
-// The kernel library in Node: generated kernels from generated/ (manifest + WGSL, through
-// targets/generated.ts), and the hand-written stand-ins (stand-in-kernels.ts) for the ops engine/kernels does not generate yet.
+// The kernel library in Node: every kernel the graph runs is generated (engine/kernels -> generated/,
+// manifest + WGSL, through targets/generated.ts); none is written by hand.
 import { KilnError } from "../../../engine/errors.js";
 import { hasSource, kernelSource } from "../../generated.js";
 import type { KernelLibrary } from "./kernel-desc.js";
-import { STAND_IN_KERNELS } from "./stand-in-kernels.js";
 
 export const nodeKernelLibrary: KernelLibrary = (name) => {
-  // the stand-ins first: graph.ts binds them by their own binding names, which a generated kernel of
-  // the same name need not share; switching to a generated one is a change in graph.ts as well
-  const s = STAND_IN_KERNELS.get(name);
-  if (s) return s;
   if (hasSource(name, "wgsl").ok) {
     const { kernel, text } = kernelSource(name, "wgsl");
     return { kernel, code: text };
