@@ -1,6 +1,8 @@
-// Compiles generated/cuda/*.cu with nvcc into one fatbin per kernel: SASS (cubin) for sm_80 and sm_90
-// and PTX for both, so the driver loads the cubin that matches the GPU or JIT-compiles the PTX for a
-// newer one. Warnings are errors (nvcc -Werror all-warnings). Results are cached by content hash in
+// Compiles generated/cuda/*.cu with nvcc into one fatbin per kernel: SASS (cubins) for sm_80 and sm_90,
+// both assembled by ptxas from one compute_80 PTX that the fatbin also carries, so the driver loads the
+// cubin that matches the GPU or JIT-compiles the PTX for a newer one (one front-end pass instead of two
+// halves the compile time; test/codegen-emit.test.ts also checks the compute_90 PTX). Warnings are
+// errors (nvcc -Werror all-warnings). Results are cached by content hash in
 // .cache/cuda-fatbin. This needs the CUDA toolkit (nvcc) but no GPU.
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
@@ -17,7 +19,8 @@ export const NVCC_FLAGS = [
   "-fatbin",
   "-Werror",
   "all-warnings",
-  ...CUDA_ARCHS.flatMap((a) => ["-gencode", `arch=compute_${a},code=[sm_${a},compute_${a}]`]),
+  "-gencode",
+  `arch=compute_${CUDA_ARCHS[0]},code=[${CUDA_ARCHS.map((a) => `sm_${a}`).join(",")},compute_${CUDA_ARCHS[0]}]`,
 ];
 
 /** nvcc from $NVCC, the usual install places or PATH; undefined when there is none. */
