@@ -5,10 +5,11 @@
 // f32 storage, f64 sums (see ops.ts); the KV cache is f32, or rounded to f16 to match ggml's default.
 
 import type { ModelConfig } from "../model/config.js";
-import type { ModelWeights } from "../model/weights.js";
+import type { ModelWeights, WeightMatrix } from "../model/weights.js";
 import {
   addInPlace, geluGgml, geluTanh, matvec, rmsnorm, rmsnormGgml, rope, ropeAngles, ropeAnglesGgml, roundToF16, silu, softcap, softmax,
 } from "./ops.js";
+import { dotF32Ggml, hasGgmlMatvec, matvecGgml, ropeGgml, siluGgml, softmaxGgml, weightedSumTinyblas } from "./ggml-cpu.js";
 
 export interface ReferenceOptions {
   /** Store K and V rounded to f16, as llama.cpp's default F16 KV cache does. */
@@ -29,6 +30,7 @@ export class ReferenceTransformer {
   private readonly kvF16: boolean;
   private readonly ggml: boolean;
   private readonly norm: typeof rmsnorm;
+  private readonly ggmlAttention: boolean;
 
   // KV cache, per layer: (capacity, n_head_kv * head_k) and (capacity, n_head_kv * head_v). The
   // capacity grows by doubling up to n_ctx as positions arrive, so a model with a long context costs
@@ -60,6 +62,8 @@ export class ReferenceTransformer {
     this.kvF16 = opts.kvF16 ?? false;
     this.ggml = opts.activations === "ggml";
     this.norm = this.ggml ? rmsnormGgml : rmsnorm;
+    // gemma2 (soft-capped scores, q pre-scaled) and the f16 cache keep the rounding-only emulation
+    this.ggmlAttention = this.ggml && !this.kvF16 && c.attnSoftcap === 0;
     const kvK = c.nHeadKv * c.headDimK;
     const kvV = c.nHeadKv * c.headDimV;
     this.capacity = Math.min(this.nCtx, 256);
@@ -117,14 +121,14 @@ export class ReferenceTransformer {
 
       // q, k, v projections (phi3: one fused matrix, rows Q | K | V)
       if (lw.wqkv) {
-        matvec(this.qkv, lw.wqkv, xb, scratch, this.ggml);
+        this.matvec(this.qkv, lw.wqkv, xb);
         q.set(this.qkv.subarray(0, q.length));
         k.set(this.qkv.subarray(q.length, q.length + kvDimK));
         v.set(this.qkv.subarray(q.length + kvDimK));
       } else {
-        matvec(q, lw.wq!, xb, scratch, this.ggml);
-        matvec(k, lw.wk!, xb, scratch, this.ggml);
-        matvec(v, lw.wv!, xb, scratch, this.ggml);
+        this.matvec(q, lw.wq!, xb);
+        this.matvec(k, lw.wk!, xb);
+        this.matvec(v, lw.wv!, xb);
       }
       // qwen2's projection biases
       if (lw.bq) addInPlace(q, lw.bq);
@@ -132,8 +136,13 @@ export class ReferenceTransformer {
       if (lw.bv) addInPlace(v, lw.bv);
 
       // RoPE relative positional encoding on q and k
-      rope(q, c.nHead, headK, c.rope, this.ropeCos, this.ropeSin);
-      rope(k, c.nHeadKv, headK, c.rope, this.ropeCos, this.ropeSin);
+      if (this.ggml) {
+        ropeGgml(q, c.nHead, headK, c.rope.nRot, c.rope.mode !== "norm", this.ropeCos, this.ropeSin);
+        ropeGgml(k, c.nHeadKv, headK, c.rope.nRot, c.rope.mode !== "norm", this.ropeCos, this.ropeSin);
+      } else {
+        rope(q, c.nHead, headK, c.rope, this.ropeCos, this.ropeSin);
+        rope(k, c.nHeadKv, headK, c.rope, this.ropeCos, this.ropeSin);
+      }
 
       // store k, v at this position of the cache
       const keyCache = this.keyCache[l]!; // (capacity, kvDimK)
@@ -146,7 +155,9 @@ export class ReferenceTransformer {
       const first = windowed ? Math.max(0, pos - c.slidingWindow + 1) : 0;
 
       // multihead attention, each query head reading KV head h / groupSize (grouped-query attention)
-      for (let h = 0; h < c.nHead; h++) {
+      if (this.ggmlAttention) {
+        this.attentionGgml(l, pos, first);
+      } else for (let h = 0; h < c.nHead; h++) {
         const qh = q.subarray(h * headK, (h + 1) * headK); // (head_k,)
         const kvh = Math.floor(h / groupSize);
         if (this.ggml && this.kvF16) for (let i = 0; i < headK; i++) qh[i] = roundToF16(qh[i]!);
@@ -173,7 +184,7 @@ export class ReferenceTransformer {
       }
 
       // output projection, then (gemma2) its own rmsnorm, then the residual connection
-      matvec(xb2, lw.wo, attOut, scratch, this.ggml);
+      this.matvec(xb2, lw.wo, attOut);
       if (lw.postAttnNorm) this.norm(xb2, xb2, lw.postAttnNorm, c.rmsEps);
       addInPlace(x, xb2);
 
@@ -182,20 +193,25 @@ export class ReferenceTransformer {
 
       // gate and up projections (phi3: one fused matrix, rows gate | up)
       if (lw.ffnGate) {
-        matvec(hb, lw.ffnGate, xb, scratch, this.ggml);
-        matvec(hb2, lw.ffnUp, xb, scratch, this.ggml);
+        this.matvec(hb, lw.ffnGate, xb);
+        this.matvec(hb2, lw.ffnUp, xb);
       } else {
-        matvec(this.hbFused, lw.ffnUp, xb, scratch, this.ggml);
+        this.matvec(this.hbFused, lw.ffnUp, xb);
         hb.set(this.hbFused.subarray(0, c.nFF));
         hb2.set(this.hbFused.subarray(c.nFF));
       }
 
       // gated non-linearity: SwiGLU silu(gate) · up, or GeGLU gelu(gate) · up for gemma2
       const act = c.architecture === "gemma2" ? (this.ggml ? geluGgml : geluTanh) : silu;
-      for (let i = 0; i < c.nFF; i++) hb[i] = act(hb[i]!) * hb2[i]!;
+      if (this.ggml && c.architecture !== "gemma2") {
+        siluGgml(hb, c.nFF);
+        for (let i = 0; i < c.nFF; i++) hb[i] = hb[i]! * hb2[i]!;
+      } else {
+        for (let i = 0; i < c.nFF; i++) hb[i] = act(hb[i]!) * hb2[i]!;
+      }
 
       // down projection, then (gemma2) its own rmsnorm, then the residual connection
-      matvec(xb2, lw.ffnDown, hb, scratch, this.ggml);
+      this.matvec(xb2, lw.ffnDown, hb);
       if (lw.postFfwNorm) this.norm(xb2, xb2, lw.postFfwNorm, c.rmsEps);
       addInPlace(x, xb2);
     }
@@ -206,8 +222,47 @@ export class ReferenceTransformer {
     this.norm(xb, x, w.outputNorm, c.rmsEps);
 
     // classifier into logits (gemma2: soft-capped)
-    matvec(logits, w.output, xb, scratch, this.ggml);
+    this.matvec(logits, w.output, xb);
     if (c.finalSoftcap > 0) for (let i = 0; i < logits.length; i++) logits[i] = softcap(logits[i]!, c.finalSoftcap);
+  }
+
+  /**
+   * One layer's attention for the token at `pos` as llama.cpp's CPU graph computes it with an f32 KV
+   * cache (no flash attention): kq = K·q by ggml_vec_dot_f32, ggml_soft_max_ext with kq_scale, then
+   * kqv = V·kq by llamafile's tinyBLAS. phi3 scales q by 1/sqrt(head) (ggml_scale) before, with
+   * kq_scale 1 (llama.cpp's build_phi3). Writes attOut.
+   */
+  private attentionGgml(l: number, pos: number, first: number): void {
+    const c = this.config;
+    const { q, att, attOut } = this;
+    const headK = c.headDimK, headV = c.headDimV;
+    const kvDimK = c.nHeadKv * headK, kvDimV = c.nHeadKv * headV;
+    const groupSize = c.nHead / c.nHeadKv;
+    const keyCache = this.keyCache[l]!;
+    const valueCache = this.valueCache[l]!;
+    // 1.0f/sqrtf(float(n_embd_head)), in f32 as llama.cpp computes it
+    const invSqrtHead = Math.fround(1 / Math.fround(Math.sqrt(headK)));
+    const preScale = c.architecture === "phi3";
+    if (preScale) for (let i = 0; i < q.length; i++) q[i] = q[i]! * invSqrtHead;
+    const kqScale = preScale ? 1 : invSqrtHead;
+    for (let h = 0; h < c.nHead; h++) {
+      const kvh = Math.floor(h / groupSize);
+      for (let t = first; t <= pos; t++) att[t - first] = dotF32Ggml(keyCache, t * kvDimK + kvh * headK, q, h * headK, headK);
+      softmaxGgml(att, pos - first + 1, kqScale, first);
+      for (let i = 0; i < headV; i++) {
+        const col = kvh * headV + i;
+        attOut[h * headV + i] = weightedSumTinyblas(att, first, pos, (t) => valueCache[t * kvDimV + col]!);
+      }
+    }
+  }
+
+  /**
+   * out = W·x: the exact product, or in "ggml" mode llama.cpp's kernel for W's type where ggml-cpu.ts
+   * emulates it (q8_0, f16), else the exact product of W and the activations rounded to W's vec_dot_type.
+   */
+  private matvec(out: Float32Array, w: WeightMatrix, x: Float32Array): void {
+    if (this.ggml && hasGgmlMatvec(w.type.id)) matvecGgml(out, w, x);
+    else matvec(out, w, x, this.scratch, this.ggml);
   }
 
   /** Enlarges the KV cache to hold at least `positions` (doubling, at most n_ctx), keeping its contents. */
