@@ -9,7 +9,7 @@ import type { ModelWeights, WeightMatrix } from "../model/weights.js";
 import {
   addInPlace, geluGgml, geluTanh, matvec, rmsnorm, rmsnormGgml, rope, ropeAngles, ropeAnglesGgml, roundToF16, silu, softcap, softmax,
 } from "./ops.js";
-import { dotF32Ggml, hasGgmlMatvec, matvecGgml, ropeGgml, siluGgml, softmaxGgml, weightedSumTinyblas } from "./ggml-cpu.js";
+import { dotF16Ggml, dotF32Ggml, hasGgmlMatvec, matvecGgml, ropeGgml, siluGgml, softmaxGgml, weightedSumTinyblas } from "./ggml-cpu.js";
 
 export interface ReferenceOptions {
   /** Store K and V rounded to f16, as llama.cpp's default F16 KV cache does. */
@@ -62,8 +62,8 @@ export class ReferenceTransformer {
     this.kvF16 = opts.kvF16 ?? false;
     this.ggml = opts.activations === "ggml";
     this.norm = this.ggml ? rmsnormGgml : rmsnorm;
-    // gemma2 (soft-capped scores, q pre-scaled) and the f16 cache keep the rounding-only emulation
-    this.ggmlAttention = this.ggml && !this.kvF16 && c.attnSoftcap === 0;
+    // gemma2 (soft-capped scores, q pre-scaled) keeps the rounding-only emulation
+    this.ggmlAttention = this.ggml && c.attnSoftcap === 0;
     const kvK = c.nHeadKv * c.headDimK;
     const kvV = c.nHeadKv * c.headDimV;
     this.capacity = Math.min(this.nCtx, 256);
@@ -227,10 +227,11 @@ export class ReferenceTransformer {
   }
 
   /**
-   * One layer's attention for the token at `pos` as llama.cpp's CPU graph computes it with an f32 KV
-   * cache (no flash attention): kq = K·q by ggml_vec_dot_f32, ggml_soft_max_ext with kq_scale, then
-   * kqv = V·kq by llamafile's tinyBLAS. phi3 scales q by 1/sqrt(head) (ggml_scale) before, with
-   * kq_scale 1 (llama.cpp's build_phi3). Writes attOut.
+   * One layer's attention for the token at `pos` as llama.cpp's CPU graph computes it (no flash
+   * attention): kq = K·q by ggml_vec_dot_f32 (f32 cache) or, q rounded to f16, ggml_vec_dot_f16 (f16
+   * cache); ggml_soft_max_ext with kq_scale; then kqv = V·kq by llamafile's tinyBLAS (with an f16
+   * cache, kq rounded to f16 first). phi3 scales q by 1/sqrt(head) (ggml_scale) before, with kq_scale 1
+   * (llama.cpp's build_phi3). Writes attOut.
    */
   private attentionGgml(l: number, pos: number, first: number): void {
     const c = this.config;
@@ -247,8 +248,14 @@ export class ReferenceTransformer {
     const kqScale = preScale ? 1 : invSqrtHead;
     for (let h = 0; h < c.nHead; h++) {
       const kvh = Math.floor(h / groupSize);
-      for (let t = first; t <= pos; t++) att[t - first] = dotF32Ggml(keyCache, t * kvDimK + kvh * headK, q, h * headK, headK);
+      if (this.kvF16) {
+        for (let i = 0; i < headK; i++) q[h * headK + i] = roundToF16(q[h * headK + i]!);
+        for (let t = first; t <= pos; t++) att[t - first] = dotF16Ggml(keyCache, t * kvDimK + kvh * headK, q, h * headK, headK);
+      } else {
+        for (let t = first; t <= pos; t++) att[t - first] = dotF32Ggml(keyCache, t * kvDimK + kvh * headK, q, h * headK, headK);
+      }
       softmaxGgml(att, pos - first + 1, kqScale, first);
+      if (this.kvF16) for (let t = 0; t <= pos - first; t++) att[t] = roundToF16(att[t]!);
       for (let i = 0; i < headV; i++) {
         const col = kvh * headV + i;
         attOut[h * headV + i] = weightedSumTinyblas(att, first, pos, (t) => valueCache[t * kvDimV + col]!);

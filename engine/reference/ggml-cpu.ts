@@ -130,6 +130,17 @@ export function dotF32Ggml(x: Float32Array, xo: number, y: Float32Array, yo: num
 }
 
 /**
+ * ggml_vec_dot_f16 for n < GGML_F16_STEP (64): the leftover loop, each product of two halves (exact in
+ * f32) added to an f64 sum, rounded to f32 on store. x and y hold values already rounded to f16.
+ */
+export function dotF16Ggml(x: Float32Array, xo: number, y: Float32Array, yo: number, n: number): number {
+  if (n >= 64) throw new Error(`internal: ggml_vec_dot_f16 emulation covers rows under 64, not ${n}`);
+  let s = 0;
+  for (let i = 0; i < n; i++) s += x[xo + i]! * y[yo + i]!;
+  return f(s);
+}
+
+/**
  * ggml_vec_dot_f32, AVX-512: 4 accumulators of 16 lanes over steps of 64 (fma), GGML_F32x16_REDUCE
  * (acc0+acc2, acc1+acc3, then those, then _mm512_reduce_add_ps) into a float, then the leftover
  * elements fused-multiply-added onto it.
@@ -243,7 +254,11 @@ export function matvecF16Ggml(out: Float32Array, w: WeightMatrix, x: Float32Arra
   }
 }
 
-/** Whether matvecGgml has an arithmetic-exact emulation for weights of this type. */
+/**
+ * Whether matvecGgml emulates llama.cpp's kernel for weights of this type. Not f32: emulating
+ * tinyBLAS<16, __m512> the same way left stories260k-f32's logits 1-2 ulp from llama.cpp's, no closer
+ * than the f64 sum, so f32 weights keep the exact product.
+ */
 export function hasGgmlMatvec(type: GGMLType): boolean {
   return type === GGMLType.Q8_0 || type === GGMLType.F16;
 }
