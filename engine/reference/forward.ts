@@ -9,7 +9,7 @@ import type { ModelWeights, WeightMatrix } from "../model/weights.js";
 import {
   addInPlace, geluGgml, geluTanh, matvec, rmsnorm, rmsnormGgml, rope, ropeAngles, ropeAnglesGgml, roundToF16, silu, softcap, softmax,
 } from "./ops.js";
-import { dotF16Ggml, dotF32Ggml, hasGgmlMatvec, matvecGgml, ropeGgml, siluGgml, softmaxGgml, weightedSumTinyblas } from "./ggml-cpu.js";
+import { dotF16Ggml, dotF32Ggml, softcapGgml, hasGgmlMatvec, matvecGgml, ropeGgml, siluGgml, softmaxGgml, weightedSumTinyblas } from "./ggml-cpu.js";
 
 export interface ReferenceOptions {
   /** Store K and V rounded to f16, as llama.cpp's default F16 KV cache does. */
@@ -30,7 +30,6 @@ export class ReferenceTransformer {
   private readonly kvF16: boolean;
   private readonly ggml: boolean;
   private readonly norm: typeof rmsnorm;
-  private readonly ggmlAttention: boolean;
 
   // KV cache, per layer: (capacity, n_head_kv * head_k) and (capacity, n_head_kv * head_v). The
   // capacity grows by doubling up to n_ctx as positions arrive, so a model with a long context costs
@@ -62,8 +61,6 @@ export class ReferenceTransformer {
     this.kvF16 = opts.kvF16 ?? false;
     this.ggml = opts.activations === "ggml";
     this.norm = this.ggml ? rmsnormGgml : rmsnorm;
-    // gemma2 (soft-capped scores, q pre-scaled) keeps the rounding-only emulation
-    this.ggmlAttention = this.ggml && c.attnSoftcap === 0;
     const kvK = c.nHeadKv * c.headDimK;
     const kvV = c.nHeadKv * c.headDimV;
     this.capacity = Math.min(this.nCtx, 256);
@@ -155,7 +152,7 @@ export class ReferenceTransformer {
       const first = windowed ? Math.max(0, pos - c.slidingWindow + 1) : 0;
 
       // multihead attention, each query head reading KV head h / groupSize (grouped-query attention)
-      if (this.ggmlAttention) {
+      if (this.ggml) {
         this.attentionGgml(l, pos, first);
       } else for (let h = 0; h < c.nHead; h++) {
         const qh = q.subarray(h * headK, (h + 1) * headK); // (head_k,)
@@ -223,7 +220,10 @@ export class ReferenceTransformer {
 
     // classifier into logits (gemma2: soft-capped)
     this.matvec(logits, w.output, xb);
-    if (c.finalSoftcap > 0) for (let i = 0; i < logits.length; i++) logits[i] = softcap(logits[i]!, c.finalSoftcap);
+    if (c.finalSoftcap > 0) {
+      if (this.ggml) softcapGgml(logits, logits.length, c.finalSoftcap);
+      else for (let i = 0; i < logits.length; i++) logits[i] = softcap(logits[i]!, c.finalSoftcap);
+    }
   }
 
   /**
@@ -241,11 +241,12 @@ export class ReferenceTransformer {
     const groupSize = c.nHead / c.nHeadKv;
     const keyCache = this.keyCache[l]!;
     const valueCache = this.valueCache[l]!;
-    // 1.0f/sqrtf(float(n_embd_head)), in f32 as llama.cpp computes it
-    const invSqrtHead = Math.fround(1 / Math.fround(Math.sqrt(headK)));
-    const preScale = c.architecture === "phi3";
+    // 1.0f/sqrtf(float(n)), in f32 as llama.cpp computes it (n = the head size, or n_embd/n_head)
+    const invSqrtHead = Math.fround(1 / Math.fround(Math.sqrt(Math.round(1 / c.attnScale ** 2))));
+    const preScale = c.architecture === "phi3" || c.architecture === "gemma2";
     if (preScale) for (let i = 0; i < q.length; i++) q[i] = q[i]! * invSqrtHead;
     const kqScale = preScale ? 1 : invSqrtHead;
+    const cap = c.attnSoftcap;
     for (let h = 0; h < c.nHead; h++) {
       const kvh = Math.floor(h / groupSize);
       if (this.kvF16) {
@@ -254,6 +255,7 @@ export class ReferenceTransformer {
       } else {
         for (let t = first; t <= pos; t++) att[t - first] = dotF32Ggml(keyCache, t * kvDimK + kvh * headK, q, h * headK, headK);
       }
+      if (cap > 0) softcapGgml(att, pos - first + 1, cap);
       softmaxGgml(att, pos - first + 1, kqScale, first);
       if (this.kvF16) for (let t = 0; t <= pos - first; t++) att[t] = roundToF16(att[t]!);
       for (let i = 0; i < headV; i++) {

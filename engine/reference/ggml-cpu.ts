@@ -119,6 +119,15 @@ export function softmaxGgml(x: Float32Array, n: number, scale: number, first: nu
 }
 
 /**
+ * gemma2's soft-cap as llama.cpp's graph spells it, in place over x[0..n): ggml_scale by 1/cap,
+ * ggml_tanh (tanhf), ggml_scale by cap, each rounded to f32.
+ */
+export function softcapGgml(x: Float32Array, n: number, cap: number): void {
+  const inv = f(1 / cap);
+  for (let i = 0; i < n; i++) x[i] = f(f(Math.tanh(f(x[i]! * inv))) * cap);
+}
+
+/**
  * ggml_vec_dot_f32 for n < GGML_F32_STEP (64, so no SIMD part): the leftover loop `sumf += x[i]*y[i]`
  * on a float, which gcc contracts into fused multiply-adds. Used for kq = k·q with small heads.
  */
@@ -130,13 +139,19 @@ export function dotF32Ggml(x: Float32Array, xo: number, y: Float32Array, yo: num
 }
 
 /**
- * ggml_vec_dot_f16 for n < GGML_F16_STEP (64): the leftover loop, each product of two halves (exact in
- * f32) added to an f64 sum, rounded to f32 on store. x and y hold values already rounded to f16.
+ * ggml_vec_dot_f16 on AVX-512, for x and y holding values already rounded to f16: 4 accumulators of
+ * 16 lanes over steps of 64 (fma of the widened halves), GGML_F32x16_REDUCE into an f64 sum, then the
+ * leftover products (exact: half × half fits in f32) added in f64; rounded to f32 on store.
  */
 export function dotF16Ggml(x: Float32Array, xo: number, y: Float32Array, yo: number, n: number): number {
-  if (n >= 64) throw new Error(`internal: ggml_vec_dot_f16 emulation covers rows under 64, not ${n}`);
+  const np = n - (n % 64);
   let s = 0;
-  for (let i = 0; i < n; i++) s += x[xo + i]! * y[yo + i]!;
+  if (np > 0) {
+    const acc = new Float64Array(64);
+    for (let i = 0; i < np; i += 64) for (let k = 0; k < 64; k++) acc[k] = fmaF32(x[xo + i + k]!, y[yo + i + k]!, acc[k]!);
+    s = reduceArr4(acc);
+  }
+  for (let i = np; i < n; i++) s += x[xo + i]! * y[yo + i]!;
   return f(s);
 }
 
@@ -232,26 +247,16 @@ export function matvecQ8_0Ggml(out: Float32Array, w: WeightMatrix, x: Float32Arr
 }
 
 /**
- * out = W·x for f16 W as ggml_vec_dot_f16 computes it on AVX-512 (the llamafile path refuses rows that
- * are not a multiple of 16; ffn_down of stories260k has 172): x rounded to f16 (F16C, ties to even);
- * 4 accumulators of 16 lanes over steps of 64 (fma of the widened halves), GGML_F32x16_REDUCE into an
- * f64 sum, the leftover products (exact: half × half fits in f32) added in f64, rounded to f32 on store.
+ * out = W·x for f16 W as ggml_vec_dot_f16 computes it (dotF16Ggml; the llamafile path refuses rows that
+ * are not a multiple of 16, and ffn_down of stories260k has 172), x rounded to f16 first (F16C, ties to
+ * even).
  */
 export function matvecF16Ggml(out: Float32Array, w: WeightMatrix, x: Float32Array): void {
   const cols = w.cols;
   const xh = new Float32Array(cols);
   for (let c = 0; c < cols; c++) xh[c] = f16ToF32(f32ToF16(x[c]!));
   const wrow = new Float32Array(cols);
-  const np = cols - (cols % 64);
-  const acc = new Float64Array(64);
-  for (let r = 0; r < w.rows; r++) {
-    w.row(r, wrow);
-    acc.fill(0);
-    for (let i = 0; i < np; i += 64) for (let k = 0; k < 64; k++) acc[k] = fmaF32(wrow[i + k]!, xh[i + k]!, acc[k]!);
-    let s = np > 0 ? reduceArr4(acc) : 0;
-    for (let i = np; i < cols; i++) s += wrow[i]! * xh[i]!;
-    out[r] = s;
-  }
+  for (let r = 0; r < w.rows; r++) out[r] = dotF16Ggml(w.row(r, wrow), 0, xh, 0, cols);
 }
 
 /**
