@@ -3,21 +3,26 @@
 // differences between them are named where they happen. The golden README's "Other architectures"
 // section is the specification; llama.cpp's src/llama.cpp graph builders are the counterpart.
 // f32 storage, f64 sums (see ops.ts); the KV cache is f32, or rounded to f16 to match ggml's default.
+// The "ggml" mode swaps in ggml-cpu.ts's emulation of llama.cpp's CPU arithmetic at the marked steps.
 
 import type { ModelConfig } from "../model/config.js";
 import type { ModelWeights, WeightMatrix } from "../model/weights.js";
 import {
   addInPlace, geluGgml, geluTanh, matvec, rmsnorm, rmsnormGgml, rope, ropeAngles, ropeAnglesGgml, roundToF16, silu, softcap, softmax,
 } from "./ops.js";
-import { dotF16Ggml, dotF32Ggml, softcapGgml, hasGgmlMatvec, matvecGgml, ropeGgml, siluGgml, softmaxGgml, weightedSumTinyblas } from "./ggml-cpu.js";
+import {
+  dotF16Ggml, dotF32Ggml, hasGgmlMatvec, matvecGgml, ropeGgml, siluGgml, softcapGgml, softmaxGgml, weightedSumTinyblas,
+} from "./ggml-cpu.js";
 
 export interface ReferenceOptions {
   /** Store K and V rounded to f16, as llama.cpp's default F16 KV cache does. */
   readonly kvF16?: boolean;
   /**
-   * "exact" (default): f32 activations times decoded weights, the exact math. "ggml": round activations
-   * the way llama.cpp's CPU backend does before each product (to the weight type's vec_dot_type; with
-   * an f16 KV cache also q and the attention weights to f16), to reproduce its outputs step for step.
+   * "exact" (default): f32 activations times decoded weights, the exact math. "ggml": llama.cpp's CPU
+   * arithmetic, to reproduce its outputs step for step: activations rounded to the weight type's
+   * vec_dot_type before each product (with an f16 KV cache also q and the attention weights to f16),
+   * and, in ggml-cpu.ts, its kernels' order of additions for q8_0 and f16 weights and attention, its
+   * SIMD exp in softmax and SiLU, its f32 RMSNorm, RoPE and soft-caps.
    */
   readonly activations?: "exact" | "ggml";
   /** Positions the KV cache holds (default: the model's context length). */
@@ -157,7 +162,6 @@ export class ReferenceTransformer {
       } else for (let h = 0; h < c.nHead; h++) {
         const qh = q.subarray(h * headK, (h + 1) * headK); // (head_k,)
         const kvh = Math.floor(h / groupSize);
-        if (this.ggml && this.kvF16) for (let i = 0; i < headK; i++) qh[i] = roundToF16(qh[i]!);
         // scores: q · k / sqrt(head size), soft-capped for gemma2
         for (let t = first; t <= pos; t++) {
           const kt = t * kvDimK + kvh * headK;
@@ -170,7 +174,6 @@ export class ReferenceTransformer {
         // softmax over the visible positions
         const nSeen = pos - first + 1;
         softmax(att, nSeen);
-        if (this.ggml && this.kvF16) for (let t = 0; t < nSeen; t++) att[t] = roundToF16(att[t]!);
         // weighted sum of the values
         const out = attOut.subarray(h * headV, (h + 1) * headV); // (head_v,)
         for (let i = 0; i < headV; i++) {
