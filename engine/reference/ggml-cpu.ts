@@ -4,9 +4,10 @@
 // over long greedy runs; the exact math lives in ops.ts and is the oracle. Each function names the ggml
 // function it mirrors (ggml/src/ggml-cpu/ggml-cpu.c, ggml-cpu-quants.c, llamafile/sgemm.cpp of that commit).
 //
-// f32 arithmetic in JS: every f32 op is done in f64 and rounded with Math.fround. A product of two f32 is
-// exact in f64, so fma(a, b, c) = fround(a·b + c) differs from a real fused multiply-add only when the f64
-// sum itself rounds onto an f32 tie (about one case in 2^29).
+// f32 arithmetic in JS: every f32 op is done in f64 and rounded with Math.fround (exact for +, −, ×, ÷ of
+// f32 values). A fused multiply-add is fmaF32, which also settles the rare f64 sum that lands on an f32 tie.
+// Known gaps, measured in test/reference-ggml-emulation.test.ts: one step of qwen2-synthetic-q8_0's greedy
+// run, stories260k-q8_0 with the f16 KV cache from step 157, gemma2's tanhf (1 ulp).
 
 import type { WeightMatrix } from "../model/weights.js";
 import { f16ToF32, f32ToF16, GGMLType } from "../quant/index.js";
