@@ -39,6 +39,8 @@ const FIELD_READ: Readonly<Record<string, { as: ByteLoad; type: Scalar } | undef
   u8: { as: "u8", type: "u32" }, i8: { as: "i8", type: "i32" }, u16: { as: "u16", type: "u32" },
   i16: { as: "i16", type: "i32" }, i32: { as: "i32", type: "i32" }, f16: { as: "f16", type: "f32" },
   f32: { as: "f32", type: "f32" },
+  // an e8m0 exponent byte (mxfp4's scale) reads as its raw u8; the kernel builds the power of two
+  e8m0: { as: "u8", type: "u32" },
 };
 
 type Binding =

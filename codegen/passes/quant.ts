@@ -22,7 +22,7 @@ export function lowerQuant(k: KernelIR): KernelIR {
     const field = l.field[e.field]!;
     let offset = add(mul(e.block, l.typeSize), u32(field.offset));
     if (e.index) offset = add(offset, mul(e.index, FIELD_BYTES[field.type]));
-    const as = field.type as ByteLoad;
+    const as = (field.type === "e8m0" ? "u8" : field.type) as ByteLoad;
     if (FIELD_BYTES[field.type] === 4 && fieldAlignment(l, field.name) < 4) {
       const half = (off: Expr): Expr => ({ k: "bytes", type: "u32", buffer: e.buffer, offset: off, as: "u16" });
       const word: Expr = { k: "bin", type: "u32", op: "|", a: half(offset), b: { k: "bin", type: "u32", op: "<<", a: half(add(offset, u32(2))), b: u32(16) } };

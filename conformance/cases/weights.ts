@@ -7,8 +7,8 @@ import type { Rng } from "../prng.js";
 import type { TargetBuffer } from "../target.js";
 
 export const WEIGHT_TYPES = ["f32", "f16", "bf16", "q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "q2_k", "q3_k", "q4_k", "q5_k", "q6_k", "iq4_nl", "iq4_xs"] as const;
-/** Types with a get_rows (dequantize) kernel but no matvec/matmul: activation types and the ternary ones. */
-export const LOOKUP_ONLY_TYPES = ["q8_1", "q8_k", "tq1_0", "tq2_0"] as const;
+/** Types with a get_rows (dequantize) kernel but no matvec/matmul: activation types, the ternary ones and mxfp4. */
+export const LOOKUP_ONLY_TYPES = ["q8_1", "q8_k", "tq1_0", "tq2_0", "mxfp4"] as const;
 /**
  * The lattice i-quants (engine/kernels/get_rows_iq.kernel.ts). ggml quantizes some of them only with an
  * importance matrix, so their cases decode random blocks (every index, sign and scale bit pattern) with
@@ -38,6 +38,12 @@ export function makeWeights(name: WeightType, rows: number, k: number, rng: Rng)
       bytes[b * type.typeSize + d.offset] = h & 0xff;
       bytes[b * type.typeSize + d.offset + 1] = h >> 8;
     }
+  } else if (name === "mxfp4") {
+    // every nibble, and exponents from the subnormal scales (e = 0, 1) up to 2^72 (no overflow to inf)
+    const nb = (rows * k) / type.blockSize;
+    bytes = Uint8Array.from({ length: nb * type.typeSize }, () => rng.int(256));
+    const e = layoutOf(type.id).field.e!.offset;
+    for (let b = 0; b < nb; b++) bytes[b * type.typeSize + e] = b < 2 ? b : rng.int(200);
   } else bytes = quantizeRow(type.id, rng.f32(rows * k));
   let W: TargetBuffer = bytes;
   if (name === "f32") W = new Float32Array(bytes.buffer, bytes.byteOffset, rows * k);

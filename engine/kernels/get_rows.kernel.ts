@@ -1,5 +1,6 @@
 // Row lookup and dequantization: out[r, :] = W[ids[r], :] decoded to f32, for every weight type the
-// kernels read (f32, f16, bf16, q4_0, q4_1, q5_0, q5_1, q8_0, q2_k..q6_k, iq4_nl, iq4_xs).
+// kernels read (f32, f16, bf16, q4_0, q4_1, q5_0, q5_1, q8_0, q2_k..q6_k, iq4_nl, iq4_xs) and the
+// lookup-only ones (q8_1, q8_k, tq1_0, tq2_0, mxfp4; the lattice i-quants are in get_rows_iq.kernel.ts).
 // Shapes: W (n_rows, k) in its ggml type, row-major; ids (rows) u32; out (rows, k) f32. One workgroup per
 // output row (dispatch `rows` workgroups); k is a multiple of the type's block size. The same kernels are
 // the dequantize op: ids = 0, 1, ..., rows - 1 decodes a whole tensor.
@@ -397,6 +398,34 @@ export const getRowsTQ1_0 = kernel(
       // multiplying by 3^digit moves the digit to the top; * 3 >> 8 reads it back as 0, 1 or 2
       const t = i32((((byte * POW3[digit]) & 255) * 3) >> 8) - 1;
       out[workgroupId.x * k + i] = f32(t) * blk.d;
+    }
+  },
+);
+
+// ggml's kvalues_mxfp4 (ggml-common.h): the fp4 e2m1 levels, doubled so that every one is an integer
+const KVALUES_MXFP4 = table(i32, [0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12]);
+
+// mxfp4: x = kvalues_mxfp4[q] * 2^(e-128), e the block's e8m0 exponent byte (ggml's
+// GGML_E8M0_TO_FP32_HALF: the halving pairs with the doubled levels; e = 0 and 1 give the f32 subnormals
+// 2^-128 and 2^-127). Values 0..15 are the low nibbles of qs, 16..31 the high ones, as in q4_0.
+export const getRowsMXFP4 = kernel(
+  { name: "get_rows_mxfp4", workgroupSize: 64, uniforms: { k: u32 }, buffers: { W: read(quant("mxfp4")), ids: read(u32), out: write(f32) }, constants: { QK: 32 } },
+  ({ k, W, ids, out, QK }) => {
+    const src = ids[workgroupId.x];
+    for (let i = localId.x; i < k; i += workgroupSize.x) {
+      const blk = W.block(src * idiv(k, QK) + idiv(i, QK));
+      const e = blk.e;
+      let bits: u32 = (e - 1) << 23;
+      if (e < 2) {
+        bits = u32(0x00200000) << e;
+      }
+      const j = i % QK;
+      const byte = blk.qs[j & 15];
+      let q: u32 = byte & 15;
+      if (j >= 16) {
+        q = byte >> 4;
+      }
+      out[workgroupId.x * k + i] = f32(KVALUES_MXFP4[q]) * bitcastF32(bits);
     }
   },
 );

@@ -14,7 +14,7 @@ extern "C" __global__ void __launch_bounds__(64) get_rows_q2_k(
   for (unsigned int i = threadIdx.x; i < k; i += 64u) {
     const unsigned int blk = src * (k / 256u) + (i / 256u);
     const unsigned int j = i % 256u;
-    // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 156]
+    // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 157]
     const unsigned int half_ = j >> 7u;
     const unsigned int plane = (j & 127u) >> 5u;
     const unsigned int p = j & 31u;

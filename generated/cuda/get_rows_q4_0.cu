@@ -14,7 +14,7 @@ extern "C" __global__ void __launch_bounds__(64) get_rows_q4_0(
   for (unsigned int i = threadIdx.x; i < k; i += 64u) {
     const unsigned int blk = src * (k / 32u) + (i / 32u);
     const unsigned int j = i % 32u;
-    // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 62]
+    // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 63]
     const unsigned int byte = (unsigned int)*(W + blk * 18u + 2u + (j & 15u));
     unsigned int q = byte & 15u;
     if (j >= 16u) {

@@ -14,10 +14,10 @@ extern "C" __global__ void __launch_bounds__(64) get_rows_q4_k(
   for (unsigned int i = threadIdx.x; i < k; i += 64u) {
     const unsigned int blk = src * (k / 256u) + (i / 256u);
     const unsigned int j = i % 256u;
-    // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 209]
+    // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 210]
     const unsigned int is_ = j >> 5u;
     const unsigned int l = j & 31u;
-    // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 212]
+    // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 213]
     unsigned int sc = 0u;
     unsigned int mn = 0u;
     if (is_ < 4u) {

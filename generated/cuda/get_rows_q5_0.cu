@@ -19,7 +19,7 @@ extern "C" __global__ void __launch_bounds__(64) get_rows_q5_0(
     if (j >= 16u) {
       q = byte >> 4u;
     }
-    // bit j of the little-endian qh word [line 106]
+    // bit j of the little-endian qh word [line 107]
     q = q | ((((unsigned int)*(W + blk * 22u + 2u + (j >> 3u)) >> (j & 7u)) & 1u) << 4u);
     const float w = (float)((int)(q) - 16) * __half2float(*(const __half*)(W + blk * 22u));
     out[blockIdx.x * k + i] = w;

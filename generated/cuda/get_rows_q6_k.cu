@@ -14,7 +14,7 @@ extern "C" __global__ void __launch_bounds__(64) get_rows_q6_k(
   for (unsigned int i = threadIdx.x; i < k; i += 64u) {
     const unsigned int blk = src * (k / 256u) + (i / 256u);
     const unsigned int j = i % 256u;
-    // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 274]
+    // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 275]
     const unsigned int half_ = j >> 7u;
     const unsigned int quarter = (j & 127u) >> 5u;
     const unsigned int l = j & 31u;

@@ -33,7 +33,7 @@ extern "C" __global__ void __launch_bounds__(64) get_rows_tq1_0(
         digit = (j - 240u) >> 2u;
       }
     }
-    // multiplying by 3^digit moves the digit to the top; * 3 >> 8 reads it back as 0, 1 or 2 [line 398]
+    // multiplying by 3^digit moves the digit to the top; * 3 >> 8 reads it back as 0, 1 or 2 [line 399]
     const int t = (int)((((byte * POW3[digit]) & 255u) * 3u) >> 8u) - 1;
     out[blockIdx.x * k + i] = (float)(t) * __half2float(*(const __half*)(W + blk * 54u + 52u));
   }

@@ -25,7 +25,7 @@ kernel void get_rows_q2_k(
   for (uint i = localId.x; i < k; i += 64u) {
     const uint blk = src * (k / 256u) + (i / 256u);
     const uint j = i % 256u;
-    // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 156]
+    // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 157]
     const uint half_ = j >> 7u;
     const uint plane = (j & 127u) >> 5u;
     const uint p = j & 31u;

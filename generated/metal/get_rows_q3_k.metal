@@ -29,7 +29,7 @@ kernel void get_rows_q3_k(
     const uint plane = (j & 127u) >> 5u;
     const uint p = j & 31u;
     const uint is_ = half_ * 8u + plane * 2u + (p >> 4u);
-    // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 181]
+    // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 182]
     uint lo = 0u;
     if (is_ < 8u) {
       lo = uint(*(W + blk * 110u + 96u + is_)) & 15u;
@@ -38,7 +38,7 @@ kernel void get_rows_q3_k(
     }
     const uint hi = (uint(*(W + blk * 110u + 96u + (8u + (is_ & 3u)))) >> ((is_ >> 2u) * 2u)) & 3u;
     const float dl = float(*((device const half*)(W + blk * 110u + 108u))) * float(int(lo | (hi << 4u)) - 32);
-    // a clear high bit subtracts 4 [line 190]
+    // a clear high bit subtracts 4 [line 191]
     int q = int((uint(*(W + blk * 110u + 32u + (half_ * 32u + p))) >> (plane * 2u)) & 3u);
     if (((uint(*(W + blk * 110u + p)) >> (half_ * 4u + plane)) & 1u) == 0u) {
       q = q - 4;

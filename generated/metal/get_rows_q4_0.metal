@@ -25,7 +25,7 @@ kernel void get_rows_q4_0(
   for (uint i = localId.x; i < k; i += 64u) {
     const uint blk = src * (k / 32u) + (i / 32u);
     const uint j = i % 32u;
-    // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 62]
+    // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 63]
     const uint byte = uint(*(W + blk * 18u + 2u + (j & 15u)));
     uint q = byte & 15u;
     if (j >= 16u) {

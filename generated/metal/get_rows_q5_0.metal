@@ -30,7 +30,7 @@ kernel void get_rows_q5_0(
     if (j >= 16u) {
       q = byte >> 4u;
     }
-    // bit j of the little-endian qh word [line 106]
+    // bit j of the little-endian qh word [line 107]
     q = q | (((uint(*(W + blk * 22u + 2u + (j >> 3u))) >> (j & 7u)) & 1u) << 4u);
     const float w = float(int(q) - 16) * float(*((device const half*)(W + blk * 22u)));
     out[workgroupId.x * k + i] = w;

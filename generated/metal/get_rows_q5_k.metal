@@ -25,10 +25,10 @@ kernel void get_rows_q5_k(
   for (uint i = localId.x; i < k; i += 64u) {
     const uint blk = src * (k / 256u) + (i / 256u);
     const uint j = i % 256u;
-    // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 241]
+    // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 242]
     const uint is_ = j >> 5u;
     const uint l = j & 31u;
-    // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 244]
+    // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 245]
     uint sc = 0u;
     uint mn = 0u;
     if (is_ < 4u) {

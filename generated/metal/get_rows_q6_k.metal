@@ -25,7 +25,7 @@ kernel void get_rows_q6_k(
   for (uint i = localId.x; i < k; i += 64u) {
     const uint blk = src * (k / 256u) + (i / 256u);
     const uint j = i % 256u;
-    // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 274]
+    // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 275]
     const uint half_ = j >> 7u;
     const uint quarter = (j & 127u) >> 5u;
     const uint l = j & 31u;

@@ -15,7 +15,7 @@ export function get_rows_q2_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
     for (let i: u32 = lx; i < k; i += <u32>64) {
       const blk: u32 = src * (k / <u32>256) + (i / <u32>256);
       const j: u32 = i % <u32>256;
-      // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 156]
+      // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 157]
       const half_: u32 = j >>> <u32>7;
       const plane: u32 = (j & <u32>127) >>> <u32>5;
       const p: u32 = j & <u32>31;

@@ -19,7 +19,7 @@ export function get_rows_q3_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
       const plane: u32 = (j & <u32>127) >>> <u32>5;
       const p: u32 = j & <u32>31;
       const is_: u32 = half_ * <u32>8 + plane * <u32>2 + (p >>> <u32>4);
-      // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 181]
+      // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 182]
       let lo: u32 = <u32>0;
       if (is_ < <u32>8) {
         lo = <u32>load<u8>(W + <usize>(blk * <u32>110 + <u32>96 + is_)) & <u32>15;
@@ -28,7 +28,7 @@ export function get_rows_q3_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
       }
       const hi: u32 = (<u32>load<u8>(W + <usize>(blk * <u32>110 + <u32>96 + (<u32>8 + (is_ & <u32>3)))) >>> ((is_ >>> <u32>2) * <u32>2)) & <u32>3;
       const dl: f32 = f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>110 + <u32>108))) * <f32>(<i32>(lo | (hi << <u32>4)) - <i32>32);
-      // a clear high bit subtracts 4 [line 190]
+      // a clear high bit subtracts 4 [line 191]
       let q: i32 = <i32>((<u32>load<u8>(W + <usize>(blk * <u32>110 + <u32>32 + (half_ * <u32>32 + p))) >>> (plane * <u32>2)) & <u32>3);
       if (((<u32>load<u8>(W + <usize>(blk * <u32>110 + p)) >>> (half_ * <u32>4 + plane)) & <u32>1) == <u32>0) {
         q = q - <i32>4;

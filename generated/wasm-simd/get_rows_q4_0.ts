@@ -15,7 +15,7 @@ export function get_rows_q4_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
     for (let i: u32 = lx; i < k; i += <u32>64) {
       const blk: u32 = src * (k / <u32>32) + (i / <u32>32);
       const j: u32 = i % <u32>32;
-      // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 62]
+      // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 63]
       const byte: u32 = <u32>load<u8>(W + <usize>(blk * <u32>18 + <u32>2 + (j & <u32>15)));
       let q: u32 = byte & <u32>15;
       if (j >= <u32>16) {

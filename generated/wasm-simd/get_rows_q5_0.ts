@@ -20,7 +20,7 @@ export function get_rows_q5_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
       if (j >= <u32>16) {
         q = byte >>> <u32>4;
       }
-      // bit j of the little-endian qh word [line 106]
+      // bit j of the little-endian qh word [line 107]
       q = q | (((<u32>load<u8>(W + <usize>(blk * <u32>22 + <u32>2 + (j >>> <u32>3))) >>> (j & <u32>7)) & <u32>1) << <u32>4);
       const w: f32 = <f32>(<i32>(q) - <i32>16) * f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>22)));
       store<f32>(out + (<usize>(wx * k + i) << 2), w);

@@ -15,10 +15,10 @@ export function get_rows_q5_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
     for (let i: u32 = lx; i < k; i += <u32>64) {
       const blk: u32 = src * (k / <u32>256) + (i / <u32>256);
       const j: u32 = i % <u32>256;
-      // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 241]
+      // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 242]
       const is_: u32 = j >>> <u32>5;
       const l: u32 = j & <u32>31;
-      // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 244]
+      // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 245]
       let sc: u32 = <u32>0;
       let mn: u32 = <u32>0;
       if (is_ < <u32>4) {

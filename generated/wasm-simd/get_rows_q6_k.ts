@@ -15,7 +15,7 @@ export function get_rows_q6_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
     for (let i: u32 = lx; i < k; i += <u32>64) {
       const blk: u32 = src * (k / <u32>256) + (i / <u32>256);
       const j: u32 = i % <u32>256;
-      // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 274]
+      // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 275]
       const half_: u32 = j >>> <u32>7;
       const quarter: u32 = (j & <u32>127) >>> <u32>5;
       const l: u32 = j & <u32>31;

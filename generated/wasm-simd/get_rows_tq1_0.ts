@@ -34,7 +34,7 @@ export function get_rows_tq1_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u
           digit = (j - <u32>240) >>> <u32>2;
         }
       }
-      // multiplying by 3^digit moves the digit to the top; * 3 >> 8 reads it back as 0, 1 or 2 [line 398]
+      // multiplying by 3^digit moves the digit to the top; * 3 >> 8 reads it back as 0, 1 or 2 [line 399]
       const t: i32 = <i32>((((byte * load<u32>(POW3 + (<usize>(digit) << 2))) & <u32>255) * <u32>3) >>> <u32>8) - <i32>1;
       store<f32>(out + (<usize>(wx * k + i) << 2), <f32>(t) * f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>54 + <u32>52))));
     }

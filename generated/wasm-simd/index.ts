@@ -31,6 +31,7 @@ export { get_rows_q8_1 } from "./get_rows_q8_1";
 export { get_rows_q8_k } from "./get_rows_q8_k";
 export { get_rows_tq2_0 } from "./get_rows_tq2_0";
 export { get_rows_tq1_0 } from "./get_rows_tq1_0";
+export { get_rows_mxfp4 } from "./get_rows_mxfp4";
 export { get_rows_iq2_xxs } from "./get_rows_iq2_xxs";
 export { get_rows_iq2_xs } from "./get_rows_iq2_xs";
 export { get_rows_iq2_s } from "./get_rows_iq2_s";

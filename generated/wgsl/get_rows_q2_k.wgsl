@@ -24,7 +24,7 @@ fn get_rows_q2_k(
   for (var i: u32 = localId.x; i < k; i += 64u) {
     let blk: u32 = src * (k / 256u) + (i / 256u);
     let j: u32 = i % 256u;
-    // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 156]
+    // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 157]
     let half_: u32 = j >> 7u;
     let plane: u32 = (j & 127u) >> 5u;
     let p: u32 = j & 31u;

@@ -28,7 +28,7 @@ fn get_rows_q3_k(
     let plane: u32 = (j & 127u) >> 5u;
     let p: u32 = j & 31u;
     let is_: u32 = half_ * 8u + plane * 2u + (p >> 4u);
-    // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 181]
+    // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 182]
     var lo: u32 = 0u;
     if (is_ < 8u) {
       lo = ((W[(blk * 110u + 96u + is_) >> 2u] >> (((blk * 110u + 96u + is_) & 3u) << 3u)) & 255u) & 15u;
@@ -37,7 +37,7 @@ fn get_rows_q3_k(
     }
     let hi: u32 = (((W[(blk * 110u + 96u + (8u + (is_ & 3u))) >> 2u] >> (((blk * 110u + 96u + (8u + (is_ & 3u))) & 3u) << 3u)) & 255u) >> ((is_ >> 2u) * 2u)) & 3u;
     let dl: f32 = unpack2x16float((W[(blk * 110u + 108u) >> 2u] >> (((blk * 110u + 108u) & 2u) << 3u)) & 65535u).x * f32(i32(lo | (hi << 4u)) - 32i);
-    // a clear high bit subtracts 4 [line 190]
+    // a clear high bit subtracts 4 [line 191]
     var q: i32 = i32((((W[(blk * 110u + 32u + (half_ * 32u + p)) >> 2u] >> (((blk * 110u + 32u + (half_ * 32u + p)) & 3u) << 3u)) & 255u) >> (plane * 2u)) & 3u);
     if (((((W[(blk * 110u + p) >> 2u] >> (((blk * 110u + p) & 3u) << 3u)) & 255u) >> (half_ * 4u + plane)) & 1u) == 0u) {
       q = q - 4i;

@@ -24,7 +24,7 @@ fn get_rows_q4_0(
   for (var i: u32 = localId.x; i < k; i += 64u) {
     let blk: u32 = src * (k / 32u) + (i / 32u);
     let j: u32 = i % 32u;
-    // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 62]
+    // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 63]
     let byte: u32 = (W[(blk * 18u + 2u + (j & 15u)) >> 2u] >> (((blk * 18u + 2u + (j & 15u)) & 3u) << 3u)) & 255u;
     var q: u32 = byte & 15u;
     if (j >= 16u) {

@@ -29,7 +29,7 @@ fn get_rows_q5_0(
     if (j >= 16u) {
       q = byte >> 4u;
     }
-    // bit j of the little-endian qh word [line 106]
+    // bit j of the little-endian qh word [line 107]
     q = q | (((((W[(blk * 22u + 2u + (j >> 3u)) >> 2u] >> (((blk * 22u + 2u + (j >> 3u)) & 3u) << 3u)) & 255u) >> (j & 7u)) & 1u) << 4u);
     let w: f32 = f32(i32(q) - 16i) * unpack2x16float((W[(blk * 22u) >> 2u] >> (((blk * 22u) & 2u) << 3u)) & 65535u).x;
     out[workgroupId.x * k + i] = w;

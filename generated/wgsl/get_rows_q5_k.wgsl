@@ -24,10 +24,10 @@ fn get_rows_q5_k(
   for (var i: u32 = localId.x; i < k; i += 64u) {
     let blk: u32 = src * (k / 256u) + (i / 256u);
     let j: u32 = i % 256u;
-    // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 241]
+    // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 242]
     let is_: u32 = j >> 5u;
     let l: u32 = j & 31u;
-    // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 244]
+    // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 245]
     var sc: u32 = 0u;
     var mn: u32 = 0u;
     if (is_ < 4u) {

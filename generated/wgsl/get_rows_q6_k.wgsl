@@ -24,7 +24,7 @@ fn get_rows_q6_k(
   for (var i: u32 = localId.x; i < k; i += 64u) {
     let blk: u32 = src * (k / 256u) + (i / 256u);
     let j: u32 = i % 256u;
-    // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 274]
+    // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 275]
     let half_: u32 = j >> 7u;
     let quarter: u32 = (j & 127u) >> 5u;
     let l: u32 = j & 31u;

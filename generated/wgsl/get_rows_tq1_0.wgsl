@@ -42,7 +42,7 @@ fn get_rows_tq1_0(
         digit = (j - 240u) >> 2u;
       }
     }
-    // multiplying by 3^digit moves the digit to the top; * 3 >> 8 reads it back as 0, 1 or 2 [line 398]
+    // multiplying by 3^digit moves the digit to the top; * 3 >> 8 reads it back as 0, 1 or 2 [line 399]
     let t: i32 = i32((((byte * POW3[digit]) & 255u) * 3u) >> 8u) - 1i;
     out[workgroupId.x * k + i] = f32(t) * unpack2x16float((W[(blk * 54u + 52u) >> 2u] >> (((blk * 54u + 52u) & 2u) << 3u)) & 65535u).x;
   }
