@@ -106,7 +106,13 @@ class Shard {
   }
 }
 
-/** A weight matrix [cols, rows] in a shard, in its ggml blocks. */
+/**
+ * A weight matrix [cols, rows] in a shard, in its ggml blocks: row after row, or for q4_0 and q8_0
+ * four rows interleaved block by block ("x4": per group of four rows and block column, the four f16
+ * scales, then the four rows' quants; the group is as many bytes as four blocks). The x4 layout lets
+ * the kernels read one sequential stream and scale four rows with one vector operation; its row count
+ * is padded to a multiple of 4 with zero rows, which are multiplied and never stored.
+ */
 interface Matrix {
   readonly name: string;
   readonly shard: number;
@@ -115,6 +121,23 @@ interface Matrix {
   readonly rowBytes: number;
   readonly cols: number;
   readonly rows: number;
+  readonly x4: boolean;
+}
+
+/** The kernels' flag for a matrix in the x4 layout (kernels.as X4_LAYOUT). */
+const X4_LAYOUT = 0x100;
+const MATMUL_JOB = 11;
+
+/** Whether a tensor is stored in the x4 layout: q4_0 and q8_0 matrices, except the embedding table (read by row). */
+function packsX4(name: string, type: number): boolean {
+  return name !== "token_embd.weight" && (type === GGMLType.Q4_0 || type === GGMLType.Q8_0);
+}
+
+/** Bytes a tensor takes in its shard: x4 matrices padded to a multiple of 4 rows. */
+function storedBytes(t: GGUFTensorInfo): number {
+  if (!packsX4(t.name, t.type)) return t.nbytes;
+  const rowBytes = (t.ne[0]! / t.typeInfo.blockSize) * t.typeInfo.typeSize;
+  return Math.ceil(t.nbytes / rowBytes / 4) * 4 * rowBytes;
 }
 
 interface Layer {
@@ -251,9 +274,13 @@ export class WasmBackend implements Backend {
         if (nTok < this.pool.nThreads) this.pool.runLocal(shard, QUANTIZER[format], args);
         else this.pool.run(shard, QUANTIZER[format], args);
       }
-      const rec = sh.u32(buf.jobs, group.length * 10);
-      group.forEach((p, j) => {
-        rec.set([p.m.type.id, p.m.addr, p.m.rowBytes, p.m.rows, p.m.cols, xq, xStride, nTok, p.out, p.outStride], j * 10);
+      // x4 jobs first: the kernel splits rows across threads at multiples of 4, so an x4 job must start at one
+      const jobs = [...group.filter((p) => p.m.x4), ...group.filter((p) => !p.m.x4)];
+      const rec = sh.u32(buf.jobs, jobs.length * MATMUL_JOB);
+      jobs.forEach((p, j) => {
+        const m = p.m;
+        const rows = m.x4 ? Math.ceil(m.rows / 4) * 4 : m.rows;
+        rec.set([m.type.id | (m.x4 ? X4_LAYOUT : 0), m.addr, m.rowBytes, rows, m.cols, xq, xStride, nTok, p.out, p.outStride, m.rows], j * MATMUL_JOB);
       });
       this.pool.run(shard, "matmul", [buf.jobs, group.length]);
     }
@@ -505,7 +532,7 @@ function bufferSizes(c: ModelConfig, threads: number, withLogits: boolean): Reco
     hbFused: 4 * B * 2 * c.nFF,
     xq: B * activationRowBytes("q8_0x", kMax),
     scratch: 4 * threads * c.nCtx,
-    jobs: 4 * 10 * 4,
+    jobs: 4 * MATMUL_JOB * 4,
     logits: withLogits ? 4 * B * c.nVocab : 0,
   };
 }
@@ -568,7 +595,7 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
   const placements = new Map<string, TensorPlacement>();
   const shardBytes: number[] = [fixed];
   for (const u of units) {
-    const bytes = u.names.reduce((a, n) => a + Math.ceil(need(n).nbytes / ALIGN) * ALIGN, 0) + u.extra;
+    const bytes = u.names.reduce((a, n) => a + Math.ceil(storedBytes(need(n)) / ALIGN) * ALIGN, 0) + u.extra;
     if (fixed + bytes > limit) {
       throw new KilnError(`${label}: ${u.layer !== undefined ? `layer ${u.layer}` : u.names[0]} needs ${fixed + bytes} bytes, more than one wasm memory shard holds (${limit})`);
     }
@@ -590,14 +617,27 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
     return b;
   });
 
-  // weights: streamed from the file into their shard, in their ggml blocks
+  // weights: streamed from the file into their shard, in their ggml blocks; q4_0/q8_0 matrices are then
+  // rewritten in place into the x4 layout (padding rows zeroed first)
+  const pool = await WorkerPool.create(threads, await kernelModule(), shards.map((sh) => sh.memory));
   for (const p of placements.values()) {
     const sh = shards[p.shard]!;
-    p.addr = sh.alloc(p.info.nbytes, `tensor ${p.info.name}`);
+    const stored = storedBytes(p.info);
+    p.addr = sh.alloc(stored, `tensor ${p.info.name}`);
     let at = p.addr;
     for (const chunk of gguf.readTensorChunks(p.info)) {
       sh.u8(at, chunk.length).set(chunk);
       at += chunk.length;
+    }
+    if (stored !== p.info.nbytes) sh.u8(p.addr + p.info.nbytes, stored - p.info.nbytes).fill(0);
+    if (packsX4(p.info.name, p.info.type)) {
+      const t = p.info.typeInfo;
+      const rowBytes = (p.info.ne[0]! / t.blockSize) * t.typeSize;
+      const scratch = buffers[p.shard]!.xq;
+      const fits = 4 * rowBytes * threads <= bufferSizes(c, threads, false).xq;
+      const args = [p.addr, rowBytes, stored / rowBytes / 4, t.typeSize, scratch, 4 * rowBytes];
+      if (fits) pool.run(p.shard, "repackX4", args);
+      else pool.runLocal(p.shard, "repackX4", args);
     }
   }
   const matrix = (name: string, cols: number, rows: number): Matrix => {
@@ -612,7 +652,8 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
     if (cols % t.typeInfo.blockSize !== 0) {
       throw new KilnError(`${label}: tensor ${name} is ${t.typeInfo.name} with rows of ${cols}, not a multiple of its block size ${t.typeInfo.blockSize}`);
     }
-    return { name, shard: p.shard, type: t.typeInfo, addr: p.addr, rowBytes: (cols / t.typeInfo.blockSize) * t.typeInfo.typeSize, cols, rows };
+    const rowBytes = (cols / t.typeInfo.blockSize) * t.typeInfo.typeSize;
+    return { name, shard: p.shard, type: t.typeInfo, addr: p.addr, rowBytes, cols, rows, x4: packsX4(name, t.type) };
   };
   const vector = (name: string, len: number): Float32Array => {
     const t = need(name);
@@ -648,7 +689,6 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
   }
   const tokenEmbd = matrix("token_embd.weight", c.nEmbd, c.nVocab);
   const output = tied ? tokenEmbd : matrix("output.weight", c.nEmbd, c.nVocab);
-  const pool = await WorkerPool.create(threads, await kernelModule(), shards.map((sh) => sh.memory));
   return new WasmBackend(
     c, shards, pool, layers, tokenEmbd, vector("output_norm.weight", c.nEmbd), output,
     optionalVector("rope_freqs.weight", c.rope.nRot / 2), buffers, { kvType },

@@ -210,13 +210,27 @@ export function quantizeF16(tid: i32, nth: i32, x: usize, xStride: u32, y: usize
 
 // ---------------------------------------------------------------------------------------------------
 // dot products of one weight row (nb blocks) with one quantized activation row
+//
+// WebAssembly has no prefetch instruction, and the hardware prefetcher alone keeps a weight stream at
+// about half the rate the kernels multiply (a TinyLlama-sized q4_0 matrix from DRAM: 3.8 GMAC/s without,
+// 6.6 with). So each block loop also reads one byte of every cache line `prefetchAhead` bytes further
+// on, the rows matmul will take next, which starts their transfer early. The bytes are folded into a
+// global so that no optimizer drops the loads; matmul keeps the address inside the matrix.
+let prefetchAhead: usize = 0;
+let touched: u32 = 0;
+export function touchedSink(): u32 {
+  return touched;
+}
 
 // q4_0 against widened q8_0: nibbles widened to i16 and multiplied with i32x4.dot_i16x8_s;
 // sum((q - 8) * x) = sum(q * x) - 8 * sum(x), the second term precomputed per activation block
 function dotQ4_0X(w: usize, x: usize, nb: i32): f32 {
   let acc = f32x4.splat(0);
   const m4 = i16x8.splat(0x0f);
+  let pf: u32 = 0;
+  const ahead = prefetchAhead;
   for (let b = 0; b < nb; b++) {
+    pf ^= load<u8>(w + ahead);
     const q = v128.load(w, 2);
     const v0 = i16x8.extend_low_i8x16_u(q);
     const v1 = i16x8.extend_high_i8x16_u(q);
@@ -227,6 +241,7 @@ function dotQ4_0X(w: usize, x: usize, nb: i32): f32 {
     w += 18;
     x += Q8_0X_BLOCK;
   }
+  touched ^= pf;
   return hsumF(acc);
 }
 
@@ -239,7 +254,11 @@ function dotQ4_0X2x2(w: usize, w2: usize, x: usize, xb: usize, nb: i32, two: boo
   let a10 = f32x4.splat(0);
   let a11 = f32x4.splat(0);
   const m4 = i16x8.splat(0x0f);
+  let pf: u32 = 0;
+  const ahead = prefetchAhead;
   for (let b = 0; b < nb; b++) {
+    pf ^= load<u8>(w + ahead);
+    pf ^= load<u8>(w2 + ahead);
     const q = v128.load(w, 2);
     const v0 = i16x8.extend_low_i8x16_u(q);
     const v1 = i16x8.extend_high_i8x16_u(q);
@@ -291,6 +310,262 @@ function dotQ4_0X2x2(w: usize, w2: usize, x: usize, xb: usize, nb: i32, two: boo
     store<f32>(out + outStride, hsumF(a01));
     store<f32>(out + outStride, hsumF(a11), 4);
   }
+  touched ^= pf;
+}
+
+// q4_0 and q8_0 matrices are stored four rows interleaved ("x4", see backend.ts): for each group of four
+// rows and each block column, the four f16 scales (8 bytes), then the four rows' quants (16 bytes each
+// for q4_0, 32 for q8_0). The blocks are ggml's, only their order changes; a group is 72 (q4_0) or 136
+// (q8_0) bytes, the same as four blocks. A pass reads one sequential stream and converts four scales
+// with one vector operation. The arithmetic of each row is that of the row-by-row kernels above (the
+// same integer lane sums, scaled and accumulated per lane, summed at the end), so the results are the
+// same bits. Rows past the matrix's last (up to three, zero) are computed and not stored (n < 4).
+const X4_Q4_0 = 72;
+const X4_Q8_0 = 136;
+
+// hsumF of each accumulator, the first n (up to 4) to out
+@inline function storeSums(out: usize, a0: v128, a1: v128, a2: v128, a3: v128, n: i32): void {
+  store<f32>(out, hsumF(a0));
+  if (n > 1) store<f32>(out, hsumF(a1), 4);
+  if (n > 2) store<f32>(out, hsumF(a2), 8);
+  if (n > 3) store<f32>(out, hsumF(a3), 12);
+}
+
+// a group's four rows against activation row x (nb blocks)
+function dotX4Q4_0(g: usize, x: usize, nb: i32, out: usize, n: i32): void {
+  let ax0 = f32x4.splat(0);
+  let ax1 = f32x4.splat(0);
+  let ax2 = f32x4.splat(0);
+  let ax3 = f32x4.splat(0);
+  const m4 = i16x8.splat(0x0f);
+  let pf: u32 = 0;
+  const ahead = prefetchAhead;
+  for (let b = 0; b < nb; b++) {
+    pf ^= load<u8>(g + ahead) ^ load<u8>(g + ahead, 64);
+    const ds = f16x4(v128.load16x4_u(g));
+    const dx = f32x4.mul(ds, f32x4.splat(load<f32>(x, 80)));
+    const cx = v128.load(x, 64);
+    {
+      const q = v128.load(g, 8);
+      const v0 = i16x8.extend_low_i8x16_u(q);
+      const v1 = i16x8.extend_high_i8x16_u(q);
+      const l0 = v128.and(v0, m4);
+      const l1 = v128.and(v1, m4);
+      const h0 = i16x8.shr_u(v0, 4);
+      const h1 = i16x8.shr_u(v1, 4);
+      ax0 = f32x4.add(ax0, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48)))), cx)), i32x4.shuffle(dx, dx, 0, 0, 0, 0)));
+    }
+    {
+      const q = v128.load(g, 24);
+      const v0 = i16x8.extend_low_i8x16_u(q);
+      const v1 = i16x8.extend_high_i8x16_u(q);
+      const l0 = v128.and(v0, m4);
+      const l1 = v128.and(v1, m4);
+      const h0 = i16x8.shr_u(v0, 4);
+      const h1 = i16x8.shr_u(v1, 4);
+      ax1 = f32x4.add(ax1, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48)))), cx)), i32x4.shuffle(dx, dx, 1, 1, 1, 1)));
+    }
+    {
+      const q = v128.load(g, 40);
+      const v0 = i16x8.extend_low_i8x16_u(q);
+      const v1 = i16x8.extend_high_i8x16_u(q);
+      const l0 = v128.and(v0, m4);
+      const l1 = v128.and(v1, m4);
+      const h0 = i16x8.shr_u(v0, 4);
+      const h1 = i16x8.shr_u(v1, 4);
+      ax2 = f32x4.add(ax2, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48)))), cx)), i32x4.shuffle(dx, dx, 2, 2, 2, 2)));
+    }
+    {
+      const q = v128.load(g, 56);
+      const v0 = i16x8.extend_low_i8x16_u(q);
+      const v1 = i16x8.extend_high_i8x16_u(q);
+      const l0 = v128.and(v0, m4);
+      const l1 = v128.and(v1, m4);
+      const h0 = i16x8.shr_u(v0, 4);
+      const h1 = i16x8.shr_u(v1, 4);
+      ax3 = f32x4.add(ax3, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48)))), cx)), i32x4.shuffle(dx, dx, 3, 3, 3, 3)));
+    }
+    g += X4_Q4_0;
+    x += Q8_0X_BLOCK;
+  }
+  storeSums(out, ax0, ax1, ax2, ax3, n);
+  touched ^= pf;
+}
+
+function dotX4Q8_0(g: usize, x: usize, nb: i32, out: usize, n: i32): void {
+  let ax0 = f32x4.splat(0);
+  let ax1 = f32x4.splat(0);
+  let ax2 = f32x4.splat(0);
+  let ax3 = f32x4.splat(0);
+  let pf: u32 = 0;
+  const ahead = prefetchAhead;
+  for (let b = 0; b < nb; b++) {
+    pf ^= load<u8>(g + ahead) ^ load<u8>(g + ahead, 64) ^ load<u8>(g + ahead, 128);
+    const ds = f16x4(v128.load16x4_u(g));
+    const dx = f32x4.mul(ds, f32x4.splat(load<f32>(x, 80)));
+    {
+      const q = v128.load(g, 8);
+      const t = v128.load(g, 24);
+      const l0 = i16x8.extend_low_i8x16_s(q);
+      const l1 = i16x8.extend_high_i8x16_s(q);
+      const h0 = i16x8.extend_low_i8x16_s(t);
+      const h1 = i16x8.extend_high_i8x16_s(t);
+      ax0 = f32x4.add(ax0, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48))))), i32x4.shuffle(dx, dx, 0, 0, 0, 0)));
+    }
+    {
+      const q = v128.load(g, 40);
+      const t = v128.load(g, 56);
+      const l0 = i16x8.extend_low_i8x16_s(q);
+      const l1 = i16x8.extend_high_i8x16_s(q);
+      const h0 = i16x8.extend_low_i8x16_s(t);
+      const h1 = i16x8.extend_high_i8x16_s(t);
+      ax1 = f32x4.add(ax1, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48))))), i32x4.shuffle(dx, dx, 1, 1, 1, 1)));
+    }
+    {
+      const q = v128.load(g, 72);
+      const t = v128.load(g, 88);
+      const l0 = i16x8.extend_low_i8x16_s(q);
+      const l1 = i16x8.extend_high_i8x16_s(q);
+      const h0 = i16x8.extend_low_i8x16_s(t);
+      const h1 = i16x8.extend_high_i8x16_s(t);
+      ax2 = f32x4.add(ax2, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48))))), i32x4.shuffle(dx, dx, 2, 2, 2, 2)));
+    }
+    {
+      const q = v128.load(g, 104);
+      const t = v128.load(g, 120);
+      const l0 = i16x8.extend_low_i8x16_s(q);
+      const l1 = i16x8.extend_high_i8x16_s(q);
+      const h0 = i16x8.extend_low_i8x16_s(t);
+      const h1 = i16x8.extend_high_i8x16_s(t);
+      ax3 = f32x4.add(ax3, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48))))), i32x4.shuffle(dx, dx, 3, 3, 3, 3)));
+    }
+    g += X4_Q8_0;
+    x += Q8_0X_BLOCK;
+  }
+  storeSums(out, ax0, ax1, ax2, ax3, n);
+  touched ^= pf;
+}
+
+// a group's four rows against two activation rows x and y, each weight block unpacked once for both
+function dotX4Q4_0x2(g: usize, x: usize, y: usize, nb: i32, out: usize, outY: usize, n: i32): void {
+  let ax0 = f32x4.splat(0); let ay0 = f32x4.splat(0);
+  let ax1 = f32x4.splat(0); let ay1 = f32x4.splat(0);
+  let ax2 = f32x4.splat(0); let ay2 = f32x4.splat(0);
+  let ax3 = f32x4.splat(0); let ay3 = f32x4.splat(0);
+  const m4 = i16x8.splat(0x0f);
+  for (let b = 0; b < nb; b++) {
+    const ds = f16x4(v128.load16x4_u(g));
+    const dx = f32x4.mul(ds, f32x4.splat(load<f32>(x, 80)));
+    const dy = f32x4.mul(ds, f32x4.splat(load<f32>(y, 80)));
+    const cx = v128.load(x, 64);
+    const cy = v128.load(y, 64);
+    {
+      const q = v128.load(g, 8);
+      const v0 = i16x8.extend_low_i8x16_u(q);
+      const v1 = i16x8.extend_high_i8x16_u(q);
+      const l0 = v128.and(v0, m4);
+      const l1 = v128.and(v1, m4);
+      const h0 = i16x8.shr_u(v0, 4);
+      const h1 = i16x8.shr_u(v1, 4);
+      ax0 = f32x4.add(ax0, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48)))), cx)), i32x4.shuffle(dx, dx, 0, 0, 0, 0)));
+      ay0 = f32x4.add(ay0, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(y)), i32x4.dot_i16x8_s(l1, v128.load(y, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(y, 32)), i32x4.dot_i16x8_s(h1, v128.load(y, 48)))), cy)), i32x4.shuffle(dy, dy, 0, 0, 0, 0)));
+    }
+    {
+      const q = v128.load(g, 24);
+      const v0 = i16x8.extend_low_i8x16_u(q);
+      const v1 = i16x8.extend_high_i8x16_u(q);
+      const l0 = v128.and(v0, m4);
+      const l1 = v128.and(v1, m4);
+      const h0 = i16x8.shr_u(v0, 4);
+      const h1 = i16x8.shr_u(v1, 4);
+      ax1 = f32x4.add(ax1, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48)))), cx)), i32x4.shuffle(dx, dx, 1, 1, 1, 1)));
+      ay1 = f32x4.add(ay1, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(y)), i32x4.dot_i16x8_s(l1, v128.load(y, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(y, 32)), i32x4.dot_i16x8_s(h1, v128.load(y, 48)))), cy)), i32x4.shuffle(dy, dy, 1, 1, 1, 1)));
+    }
+    {
+      const q = v128.load(g, 40);
+      const v0 = i16x8.extend_low_i8x16_u(q);
+      const v1 = i16x8.extend_high_i8x16_u(q);
+      const l0 = v128.and(v0, m4);
+      const l1 = v128.and(v1, m4);
+      const h0 = i16x8.shr_u(v0, 4);
+      const h1 = i16x8.shr_u(v1, 4);
+      ax2 = f32x4.add(ax2, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48)))), cx)), i32x4.shuffle(dx, dx, 2, 2, 2, 2)));
+      ay2 = f32x4.add(ay2, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(y)), i32x4.dot_i16x8_s(l1, v128.load(y, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(y, 32)), i32x4.dot_i16x8_s(h1, v128.load(y, 48)))), cy)), i32x4.shuffle(dy, dy, 2, 2, 2, 2)));
+    }
+    {
+      const q = v128.load(g, 56);
+      const v0 = i16x8.extend_low_i8x16_u(q);
+      const v1 = i16x8.extend_high_i8x16_u(q);
+      const l0 = v128.and(v0, m4);
+      const l1 = v128.and(v1, m4);
+      const h0 = i16x8.shr_u(v0, 4);
+      const h1 = i16x8.shr_u(v1, 4);
+      ax3 = f32x4.add(ax3, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48)))), cx)), i32x4.shuffle(dx, dx, 3, 3, 3, 3)));
+      ay3 = f32x4.add(ay3, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(y)), i32x4.dot_i16x8_s(l1, v128.load(y, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(y, 32)), i32x4.dot_i16x8_s(h1, v128.load(y, 48)))), cy)), i32x4.shuffle(dy, dy, 3, 3, 3, 3)));
+    }
+    g += X4_Q4_0;
+    x += Q8_0X_BLOCK;
+    y += Q8_0X_BLOCK;
+  }
+  storeSums(out, ax0, ax1, ax2, ax3, n);
+  storeSums(outY, ay0, ay1, ay2, ay3, n);
+}
+
+function dotX4Q8_0x2(g: usize, x: usize, y: usize, nb: i32, out: usize, outY: usize, n: i32): void {
+  let ax0 = f32x4.splat(0); let ay0 = f32x4.splat(0);
+  let ax1 = f32x4.splat(0); let ay1 = f32x4.splat(0);
+  let ax2 = f32x4.splat(0); let ay2 = f32x4.splat(0);
+  let ax3 = f32x4.splat(0); let ay3 = f32x4.splat(0);
+  for (let b = 0; b < nb; b++) {
+    const ds = f16x4(v128.load16x4_u(g));
+    const dx = f32x4.mul(ds, f32x4.splat(load<f32>(x, 80)));
+    const dy = f32x4.mul(ds, f32x4.splat(load<f32>(y, 80)));
+    {
+      const q = v128.load(g, 8);
+      const t = v128.load(g, 24);
+      const l0 = i16x8.extend_low_i8x16_s(q);
+      const l1 = i16x8.extend_high_i8x16_s(q);
+      const h0 = i16x8.extend_low_i8x16_s(t);
+      const h1 = i16x8.extend_high_i8x16_s(t);
+      ax0 = f32x4.add(ax0, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48))))), i32x4.shuffle(dx, dx, 0, 0, 0, 0)));
+      ay0 = f32x4.add(ay0, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(y)), i32x4.dot_i16x8_s(l1, v128.load(y, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(y, 32)), i32x4.dot_i16x8_s(h1, v128.load(y, 48))))), i32x4.shuffle(dy, dy, 0, 0, 0, 0)));
+    }
+    {
+      const q = v128.load(g, 40);
+      const t = v128.load(g, 56);
+      const l0 = i16x8.extend_low_i8x16_s(q);
+      const l1 = i16x8.extend_high_i8x16_s(q);
+      const h0 = i16x8.extend_low_i8x16_s(t);
+      const h1 = i16x8.extend_high_i8x16_s(t);
+      ax1 = f32x4.add(ax1, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48))))), i32x4.shuffle(dx, dx, 1, 1, 1, 1)));
+      ay1 = f32x4.add(ay1, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(y)), i32x4.dot_i16x8_s(l1, v128.load(y, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(y, 32)), i32x4.dot_i16x8_s(h1, v128.load(y, 48))))), i32x4.shuffle(dy, dy, 1, 1, 1, 1)));
+    }
+    {
+      const q = v128.load(g, 72);
+      const t = v128.load(g, 88);
+      const l0 = i16x8.extend_low_i8x16_s(q);
+      const l1 = i16x8.extend_high_i8x16_s(q);
+      const h0 = i16x8.extend_low_i8x16_s(t);
+      const h1 = i16x8.extend_high_i8x16_s(t);
+      ax2 = f32x4.add(ax2, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48))))), i32x4.shuffle(dx, dx, 2, 2, 2, 2)));
+      ay2 = f32x4.add(ay2, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(y)), i32x4.dot_i16x8_s(l1, v128.load(y, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(y, 32)), i32x4.dot_i16x8_s(h1, v128.load(y, 48))))), i32x4.shuffle(dy, dy, 2, 2, 2, 2)));
+    }
+    {
+      const q = v128.load(g, 104);
+      const t = v128.load(g, 120);
+      const l0 = i16x8.extend_low_i8x16_s(q);
+      const l1 = i16x8.extend_high_i8x16_s(q);
+      const h0 = i16x8.extend_low_i8x16_s(t);
+      const h1 = i16x8.extend_high_i8x16_s(t);
+      ax3 = f32x4.add(ax3, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48))))), i32x4.shuffle(dx, dx, 3, 3, 3, 3)));
+      ay3 = f32x4.add(ay3, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(y)), i32x4.dot_i16x8_s(l1, v128.load(y, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(y, 32)), i32x4.dot_i16x8_s(h1, v128.load(y, 48))))), i32x4.shuffle(dy, dy, 3, 3, 3, 3)));
+    }
+    g += X4_Q8_0;
+    x += Q8_0X_BLOCK;
+    y += Q8_0X_BLOCK;
+  }
+  storeSums(out, ax0, ax1, ax2, ax3, n);
+  storeSums(outY, ay0, ay1, ay2, ay3, n);
 }
 
 function dotQ8_0X2x2(w: usize, w2: usize, x: usize, xb: usize, nb: i32, two: bool, out: usize, outStride: usize): void {
@@ -298,7 +573,11 @@ function dotQ8_0X2x2(w: usize, w2: usize, x: usize, xb: usize, nb: i32, two: boo
   let a01 = f32x4.splat(0);
   let a10 = f32x4.splat(0);
   let a11 = f32x4.splat(0);
+  let pf: u32 = 0;
+  const ahead = prefetchAhead;
   for (let b = 0; b < nb; b++) {
+    pf ^= load<u8>(w + ahead);
+    pf ^= load<u8>(w2 + ahead);
     const q = v128.load(w, 2);
     const r = v128.load(w, 18);
     const l0 = i16x8.extend_low_i8x16_s(q);
@@ -346,11 +625,15 @@ function dotQ8_0X2x2(w: usize, w2: usize, x: usize, xb: usize, nb: i32, two: boo
     store<f32>(out + outStride, hsumF(a01));
     store<f32>(out + outStride, hsumF(a11), 4);
   }
+  touched ^= pf;
 }
 
 function dotQ8_0X(w: usize, x: usize, nb: i32): f32 {
   let acc = f32x4.splat(0);
+  let pf: u32 = 0;
+  const ahead = prefetchAhead;
   for (let b = 0; b < nb; b++) {
+    pf ^= load<u8>(w + ahead);
     const q0 = v128.load(w, 2);
     const q1 = v128.load(w, 18);
     const s0 = i32x4.add(i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(q0), v128.load(x)), i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(q0), v128.load(x, 16)));
@@ -359,6 +642,7 @@ function dotQ8_0X(w: usize, x: usize, nb: i32): f32 {
     w += 34;
     x += Q8_0X_BLOCK;
   }
+  touched ^= pf;
   return hsumF(acc);
 }
 
@@ -366,7 +650,10 @@ function dotQ4_1(w: usize, x: usize, nb: i32): f32 {
   let acc = f32x4.splat(0);
   let summs: f32 = 0;
   const m4 = i8x16.splat(0x0f);
+  let pf: u32 = 0;
+  const ahead = prefetchAhead;
   for (let b = 0; b < nb; b++) {
+    pf ^= load<u8>(w + ahead);
     const q = v128.load(w, 4);
     const s = i32x4.add(dot16(v128.and(q, m4), v128.load(x, 4)), dot16(i8x16.shr_u(q, 4), v128.load(x, 20)));
     acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(s), f32x4.splat(f16s(load<u16>(w)) * f16s(load<u16>(x)))));
@@ -374,6 +661,7 @@ function dotQ4_1(w: usize, x: usize, nb: i32): f32 {
     w += 20;
     x += 36;
   }
+  touched ^= pf;
   return hsumF(acc) + summs;
 }
 
@@ -391,7 +679,10 @@ function dotQ5_0(w: usize, x: usize, nb: i32): f32 {
   let acc = f32x4.splat(0);
   const m4 = i8x16.splat(0x0f);
   const sixteen = i8x16.splat(16);
+  let pf: u32 = 0;
+  const ahead = prefetchAhead;
   for (let b = 0; b < nb; b++) {
+    pf ^= load<u8>(w + ahead);
     const qh = load<u32>(w, 2);
     const q = v128.load(w, 6);
     const lo = i8x16.sub(v128.or(v128.and(q, m4), q5High(qh, false)), sixteen);
@@ -401,6 +692,7 @@ function dotQ5_0(w: usize, x: usize, nb: i32): f32 {
     w += 22;
     x += 34;
   }
+  touched ^= pf;
   return hsumF(acc);
 }
 
@@ -408,7 +700,10 @@ function dotQ5_1(w: usize, x: usize, nb: i32): f32 {
   let acc = f32x4.splat(0);
   let summs: f32 = 0;
   const m4 = i8x16.splat(0x0f);
+  let pf: u32 = 0;
+  const ahead = prefetchAhead;
   for (let b = 0; b < nb; b++) {
+    pf ^= load<u8>(w + ahead);
     const qh = load<u32>(w, 4);
     const q = v128.load(w, 8);
     const lo = v128.or(v128.and(q, m4), q5High(qh, false));
@@ -419,6 +714,7 @@ function dotQ5_1(w: usize, x: usize, nb: i32): f32 {
     w += 24;
     x += 36;
   }
+  touched ^= pf;
   return hsumF(acc) + summs;
 }
 
@@ -427,7 +723,10 @@ function dotIQ4_NL(w: usize, x: usize, nb: i32): f32 {
   const m4 = i8x16.splat(0x0f);
   // kvalues_iq4nl (ggml-common.h)
   const table = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113);
+  let pf: u32 = 0;
+  const ahead = prefetchAhead;
   for (let b = 0; b < nb; b++) {
+    pf ^= load<u8>(w + ahead);
     const q = v128.load(w, 2);
     const lo = i8x16.swizzle(table, v128.and(q, m4));
     const hi = i8x16.swizzle(table, i8x16.shr_u(q, 4));
@@ -436,6 +735,7 @@ function dotIQ4_NL(w: usize, x: usize, nb: i32): f32 {
     w += 18;
     x += 34;
   }
+  touched ^= pf;
   return hsumF(acc);
 }
 
@@ -451,7 +751,12 @@ function minK4(s: usize, j: i32): i32 {
 function dotQ4_K(w: usize, x: usize, nb: i32): f32 {
   let sumf: f32 = 0;
   const m4 = i8x16.splat(0x0f);
+  let pf: u32 = 0;
+  const ahead = prefetchAhead;
   for (let b = 0; b < nb; b++) {
+    pf ^= load<u8>(w + ahead);
+    pf ^= load<u8>(w + ahead, 64);
+    pf ^= load<u8>(w + ahead, 128);
     const sc = w + 4;
     let vs = i32x4.splat(0);
     let summ = 0;
@@ -471,6 +776,7 @@ function dotQ4_K(w: usize, x: usize, nb: i32): f32 {
     w += 144;
     x += 292;
   }
+  touched ^= pf;
   return sumf;
 }
 
@@ -478,7 +784,12 @@ function dotQ4_K(w: usize, x: usize, nb: i32): f32 {
 function dotQ5_K(w: usize, x: usize, nb: i32): f32 {
   let sumf: f32 = 0;
   const m4 = i8x16.splat(0x0f);
+  let pf: u32 = 0;
+  const ahead = prefetchAhead;
   for (let b = 0; b < nb; b++) {
+    pf ^= load<u8>(w + ahead);
+    pf ^= load<u8>(w + ahead, 64);
+    pf ^= load<u8>(w + ahead, 128);
     const sc = w + 4;
     const h0 = v128.load(w, 16);
     const h1 = v128.load(w, 32);
@@ -507,6 +818,7 @@ function dotQ5_K(w: usize, x: usize, nb: i32): f32 {
     w += 176;
     x += 292;
   }
+  touched ^= pf;
   return sumf;
 }
 
@@ -516,7 +828,13 @@ function dotQ6_K(w: usize, x: usize, nb: i32): f32 {
   const m4 = i8x16.splat(0x0f);
   const m2 = i8x16.splat(3);
   const off = i8x16.splat(32);
+  let pf: u32 = 0;
+  const ahead = prefetchAhead;
   for (let b = 0; b < nb; b++) {
+    pf ^= load<u8>(w + ahead);
+    pf ^= load<u8>(w + ahead, 64);
+    pf ^= load<u8>(w + ahead, 128);
+    pf ^= load<u8>(w + ahead, 192);
     let vs = i32x4.splat(0);
     for (let n = 0; n < 2; n++) {
       const ql = w + (<usize>n << 6);
@@ -542,6 +860,7 @@ function dotQ6_K(w: usize, x: usize, nb: i32): f32 {
     w += 210;
     x += 292;
   }
+  touched ^= pf;
   return sumf;
 }
 
@@ -605,11 +924,14 @@ function dot(type: i32, w: usize, x: usize, k: i32): f32 {
 // ---------------------------------------------------------------------------------------------------
 // matrix products. A job list (u32 records of MATMUL_JOB words) shares one split of all their rows
 // across threads, so q/k/v or gate/up run as one dispatch:
-//   [type, w, rowBytes, nRows, k, xq, xStride, nTok, out, outStride(floats)]
+//   [type, w, rowBytes, nRows, k, xq, xStride, nTok, out, outStride(floats), validRows]
+// A type with X4_LAYOUT set is a q4_0/q8_0 matrix in the interleaved layout: nRows is then its row
+// count rounded up to a multiple of 4, and only the first validRows rows are written.
 // out[t * outStride + r] = W[r] . xq[t]. Rows are taken in tiles so a tile of weight rows stays in
 // cache while every token's activation row passes over it.
 
-const MATMUL_JOB: usize = 10;
+const MATMUL_JOB: usize = 11;
+const X4_LAYOUT = 0x100;
 const TILE = 16;
 
 export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
@@ -627,7 +949,8 @@ export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
     const r1 = min(g1 - base, nRows);
     base += nRows;
     if (r0 >= r1) continue;
-    const type = <i32>load<u32>(rec);
+    const typeWord = <i32>load<u32>(rec);
+    const type = typeWord & 0xff;
     const w = <usize>load<u32>(rec, 4);
     const rowBytes = <usize>load<u32>(rec, 8);
     const k = <i32>load<u32>(rec, 16);
@@ -637,6 +960,37 @@ export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
     const out = <usize>load<u32>(rec, 32);
     const outStride = <usize>load<u32>(rec, 36) << 2;
     const pairs = type == Q4_0 || type == Q8_0;
+    // rows to prefetch ahead: the next pair (or row) when each row is used once, the next tile when a
+    // tile serves many tokens (then only during the first token's pass)
+    const ahead = nTok <= 2 ? (pairs ? 8 : 4) : TILE;
+    if ((typeWord & X4_LAYOUT) != 0) {
+      // rows r0 .. r1 start at a multiple of 4: the split cuts there, and x4 row counts are padded
+      const nb = k >> 5;
+      const groupStride = <usize>nb * (type == Q4_0 ? X4_Q4_0 : X4_Q8_0);
+      const valid = <i32>load<u32>(rec, 40);
+      for (let rt = r0; rt < r1; rt += TILE) {
+        const re = min(rt + TILE, r1);
+        for (let t = 0; t < nTok; t += 2) {
+          const two = t + 1 < nTok;
+          const xr = xq + <usize>t * xStride;
+          const orow = out + <usize>t * outStride;
+          for (let r = rt; r < re; r += 4) {
+            const g = w + <usize>(r >> 2) * groupStride;
+            const o = orow + (<usize>r << 2);
+            if (two) {
+              if (type == Q4_0) dotX4Q4_0x2(g, xr, xr + xStride, nb, o, o + outStride, valid - r);
+              else dotX4Q8_0x2(g, xr, xr + xStride, nb, o, o + outStride, valid - r);
+            } else {
+              // two groups ahead: the next rows of this thread's range, streamed in while these multiply
+              prefetchAhead = t == 0 && r + 12 <= nRows ? 2 * groupStride : 0;
+              if (type == Q4_0) dotX4Q4_0(g, xr, nb, o, valid - r);
+              else dotX4Q8_0(g, xr, nb, o, valid - r);
+            }
+          }
+        }
+      }
+      continue;
+    }
     for (let rt = r0; rt < r1; rt += TILE) {
       const re = min(rt + TILE, r1);
       if (pairs) {
@@ -648,10 +1002,12 @@ export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
           const orow = out + <usize>t * outStride;
           for (let r = rt; r < re2; r += 2) {
             const wr = w + <usize>r * rowBytes;
+            prefetchAhead = t == 0 && r + 1 + ahead < nRows ? <usize>ahead * rowBytes : 0;
             if (type == Q4_0) dotQ4_0X2x2(wr, wr + rowBytes, xr, xr + xStride, k >> 5, two, orow + (<usize>r << 2), outStride);
             else dotQ8_0X2x2(wr, wr + rowBytes, xr, xr + xStride, k >> 5, two, orow + (<usize>r << 2), outStride);
           }
           for (let r = re2; r < re; r++) {
+            prefetchAhead = t == 0 && r + ahead < nRows ? <usize>ahead * rowBytes : 0;
             store<f32>(orow + (<usize>r << 2), dot(type, w + <usize>r * rowBytes, xr, k));
             if (two) store<f32>(orow + outStride + (<usize>r << 2), dot(type, w + <usize>r * rowBytes, xr + xStride, k));
           }
@@ -661,7 +1017,31 @@ export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
       for (let t = 0; t < nTok; t++) {
         const xr = xq + <usize>t * xStride;
         const orow = out + <usize>t * outStride;
-        for (let r = rt; r < re; r++) store<f32>(orow + (<usize>r << 2), dot(type, w + <usize>r * rowBytes, xr, k));
+        for (let r = rt; r < re; r++) {
+          prefetchAhead = t == 0 && r + ahead < nRows ? <usize>ahead * rowBytes : 0;
+          store<f32>(orow + (<usize>r << 2), dot(type, w + <usize>r * rowBytes, xr, k));
+        }
+      }
+    }
+  }
+}
+
+// Rewrites a q4_0/q8_0 matrix in place into the x4 layout, four rows (a group) at a time: the group is
+// copied to this thread's scratch (4 * rowBytes at scratch + tid * scratchStride), then written back
+// interleaved. Groups are split across threads.
+export function repackX4(tid: i32, nth: i32, w: usize, rowBytes: u32, nGroups: i32, blockBytes: u32, scratch: usize, scratchStride: u32): void {
+  const sc = scratch + <usize>tid * scratchStride;
+  const nb = rowBytes / blockBytes;
+  const qs = <usize>blockBytes - 2;
+  for (let gi = tid; gi < nGroups; gi += nth) {
+    const g = w + <usize>gi * 4 * rowBytes;
+    memory.copy(sc, g, 4 * <usize>rowBytes);
+    for (let b: u32 = 0; b < nb; b++) {
+      const dst = g + <usize>b * 4 * blockBytes;
+      for (let i: u32 = 0; i < 4; i++) {
+        const src = sc + <usize>i * rowBytes + <usize>b * blockBytes;
+        store<u16>(dst + (<usize>i << 1), load<u16>(src));
+        memory.copy(dst + 8 + <usize>i * qs, src + 2, qs);
       }
     }
   }
