@@ -180,12 +180,14 @@ interface Buffers {
 
 /**
  * How the activations are stored for a weight type's products: ggml's vec_dot_type, with q8_0 widened
- * to i16 ("q8_0x", see quantizeQ8_0X) for the q4_0 and q8_0 kernels.
+ * to i16 ("q8_0x", see quantizeQ8_0X) for the q4_0 and q8_0 kernels and q8_K widened ("q8_Kx",
+ * quantizeQ8_KX) for the q6_K one.
  */
-type ActivationFormat = "f32" | "f16" | "q8_0" | "q8_0x" | "q8_1" | "q8_K";
+type ActivationFormat = "f32" | "f16" | "q8_0" | "q8_0x" | "q8_1" | "q8_K" | "q8_Kx";
 
 function activationFormat(type: GGMLType): ActivationFormat {
   if (type === GGMLType.Q4_0 || type === GGMLType.Q8_0) return "q8_0x";
+  if (type === GGMLType.Q6_K) return "q8_Kx";
   switch (vecDotType(type)) {
     case undefined: return "f32";
     case GGMLType.F16: return "f16";
@@ -204,6 +206,7 @@ function activationRowBytes(f: ActivationFormat, k: number): number {
     case "q8_0x": return (k / 32) * 96;
     case "q8_1": return (k / 32) * 36;
     case "q8_K": return (k / 256) * 292;
+    case "q8_Kx": return (k / 256) * 560;
   }
 }
 
@@ -213,6 +216,7 @@ const QUANTIZER: Record<Exclude<ActivationFormat, "f32">, KernelName> = {
   q8_0x: "quantizeQ8_0X",
   q8_1: "quantizeQ8_1",
   q8_K: "quantizeQ8_K",
+  q8_Kx: "quantizeQ8_KX",
 };
 
 /** One matrix product of a group: out[t * outStride + r] = W[r] . in[t]. */

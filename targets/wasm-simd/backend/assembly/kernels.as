@@ -199,6 +199,46 @@ export function quantizeQ8_K(tid: i32, nth: i32, x: usize, xStride: u32, y: usiz
   }
 }
 
+// q8_K rows widened for the q6_K dot product: per block of 256, d as f32 (then 12 bytes of padding), the
+// 256 values as i16 (512 bytes) and the 16 bsums as i16 (32 bytes): 560 bytes. The values, d and the
+// bsums are exactly quantizeQ8_K's; only their storage is wider, so each weight row's products skip
+// widening the activations again.
+export const Q8_KX_BLOCK = 560;
+export function quantizeQ8_KX(tid: i32, nth: i32, x: usize, xStride: u32, y: usize, yStride: u32, nRows: i32, k: i32): void {
+  for (let r = tid; r < nRows; r += nth) {
+    const xr = x + <usize>r * xStride;
+    const yr = y + <usize>r * yStride;
+    for (let b = 0; b < (k >> 8); b++) {
+      const xb = xr + (<usize>b << 10);
+      const yb = yr + <usize>b * Q8_KX_BLOCK;
+      let amax: f32 = 0;
+      let mx: f32 = 0;
+      for (let j = 0; j < 256; j++) {
+        const v = load<f32>(xb + (<usize>j << 2));
+        if (abs(v) > amax) {
+          amax = abs(v);
+          mx = v;
+        }
+      }
+      if (amax == 0) {
+        memory.fill(yb, 0, Q8_KX_BLOCK);
+        continue;
+      }
+      const iscale: f32 = <f32>-127 / mx;
+      const id = f32x4.splat(iscale);
+      const cap = i8x16.splat(127);
+      const ones = i8x16.splat(1);
+      for (let g = 0; g < 16; g++) {
+        const q = i8x16.min_s(quant16(xb + (<usize>g << 6), id), cap);
+        v128.store(yb + 16 + (<usize>g << 5), i16x8.extend_low_i8x16_s(q));
+        v128.store(yb + 16 + (<usize>g << 5), i16x8.extend_high_i8x16_s(q), 16);
+        store<i16>(yb + 528 + (<usize>g << 1), <i16>hsumI(dot16(q, ones)));
+      }
+      store<f32>(yb, <f32>1 / iscale);
+    }
+  }
+}
+
 /** f32 rows -> f16 rows (the vec_dot_type of f16 weights). */
 export function quantizeF16(tid: i32, nth: i32, x: usize, xStride: u32, y: usize, yStride: u32, nRows: i32, k: i32): void {
   for (let r = tid; r < nRows; r += nth) {
@@ -864,6 +904,58 @@ function dotQ6_K(w: usize, x: usize, nb: i32): f32 {
   return sumf;
 }
 
+// q6_K against widened q8_K (quantizeQ8_KX). The quants are unpacked without the -32 offset (their six
+// bits with 16-bit shifts, which never carry across bytes here) and the offset is taken back once per
+// block with the bsums: sum((q - 32) y sc) = sum(q y sc) - 32 sum(sc bsum). The block's integer total is
+// the same number as dotQ6_K's and is scaled the same way, so the result is the same bits.
+function dotQ6_KX(w: usize, x: usize, nb: i32): f32 {
+  let sumf: f32 = 0;
+  const m4 = i8x16.splat(0x0f);
+  const m30 = i8x16.splat(0x30);
+  let pf: u32 = 0;
+  const ahead = prefetchAhead;
+  for (let b = 0; b < nb; b++) {
+    pf ^= load<u8>(w + ahead) ^ load<u8>(w + ahead, 64) ^ load<u8>(w + ahead, 128) ^ load<u8>(w + ahead, 192);
+    let vs = i32x4.splat(0);
+    for (let n = 0; n < 2; n++) {
+      const ql = w + (<usize>n << 6);
+      const qh = w + 128 + (<usize>n << 5);
+      const sc = w + 192 + (<usize>n << 3);
+      for (let is = 0; is < 2; is++) {
+        const l = <usize>is << 4;
+        const a = v128.load(ql + l);
+        const c = v128.load(ql + 32 + l);
+        const h = v128.load(qh + l);
+        const q1 = v128.or(v128.and(a, m4), v128.and(i16x8.shl(h, 4), m30));
+        const q2 = v128.or(v128.and(c, m4), v128.and(i16x8.shl(h, 2), m30));
+        const q3 = v128.or(v128.and(i16x8.shr_u(a, 4), m4), v128.and(h, m30));
+        const q4 = v128.or(v128.and(i16x8.shr_u(c, 4), m4), v128.and(i16x8.shr_u(h, 2), m30));
+        const y = x + 16 + (((<usize>n << 7) + l) << 1);
+        vs = i32x4.add(vs, i32x4.mul(dotU8I16(q1, y), i32x4.splat(<i32>load<i8>(sc + is))));
+        vs = i32x4.add(vs, i32x4.mul(dotU8I16(q2, y + 64), i32x4.splat(<i32>load<i8>(sc + is + 2))));
+        vs = i32x4.add(vs, i32x4.mul(dotU8I16(q3, y + 128), i32x4.splat(<i32>load<i8>(sc + is + 4))));
+        vs = i32x4.add(vs, i32x4.mul(dotU8I16(q4, y + 192), i32x4.splat(<i32>load<i8>(sc + is + 6))));
+      }
+    }
+    // 32 * sum(sc * bsum): the 16 scales widened to i16 against the 16 bsums
+    const scs = v128.load(w + 192);
+    const bias = i32x4.add(
+      i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(scs), v128.load(x + 528)),
+      i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(scs), v128.load(x + 544)),
+    );
+    sumf += load<f32>(x) * f16s(load<u16>(w, 208)) * <f32>(hsumI(vs) - 32 * hsumI(bias));
+    w += 210;
+    x += Q8_KX_BLOCK;
+  }
+  touched ^= pf;
+  return sumf;
+}
+
+// 16 unsigned bytes against 16 i16 at y: four i32 partial sums
+@inline function dotU8I16(q: v128, y: usize): v128 {
+  return i32x4.add(i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_u(q), v128.load(y)), i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(q), v128.load(y, 16)));
+}
+
 function dotF16(w: usize, x: usize, k: i32): f32 {
   let acc = f32x4.splat(0);
   let j = 0;
@@ -915,7 +1007,7 @@ function dot(type: i32, w: usize, x: usize, k: i32): f32 {
     case IQ4_NL: return dotIQ4_NL(w, x, k >> 5);
     case Q4_K: return dotQ4_K(w, x, k >> 8);
     case Q5_K: return dotQ5_K(w, x, k >> 8);
-    case Q6_K: return dotQ6_K(w, x, k >> 8);
+    case Q6_K: return dotQ6_KX(w, x, k >> 8);
     case F16: return dotF16(w, x, k);
     default: return dotF32(w, x, k);
   }
