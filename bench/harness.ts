@@ -2,6 +2,8 @@
 // exports `benchmark: Benchmark`; bench/run.ts finds every such file, so adding a benchmark needs
 // no edit elsewhere. Timings belong here, never in tests.
 
+import { pathToFileURL } from "node:url";
+
 export interface BenchOptions {
   /** --compare: also run the peers a module knows (another backend, another library) side by side. */
   readonly compare: boolean;
@@ -51,4 +53,17 @@ export function timeIt(fn: () => void, minMs: number): number {
 /** True when a case name passes the --case filter. */
 export function wanted(opts: BenchOptions, caseName: string): boolean {
   return opts.cases.length === 0 || opts.cases.some((c) => caseName.includes(c));
+}
+
+/**
+ * Where node-llama-cpp (the bench-only peer, never a dependency) is: the entry file named by
+ * KILN_NODE_LLAMA_CPP when it is installed elsewhere, else the package resolved from here, else undefined.
+ */
+export function nodeLlamaCppEntry(): string | undefined {
+  if (process.env.KILN_NODE_LLAMA_CPP) return pathToFileURL(process.env.KILN_NODE_LLAMA_CPP).href;
+  try {
+    return import.meta.resolve("node-llama-cpp");
+  } catch {
+    return undefined;
+  }
 }

@@ -5,11 +5,11 @@
 // vocab-only GGUFs from shared/golden/tokenizer.
 //
 // --compare runs llama.cpp's tokenizer through node-llama-cpp side by side, when it is installed:
-//   npm i --no-save -E node-llama-cpp@3.21.1
+//   npm i --no-save -E node-llama-cpp@3.21.1 (or KILN_NODE_LLAMA_CPP=path/to/its/dist/index.js)
 
 import { GGUFFile } from "../engine/gguf/reader.js";
 import { loadTokenizer, type KilnTokenizer } from "../engine/tokenizer/index.js";
-import { type Benchmark, timeIt, wanted } from "./harness.js";
+import { type Benchmark, nodeLlamaCppEntry, timeIt, wanted } from "./harness.js";
 import { goldenTokenizerPath } from "./tokenizer-data.js";
 
 const MB = 1024 * 1024;
@@ -61,10 +61,12 @@ interface NodeLlamaCpp {
 let peerNoteShown = false;
 /** llama.cpp's tokenizer through node-llama-cpp, or undefined (saying how to install it) when absent. */
 async function loadPeer(path: string): Promise<PeerModel | undefined> {
-  const name = "node-llama-cpp"; // not a dependency: a bench-only optional install
+  // not a dependency: a bench-only optional install (KILN_NODE_LLAMA_CPP may name its entry file)
+  const entry = nodeLlamaCppEntry();
   let mod: NodeLlamaCpp;
   try {
-    mod = (await import(name)) as NodeLlamaCpp;
+    if (!entry) throw new Error("not installed");
+    mod = (await import(entry)) as NodeLlamaCpp;
   } catch {
     if (!peerNoteShown) process.stderr.write("tokenizer bench: node-llama-cpp is not installed; for the llama.cpp rows run: npm i --no-save -E node-llama-cpp@3.21.1\n");
     peerNoteShown = true;

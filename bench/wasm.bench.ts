@@ -15,9 +15,9 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { packageRoot } from "../engine/paths.js";
-import { type Benchmark, type BenchResult, wanted } from "./harness.js";
+import { type Benchmark, type BenchResult, nodeLlamaCppEntry, wanted } from "./harness.js";
 import { tinyLlamaModel } from "./wasm/model.js";
 
 interface ChildResult {
@@ -30,14 +30,6 @@ interface ChildResult {
   kvBytes: number;
 }
 
-function nodeLlamaCpp(): string | undefined {
-  if (process.env.KILN_NODE_LLAMA_CPP) return pathToFileURL(process.env.KILN_NODE_LLAMA_CPP).href;
-  try {
-    return import.meta.resolve("node-llama-cpp");
-  } catch {
-    return undefined;
-  }
-}
 
 function measure(impl: "kiln" | "llama.cpp", model: string, threads: number, nPrompt: number, nDecode: number, llamaEntry?: string): ChildResult {
   const child = join(dirname(fileURLToPath(import.meta.url)), "wasm", "child.js");
@@ -63,7 +55,7 @@ export const benchmark: Benchmark = {
       process.stderr.write(`bench wasm: ${tokenizer} not found (set KILN_GOLDEN to shared/golden), skipped\n`);
       return;
     }
-    const llamaEntry = opts.compare ? nodeLlamaCpp() : undefined;
+    const llamaEntry = opts.compare ? nodeLlamaCppEntry() : undefined;
     if (opts.compare && !llamaEntry) {
       process.stderr.write("bench wasm: node-llama-cpp is not installed (npm i --no-save -E node-llama-cpp@3.21.1); kiln only\n");
     }
