@@ -624,79 +624,85 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
   // weights: streamed from the file into their shard, in their ggml blocks; q4_0/q8_0 matrices are then
   // rewritten in place into the x4 layout (padding rows zeroed first)
   const pool = await WorkerPool.create(threads, await kernelModule(), shards.map((sh) => sh.memory));
-  for (const p of placements.values()) {
-    const sh = shards[p.shard]!;
-    const stored = storedBytes(p.info);
-    p.addr = sh.alloc(stored, `tensor ${p.info.name}`);
-    let at = p.addr;
-    for (const chunk of gguf.readTensorChunks(p.info)) {
-      sh.u8(at, chunk.length).set(chunk);
-      at += chunk.length;
+  try {
+    for (const p of placements.values()) {
+      const sh = shards[p.shard]!;
+      const stored = storedBytes(p.info);
+      p.addr = sh.alloc(stored, `tensor ${p.info.name}`);
+      let at = p.addr;
+      for (const chunk of gguf.readTensorChunks(p.info)) {
+        sh.u8(at, chunk.length).set(chunk);
+        at += chunk.length;
+      }
+      if (stored !== p.info.nbytes) sh.u8(p.addr + p.info.nbytes, stored - p.info.nbytes).fill(0);
+      if (packsX4(p.info.name, p.info.type)) {
+        const t = p.info.typeInfo;
+        const rowBytes = (p.info.ne[0]! / t.blockSize) * t.typeSize;
+        const scratch = buffers[p.shard]!.xq;
+        const fits = 4 * rowBytes * threads <= bufferSizes(c, threads, false).xq;
+        const args = [p.addr, rowBytes, stored / rowBytes / 4, t.typeSize, scratch, 4 * rowBytes];
+        if (fits) pool.run(p.shard, "repackX4", args);
+        else pool.runLocal(p.shard, "repackX4", args);
+      }
     }
-    if (stored !== p.info.nbytes) sh.u8(p.addr + p.info.nbytes, stored - p.info.nbytes).fill(0);
-    if (packsX4(p.info.name, p.info.type)) {
-      const t = p.info.typeInfo;
-      const rowBytes = (p.info.ne[0]! / t.blockSize) * t.typeSize;
-      const scratch = buffers[p.shard]!.xq;
-      const fits = 4 * rowBytes * threads <= bufferSizes(c, threads, false).xq;
-      const args = [p.addr, rowBytes, stored / rowBytes / 4, t.typeSize, scratch, 4 * rowBytes];
-      if (fits) pool.run(p.shard, "repackX4", args);
-      else pool.runLocal(p.shard, "repackX4", args);
-    }
-  }
-  const matrix = (name: string, cols: number, rows: number): Matrix => {
-    const p = placements.get(name)!;
-    const t = p.info;
-    if (t.ne.length > 2 && t.ne.slice(2).some((d) => d !== 1)) {
-      throw new KilnError(`${label}: tensor ${name} has shape [${t.ne.join(", ")}], expected a matrix [${cols}, ${rows}]`);
-    }
-    if (t.ne[0] !== cols || (t.ne[1] ?? 1) !== rows) {
-      throw new KilnError(`${label}: tensor ${name} has shape [${t.ne.join(", ")}], expected [${cols}, ${rows}] for this ${c.architecture} config`);
-    }
-    if (cols % t.typeInfo.blockSize !== 0) {
-      throw new KilnError(`${label}: tensor ${name} is ${t.typeInfo.name} with rows of ${cols}, not a multiple of its block size ${t.typeInfo.blockSize}`);
-    }
-    const rowBytes = (cols / t.typeInfo.blockSize) * t.typeInfo.typeSize;
-    return { name, shard: p.shard, type: t.typeInfo, addr: p.addr, rowBytes, cols, rows, x4: packsX4(name, t.type) };
-  };
-  const vector = (name: string, len: number): Float32Array => {
-    const t = need(name);
-    if (t.nelements !== len) throw new KilnError(`${label}: tensor ${name} has ${t.nelements} values, expected ${len}`);
-    return dequantizeRow(t.type as GGMLType, gguf.readTensor(t), len);
-  };
-  const optionalVector = (name: string, len: number): Float32Array | undefined => (info(name) ? vector(name, len) : undefined);
+    const matrix = (name: string, cols: number, rows: number): Matrix => {
+      const p = placements.get(name)!;
+      const t = p.info;
+      if (t.ne.length > 2 && t.ne.slice(2).some((d) => d !== 1)) {
+        throw new KilnError(`${label}: tensor ${name} has shape [${t.ne.join(", ")}], expected a matrix [${cols}, ${rows}]`);
+      }
+      if (t.ne[0] !== cols || (t.ne[1] ?? 1) !== rows) {
+        throw new KilnError(`${label}: tensor ${name} has shape [${t.ne.join(", ")}], expected [${cols}, ${rows}] for this ${c.architecture} config`);
+      }
+      if (cols % t.typeInfo.blockSize !== 0) {
+        throw new KilnError(`${label}: tensor ${name} is ${t.typeInfo.name} with rows of ${cols}, not a multiple of its block size ${t.typeInfo.blockSize}`);
+      }
+      const rowBytes = (cols / t.typeInfo.blockSize) * t.typeInfo.typeSize;
+      return { name, shard: p.shard, type: t.typeInfo, addr: p.addr, rowBytes, cols, rows, x4: packsX4(name, t.type) };
+    };
+    const vector = (name: string, len: number): Float32Array => {
+      const t = need(name);
+      if (t.nelements !== len) throw new KilnError(`${label}: tensor ${name} has ${t.nelements} values, expected ${len}`);
+      return dequantizeRow(t.type as GGMLType, gguf.readTensor(t), len);
+    };
+    const optionalVector = (name: string, len: number): Float32Array | undefined => (info(name) ? vector(name, len) : undefined);
 
-  const layers: Layer[] = [];
-  for (let l = 0; l < c.nLayer; l++) {
-    const p = `blk.${l}.`;
-    const fused = placements.has(p + "attn_qkv.weight");
-    const phi3 = c.architecture === "phi3";
-    const qwen2 = c.architecture === "qwen2";
-    const gemma2 = c.architecture === "gemma2";
-    layers.push({
-      shard: shardOfLayer[l]!,
-      attnNorm: vector(p + "attn_norm.weight", c.nEmbd),
-      ...(fused
-        ? { wqkv: matrix(p + "attn_qkv.weight", c.nEmbd, nQ + nK + nV) }
-        : { wq: matrix(p + "attn_q.weight", c.nEmbd, nQ), wk: matrix(p + "attn_k.weight", c.nEmbd, nK), wv: matrix(p + "attn_v.weight", c.nEmbd, nV) }),
-      bq: qwen2 ? vector(p + "attn_q.bias", nQ) : optionalVector(p + "attn_q.bias", nQ),
-      bk: qwen2 ? vector(p + "attn_k.bias", nK) : optionalVector(p + "attn_k.bias", nK),
-      bv: qwen2 ? vector(p + "attn_v.bias", nV) : optionalVector(p + "attn_v.bias", nV),
-      wo: matrix(p + "attn_output.weight", c.nHead * c.headDimV, c.nEmbd),
-      postAttnNorm: gemma2 ? vector(p + "post_attention_norm.weight", c.nEmbd) : undefined,
-      ffnNorm: vector(p + "ffn_norm.weight", c.nEmbd),
-      ffnGate: phi3 ? undefined : matrix(p + "ffn_gate.weight", c.nEmbd, c.nFF),
-      ffnUp: matrix(p + "ffn_up.weight", c.nEmbd, phi3 ? 2 * c.nFF : c.nFF),
-      ffnDown: matrix(p + "ffn_down.weight", c.nFF, c.nEmbd),
-      postFfwNorm: gemma2 ? vector(p + "post_ffw_norm.weight", c.nEmbd) : undefined,
-    });
+    const layers: Layer[] = [];
+    for (let l = 0; l < c.nLayer; l++) {
+      const p = `blk.${l}.`;
+      const fused = placements.has(p + "attn_qkv.weight");
+      const phi3 = c.architecture === "phi3";
+      const qwen2 = c.architecture === "qwen2";
+      const gemma2 = c.architecture === "gemma2";
+      layers.push({
+        shard: shardOfLayer[l]!,
+        attnNorm: vector(p + "attn_norm.weight", c.nEmbd),
+        ...(fused
+          ? { wqkv: matrix(p + "attn_qkv.weight", c.nEmbd, nQ + nK + nV) }
+          : { wq: matrix(p + "attn_q.weight", c.nEmbd, nQ), wk: matrix(p + "attn_k.weight", c.nEmbd, nK), wv: matrix(p + "attn_v.weight", c.nEmbd, nV) }),
+        bq: qwen2 ? vector(p + "attn_q.bias", nQ) : optionalVector(p + "attn_q.bias", nQ),
+        bk: qwen2 ? vector(p + "attn_k.bias", nK) : optionalVector(p + "attn_k.bias", nK),
+        bv: qwen2 ? vector(p + "attn_v.bias", nV) : optionalVector(p + "attn_v.bias", nV),
+        wo: matrix(p + "attn_output.weight", c.nHead * c.headDimV, c.nEmbd),
+        postAttnNorm: gemma2 ? vector(p + "post_attention_norm.weight", c.nEmbd) : undefined,
+        ffnNorm: vector(p + "ffn_norm.weight", c.nEmbd),
+        ffnGate: phi3 ? undefined : matrix(p + "ffn_gate.weight", c.nEmbd, c.nFF),
+        ffnUp: matrix(p + "ffn_up.weight", c.nEmbd, phi3 ? 2 * c.nFF : c.nFF),
+        ffnDown: matrix(p + "ffn_down.weight", c.nFF, c.nEmbd),
+        postFfwNorm: gemma2 ? vector(p + "post_ffw_norm.weight", c.nEmbd) : undefined,
+      });
+    }
+    const tokenEmbd = matrix("token_embd.weight", c.nEmbd, c.nVocab);
+    const output = tied ? tokenEmbd : matrix("output.weight", c.nEmbd, c.nVocab);
+    return new WasmBackend(
+      c, shards, pool, layers, tokenEmbd, vector("output_norm.weight", c.nEmbd), output,
+      optionalVector("rope_freqs.weight", c.rope.nRot / 2), buffers, { kvType },
+    );
+  } catch (e) {
+    // a tensor that does not fit or has the wrong shape: stop the workers before reporting it
+    pool.dispose();
+    throw e;
   }
-  const tokenEmbd = matrix("token_embd.weight", c.nEmbd, c.nVocab);
-  const output = tied ? tokenEmbd : matrix("output.weight", c.nEmbd, c.nVocab);
-  return new WasmBackend(
-    c, shards, pool, layers, tokenEmbd, vector("output_norm.weight", c.nEmbd), output,
-    optionalVector("rope_freqs.weight", c.rope.nRot / 2), buffers, { kvType },
-  );
 }
 
 registerBackend("wasm", (gguf, config, opts) => createWasmBackend(gguf, config, opts));
