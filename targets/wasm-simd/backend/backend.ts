@@ -181,13 +181,13 @@ interface Buffers {
 /**
  * How the activations are stored for a weight type's products: ggml's vec_dot_type, with q8_0 widened
  * to i16 ("q8_0x", see quantizeQ8_0X) for the q4_0 and q8_0 kernels and q8_K widened ("q8_Kx",
- * quantizeQ8_KX) for the q6_K one.
+ * quantizeQ8_KX) for the q4_K and q6_K ones.
  */
 type ActivationFormat = "f32" | "f16" | "q8_0" | "q8_0x" | "q8_1" | "q8_K" | "q8_Kx";
 
 function activationFormat(type: GGMLType): ActivationFormat {
   if (type === GGMLType.Q4_0 || type === GGMLType.Q8_0) return "q8_0x";
-  if (type === GGMLType.Q6_K) return "q8_Kx";
+  if (type === GGMLType.Q4_K || type === GGMLType.Q6_K) return "q8_Kx";
   switch (vecDotType(type)) {
     case undefined: return "f32";
     case GGMLType.F16: return "f16";

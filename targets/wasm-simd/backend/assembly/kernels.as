@@ -820,6 +820,55 @@ function dotQ4_K(w: usize, x: usize, nb: i32): f32 {
   return sumf;
 }
 
+// q4_K against widened q8_K (quantizeQ8_KX): the nibbles split with 16-bit shifts (which never carry
+// a wanted bit across bytes here), the eight 6-bit scales and mins unpacked once per block with ggml's
+// word masks (ggml-cpu-quants.c, kmask1..3), and the mins' term as two i16 dot products with the bsums.
+// The block's two integer totals are dotQ4_K's and are scaled the same way, so the result is the same bits.
+function dotQ4_KX(w: usize, x: usize, nb: i32): f32 {
+  let sumf: f32 = 0;
+  const m4 = i8x16.splat(0x0f);
+  let pf: u32 = 0;
+  const ahead = prefetchAhead;
+  for (let b = 0; b < nb; b++) {
+    pf ^= load<u8>(w + ahead);
+    pf ^= load<u8>(w + ahead, 64);
+    pf ^= load<u8>(w + ahead, 128);
+    // scales[12] -> sc bytes 0..7 in u0, u1 and mins bytes 0..7 in u2, u3
+    const t0 = load<u32>(w, 4);
+    const t1 = load<u32>(w, 8);
+    const t2 = load<u32>(w, 12);
+    const u3 = ((t2 >> 4) & 0x0f0f0f0f) | (((t1 >> 6) & 0x03030303) << 4);
+    const u2 = t1 & 0x3f3f3f3f;
+    const u1 = (t2 & 0x0f0f0f0f) | (((t0 >> 6) & 0x03030303) << 4);
+    const u0 = t0 & 0x3f3f3f3f;
+    let vs = i32x4.splat(0);
+    for (let j = 0; j < 4; j++) {
+      const q = w + 16 + (<usize>j << 5);
+      const y = x + 16 + (<usize>j << 7);
+      const v0 = v128.load(q);
+      const v1 = v128.load(q, 16);
+      const lo = i32x4.add(dotU8I16(v128.and(v0, m4), y), dotU8I16(v128.and(v1, m4), y + 32));
+      const hi = i32x4.add(dotU8I16(v128.and(i16x8.shr_u(v0, 4), m4), y + 64), dotU8I16(v128.and(i16x8.shr_u(v1, 4), m4), y + 96));
+      const sw = j < 2 ? u0 : u1;
+      const sh = <u32>(j & 1) << 4;
+      vs = i32x4.add(vs, i32x4.add(i32x4.mul(lo, i32x4.splat(<i32>((sw >> sh) & 0xff))), i32x4.mul(hi, i32x4.splat(<i32>((sw >> (sh + 8)) & 0xff)))));
+    }
+    // sum over sub-blocks of min * (the sub-block's two bsums): each min twice, against bsums in order
+    const mins = i64x2.replace_lane(i64x2.splat(0), 0, <i64>u2 | (<i64>u3 << 32));
+    const md = i8x16.shuffle(mins, mins, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+    const summ = hsumI(i32x4.add(
+      i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_u(md), v128.load(x, 528)),
+      i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(md), v128.load(x, 544)),
+    ));
+    const dy = load<f32>(x);
+    sumf += dy * f16s(load<u16>(w)) * <f32>hsumI(vs) - dy * f16s(load<u16>(w, 2)) * <f32>summ;
+    w += 144;
+    x += Q8_KX_BLOCK;
+  }
+  touched ^= pf;
+  return sumf;
+}
+
 // q5_K block: d f16, dmin f16, scales[12], qh[32], qs[128]
 function dotQ5_K(w: usize, x: usize, nb: i32): f32 {
   let sumf: f32 = 0;
@@ -1005,7 +1054,7 @@ function dot(type: i32, w: usize, x: usize, k: i32): f32 {
     case Q5_1: return dotQ5_1(w, x, k >> 5);
     case Q8_0: return dotQ8_0X(w, x, k >> 5);
     case IQ4_NL: return dotIQ4_NL(w, x, k >> 5);
-    case Q4_K: return dotQ4_K(w, x, k >> 8);
+    case Q4_K: return dotQ4_KX(w, x, k >> 8);
     case Q5_K: return dotQ5_K(w, x, k >> 8);
     case Q6_K: return dotQ6_KX(w, x, k >> 8);
     case F16: return dotF16(w, x, k);
