@@ -357,9 +357,10 @@ function dotQ4_0X2x2(w: usize, w2: usize, x: usize, xb: usize, nb: i32, two: boo
 // rows and each block column, the four f16 scales (8 bytes), then the four rows' quants (16 bytes each
 // for q4_0, 32 for q8_0). The blocks are ggml's, only their order changes; a group is 72 (q4_0) or 136
 // (q8_0) bytes, the same as four blocks. A pass reads one sequential stream and converts four scales
-// with one vector operation. The arithmetic of each row is that of the row-by-row kernels above (the
-// same integer lane sums, scaled and accumulated per lane, summed at the end), so the results are the
-// same bits. Rows past the matrix's last (up to three, zero) are computed and not stored (n < 4).
+// with one vector operation. The arithmetic of each row is that of the row-by-row kernels
+// (dotQ4_0X2x2, dotQ8_0X2x2: the same integer lane sums, scaled and accumulated per lane, summed at the
+// end), so the results are the same bits. Rows past the matrix's last (up to three, zero) are computed
+// and not stored (n < 4).
 const X4_Q4_0 = 72;
 const X4_Q8_0 = 136;
 
@@ -787,43 +788,12 @@ function minK4(s: usize, j: i32): i32 {
   return j < 4 ? <i32>(load<u8>(s + j + 4) & 63) : <i32>((load<u8>(s + j + 4) >> 4) | ((load<u8>(s + j) >> 6) << 4));
 }
 
-// q4_K block: d f16, dmin f16, scales[12], qs[128]; q8_K block: d f32, qs[256], bsums i16[16]
-function dotQ4_K(w: usize, x: usize, nb: i32): f32 {
-  let sumf: f32 = 0;
-  const m4 = i8x16.splat(0x0f);
-  let pf: u32 = 0;
-  const ahead = prefetchAhead;
-  for (let b = 0; b < nb; b++) {
-    pf ^= load<u8>(w + ahead);
-    pf ^= load<u8>(w + ahead, 64);
-    pf ^= load<u8>(w + ahead, 128);
-    const sc = w + 4;
-    let vs = i32x4.splat(0);
-    let summ = 0;
-    for (let j = 0; j < 4; j++) {
-      const q = w + 16 + (<usize>j << 5);
-      const y = x + 4 + (<usize>j << 6);
-      const v0 = v128.load(q);
-      const v1 = v128.load(q, 16);
-      const lo = i32x4.add(dot16(v128.and(v0, m4), v128.load(y)), dot16(v128.and(v1, m4), v128.load(y, 16)));
-      const hi = i32x4.add(dot16(i8x16.shr_u(v0, 4), v128.load(y, 32)), dot16(i8x16.shr_u(v1, 4), v128.load(y, 48)));
-      vs = i32x4.add(vs, i32x4.add(i32x4.mul(lo, i32x4.splat(scaleK4(sc, 2 * j))), i32x4.mul(hi, i32x4.splat(scaleK4(sc, 2 * j + 1)))));
-      const bs = x + 260 + (<usize>j << 3);
-      summ += minK4(sc, 2 * j) * (<i32>load<i16>(bs) + <i32>load<i16>(bs, 2)) + minK4(sc, 2 * j + 1) * (<i32>load<i16>(bs, 4) + <i32>load<i16>(bs, 6));
-    }
-    const dy = load<f32>(x);
-    sumf += dy * f16s(load<u16>(w)) * <f32>hsumI(vs) - dy * f16s(load<u16>(w, 2)) * <f32>summ;
-    w += 144;
-    x += 292;
-  }
-  touched ^= pf;
-  return sumf;
-}
 
-// q4_K against widened q8_K (quantizeQ8_KX): the nibbles split with 16-bit shifts (which never carry
-// a wanted bit across bytes here), the eight 6-bit scales and mins unpacked once per block with ggml's
-// word masks (ggml-cpu-quants.c, kmask1..3), and the mins' term as two i16 dot products with the bsums.
-// The block's two integer totals are dotQ4_K's and are scaled the same way, so the result is the same bits.
+// q4_K block: d f16, dmin f16, scales[12] (eight 6-bit scales and mins), qs[128]; against widened q8_K
+// (quantizeQ8_KX). The nibbles split with 16-bit shifts (which never carry a wanted bit across bytes
+// here), the scales and mins are unpacked once per block with ggml's word masks (ggml-cpu-quants.c,
+// kmask1..3), and the mins' term is two i16 dot products with the bsums. Per block:
+// dy * d * sum(q * y * sc) - dy * dmin * sum(min * bsum), the integer sums exact.
 function dotQ4_KX(w: usize, x: usize, nb: i32): f32 {
   let sumf: f32 = 0;
   const m4 = i8x16.splat(0x0f);
@@ -911,52 +881,11 @@ function dotQ5_K(w: usize, x: usize, nb: i32): f32 {
   return sumf;
 }
 
-// q6_K block: ql[128], qh[64], scales i8[16], d f16
-function dotQ6_K(w: usize, x: usize, nb: i32): f32 {
-  let sumf: f32 = 0;
-  const m4 = i8x16.splat(0x0f);
-  const m2 = i8x16.splat(3);
-  const off = i8x16.splat(32);
-  let pf: u32 = 0;
-  const ahead = prefetchAhead;
-  for (let b = 0; b < nb; b++) {
-    pf ^= load<u8>(w + ahead);
-    pf ^= load<u8>(w + ahead, 64);
-    pf ^= load<u8>(w + ahead, 128);
-    pf ^= load<u8>(w + ahead, 192);
-    let vs = i32x4.splat(0);
-    for (let n = 0; n < 2; n++) {
-      const ql = w + (<usize>n << 6);
-      const qh = w + 128 + (<usize>n << 5);
-      const sc = w + 192 + (<usize>n << 3);
-      const y = x + 4 + (<usize>n << 7);
-      for (let is = 0; is < 2; is++) {
-        const l = <usize>is << 4;
-        const a = v128.load(ql + l);
-        const c = v128.load(ql + 32 + l);
-        const h = v128.load(qh + l);
-        const q1 = i8x16.sub(v128.or(v128.and(a, m4), i8x16.shl(v128.and(h, m2), 4)), off);
-        const q2 = i8x16.sub(v128.or(v128.and(c, m4), i8x16.shl(v128.and(i8x16.shr_u(h, 2), m2), 4)), off);
-        const q3 = i8x16.sub(v128.or(i8x16.shr_u(a, 4), i8x16.shl(v128.and(i8x16.shr_u(h, 4), m2), 4)), off);
-        const q4 = i8x16.sub(v128.or(i8x16.shr_u(c, 4), i8x16.shl(i8x16.shr_u(h, 6), 4)), off);
-        vs = i32x4.add(vs, i32x4.mul(dot16(q1, v128.load(y + l)), i32x4.splat(<i32>load<i8>(sc + is))));
-        vs = i32x4.add(vs, i32x4.mul(dot16(q2, v128.load(y + 32 + l)), i32x4.splat(<i32>load<i8>(sc + is + 2))));
-        vs = i32x4.add(vs, i32x4.mul(dot16(q3, v128.load(y + 64 + l)), i32x4.splat(<i32>load<i8>(sc + is + 4))));
-        vs = i32x4.add(vs, i32x4.mul(dot16(q4, v128.load(y + 96 + l)), i32x4.splat(<i32>load<i8>(sc + is + 6))));
-      }
-    }
-    sumf += load<f32>(x) * f16s(load<u16>(w, 208)) * <f32>hsumI(vs);
-    w += 210;
-    x += 292;
-  }
-  touched ^= pf;
-  return sumf;
-}
 
-// q6_K against widened q8_K (quantizeQ8_KX). The quants are unpacked without the -32 offset (their six
-// bits with 16-bit shifts, which never carry across bytes here) and the offset is taken back once per
-// block with the bsums: sum((q - 32) y sc) = sum(q y sc) - 32 sum(sc bsum). The block's integer total is
-// the same number as dotQ6_K's and is scaled the same way, so the result is the same bits.
+// q6_K block: ql[128], qh[64], scales i8[16], d f16; against widened q8_K (quantizeQ8_KX). The quants
+// are unpacked without the -32 offset (their six bits with 16-bit shifts, which never carry across bytes
+// here) and the offset is taken back once per block with the bsums: sum((q - 32) y sc) = sum(q y sc) -
+// 32 sum(sc bsum), an exact integer; the block adds dy * d * that total.
 function dotQ6_KX(w: usize, x: usize, nb: i32): f32 {
   let sumf: f32 = 0;
   const m4 = i8x16.splat(0x0f);
