@@ -30,7 +30,6 @@ interface ChildResult {
   kvBytes: number;
 }
 
-
 function measure(impl: "kiln" | "llama.cpp", model: string, threads: number, nPrompt: number, nDecode: number, llamaEntry?: string): ChildResult {
   const child = join(dirname(fileURLToPath(import.meta.url)), "wasm", "child.js");
   const out = execFileSync(process.execPath, [child, impl, model, String(threads), String(nPrompt), String(nDecode)], {

@@ -133,11 +133,16 @@ function packsX4(name: string, type: number): boolean {
   return name !== "token_embd.weight" && (type === GGMLType.Q4_0 || type === GGMLType.Q8_0);
 }
 
+/** Rows an x4 matrix of `rows` rows stores: whole groups of four. */
+function x4Rows(rows: number): number {
+  return Math.ceil(rows / 4) * 4;
+}
+
 /** Bytes a tensor takes in its shard: x4 matrices padded to a multiple of 4 rows. */
 function storedBytes(t: GGUFTensorInfo): number {
   if (!packsX4(t.name, t.type)) return t.nbytes;
   const rowBytes = (t.ne[0]! / t.typeInfo.blockSize) * t.typeInfo.typeSize;
-  return Math.ceil(t.nbytes / rowBytes / 4) * 4 * rowBytes;
+  return x4Rows(t.nbytes / rowBytes) * rowBytes;
 }
 
 interface Layer {
@@ -283,7 +288,7 @@ export class WasmBackend implements Backend {
       const rec = sh.u32(buf.jobs, jobs.length * MATMUL_JOB);
       jobs.forEach((p, j) => {
         const m = p.m;
-        const rows = m.x4 ? Math.ceil(m.rows / 4) * 4 : m.rows;
+        const rows = m.x4 ? x4Rows(m.rows) : m.rows;
         rec.set([m.type.id | (m.x4 ? X4_LAYOUT : 0), m.addr, m.rowBytes, rows, m.cols, xq, xStride, nTok, p.out, p.outStride, m.rows], j * MATMUL_JOB);
       });
       this.pool.run(shard, "matmul", [buf.jobs, group.length]);

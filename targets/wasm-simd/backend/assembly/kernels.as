@@ -164,53 +164,30 @@ export function quantizeQ8_1(tid: i32, nth: i32, x: usize, xStride: u32, y: usiz
 }
 
 export function quantizeQ8_K(tid: i32, nth: i32, x: usize, xStride: u32, y: usize, yStride: u32, nRows: i32, k: i32): void {
-  for (let r = tid; r < nRows; r += nth) {
-    const xr = x + <usize>r * xStride;
-    const yr = y + <usize>r * yStride;
-    for (let b = 0; b < (k >> 8); b++) {
-      const xb = xr + (<usize>b << 10);
-      const yb = yr + <usize>b * 292;
-      // the signed value of largest magnitude, the first one on ties (quantize_row_q8_K_ref)
-      let amax: f32 = 0;
-      let mx: f32 = 0;
-      for (let j = 0; j < 256; j++) {
-        const v = load<f32>(xb + (<usize>j << 2));
-        if (abs(v) > amax) {
-          amax = abs(v);
-          mx = v;
-        }
-      }
-      if (amax == 0) {
-        store<f32>(yb, 0);
-        memory.fill(yb + 4, 0, 288);
-        continue;
-      }
-      const iscale: f32 = <f32>-127 / mx;
-      const id = f32x4.splat(iscale);
-      const cap = i8x16.splat(127);
-      const ones = i8x16.splat(1);
-      for (let g = 0; g < 16; g++) {
-        const q = i8x16.min_s(quant16(xb + (<usize>g << 6), id), cap);
-        v128.store(yb + 4 + (<usize>g << 4), q);
-        store<i16>(yb + 260 + (<usize>g << 1), <i16>hsumI(dot16(q, ones)));
-      }
-      store<f32>(yb, <f32>1 / iscale);
-    }
-  }
+  quantizeRowsQ8_K(tid, nth, x, xStride, y, yStride, nRows, k, false);
 }
 
-// q8_K rows widened for the q6_K dot product: per block of 256, d as f32 (then 12 bytes of padding), the
-// 256 values as i16 (512 bytes) and the 16 bsums as i16 (32 bytes): 560 bytes. The values, d and the
-// bsums are exactly quantizeQ8_K's; only their storage is wider, so each weight row's products skip
-// widening the activations again.
+// q8_K rows widened for the q4_K and q6_K dot products: per block of 256, d as f32 (then 12 bytes of
+// padding), the 256 values as i16 (512 bytes) and the 16 bsums as i16 (32 bytes): 560 bytes. The values,
+// d and the bsums are exactly quantizeQ8_K's; only their storage is wider, so each weight row's products
+// skip widening the activations again.
 export const Q8_KX_BLOCK = 560;
 export function quantizeQ8_KX(tid: i32, nth: i32, x: usize, xStride: u32, y: usize, yStride: u32, nRows: i32, k: i32): void {
+  quantizeRowsQ8_K(tid, nth, x, xStride, y, yStride, nRows, k, true);
+}
+
+// quantize_row_q8_K_ref into ggml's 292-byte q8_K blocks (d f32, qs i8[256], bsums i16[16]) or the
+// widened ones above
+function quantizeRowsQ8_K(tid: i32, nth: i32, x: usize, xStride: u32, y: usize, yStride: u32, nRows: i32, k: i32, widened: bool): void {
+  const block: usize = widened ? Q8_KX_BLOCK : 292;
+  const bsums: usize = widened ? 528 : 260;
   for (let r = tid; r < nRows; r += nth) {
     const xr = x + <usize>r * xStride;
     const yr = y + <usize>r * yStride;
     for (let b = 0; b < (k >> 8); b++) {
       const xb = xr + (<usize>b << 10);
-      const yb = yr + <usize>b * Q8_KX_BLOCK;
+      const yb = yr + <usize>b * block;
+      // the signed value of largest magnitude, the first one on ties
       let amax: f32 = 0;
       let mx: f32 = 0;
       for (let j = 0; j < 256; j++) {
@@ -221,7 +198,7 @@ export function quantizeQ8_KX(tid: i32, nth: i32, x: usize, xStride: u32, y: usi
         }
       }
       if (amax == 0) {
-        memory.fill(yb, 0, Q8_KX_BLOCK);
+        memory.fill(yb, 0, block);
         continue;
       }
       const iscale: f32 = <f32>-127 / mx;
@@ -230,9 +207,13 @@ export function quantizeQ8_KX(tid: i32, nth: i32, x: usize, xStride: u32, y: usi
       const ones = i8x16.splat(1);
       for (let g = 0; g < 16; g++) {
         const q = i8x16.min_s(quant16(xb + (<usize>g << 6), id), cap);
-        v128.store(yb + 16 + (<usize>g << 5), i16x8.extend_low_i8x16_s(q));
-        v128.store(yb + 16 + (<usize>g << 5), i16x8.extend_high_i8x16_s(q), 16);
-        store<i16>(yb + 528 + (<usize>g << 1), <i16>hsumI(dot16(q, ones)));
+        if (widened) {
+          v128.store(yb + 16 + (<usize>g << 5), i16x8.extend_low_i8x16_s(q));
+          v128.store(yb + 16 + (<usize>g << 5), i16x8.extend_high_i8x16_s(q), 16);
+        } else {
+          v128.store(yb + 4 + (<usize>g << 4), q);
+        }
+        store<i16>(yb + bsums + (<usize>g << 1), <i16>hsumI(dot16(q, ones)));
       }
       store<f32>(yb, <f32>1 / iscale);
     }
@@ -372,241 +353,115 @@ const X4_Q8_0 = 136;
   if (n > 3) store<f32>(out, hsumF(a3), 12);
 }
 
+// one row's q4_0 block (its 16 quant bytes in q) against a widened q8_0 block at x: the four i32 lane
+// sums of (q - 8) * x, the offset taken as x's precomputed -8 * sum(x)
+@inline function laneSumsQ4_0(q: v128, x: usize): v128 {
+  const m4 = i16x8.splat(0x0f);
+  const v0 = i16x8.extend_low_i8x16_u(q);
+  const v1 = i16x8.extend_high_i8x16_u(q);
+  const lo = i32x4.add(i32x4.dot_i16x8_s(v128.and(v0, m4), v128.load(x)), i32x4.dot_i16x8_s(v128.and(v1, m4), v128.load(x, 16)));
+  const hi = i32x4.add(i32x4.dot_i16x8_s(i16x8.shr_u(v0, 4), v128.load(x, 32)), i32x4.dot_i16x8_s(i16x8.shr_u(v1, 4), v128.load(x, 48)));
+  return i32x4.add(i32x4.add(lo, hi), v128.load(x, 64));
+}
+
+// one row's q8_0 block (quant bytes 0-15 in q, 16-31 in t) against a widened q8_0 block at x
+@inline function laneSumsQ8_0(q: v128, t: v128, x: usize): v128 {
+  const lo = i32x4.add(i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(q), v128.load(x)), i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(q), v128.load(x, 16)));
+  const hi = i32x4.add(i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(t), v128.load(x, 32)), i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(t), v128.load(x, 48)));
+  return i32x4.add(lo, hi);
+}
+
+// acc + the lane sums scaled by d (a row's d_w * d_x in every lane: lane i of the group's four, spread)
+@inline function accumulate(acc: v128, sums: v128, d: v128): v128 {
+  return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(sums), d));
+}
+
 // a group's four rows against activation row x (nb blocks)
 function dotX4Q4_0(g: usize, x: usize, nb: i32, out: usize, n: i32): void {
-  let ax0 = f32x4.splat(0);
-  let ax1 = f32x4.splat(0);
-  let ax2 = f32x4.splat(0);
-  let ax3 = f32x4.splat(0);
-  const m4 = i16x8.splat(0x0f);
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
   let pf: u32 = 0;
   const ahead = prefetchAhead;
   for (let b = 0; b < nb; b++) {
     pf ^= load<u8>(g + ahead) ^ load<u8>(g + ahead, 64);
-    const ds = f16x4(v128.load16x4_u(g));
-    const dx = f32x4.mul(ds, f32x4.splat(load<f32>(x, 80)));
-    const cx = v128.load(x, 64);
-    {
-      const q = v128.load(g, 8);
-      const v0 = i16x8.extend_low_i8x16_u(q);
-      const v1 = i16x8.extend_high_i8x16_u(q);
-      const l0 = v128.and(v0, m4);
-      const l1 = v128.and(v1, m4);
-      const h0 = i16x8.shr_u(v0, 4);
-      const h1 = i16x8.shr_u(v1, 4);
-      ax0 = f32x4.add(ax0, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48)))), cx)), i32x4.shuffle(dx, dx, 0, 0, 0, 0)));
-    }
-    {
-      const q = v128.load(g, 24);
-      const v0 = i16x8.extend_low_i8x16_u(q);
-      const v1 = i16x8.extend_high_i8x16_u(q);
-      const l0 = v128.and(v0, m4);
-      const l1 = v128.and(v1, m4);
-      const h0 = i16x8.shr_u(v0, 4);
-      const h1 = i16x8.shr_u(v1, 4);
-      ax1 = f32x4.add(ax1, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48)))), cx)), i32x4.shuffle(dx, dx, 1, 1, 1, 1)));
-    }
-    {
-      const q = v128.load(g, 40);
-      const v0 = i16x8.extend_low_i8x16_u(q);
-      const v1 = i16x8.extend_high_i8x16_u(q);
-      const l0 = v128.and(v0, m4);
-      const l1 = v128.and(v1, m4);
-      const h0 = i16x8.shr_u(v0, 4);
-      const h1 = i16x8.shr_u(v1, 4);
-      ax2 = f32x4.add(ax2, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48)))), cx)), i32x4.shuffle(dx, dx, 2, 2, 2, 2)));
-    }
-    {
-      const q = v128.load(g, 56);
-      const v0 = i16x8.extend_low_i8x16_u(q);
-      const v1 = i16x8.extend_high_i8x16_u(q);
-      const l0 = v128.and(v0, m4);
-      const l1 = v128.and(v1, m4);
-      const h0 = i16x8.shr_u(v0, 4);
-      const h1 = i16x8.shr_u(v1, 4);
-      ax3 = f32x4.add(ax3, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48)))), cx)), i32x4.shuffle(dx, dx, 3, 3, 3, 3)));
-    }
+    const d = f32x4.mul(f16x4(v128.load16x4_u(g)), f32x4.splat(load<f32>(x, 80)));
+    a0 = accumulate(a0, laneSumsQ4_0(v128.load(g, 8), x), i32x4.shuffle(d, d, 0, 0, 0, 0));
+    a1 = accumulate(a1, laneSumsQ4_0(v128.load(g, 24), x), i32x4.shuffle(d, d, 1, 1, 1, 1));
+    a2 = accumulate(a2, laneSumsQ4_0(v128.load(g, 40), x), i32x4.shuffle(d, d, 2, 2, 2, 2));
+    a3 = accumulate(a3, laneSumsQ4_0(v128.load(g, 56), x), i32x4.shuffle(d, d, 3, 3, 3, 3));
     g += X4_Q4_0;
     x += Q8_0X_BLOCK;
   }
-  storeSums(out, ax0, ax1, ax2, ax3, n);
+  storeSums(out, a0, a1, a2, a3, n);
   touched ^= pf;
 }
 
 function dotX4Q8_0(g: usize, x: usize, nb: i32, out: usize, n: i32): void {
-  let ax0 = f32x4.splat(0);
-  let ax1 = f32x4.splat(0);
-  let ax2 = f32x4.splat(0);
-  let ax3 = f32x4.splat(0);
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
   let pf: u32 = 0;
   const ahead = prefetchAhead;
   for (let b = 0; b < nb; b++) {
     pf ^= load<u8>(g + ahead) ^ load<u8>(g + ahead, 64) ^ load<u8>(g + ahead, 128);
-    const ds = f16x4(v128.load16x4_u(g));
-    const dx = f32x4.mul(ds, f32x4.splat(load<f32>(x, 80)));
-    {
-      const q = v128.load(g, 8);
-      const t = v128.load(g, 24);
-      const l0 = i16x8.extend_low_i8x16_s(q);
-      const l1 = i16x8.extend_high_i8x16_s(q);
-      const h0 = i16x8.extend_low_i8x16_s(t);
-      const h1 = i16x8.extend_high_i8x16_s(t);
-      ax0 = f32x4.add(ax0, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48))))), i32x4.shuffle(dx, dx, 0, 0, 0, 0)));
-    }
-    {
-      const q = v128.load(g, 40);
-      const t = v128.load(g, 56);
-      const l0 = i16x8.extend_low_i8x16_s(q);
-      const l1 = i16x8.extend_high_i8x16_s(q);
-      const h0 = i16x8.extend_low_i8x16_s(t);
-      const h1 = i16x8.extend_high_i8x16_s(t);
-      ax1 = f32x4.add(ax1, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48))))), i32x4.shuffle(dx, dx, 1, 1, 1, 1)));
-    }
-    {
-      const q = v128.load(g, 72);
-      const t = v128.load(g, 88);
-      const l0 = i16x8.extend_low_i8x16_s(q);
-      const l1 = i16x8.extend_high_i8x16_s(q);
-      const h0 = i16x8.extend_low_i8x16_s(t);
-      const h1 = i16x8.extend_high_i8x16_s(t);
-      ax2 = f32x4.add(ax2, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48))))), i32x4.shuffle(dx, dx, 2, 2, 2, 2)));
-    }
-    {
-      const q = v128.load(g, 104);
-      const t = v128.load(g, 120);
-      const l0 = i16x8.extend_low_i8x16_s(q);
-      const l1 = i16x8.extend_high_i8x16_s(q);
-      const h0 = i16x8.extend_low_i8x16_s(t);
-      const h1 = i16x8.extend_high_i8x16_s(t);
-      ax3 = f32x4.add(ax3, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48))))), i32x4.shuffle(dx, dx, 3, 3, 3, 3)));
-    }
+    const d = f32x4.mul(f16x4(v128.load16x4_u(g)), f32x4.splat(load<f32>(x, 80)));
+    a0 = accumulate(a0, laneSumsQ8_0(v128.load(g, 8), v128.load(g, 24), x), i32x4.shuffle(d, d, 0, 0, 0, 0));
+    a1 = accumulate(a1, laneSumsQ8_0(v128.load(g, 40), v128.load(g, 56), x), i32x4.shuffle(d, d, 1, 1, 1, 1));
+    a2 = accumulate(a2, laneSumsQ8_0(v128.load(g, 72), v128.load(g, 88), x), i32x4.shuffle(d, d, 2, 2, 2, 2));
+    a3 = accumulate(a3, laneSumsQ8_0(v128.load(g, 104), v128.load(g, 120), x), i32x4.shuffle(d, d, 3, 3, 3, 3));
     g += X4_Q8_0;
     x += Q8_0X_BLOCK;
   }
-  storeSums(out, ax0, ax1, ax2, ax3, n);
+  storeSums(out, a0, a1, a2, a3, n);
   touched ^= pf;
 }
 
-// a group's four rows against two activation rows x and y, each weight block unpacked once for both
+// a group's four rows against two activation rows x and y: each weight block is loaded once for both
+// (after inlining, the unpacking of a row's quants is the same expression for both and is computed once)
 function dotX4Q4_0x2(g: usize, x: usize, y: usize, nb: i32, out: usize, outY: usize, n: i32): void {
-  let ax0 = f32x4.splat(0); let ay0 = f32x4.splat(0);
-  let ax1 = f32x4.splat(0); let ay1 = f32x4.splat(0);
-  let ax2 = f32x4.splat(0); let ay2 = f32x4.splat(0);
-  let ax3 = f32x4.splat(0); let ay3 = f32x4.splat(0);
-  const m4 = i16x8.splat(0x0f);
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
   for (let b = 0; b < nb; b++) {
     const ds = f16x4(v128.load16x4_u(g));
     const dx = f32x4.mul(ds, f32x4.splat(load<f32>(x, 80)));
     const dy = f32x4.mul(ds, f32x4.splat(load<f32>(y, 80)));
-    const cx = v128.load(x, 64);
-    const cy = v128.load(y, 64);
-    {
-      const q = v128.load(g, 8);
-      const v0 = i16x8.extend_low_i8x16_u(q);
-      const v1 = i16x8.extend_high_i8x16_u(q);
-      const l0 = v128.and(v0, m4);
-      const l1 = v128.and(v1, m4);
-      const h0 = i16x8.shr_u(v0, 4);
-      const h1 = i16x8.shr_u(v1, 4);
-      ax0 = f32x4.add(ax0, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48)))), cx)), i32x4.shuffle(dx, dx, 0, 0, 0, 0)));
-      ay0 = f32x4.add(ay0, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(y)), i32x4.dot_i16x8_s(l1, v128.load(y, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(y, 32)), i32x4.dot_i16x8_s(h1, v128.load(y, 48)))), cy)), i32x4.shuffle(dy, dy, 0, 0, 0, 0)));
-    }
-    {
-      const q = v128.load(g, 24);
-      const v0 = i16x8.extend_low_i8x16_u(q);
-      const v1 = i16x8.extend_high_i8x16_u(q);
-      const l0 = v128.and(v0, m4);
-      const l1 = v128.and(v1, m4);
-      const h0 = i16x8.shr_u(v0, 4);
-      const h1 = i16x8.shr_u(v1, 4);
-      ax1 = f32x4.add(ax1, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48)))), cx)), i32x4.shuffle(dx, dx, 1, 1, 1, 1)));
-      ay1 = f32x4.add(ay1, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(y)), i32x4.dot_i16x8_s(l1, v128.load(y, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(y, 32)), i32x4.dot_i16x8_s(h1, v128.load(y, 48)))), cy)), i32x4.shuffle(dy, dy, 1, 1, 1, 1)));
-    }
-    {
-      const q = v128.load(g, 40);
-      const v0 = i16x8.extend_low_i8x16_u(q);
-      const v1 = i16x8.extend_high_i8x16_u(q);
-      const l0 = v128.and(v0, m4);
-      const l1 = v128.and(v1, m4);
-      const h0 = i16x8.shr_u(v0, 4);
-      const h1 = i16x8.shr_u(v1, 4);
-      ax2 = f32x4.add(ax2, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48)))), cx)), i32x4.shuffle(dx, dx, 2, 2, 2, 2)));
-      ay2 = f32x4.add(ay2, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(y)), i32x4.dot_i16x8_s(l1, v128.load(y, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(y, 32)), i32x4.dot_i16x8_s(h1, v128.load(y, 48)))), cy)), i32x4.shuffle(dy, dy, 2, 2, 2, 2)));
-    }
-    {
-      const q = v128.load(g, 56);
-      const v0 = i16x8.extend_low_i8x16_u(q);
-      const v1 = i16x8.extend_high_i8x16_u(q);
-      const l0 = v128.and(v0, m4);
-      const l1 = v128.and(v1, m4);
-      const h0 = i16x8.shr_u(v0, 4);
-      const h1 = i16x8.shr_u(v1, 4);
-      ax3 = f32x4.add(ax3, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48)))), cx)), i32x4.shuffle(dx, dx, 3, 3, 3, 3)));
-      ay3 = f32x4.add(ay3, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(y)), i32x4.dot_i16x8_s(l1, v128.load(y, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(y, 32)), i32x4.dot_i16x8_s(h1, v128.load(y, 48)))), cy)), i32x4.shuffle(dy, dy, 3, 3, 3, 3)));
-    }
+    const q0 = v128.load(g, 8), q1 = v128.load(g, 24), q2 = v128.load(g, 40), q3 = v128.load(g, 56);
+    a0 = accumulate(a0, laneSumsQ4_0(q0, x), i32x4.shuffle(dx, dx, 0, 0, 0, 0));
+    c0 = accumulate(c0, laneSumsQ4_0(q0, y), i32x4.shuffle(dy, dy, 0, 0, 0, 0));
+    a1 = accumulate(a1, laneSumsQ4_0(q1, x), i32x4.shuffle(dx, dx, 1, 1, 1, 1));
+    c1 = accumulate(c1, laneSumsQ4_0(q1, y), i32x4.shuffle(dy, dy, 1, 1, 1, 1));
+    a2 = accumulate(a2, laneSumsQ4_0(q2, x), i32x4.shuffle(dx, dx, 2, 2, 2, 2));
+    c2 = accumulate(c2, laneSumsQ4_0(q2, y), i32x4.shuffle(dy, dy, 2, 2, 2, 2));
+    a3 = accumulate(a3, laneSumsQ4_0(q3, x), i32x4.shuffle(dx, dx, 3, 3, 3, 3));
+    c3 = accumulate(c3, laneSumsQ4_0(q3, y), i32x4.shuffle(dy, dy, 3, 3, 3, 3));
     g += X4_Q4_0;
     x += Q8_0X_BLOCK;
     y += Q8_0X_BLOCK;
   }
-  storeSums(out, ax0, ax1, ax2, ax3, n);
-  storeSums(outY, ay0, ay1, ay2, ay3, n);
+  storeSums(out, a0, a1, a2, a3, n);
+  storeSums(outY, c0, c1, c2, c3, n);
 }
 
 function dotX4Q8_0x2(g: usize, x: usize, y: usize, nb: i32, out: usize, outY: usize, n: i32): void {
-  let ax0 = f32x4.splat(0); let ay0 = f32x4.splat(0);
-  let ax1 = f32x4.splat(0); let ay1 = f32x4.splat(0);
-  let ax2 = f32x4.splat(0); let ay2 = f32x4.splat(0);
-  let ax3 = f32x4.splat(0); let ay3 = f32x4.splat(0);
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
   for (let b = 0; b < nb; b++) {
     const ds = f16x4(v128.load16x4_u(g));
     const dx = f32x4.mul(ds, f32x4.splat(load<f32>(x, 80)));
     const dy = f32x4.mul(ds, f32x4.splat(load<f32>(y, 80)));
-    {
-      const q = v128.load(g, 8);
-      const t = v128.load(g, 24);
-      const l0 = i16x8.extend_low_i8x16_s(q);
-      const l1 = i16x8.extend_high_i8x16_s(q);
-      const h0 = i16x8.extend_low_i8x16_s(t);
-      const h1 = i16x8.extend_high_i8x16_s(t);
-      ax0 = f32x4.add(ax0, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48))))), i32x4.shuffle(dx, dx, 0, 0, 0, 0)));
-      ay0 = f32x4.add(ay0, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(y)), i32x4.dot_i16x8_s(l1, v128.load(y, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(y, 32)), i32x4.dot_i16x8_s(h1, v128.load(y, 48))))), i32x4.shuffle(dy, dy, 0, 0, 0, 0)));
-    }
-    {
-      const q = v128.load(g, 40);
-      const t = v128.load(g, 56);
-      const l0 = i16x8.extend_low_i8x16_s(q);
-      const l1 = i16x8.extend_high_i8x16_s(q);
-      const h0 = i16x8.extend_low_i8x16_s(t);
-      const h1 = i16x8.extend_high_i8x16_s(t);
-      ax1 = f32x4.add(ax1, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48))))), i32x4.shuffle(dx, dx, 1, 1, 1, 1)));
-      ay1 = f32x4.add(ay1, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(y)), i32x4.dot_i16x8_s(l1, v128.load(y, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(y, 32)), i32x4.dot_i16x8_s(h1, v128.load(y, 48))))), i32x4.shuffle(dy, dy, 1, 1, 1, 1)));
-    }
-    {
-      const q = v128.load(g, 72);
-      const t = v128.load(g, 88);
-      const l0 = i16x8.extend_low_i8x16_s(q);
-      const l1 = i16x8.extend_high_i8x16_s(q);
-      const h0 = i16x8.extend_low_i8x16_s(t);
-      const h1 = i16x8.extend_high_i8x16_s(t);
-      ax2 = f32x4.add(ax2, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48))))), i32x4.shuffle(dx, dx, 2, 2, 2, 2)));
-      ay2 = f32x4.add(ay2, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(y)), i32x4.dot_i16x8_s(l1, v128.load(y, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(y, 32)), i32x4.dot_i16x8_s(h1, v128.load(y, 48))))), i32x4.shuffle(dy, dy, 2, 2, 2, 2)));
-    }
-    {
-      const q = v128.load(g, 104);
-      const t = v128.load(g, 120);
-      const l0 = i16x8.extend_low_i8x16_s(q);
-      const l1 = i16x8.extend_high_i8x16_s(q);
-      const h0 = i16x8.extend_low_i8x16_s(t);
-      const h1 = i16x8.extend_high_i8x16_s(t);
-      ax3 = f32x4.add(ax3, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(x)), i32x4.dot_i16x8_s(l1, v128.load(x, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(x, 32)), i32x4.dot_i16x8_s(h1, v128.load(x, 48))))), i32x4.shuffle(dx, dx, 3, 3, 3, 3)));
-      ay3 = f32x4.add(ay3, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(i32x4.add(i32x4.dot_i16x8_s(l0, v128.load(y)), i32x4.dot_i16x8_s(l1, v128.load(y, 16))), i32x4.add(i32x4.dot_i16x8_s(h0, v128.load(y, 32)), i32x4.dot_i16x8_s(h1, v128.load(y, 48))))), i32x4.shuffle(dy, dy, 3, 3, 3, 3)));
-    }
+    const q0 = v128.load(g, 8), t0 = v128.load(g, 24), q1 = v128.load(g, 40), t1 = v128.load(g, 56);
+    const q2 = v128.load(g, 72), t2 = v128.load(g, 88), q3 = v128.load(g, 104), t3 = v128.load(g, 120);
+    a0 = accumulate(a0, laneSumsQ8_0(q0, t0, x), i32x4.shuffle(dx, dx, 0, 0, 0, 0));
+    c0 = accumulate(c0, laneSumsQ8_0(q0, t0, y), i32x4.shuffle(dy, dy, 0, 0, 0, 0));
+    a1 = accumulate(a1, laneSumsQ8_0(q1, t1, x), i32x4.shuffle(dx, dx, 1, 1, 1, 1));
+    c1 = accumulate(c1, laneSumsQ8_0(q1, t1, y), i32x4.shuffle(dy, dy, 1, 1, 1, 1));
+    a2 = accumulate(a2, laneSumsQ8_0(q2, t2, x), i32x4.shuffle(dx, dx, 2, 2, 2, 2));
+    c2 = accumulate(c2, laneSumsQ8_0(q2, t2, y), i32x4.shuffle(dy, dy, 2, 2, 2, 2));
+    a3 = accumulate(a3, laneSumsQ8_0(q3, t3, x), i32x4.shuffle(dx, dx, 3, 3, 3, 3));
+    c3 = accumulate(c3, laneSumsQ8_0(q3, t3, y), i32x4.shuffle(dy, dy, 3, 3, 3, 3));
     g += X4_Q8_0;
     x += Q8_0X_BLOCK;
     y += Q8_0X_BLOCK;
   }
-  storeSums(out, ax0, ax1, ax2, ax3, n);
-  storeSums(outY, ay0, ay1, ay2, ay3, n);
+  storeSums(out, a0, a1, a2, a3, n);
+  storeSums(outY, c0, c1, c2, c3, n);
 }
 
 function dotQ8_0X2x2(w: usize, w2: usize, x: usize, xb: usize, nb: i32, two: bool, out: usize, outStride: usize): void {
