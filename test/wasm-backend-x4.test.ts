@@ -1,16 +1,24 @@
 // The wasm backend's interleaved ("x4") layout for q4_0 and q8_0 matrices (targets/wasm-simd/backend:
 // repackX4 and the dotX4 kernels) against the row-by-row kernels, whose outputs the golden tests check
-// against llama.cpp: the same bits for every row count (padded groups of four included) and token count
-// (the one- and two-token kernels), with the rows split across threads as the pool splits them, and
-// nothing written past the last row.
+// against llama.cpp: with plain SIMD the same bits, with relaxed SIMD (other lanes, the same exact
+// integer block sums) within f32 rounding; for every row count (padded groups of four included) and
+// token count (the one- and two-token kernels), with the rows split across threads as the pool splits
+// them, and nothing written past the last row. And the check that keeps q8_0 weights of -128 off the
+// relaxed kernels.
 import { describe, expect, it } from "vitest";
-import { kernelModule } from "../targets/wasm-simd/backend/build.js";
+import { kernelModule, type KernelModule } from "../targets/wasm-simd/backend/build.js";
 import { WA } from "../targets/wasm-simd/backend/wasm-api.js";
 
 type Fn = (...args: number[]) => number;
 
-describe("wasm backend x4 layout", async () => {
-  const module = await kernelModule();
+const relaxedModule: KernelModule | undefined = await kernelModule("relaxed").catch(() => undefined);
+
+describe.each(["plain", "relaxed"] as const)("wasm backend x4 layout, %s SIMD", async (flavour) => {
+  if (flavour === "relaxed" && !relaxedModule) {
+    it.skip("relaxed SIMD is not usable in this engine", () => {});
+    return;
+  }
+  const { module } = flavour === "relaxed" ? relaxedModule! : await kernelModule("plain");
   const memory = new WA.Memory({ initial: 64, maximum: 65536, shared: true });
   const ex = new WA.Instance(module, { env: { memory } }).exports as Record<string, Fn>;
   let seed = 12345;
@@ -18,42 +26,74 @@ describe("wasm backend x4 layout", async () => {
 
   for (const [type, name, blockBytes] of [[2, "q4_0", 18], [8, "q8_0", 34]] as const) {
     for (const rows of [1, 3, 4, 6, 258]) {
-      for (const nTok of [1, 2, 3, 5]) {
+      for (const nTok of [1, 2, 3, 4, 5, 7]) {
         for (const nth of [1, 3]) {
-          it(`${name}: ${rows} rows x ${nTok} tokens on ${nth} thread(s) gives the row-by-row kernel's bits`, () => {
+          it(`${name}: ${rows} rows x ${nTok} tokens on ${nth} thread(s) gives the row-by-row kernel's ${flavour === "plain" ? "bits" : "values"}`, () => {
             const k = 128;
             const rowBytes = (k / 32) * blockBytes;
             const padded = Math.ceil(rows / 4) * 4;
             const xStride = (k / 32) * 96;
             let top = 65536;
             const alloc = (n: number): number => { const a = top; top += Math.ceil(n / 64) * 64 + 64; return a; };
-            const A = alloc(padded * rowBytes), B = alloc(padded * rowBytes), X = alloc(nTok * k * 4), XQ = alloc(nTok * xStride);
+            const A = alloc(padded * rowBytes), B = alloc(padded * rowBytes), X = alloc(nTok * k * 4), XQ = alloc(nTok * xStride), XR = alloc(nTok * xStride);
             const O1 = alloc(nTok * rows * 4 + 64), O2 = alloc(nTok * rows * 4 + 64), J = alloc(64), S = alloc(4 * rowBytes * nth);
             const u8 = new Uint8Array(memory.buffer);
             const dv = new DataView(memory.buffer);
             u8.fill(0, A, A + padded * rowBytes);
             for (let i = 0; i < rows * rowBytes; i++) u8[A + i] = (rand() * 256) | 0;
+            // q8_0 quants of -128 go to the plain kernels (countQ8_0Min below); ggml's quantizer never writes them
+            if (flavour === "relaxed" && name === "q8_0") for (let i = 0; i < rows * rowBytes; i++) if (u8[A + i] === 0x80) u8[A + i] = 0x81;
             for (let r = 0; r < rows; r++) for (let b = 0; b < k / 32; b++) dv.setUint16(A + r * rowBytes + b * blockBytes, 0x2000 + ((rand() * 1024) | 0), true);
             u8.copyWithin(B, A, A + padded * rowBytes);
             for (let tid = 0; tid < nth; tid++) ex.repackX4!(tid, nth, B, rowBytes, padded / 4, blockBytes, S, 4 * rowBytes);
             const x = new Float32Array(memory.buffer, X, nTok * k);
             for (let i = 0; i < x.length; i++) x[i] = rand() * 2 - 1;
             ex.quantizeQ8_0X!(0, 1, X, k * 4, XQ, xStride, nTok, k);
+            if (flavour === "relaxed") ex.quantizeQ8_0R!(0, 1, X, k * 4, XR, xStride, nTok, k);
             // guard values after each output
             new Float32Array(memory.buffer, O1, nTok * rows + 16).fill(7);
             new Float32Array(memory.buffer, O2, nTok * rows + 16).fill(7);
             const job = new Uint32Array(memory.buffer, J, 11);
             job.set([type, A, rowBytes, rows, k, XQ, xStride, nTok, O1, rows, rows]);
             for (let tid = 0; tid < nth; tid++) ex.matmul!(tid, nth, J, 1);
-            job.set([type | 0x100, B, rowBytes, padded, k, XQ, xStride, nTok, O2, rows, rows]);
+            if (flavour === "plain") job.set([type | 0x100, B, rowBytes, padded, k, XQ, xStride, nTok, O2, rows, rows]);
+            else job.set([type | 0x300, B, rowBytes, padded, k, XR, xStride, nTok, O2, rows, rows]);
             for (let tid = 0; tid < nth; tid++) ex.matmul!(tid, nth, J, 1);
-            const o1 = new Uint32Array(memory.buffer, O1, nTok * rows + 16);
-            const o2 = new Uint32Array(memory.buffer, O2, nTok * rows + 16);
-            expect(Array.from(o2)).toEqual(Array.from(o1));
+            if (flavour === "plain") {
+              const o1 = new Uint32Array(memory.buffer, O1, nTok * rows + 16);
+              const o2 = new Uint32Array(memory.buffer, O2, nTok * rows + 16);
+              expect(Array.from(o2)).toEqual(Array.from(o1));
+            } else {
+              // the same integer block sums, accumulated in other lanes: f32 rounding apart
+              const o1 = new Float32Array(memory.buffer, O1, nTok * rows);
+              const o2 = new Float32Array(memory.buffer, O2, nTok * rows);
+              const scale = Math.max(...Array.from(o1, Math.abs));
+              for (let i = 0; i < o1.length; i++) expect(Math.abs(o2[i]! - o1[i]!), `output ${i}: ${o2[i]} vs ${o1[i]}`).toBeLessThanOrEqual(1e-5 * scale);
+            }
             expect(new Float32Array(memory.buffer, O2, nTok * rows + 16).slice(nTok * rows).every((v) => v === 7)).toBe(true);
           });
         }
       }
     }
+  }
+});
+
+describe("q8_0 weights of -128 (which the relaxed kernels cannot take) are found", async () => {
+  const { module } = await kernelModule("plain");
+  const memory = new WA.Memory({ initial: 8, maximum: 65536, shared: true });
+  const ex = new WA.Instance(module, { env: { memory } }).exports as Record<string, Fn>;
+  const nb = 4, nGroups = 3, groupBytes = nb * 136, W = 65536, FLAG = W + nGroups * groupBytes + 64;
+  const cases: [string, number, number][] = [["no -128", -1, 0], ["a -128 among the quants", W + groupBytes * 2 + 136 * 3 + 8 + 127, 1], ["0x80 in a scale only", W + 136 + 1, 0]];
+  for (const [what, at, want] of cases) {
+    it(`${what}: ${want}`, () => {
+      const u8 = new Uint8Array(memory.buffer);
+      for (let i = 0; i < nGroups * groupBytes; i++) u8[W + i] = i % 255 === 128 ? 0x81 : i % 255;
+      if (at >= 0) u8[at] = 0x80;
+      for (const nth of [1, 2]) {
+        new Uint32Array(memory.buffer, FLAG, 1)[0] = 0;
+        for (let tid = 0; tid < nth; tid++) ex.countQ8_0Min!(tid, nth, W, nGroups, nb, FLAG);
+        expect(new Uint32Array(memory.buffer, FLAG, 1)[0]).toBe(want);
+      }
+    });
   }
 });

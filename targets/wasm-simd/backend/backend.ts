@@ -29,7 +29,7 @@ import {
   checkForwardArgs, registerBackend,
   type Backend, type BackendOptions, type BackendSequence, type LogitsOutput, type SequenceOptions,
 } from "../../../engine/runtime/backend.js";
-import { kernelModule, MAX_PAGES } from "./build.js";
+import { kernelModule, MAX_PAGES, type SimdFlavour } from "./build.js";
 import { WorkerPool, type KernelName } from "./pool.js";
 import { WA, type WasmMemory } from "./wasm-api.js";
 
@@ -51,6 +51,8 @@ export interface WasmBackendOptions extends BackendOptions {
   readonly threads?: number;
   /** Bytes one shard's memory may hold (default: all of wasm32's 4 GiB); lower it to force a split. */
   readonly maxShardBytes?: number;
+  /** The kernels' SIMD flavour (default: KILN_WASM_SIMD, else relaxed where it runs; see build.ts). */
+  readonly simd?: SimdFlavour;
 }
 
 /** One wasm memory and what lives in it: a bump allocator, with freed KV blocks kept for reuse. */
@@ -122,10 +124,13 @@ interface Matrix {
   readonly cols: number;
   readonly rows: number;
   readonly x4: boolean;
+  /** An x4 matrix multiplied by the relaxed-SIMD kernels (against q8_0r activations). */
+  readonly relaxed: boolean;
 }
 
-/** The kernels' flag for a matrix in the x4 layout (kernels.as X4_LAYOUT). */
+/** The kernels' flags for a matrix in the x4 layout and for q8_0r activations (kernels.as). */
 const X4_LAYOUT = 0x100;
+const RELAXED_ACTIVATIONS = 0x200;
 const MATMUL_JOB = 11;
 
 /** Whether a tensor is stored in the x4 layout: q4_0 and q8_0 matrices, except the embedding table (read by row). */
@@ -188,9 +193,11 @@ interface Buffers {
  * to i16 ("q8_0x", see quantizeQ8_0X) for the q4_0 and q8_0 kernels and q8_K widened ("q8_Kx",
  * quantizeQ8_KX) for the q4_K and q6_K ones.
  */
-type ActivationFormat = "f32" | "f16" | "q8_0" | "q8_0x" | "q8_1" | "q8_K" | "q8_Kx";
+type ActivationFormat = "f32" | "f16" | "q8_0" | "q8_0x" | "q8_0r" | "q8_1" | "q8_K" | "q8_Kx";
 
-function activationFormat(type: GGMLType): ActivationFormat {
+function activationFormat(m: Matrix): ActivationFormat {
+  const type = m.type.id as GGMLType;
+  if (m.relaxed) return "q8_0r";
   if (type === GGMLType.Q4_0 || type === GGMLType.Q8_0) return "q8_0x";
   if (type === GGMLType.Q4_K || type === GGMLType.Q6_K) return "q8_Kx";
   switch (vecDotType(type)) {
@@ -208,7 +215,8 @@ function activationRowBytes(f: ActivationFormat, k: number): number {
     case "f32": return 4 * k;
     case "f16": return 2 * k;
     case "q8_0": return (k / 32) * 34;
-    case "q8_0x": return (k / 32) * 96;
+    case "q8_0x":
+    case "q8_0r": return (k / 32) * 96;
     case "q8_1": return (k / 32) * 36;
     case "q8_K": return (k / 256) * 292;
     case "q8_Kx": return (k / 256) * 560;
@@ -219,6 +227,7 @@ const QUANTIZER: Record<Exclude<ActivationFormat, "f32">, KernelName> = {
   f16: "quantizeF16",
   q8_0: "quantizeQ8_0",
   q8_0x: "quantizeQ8_0X",
+  q8_0r: "quantizeQ8_0R",
   q8_1: "quantizeQ8_1",
   q8_K: "quantizeQ8_K",
   q8_Kx: "quantizeQ8_KX",
@@ -268,7 +277,7 @@ export class WasmBackend implements Backend {
     const buf = this.buffers[shard]!;
     const groups = new Map<ActivationFormat, Product[]>();
     for (const p of products) {
-      const f = activationFormat(p.m.type.id as GGMLType);
+      const f = activationFormat(p.m);
       groups.set(f, [...(groups.get(f) ?? []), p]);
     }
     for (const [format, group] of groups) {
@@ -289,7 +298,7 @@ export class WasmBackend implements Backend {
       jobs.forEach((p, j) => {
         const m = p.m;
         const rows = m.x4 ? x4Rows(m.rows) : m.rows;
-        rec.set([m.type.id | (m.x4 ? X4_LAYOUT : 0), m.addr, m.rowBytes, rows, m.cols, xq, xStride, nTok, p.out, p.outStride, m.rows], j * MATMUL_JOB);
+        rec.set([m.type.id | (m.x4 ? X4_LAYOUT : 0) | (m.relaxed ? RELAXED_ACTIVATIONS : 0), m.addr, m.rowBytes, rows, m.cols, xq, xStride, nTok, p.out, p.outStride, m.rows], j * MATMUL_JOB);
       });
       this.pool.run(shard, "matmul", [buf.jobs, group.length]);
     }
@@ -628,7 +637,11 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
 
   // weights: streamed from the file into their shard, in their ggml blocks; q4_0/q8_0 matrices are then
   // rewritten in place into the x4 layout (padding rows zeroed first)
-  const pool = await WorkerPool.create(threads, await kernelModule(), shards.map((sh) => sh.memory));
+  const kernels = await kernelModule(opts.simd);
+  const pool = await WorkerPool.create(threads, kernels.module, shards.map((sh) => sh.memory));
+  // x4 matrices the relaxed kernels multiply: all of them with a relaxed module, except q8_0 ones
+  // holding a weight of -128 (see kernels.as countQ8_0Min)
+  const relaxedNames = new Set<string>();
   try {
     for (const p of placements.values()) {
       const sh = shards[p.shard]!;
@@ -648,6 +661,16 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
         const args = [p.addr, rowBytes, stored / rowBytes / 4, t.typeSize, scratch, 4 * rowBytes];
         if (fits) pool.run(p.shard, "repackX4", args);
         else pool.runLocal(p.shard, "repackX4", args);
+        if (kernels.relaxed) {
+          let ok = true;
+          if (p.info.type === GGMLType.Q8_0) {
+            const flag = buffers[p.shard]!.jobs;
+            sh.u32(flag, 1)[0] = 0;
+            pool.run(p.shard, "countQ8_0Min", [p.addr, stored / rowBytes / 4, rowBytes / t.typeSize, flag]);
+            ok = sh.u32(flag, 1)[0] === 0;
+          }
+          if (ok) relaxedNames.add(p.info.name);
+        }
       }
     }
     const matrix = (name: string, cols: number, rows: number): Matrix => {
@@ -663,7 +686,7 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
         throw new KilnError(`${label}: tensor ${name} is ${t.typeInfo.name} with rows of ${cols}, not a multiple of its block size ${t.typeInfo.blockSize}`);
       }
       const rowBytes = (cols / t.typeInfo.blockSize) * t.typeInfo.typeSize;
-      return { name, shard: p.shard, type: t.typeInfo, addr: p.addr, rowBytes, cols, rows, x4: packsX4(name, t.type) };
+      return { name, shard: p.shard, type: t.typeInfo, addr: p.addr, rowBytes, cols, rows, x4: packsX4(name, t.type), relaxed: relaxedNames.has(name) };
     };
     const vector = (name: string, len: number): Float32Array => {
       const t = need(name);

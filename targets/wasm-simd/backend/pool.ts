@@ -23,7 +23,7 @@ const ARGS_OFFSET = 64; // bytes; Float64 arguments (wasm addresses and sizes ar
 const MAX_ARGS = 32;
 
 /** The kernels a job may name (exports of assembly/kernels.as). */
-export const KERNELS = ["matmul", "attention", "quantizeQ8_0", "quantizeQ8_0X", "quantizeQ8_1", "quantizeQ8_K", "quantizeF16", "quantizeQ8_KX", "repackX4"] as const;
+export const KERNELS = ["matmul", "attention", "quantizeQ8_0", "quantizeQ8_0X", "quantizeQ8_1", "quantizeQ8_K", "quantizeF16", "quantizeQ8_KX", "repackX4", "quantizeQ8_0R", "countQ8_0Min"] as const;
 export type KernelName = (typeof KERNELS)[number];
 
 type KernelFn = (tid: number, nth: number, ...args: number[]) => void;

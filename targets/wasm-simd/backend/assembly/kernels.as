@@ -1,6 +1,9 @@
-// The wasm backend's compute kernels, AssemblyScript with plain SIMD128 (no relaxed-SIMD: Node 20's
-// relaxed integer dot product gives wrong results). Compiled by ../build.ts with asc into one module that
-// imports a shared memory; every worker of the pool instantiates it over the same memory.
+// The wasm backend's compute kernels, AssemblyScript with SIMD128, and for the q4_0/q8_0 products also
+// relaxed SIMD's int8 pair product (i16x8.relaxed_dot_i8x16_i7x16_s) where the module is built with it
+// (../build.ts builds both flavours; relaxed-SIMD code sits behind ASC_FEATURE_RELAXED_SIMD, so the
+// plain module has none). Node 20's i32x4.relaxed_dot_i8x16_i7x16_add_s ignores its accumulator (wrong
+// sums), so it is not used. Compiled by ../build.ts with asc into one module that imports a shared
+// memory; every worker of the pool instantiates it over the same memory.
 //
 // What is here and why it is hand-written: the int8 dot products ggml's CPU backend runs after quantizing
 // activations (ggml-cpu-quants.c: quantize_row_q8_0/q8_1/q8_K, ggml_vec_dot_q4_0_q8_0 ... q6_K_q8_K), the
@@ -134,6 +137,33 @@ export function quantizeQ8_0X(tid: i32, nth: i32, x: usize, xStride: u32, y: usi
       v128.store(yb, i16x8.extend_high_i8x16_s(q0), 16);
       v128.store(yb, i16x8.extend_low_i8x16_s(q1), 32);
       v128.store(yb, i16x8.extend_high_i8x16_s(q1), 48);
+      const sum = hsumI(i32x4.add(dot16(q0, ones), dot16(q1, ones)));
+      v128.store(yb, i32x4(-8 * sum, 0, 0, 0), 64);
+      store<f32>(yb, f16(f32tof16(m / <f32>127)), 80);
+    }
+  }
+}
+
+// q8_0 rows for the relaxed-SIMD products of x4 q4_0/q8_0 matrices ("q8_0r", built when the module
+// has relaxed SIMD, see the x4 kernels): per block of 32, the values as i8 (32 bytes), their absolute
+// values (32 bytes), an i32x4 (-8 * sum of the values, 0, 0, 0) and d as f32, padded to 96 bytes. The
+// values and d are exactly ggml's q8_0.
+export function quantizeQ8_0R(tid: i32, nth: i32, x: usize, xStride: u32, y: usize, yStride: u32, nRows: i32, k: i32): void {
+  const ones = i8x16.splat(1);
+  for (let r = tid; r < nRows; r += nth) {
+    const xr = x + <usize>r * xStride;
+    const yr = y + <usize>r * yStride;
+    for (let b = 0; b < (k >> 5); b++) {
+      const xb = xr + (<usize>b << 7);
+      const yb = yr + <usize>b * Q8_0X_BLOCK;
+      const m = amax32(xb);
+      const id = f32x4.splat(m != 0 ? <f32>127 / m : <f32>0);
+      const q0 = quant16(xb, id);
+      const q1 = quant16(xb + 64, id);
+      v128.store(yb, q0);
+      v128.store(yb, q1, 16);
+      v128.store(yb, i8x16.abs(q0), 32);
+      v128.store(yb, i8x16.abs(q1), 48);
       const sum = hsumI(i32x4.add(dot16(q0, ones), dot16(q1, ones)));
       v128.store(yb, i32x4(-8 * sum, 0, 0, 0), 64);
       store<f32>(yb, f16(f32tof16(m / <f32>127)), 80);
@@ -462,6 +492,155 @@ function dotX4Q8_0x2(g: usize, x: usize, y: usize, nb: i32, out: usize, outY: us
   }
   storeSums(out, a0, a1, a2, a3, n);
   storeSums(outY, c0, c1, c2, c3, n);
+}
+
+// The same products with relaxed SIMD's i16x8.relaxed_dot_i8x16_i7x16_s (x86: pmaddubsw; one
+// instruction multiplies 16 int8 pairs and adds them in pairs), against q8_0r activations
+// (quantizeQ8_0R). Its second operand must lie in 0..127 for the result to be the same on every
+// machine, so q4_0 passes its nibbles there (the -8 offset is the activation's precomputed term), and
+// q8_0 multiplies |x| by the weight with x's sign moved onto it (w * x = (w * sgn x) * |x|; a weight
+// of -128, which ggml's quantizer never writes, is kept off these kernels: see countQ8_0Min). The
+// 16-bit pair sums cannot overflow (q4_0: 2 * 2 * 15 * 127; q8_0: 2 * 127 * 127). Each block's integer
+// total is exact, and is scaled by d_w * d_x and added to its row's sum once (as ggml's scalar dot
+// products do; the plain kernels keep four partial sums per row), so the f32 results may differ from
+// the plain kernels' in the last bits, as ggml's own SIMD paths differ from each other. Up to four
+// tokens share each weight block, with one accumulator (four rows) per token.
+// (Relaxed versions of the q4_K and q6_K products measured slower than the plain ones here: their
+// cost is in unpacking the quants and scales, not in the multiplications.)
+
+// a row's q4_0 block (quants q) against a q8_0r block (values xlo, xhi): four i32 lane sums of q * x
+@inline function laneSumsQ4_0R(q: v128, xlo: v128, xhi: v128): v128 {
+  const m4 = i8x16.splat(0x0f);
+  const p = i16x8.add(
+    i16x8.relaxed_dot_i8x16_i7x16_s(xlo, v128.and(q, m4)),
+    i16x8.relaxed_dot_i8x16_i7x16_s(xhi, v128.and(i16x8.shr_u(q, 4), m4)),
+  );
+  return i32x4.extadd_pairwise_i16x8_s(p);
+}
+
+// a row's q8_0 block (quant bytes 0-15 in q, 16-31 in t) against a q8_0r block: a0, a1 |x|, m0, m1 all
+// ones where x < 0
+@inline function laneSumsQ8_0R(q: v128, t: v128, a0: v128, a1: v128, m0: v128, m1: v128): v128 {
+  const p0 = i16x8.relaxed_dot_i8x16_i7x16_s(i8x16.sub(v128.xor(q, m0), m0), a0);
+  const p1 = i16x8.relaxed_dot_i8x16_i7x16_s(i8x16.sub(v128.xor(t, m1), m1), a1);
+  return i32x4.add(i32x4.extadd_pairwise_i16x8_s(p0), i32x4.extadd_pairwise_i16x8_s(p1));
+}
+
+// four rows' lane sums -> one vector of the four rows' totals (lane i: row i)
+@inline function rowTotals(s0: v128, s1: v128, s2: v128, s3: v128): v128 {
+  const a = i32x4.add(i32x4.shuffle(s0, s1, 0, 2, 4, 6), i32x4.shuffle(s0, s1, 1, 3, 5, 7));
+  const b = i32x4.add(i32x4.shuffle(s2, s3, 0, 2, 4, 6), i32x4.shuffle(s2, s3, 1, 3, 5, 7));
+  return i32x4.add(i32x4.shuffle(a, b, 0, 2, 4, 6), i32x4.shuffle(a, b, 1, 3, 5, 7));
+}
+
+// A group's four rows against activation rows: acc (lane i: row i) + each row's block total (plus the
+// q4_0 offset term) times its d_w * d_x. One accumulator holds the four rows, so a block's integer
+// total is scaled once per row, as in ggml's scalar dot products.
+@inline function groupQ4_0R(g: usize, x: usize, ds: v128, acc: v128): v128 {
+  const xlo = v128.load(x), xhi = v128.load(x, 16);
+  const t = rowTotals(
+    laneSumsQ4_0R(v128.load(g, 8), xlo, xhi), laneSumsQ4_0R(v128.load(g, 24), xlo, xhi),
+    laneSumsQ4_0R(v128.load(g, 40), xlo, xhi), laneSumsQ4_0R(v128.load(g, 56), xlo, xhi),
+  );
+  const d = f32x4.mul(ds, f32x4.splat(load<f32>(x, 80)));
+  return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(t, v128.load32_splat(x, 64))), d));
+}
+
+@inline function groupQ8_0R(g: usize, x: usize, ds: v128, acc: v128): v128 {
+  const zero = i8x16.splat(0);
+  const m0 = i8x16.lt_s(v128.load(x), zero), m1 = i8x16.lt_s(v128.load(x, 16), zero);
+  const u0 = v128.load(x, 32), u1 = v128.load(x, 48);
+  const t = rowTotals(
+    laneSumsQ8_0R(v128.load(g, 8), v128.load(g, 24), u0, u1, m0, m1),
+    laneSumsQ8_0R(v128.load(g, 40), v128.load(g, 56), u0, u1, m0, m1),
+    laneSumsQ8_0R(v128.load(g, 72), v128.load(g, 88), u0, u1, m0, m1),
+    laneSumsQ8_0R(v128.load(g, 104), v128.load(g, 120), u0, u1, m0, m1),
+  );
+  const d = f32x4.mul(ds, f32x4.splat(load<f32>(x, 80)));
+  return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(t), d));
+}
+
+// the first n (up to 4) lanes of acc to out
+@inline function storeLanes(out: usize, acc: v128, n: i32): void {
+  if (n >= 4) v128.store(out, acc);
+  else {
+    store<f32>(out, f32x4.extract_lane(acc, 0));
+    if (n > 1) store<f32>(out, f32x4.extract_lane(acc, 1), 4);
+    if (n > 2) store<f32>(out, f32x4.extract_lane(acc, 2), 8);
+  }
+}
+
+// a group's four rows against `nx` (1 to 4) activation rows x, x + xStride, ...: each weight block is
+// loaded once for all of them (the unpacking of a row's quants is the same expression for every token
+// after inlining and is computed once)
+function dotX4R(q8: bool, g: usize, x: usize, xStride: usize, nx: i32, nb: i32, out: usize, outStride: usize, n: i32): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let pf: u32 = 0;
+  const ahead = prefetchAhead;
+  const gs: usize = q8 ? X4_Q8_0 : X4_Q4_0;
+  if (nx == 1) {
+    for (let b = 0; b < nb; b++) {
+      pf ^= load<u8>(g + ahead) ^ load<u8>(g + ahead, 64);
+      if (q8) pf ^= load<u8>(g + ahead, 128);
+      const ds = f16x4(v128.load16x4_u(g));
+      a0 = q8 ? groupQ8_0R(g, x, ds, a0) : groupQ4_0R(g, x, ds, a0);
+      g += gs;
+      x += Q8_0X_BLOCK;
+    }
+  } else if (nx == 2) {
+    for (let b = 0; b < nb; b++) {
+      const ds = f16x4(v128.load16x4_u(g));
+      a0 = q8 ? groupQ8_0R(g, x, ds, a0) : groupQ4_0R(g, x, ds, a0);
+      a1 = q8 ? groupQ8_0R(g, x + xStride, ds, a1) : groupQ4_0R(g, x + xStride, ds, a1);
+      g += gs;
+      x += Q8_0X_BLOCK;
+    }
+  } else {
+    for (let b = 0; b < nb; b++) {
+      const ds = f16x4(v128.load16x4_u(g));
+      a0 = q8 ? groupQ8_0R(g, x, ds, a0) : groupQ4_0R(g, x, ds, a0);
+      a1 = q8 ? groupQ8_0R(g, x + xStride, ds, a1) : groupQ4_0R(g, x + xStride, ds, a1);
+      a2 = q8 ? groupQ8_0R(g, x + 2 * xStride, ds, a2) : groupQ4_0R(g, x + 2 * xStride, ds, a2);
+      if (nx > 3) a3 = q8 ? groupQ8_0R(g, x + 3 * xStride, ds, a3) : groupQ4_0R(g, x + 3 * xStride, ds, a3);
+      g += gs;
+      x += Q8_0X_BLOCK;
+    }
+  }
+  storeLanes(out, a0, n);
+  if (nx > 1) storeLanes(out + outStride, a1, n);
+  if (nx > 2) storeLanes(out + 2 * outStride, a2, n);
+  if (nx > 3) storeLanes(out + 3 * outStride, a3, n);
+  touched ^= pf;
+}
+
+// Whether a q8_0 matrix in the x4 layout (nGroups groups of nb blocks) holds a weight of -128, which
+// the relaxed kernels cannot take (its sign cannot move onto x); 1 or 0, for the groups of this thread
+// ORed into the u32 at flag.
+export function countQ8_0Min(tid: i32, nth: i32, w: usize, nGroups: i32, nb: i32, flag: usize): void {
+  const m = i8x16.splat(-128);
+  let found = i8x16.splat(0);
+  for (let gi = tid; gi < nGroups; gi += nth) {
+    let g = w + <usize>gi * <usize>nb * X4_Q8_0;
+    for (let b = 0; b < nb; b++) {
+      for (let j: usize = 8; j < <usize>X4_Q8_0; j += 16) found = v128.or(found, i8x16.eq(v128.load(g + j), m));
+      g += X4_Q8_0;
+    }
+  }
+  if (v128.any_true(found)) atomic.store<u32>(flag, 1);
+}
+
+// Whether this module has relaxed SIMD and its pair product gives the exact sums here (a check of the
+// engine's lowering before the kernels rely on it): 16 i8 at p against 16 values 0..127 at p + 16
+// (the caller writes them; read from memory so that no optimizer folds the check away). 1 or 0.
+export function relaxedSimdCheck(p: usize): i32 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    const a = v128.load(p), b = v128.load(p, 16);
+    const got = i16x8.relaxed_dot_i8x16_i7x16_s(a, b);
+    const lo = i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(a), i16x8.extend_low_i8x16_s(b));
+    const hi = i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(a), i16x8.extend_high_i8x16_s(b));
+    return i32x4.all_true(i32x4.eq(i32x4.extend_low_i16x8_s(got), lo)) && i32x4.all_true(i32x4.eq(i32x4.extend_high_i16x8_s(got), hi)) ? 1 : 0;
+  }
+  return 0;
 }
 
 function dotQ8_0X2x2(w: usize, w2: usize, x: usize, xb: usize, nb: i32, two: bool, out: usize, outStride: usize): void {
@@ -851,12 +1030,15 @@ function dot(type: i32, w: usize, x: usize, k: i32): f32 {
 // across threads, so q/k/v or gate/up run as one dispatch:
 //   [type, w, rowBytes, nRows, k, xq, xStride, nTok, out, outStride(floats), validRows]
 // A type with X4_LAYOUT set is a q4_0/q8_0 matrix in the interleaved layout: nRows is then its row
-// count rounded up to a multiple of 4, and only the first validRows rows are written.
+// count rounded up to a multiple of 4, and only the first validRows rows are written. With
+// RELAXED_ACTIVATIONS also set (modules built with relaxed SIMD only) the activations are q8_0r and
+// the relaxed-SIMD kernels multiply.
 // out[t * outStride + r] = W[r] . xq[t]. Rows are taken in tiles so a tile of weight rows stays in
 // cache while every token's activation row passes over it.
 
 const MATMUL_JOB: usize = 11;
 const X4_LAYOUT = 0x100;
+const RELAXED_ACTIVATIONS = 0x200;
 const TILE = 16;
 
 export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
@@ -893,15 +1075,24 @@ export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
       const nb = k >> 5;
       const groupStride = <usize>nb * (type == Q4_0 ? X4_Q4_0 : X4_Q8_0);
       const valid = <i32>load<u32>(rec, 40);
+      const relaxed = (typeWord & RELAXED_ACTIVATIONS) != 0;
       for (let rt = r0; rt < r1; rt += TILE) {
         const re = min(rt + TILE, r1);
-        for (let t = 0; t < nTok; t += 2) {
+        // tokens: four at a time with the relaxed kernels, two with the plain ones
+        for (let t = 0; t < nTok; t += relaxed ? 4 : 2) {
           const two = t + 1 < nTok;
           const xr = xq + <usize>t * xStride;
           const orow = out + <usize>t * outStride;
           for (let r = rt; r < re; r += 4) {
             const g = w + <usize>(r >> 2) * groupStride;
             const o = orow + (<usize>r << 2);
+            if (ASC_FEATURE_RELAXED_SIMD) {
+              if (relaxed) {
+                prefetchAhead = t == 0 && r + 12 <= nRows ? 2 * groupStride : 0;
+                dotX4R(type == Q8_0, g, xr, xStride, min(nTok - t, 4), nb, o, outStride, valid - r);
+                continue;
+              }
+            }
             if (two) {
               if (type == Q4_0) dotX4Q4_0x2(g, xr, xr + xStride, nb, o, o + outStride, valid - r);
               else dotX4Q8_0x2(g, xr, xr + xStride, nb, o, o + outStride, valid - r);
