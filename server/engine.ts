@@ -63,7 +63,7 @@ export async function loadServedModel(path: string, opts: LoadOptions): Promise<
   } finally {
     gguf.close();
   }
-  const runtime = await bindRuntime(path, opts.backend ?? "reference", opts.threads);
+  const runtime = await bindRuntime(path, opts.backend ?? "cpu", opts.threads);
   const loadSeconds = (performance.now() - t0) / 1000;
   return {
     id: opts.name,
@@ -74,7 +74,7 @@ export async function loadServedModel(path: string, opts: LoadOptions): Promise<
     sizeBytes: statSync(path).size,
     created: Math.floor(Date.now() / 1000),
     loadSeconds,
-    backend: opts.backend ?? "reference",
+    backend: opts.backend ?? "cpu",
     tokenizer: runtime.tokenizer,
     generate: runtime.generate,
     chatPrompt: (messages) => {

@@ -7,13 +7,12 @@ import { modelConfigFromGGUF, type ModelConfig } from "../model/config.js";
 import { loadTokenizer } from "../tokenizer/index.js";
 import type { Tokenizer } from "../tokenizer/types.js";
 import { backendFactory, type Backend, type KVCacheType } from "./backend.js";
-import "./reference-backend.js";
-import "../../targets/wasm-simd/backend/backend.js";
+import { DEFAULT_BACKEND } from "./cpu-backend.js";
 import "../../targets/wgsl/backend/auto.js";
 import { Session, type SessionOptions } from "./session.js";
 
 export interface LoadModelOptions {
-  /** Which backend runs the model (default "reference"). */
+  /** Which backend runs the model (default "cpu": wasm, or reference where wasm cannot run it). */
   readonly backend?: string;
   /** KV cache storage (default "f32"). */
   readonly kvType?: KVCacheType;
@@ -34,7 +33,7 @@ export interface Model {
 }
 
 export async function loadModel(path: string, opts: LoadModelOptions = {}): Promise<Model> {
-  const backendName = opts.backend ?? "reference";
+  const backendName = opts.backend ?? DEFAULT_BACKEND;
   if (opts.kvType !== undefined && opts.kvType !== "f32" && opts.kvType !== "f16") {
     throw new KilnError(`KV cache type "${String(opts.kvType)}" is not supported (use f32 or f16)`);
   }

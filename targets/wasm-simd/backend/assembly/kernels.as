@@ -1040,6 +1040,7 @@ const MATMUL_JOB: usize = 11;
 const X4_LAYOUT = 0x100;
 const RELAXED_ACTIVATIONS = 0x200;
 const TILE = 16;
+const AHEAD_ROWS = 4;
 
 export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
   let total = 0;
@@ -1069,7 +1070,7 @@ export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
     const pairs = type == Q4_0 || type == Q8_0;
     // rows to prefetch ahead: the next pair (or row) when each row is used once, the next tile when a
     // tile serves many tokens (then only during the first token's pass)
-    const ahead = nTok <= 2 ? (pairs ? 8 : 4) : TILE;
+    const ahead = nTok <= 2 ? (pairs ? 8 : AHEAD_ROWS) : TILE;
     if ((typeWord & X4_LAYOUT) != 0) {
       // rows r0 .. r1 start at a multiple of 4: the split cuts there, and x4 row counts are padded
       const nb = k >> 5;
