@@ -97,3 +97,41 @@ describe("q8_0 weights of -128 (which the relaxed kernels cannot take) are found
     });
   }
 });
+
+// Prefill multiplies q4_K and q6_K rows by two tokens at once (dotQ4_KXx2, dotQ6_KXx2); each token must
+// get the one-token kernel's bits, which the golden logits tests check against llama.cpp.
+describe("wasm backend q4_K/q6_K two-token products give the one-token bits", async () => {
+  const { module } = await kernelModule("plain");
+  const memory = new WA.Memory({ initial: 64, maximum: 65536, shared: true });
+  const ex = new WA.Instance(module, { env: { memory } }).exports as Record<string, Fn>;
+  let seed = 777;
+  const rand = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  // [ggml type id, block bytes, offsets of the f16 scales in a block]
+  for (const [type, name, blockBytes, f16At] of [[12, "q4_K", 144, [0, 2]], [14, "q6_K", 210, [208]]] as const) {
+    for (const nTok of [2, 3, 5]) {
+      it(`${name}: ${nTok} tokens`, () => {
+        const k = 512, rows = 7, rowBytes = (k / 256) * blockBytes, xStride = (k / 256) * 560;
+        const W = 65536, X = W + rows * rowBytes + 64, XQ = X + nTok * k * 4 + 64, O1 = XQ + nTok * xStride + 64, O2 = O1 + nTok * rows * 4 + 64, J = O2 + nTok * rows * 4 + 64;
+        const u8 = new Uint8Array(memory.buffer);
+        const dv = new DataView(memory.buffer);
+        for (let i = 0; i < rows * rowBytes; i++) u8[W + i] = (rand() * 256) | 0;
+        for (let b = 0; b < rows * (k / 256); b++) for (const at of f16At) dv.setUint16(W + b * blockBytes + at, 0x1800 + ((rand() * 1024) | 0) + (rand() < 0.5 ? 0x8000 : 0), true);
+        const x = new Float32Array(memory.buffer, X, nTok * k);
+        for (let i = 0; i < x.length; i++) x[i] = rand() * 2 - 1;
+        ex.quantizeQ8_KX!(0, 1, X, k * 4, XQ, xStride, nTok, k);
+        const job = new Uint32Array(memory.buffer, J, 11);
+        // one job of nTok tokens, then one job per token
+        job.set([type, W, rowBytes, rows, k, XQ, xStride, nTok, O1, rows, rows]);
+        ex.matmul!(0, 1, J, 1);
+        for (let t = 0; t < nTok; t++) {
+          job.set([type, W, rowBytes, rows, k, XQ + t * xStride, xStride, 1, O2 + t * rows * 4, rows, rows]);
+          ex.matmul!(0, 1, J, 1);
+        }
+        const o1 = Array.from(new Uint32Array(memory.buffer, O1, nTok * rows));
+        const o2 = Array.from(new Uint32Array(memory.buffer, O2, nTok * rows));
+        expect(o1).toEqual(o2);
+        expect(new Float32Array(memory.buffer, O1, nTok * rows).every(Number.isFinite)).toBe(true);
+      });
+    }
+  }
+});

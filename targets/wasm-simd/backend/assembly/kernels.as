@@ -508,14 +508,25 @@ function dotX4Q8_0x2(g: usize, x: usize, y: usize, nb: i32, out: usize, outY: us
 // (Relaxed versions of the q4_K and q6_K products measured slower than the plain ones here: their
 // cost is in unpacking the quants and scales, not in the multiplications.)
 
-// a row's q4_0 block (quants q) against a q8_0r block (values xlo, xhi): four i32 lane sums of q * x
-@inline function laneSumsQ4_0R(q: v128, xlo: v128, xhi: v128): v128 {
+// a row's q4_0 block (quants q) against a q8_0r block (values xlo, xhi): eight i16 sums of four
+// products q * x each (at most 4 * 15 * 127 in magnitude)
+@inline function pairSumsQ4_0R(q: v128, xlo: v128, xhi: v128): v128 {
   const m4 = i8x16.splat(0x0f);
-  const p = i16x8.add(
+  return i16x8.add(
     i16x8.relaxed_dot_i8x16_i7x16_s(xlo, v128.and(q, m4)),
     i16x8.relaxed_dot_i8x16_i7x16_s(xhi, v128.and(i16x8.shr_u(q, 4), m4)),
   );
-  return i32x4.extadd_pairwise_i16x8_s(p);
+}
+
+// four rows' pair sums -> the four rows' totals (i32x4, lane i: row i), added in i16 while they fit
+// (four lanes: 4 * 7620), then widened
+@inline function rowTotals16(p0: v128, p1: v128, p2: v128, p3: v128): v128 {
+  // rows 0, 1 (and 2, 3) interleaved, two lanes each
+  const u = i16x8.add(i16x8.shuffle(p0, p1, 0, 8, 1, 9, 2, 10, 3, 11), i16x8.shuffle(p0, p1, 4, 12, 5, 13, 6, 14, 7, 15));
+  const v = i16x8.add(i16x8.shuffle(p2, p3, 0, 8, 1, 9, 2, 10, 3, 11), i16x8.shuffle(p2, p3, 4, 12, 5, 13, 6, 14, 7, 15));
+  // rows 0, 1, 2, 3, 0, 1, 2, 3, four lanes each
+  const w = i16x8.add(i32x4.shuffle(u, v, 0, 4, 1, 5), i32x4.shuffle(u, v, 2, 6, 3, 7));
+  return i32x4.add(i32x4.extend_low_i16x8_s(w), i32x4.extend_high_i16x8_s(w));
 }
 
 // a row's q8_0 block (quant bytes 0-15 in q, 16-31 in t) against a q8_0r block: a0, a1 |x|, m0, m1 all
@@ -538,9 +549,9 @@ function dotX4Q8_0x2(g: usize, x: usize, y: usize, nb: i32, out: usize, outY: us
 // total is scaled once per row, as in ggml's scalar dot products.
 @inline function groupQ4_0R(g: usize, x: usize, ds: v128, acc: v128): v128 {
   const xlo = v128.load(x), xhi = v128.load(x, 16);
-  const t = rowTotals(
-    laneSumsQ4_0R(v128.load(g, 8), xlo, xhi), laneSumsQ4_0R(v128.load(g, 24), xlo, xhi),
-    laneSumsQ4_0R(v128.load(g, 40), xlo, xhi), laneSumsQ4_0R(v128.load(g, 56), xlo, xhi),
+  const t = rowTotals16(
+    pairSumsQ4_0R(v128.load(g, 8), xlo, xhi), pairSumsQ4_0R(v128.load(g, 24), xlo, xhi),
+    pairSumsQ4_0R(v128.load(g, 40), xlo, xhi), pairSumsQ4_0R(v128.load(g, 56), xlo, xhi),
   );
   const d = f32x4.mul(ds, f32x4.splat(load<f32>(x, 80)));
   return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(t, v128.load32_splat(x, 64))), d));
@@ -579,13 +590,21 @@ function dotX4R(q8: bool, g: usize, x: usize, xStride: usize, nx: i32, nb: i32, 
   const ahead = prefetchAhead;
   const gs: usize = q8 ? X4_Q8_0 : X4_Q4_0;
   if (nx == 1) {
-    for (let b = 0; b < nb; b++) {
-      pf ^= load<u8>(g + ahead) ^ load<u8>(g + ahead, 64);
-      if (q8) pf ^= load<u8>(g + ahead, 128);
-      const ds = f16x4(v128.load16x4_u(g));
-      a0 = q8 ? groupQ8_0R(g, x, ds, a0) : groupQ4_0R(g, x, ds, a0);
-      g += gs;
-      x += Q8_0X_BLOCK;
+    // one loop per type (no type test inside it): the decode path
+    if (q8) {
+      for (let b = 0; b < nb; b++) {
+        pf ^= load<u8>(g + ahead) ^ load<u8>(g + ahead, 64) ^ load<u8>(g + ahead, 128);
+        a0 = groupQ8_0R(g, x, f16x4(v128.load16x4_u(g)), a0);
+        g += X4_Q8_0;
+        x += Q8_0X_BLOCK;
+      }
+    } else {
+      for (let b = 0; b < nb; b++) {
+        pf ^= load<u8>(g + ahead) ^ load<u8>(g + ahead, 64);
+        a0 = groupQ4_0R(g, x, f16x4(v128.load16x4_u(g)), a0);
+        g += X4_Q4_0;
+        x += Q8_0X_BLOCK;
+      }
     }
   } else if (nx == 2) {
     for (let b = 0; b < nb; b++) {
@@ -873,6 +892,55 @@ function dotQ4_KX(w: usize, x: usize, nb: i32): f32 {
   return sumf;
 }
 
+// dotQ4_KX for two activation rows x and y at once (prefill): each weight block, its scales and mins
+// are unpacked once for both; each token's arithmetic is dotQ4_KX's, so the results are its bits
+function dotQ4_KXx2(w: usize, x: usize, y: usize, nb: i32, out: usize, outY: usize): void {
+  let sumx: f32 = 0, sumy: f32 = 0;
+  const m4 = i8x16.splat(0x0f);
+  for (let b = 0; b < nb; b++) {
+    const t0 = load<u32>(w, 4);
+    const t1 = load<u32>(w, 8);
+    const t2 = load<u32>(w, 12);
+    const u3 = ((t2 >> 4) & 0x0f0f0f0f) | (((t1 >> 6) & 0x03030303) << 4);
+    const u2 = t1 & 0x3f3f3f3f;
+    const u1 = (t2 & 0x0f0f0f0f) | (((t0 >> 6) & 0x03030303) << 4);
+    const u0 = t0 & 0x3f3f3f3f;
+    let vx = i32x4.splat(0), vy = i32x4.splat(0);
+    for (let j = 0; j < 4; j++) {
+      const q = w + 16 + (<usize>j << 5);
+      const o = 16 + (<usize>j << 7);
+      const v0 = v128.load(q);
+      const v1 = v128.load(q, 16);
+      const l0 = v128.and(v0, m4), l1 = v128.and(v1, m4);
+      const h0 = v128.and(i16x8.shr_u(v0, 4), m4), h1 = v128.and(i16x8.shr_u(v1, 4), m4);
+      const sw = j < 2 ? u0 : u1;
+      const sh = <u32>(j & 1) << 4;
+      const slo = i32x4.splat(<i32>((sw >> sh) & 0xff));
+      const shi = i32x4.splat(<i32>((sw >> (sh + 8)) & 0xff));
+      const lx = i32x4.add(dotU8I16(l0, x + o), dotU8I16(l1, x + o + 32));
+      const hx = i32x4.add(dotU8I16(h0, x + o + 64), dotU8I16(h1, x + o + 96));
+      vx = i32x4.add(vx, i32x4.add(i32x4.mul(lx, slo), i32x4.mul(hx, shi)));
+      const ly = i32x4.add(dotU8I16(l0, y + o), dotU8I16(l1, y + o + 32));
+      const hy = i32x4.add(dotU8I16(h0, y + o + 64), dotU8I16(h1, y + o + 96));
+      vy = i32x4.add(vy, i32x4.add(i32x4.mul(ly, slo), i32x4.mul(hy, shi)));
+    }
+    const mins = i64x2.replace_lane(i64x2.splat(0), 0, <i64>u2 | (<i64>u3 << 32));
+    const md = i8x16.shuffle(mins, mins, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+    const mlo = i16x8.extend_low_i8x16_u(md), mhi = i16x8.extend_high_i8x16_u(md);
+    const summx = hsumI(i32x4.add(i32x4.dot_i16x8_s(mlo, v128.load(x, 528)), i32x4.dot_i16x8_s(mhi, v128.load(x, 544))));
+    const summy = hsumI(i32x4.add(i32x4.dot_i16x8_s(mlo, v128.load(y, 528)), i32x4.dot_i16x8_s(mhi, v128.load(y, 544))));
+    const d = f16s(load<u16>(w)), dmin = f16s(load<u16>(w, 2));
+    const dx = load<f32>(x), dy = load<f32>(y);
+    sumx += dx * d * <f32>hsumI(vx) - dx * dmin * <f32>summx;
+    sumy += dy * d * <f32>hsumI(vy) - dy * dmin * <f32>summy;
+    w += 144;
+    x += Q8_KX_BLOCK;
+    y += Q8_KX_BLOCK;
+  }
+  store<f32>(out, sumx);
+  store<f32>(outY, sumy);
+}
+
 // q5_K block: d f16, dmin f16, scales[12], qh[32], qs[128]
 function dotQ5_K(w: usize, x: usize, nb: i32): f32 {
   let sumf: f32 = 0;
@@ -961,6 +1029,54 @@ function dotQ6_KX(w: usize, x: usize, nb: i32): f32 {
   }
   touched ^= pf;
   return sumf;
+}
+
+// dotQ6_KX for two activation rows x and y at once (prefill), the same bits per token
+function dotQ6_KXx2(w: usize, x: usize, y: usize, nb: i32, out: usize, outY: usize): void {
+  let sumx: f32 = 0, sumy: f32 = 0;
+  const m4 = i8x16.splat(0x0f);
+  const m30 = i8x16.splat(0x30);
+  for (let b = 0; b < nb; b++) {
+    let vx = i32x4.splat(0), vy = i32x4.splat(0);
+    for (let n = 0; n < 2; n++) {
+      const ql = w + (<usize>n << 6);
+      const qh = w + 128 + (<usize>n << 5);
+      const sc = w + 192 + (<usize>n << 3);
+      for (let is = 0; is < 2; is++) {
+        const l = <usize>is << 4;
+        const a = v128.load(ql + l);
+        const c = v128.load(ql + 32 + l);
+        const h = v128.load(qh + l);
+        const q1 = v128.or(v128.and(a, m4), v128.and(i16x8.shl(h, 4), m30));
+        const q2 = v128.or(v128.and(c, m4), v128.and(i16x8.shl(h, 2), m30));
+        const q3 = v128.or(v128.and(i16x8.shr_u(a, 4), m4), v128.and(h, m30));
+        const q4 = v128.or(v128.and(i16x8.shr_u(c, 4), m4), v128.and(i16x8.shr_u(h, 2), m30));
+        const s1 = i32x4.splat(<i32>load<i8>(sc + is)), s2 = i32x4.splat(<i32>load<i8>(sc + is + 2));
+        const s3 = i32x4.splat(<i32>load<i8>(sc + is + 4)), s4 = i32x4.splat(<i32>load<i8>(sc + is + 6));
+        const o = 16 + (((<usize>n << 7) + l) << 1);
+        vx = i32x4.add(vx, i32x4.mul(dotU8I16(q1, x + o), s1));
+        vx = i32x4.add(vx, i32x4.mul(dotU8I16(q2, x + o + 64), s2));
+        vx = i32x4.add(vx, i32x4.mul(dotU8I16(q3, x + o + 128), s3));
+        vx = i32x4.add(vx, i32x4.mul(dotU8I16(q4, x + o + 192), s4));
+        vy = i32x4.add(vy, i32x4.mul(dotU8I16(q1, y + o), s1));
+        vy = i32x4.add(vy, i32x4.mul(dotU8I16(q2, y + o + 64), s2));
+        vy = i32x4.add(vy, i32x4.mul(dotU8I16(q3, y + o + 128), s3));
+        vy = i32x4.add(vy, i32x4.mul(dotU8I16(q4, y + o + 192), s4));
+      }
+    }
+    const scs = v128.load(w + 192);
+    const slo = i16x8.extend_low_i8x16_s(scs), shi = i16x8.extend_high_i8x16_s(scs);
+    const bx = i32x4.add(i32x4.dot_i16x8_s(slo, v128.load(x + 528)), i32x4.dot_i16x8_s(shi, v128.load(x + 544)));
+    const by = i32x4.add(i32x4.dot_i16x8_s(slo, v128.load(y + 528)), i32x4.dot_i16x8_s(shi, v128.load(y + 544)));
+    const d = f16s(load<u16>(w, 208));
+    sumx += load<f32>(x) * d * <f32>(hsumI(vx) - 32 * hsumI(bx));
+    sumy += load<f32>(y) * d * <f32>(hsumI(vy) - 32 * hsumI(by));
+    w += 210;
+    x += Q8_KX_BLOCK;
+    y += Q8_KX_BLOCK;
+  }
+  store<f32>(out, sumx);
+  store<f32>(outY, sumy);
 }
 
 // 16 unsigned bytes against 16 i16 at y: four i32 partial sums
@@ -1127,6 +1243,25 @@ export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
             prefetchAhead = t == 0 && r + ahead < nRows ? <usize>ahead * rowBytes : 0;
             store<f32>(orow + (<usize>r << 2), dot(type, w + <usize>r * rowBytes, xr, k));
             if (two) store<f32>(orow + outStride + (<usize>r << 2), dot(type, w + <usize>r * rowBytes, xr + xStride, k));
+          }
+        }
+        continue;
+      }
+      if (nTok > 1 && (type == Q4_K || type == Q6_K)) {
+        // two tokens at a time: each weight block is unpacked once for both
+        for (let t = 0; t < nTok; t += 2) {
+          const xr = xq + <usize>t * xStride;
+          const orow = out + <usize>t * outStride;
+          for (let r = rt; r < re; r++) {
+            const wr = w + <usize>r * rowBytes;
+            const o = orow + (<usize>r << 2);
+            if (t + 1 < nTok) {
+              if (type == Q4_K) dotQ4_KXx2(wr, xr, xr + xStride, k >> 8, o, o + outStride);
+              else dotQ6_KXx2(wr, xr, xr + xStride, k >> 8, o, o + outStride);
+            } else {
+              prefetchAhead = 0;
+              store<f32>(o, dot(type, wr, xr, k));
+            }
           }
         }
         continue;
