@@ -98,9 +98,10 @@ describe("q8_0 weights of -128 (which the relaxed kernels cannot take) are found
   }
 });
 
-// Prefill multiplies q4_K and q6_K rows by two tokens at once (dotQ4_KXx2, dotQ6_KXx2); each token must
-// get the one-token kernel's bits, which the golden logits tests check against llama.cpp.
-describe("wasm backend q4_K/q6_K two-token products give the one-token bits", async () => {
+// q4_K and q6_K products have three paths: one row by one token (dotQ4_KX, dotQ6_KX, which the golden
+// logits tests check against llama.cpp), prefill's two tokens per weight block (dotQ4_KXx2, dotQ6_KXx2)
+// and decode's eight rows side by side (dotKStreams). The last two must give the first one's bits.
+describe("wasm backend q4_K/q6_K prefill and decode paths give the one-row one-token bits", async () => {
   const { module } = await kernelModule("plain");
   const memory = new WA.Memory({ initial: 64, maximum: 65536, shared: true });
   const ex = new WA.Instance(module, { env: { memory } }).exports as Record<string, Fn>;
@@ -108,10 +109,11 @@ describe("wasm backend q4_K/q6_K two-token products give the one-token bits", as
   const rand = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
   // [ggml type id, block bytes, offsets of the f16 scales in a block]
   for (const [type, name, blockBytes, f16At] of [[12, "q4_K", 144, [0, 2]], [14, "q6_K", 210, [208]]] as const) {
-    for (const nTok of [2, 3, 5]) {
-      it(`${name}: ${nTok} tokens`, () => {
-        const k = 512, rows = 7, rowBytes = (k / 256) * blockBytes, xStride = (k / 256) * 560;
-        const W = 65536, X = W + rows * rowBytes + 64, XQ = X + nTok * k * 4 + 64, O1 = XQ + nTok * xStride + 64, O2 = O1 + nTok * rows * 4 + 64, J = O2 + nTok * rows * 4 + 64;
+    for (const [rows, nTok] of [[30, 1], [24, 2], [7, 3], [30, 5]] as const) {
+      it(`${name}: ${rows} rows x ${nTok} tokens`, () => {
+        const k = 512, rowBytes = (k / 256) * blockBytes, xStride = (k / 256) * 560;
+        const W = 65536, X = W + rows * rowBytes + 64, XQ = X + nTok * k * 4 + 64;
+        const O1 = XQ + nTok * xStride + 64, O2 = O1 + nTok * rows * 4 + 64, O3 = O2 + nTok * rows * 4 + 64, J = O3 + nTok * rows * 4 + 64;
         const u8 = new Uint8Array(memory.buffer);
         const dv = new DataView(memory.buffer);
         for (let i = 0; i < rows * rowBytes; i++) u8[W + i] = (rand() * 256) | 0;
@@ -120,17 +122,27 @@ describe("wasm backend q4_K/q6_K two-token products give the one-token bits", as
         for (let i = 0; i < x.length; i++) x[i] = rand() * 2 - 1;
         ex.quantizeQ8_KX!(0, 1, X, k * 4, XQ, xStride, nTok, k);
         const job = new Uint32Array(memory.buffer, J, 11);
-        // one job of nTok tokens, then one job per token
-        job.set([type, W, rowBytes, rows, k, XQ, xStride, nTok, O1, rows, rows]);
-        ex.matmul!(0, 1, J, 1);
-        for (let t = 0; t < nTok; t++) {
-          job.set([type, W, rowBytes, rows, k, XQ + t * xStride, xStride, 1, O2 + t * rows * 4, rows, rows]);
-          ex.matmul!(0, 1, J, 1);
+        for (const nth of [1, 2]) {
+          // one job of nTok tokens (prefill); one job per token (decode); one job per row and token
+          for (let tid = 0; tid < nth; tid++) {
+            job.set([type, W, rowBytes, rows, k, XQ, xStride, nTok, O1, rows, rows]);
+            ex.matmul!(tid, nth, J, 1);
+            for (let t = 0; t < nTok; t++) {
+              job.set([type, W, rowBytes, rows, k, XQ + t * xStride, xStride, 1, O2 + t * rows * 4, rows, rows]);
+              ex.matmul!(tid, nth, J, 1);
+            }
+          }
+          for (let t = 0; t < nTok; t++) {
+            for (let r = 0; r < rows; r++) {
+              job.set([type, W + r * rowBytes, rowBytes, 1, k, XQ + t * xStride, xStride, 1, O3 + (t * rows + r) * 4, rows, 1]);
+              ex.matmul!(0, 1, J, 1);
+            }
+          }
+          const single = Array.from(new Uint32Array(memory.buffer, O3, nTok * rows));
+          expect(Array.from(new Uint32Array(memory.buffer, O1, nTok * rows))).toEqual(single);
+          expect(Array.from(new Uint32Array(memory.buffer, O2, nTok * rows))).toEqual(single);
+          expect(new Float32Array(memory.buffer, O3, nTok * rows).every(Number.isFinite)).toBe(true);
         }
-        const o1 = Array.from(new Uint32Array(memory.buffer, O1, nTok * rows));
-        const o2 = Array.from(new Uint32Array(memory.buffer, O2, nTok * rows));
-        expect(o1).toEqual(o2);
-        expect(new Float32Array(memory.buffer, O1, nTok * rows).every(Number.isFinite)).toBe(true);
       });
     }
   }

@@ -20,22 +20,37 @@
 // ---------------------------------------------------------------------------------------------------
 // half precision
 
-// f16 bits -> f32: shift the exponent/mantissa into place and rescale by 2^112 (exact, subnormals too)
+// f16 bits -> f32, exact, without denormal intermediates: x86 takes a microcode assist (a hundred
+// cycles and more) on every denormal operand, and rescaling the shifted bits by 2^112 makes one of
+// every f16 subnormal, such as the scales of q6_K blocks of small weights (d = max|scale| / 127 is
+// often below 2^-14): a TinyLlama-shaped q6_K output matrix multiplied at 2.8 instead of 6.7 GMAC/s.
+// Normal halves: exponent and mantissa moved into place, the exponent rebiased with an integer add;
+// subnormal ones: the mantissa converted and scaled by 2^-24 (both exact).
+const F16_REBIAS: u32 = 112 << 23; // (127 - 15) << 23
+const TWO_M24: f32 = reinterpret<f32>(0x33800000); // 2^-24
+
 function f16(h: u32): f32 {
-  const bits = (h & 0x7fff) << 13;
-  let v = reinterpret<f32>(bits) * reinterpret<f32>(0x77800000);
-  if ((h & 0x7c00) == 0x7c00) v = reinterpret<f32>(bits | 0x7f800000); // inf, nan
+  const m = h & 0x7fff;
+  let v: f32;
+  if (m >= 0x7c00) v = reinterpret<f32>((m << 13) | 0x7f800000); // inf, nan
+  else if (m >= 0x400) v = reinterpret<f32>((m << 13) + F16_REBIAS);
+  else v = <f32>m * TWO_M24;
   return (h & 0x8000) != 0 ? -v : v;
 }
 
-// f16 bits -> f32 for block scales, which are finite: the sign rides along through the rescale
+// f16 bits -> f32 for block scales, which are finite
 function f16s(h: u32): f32 {
-  return reinterpret<f32>(((h & 0x8000) << 16) | ((h & 0x7fff) << 13)) * reinterpret<f32>(0x77800000);
+  const m = h & 0x7fff;
+  const v = m >= 0x400 ? reinterpret<f32>((m << 13) + F16_REBIAS) : <f32>m * TWO_M24;
+  return reinterpret<f32>(reinterpret<u32>(v) | ((h & 0x8000) << 16));
 }
 
 // four f16 (in the low halves of u32 lanes) -> f32x4; weights and KV values are finite, so no inf/nan case
 function f16x4(u: v128): v128 {
-  const mag = f32x4.mul(i32x4.shl(v128.and(u, i32x4.splat(0x7fff)), 13), f32x4.splat(reinterpret<f32>(0x77800000)));
+  const m = v128.and(u, i32x4.splat(0x7fff));
+  const normal = i32x4.add(i32x4.shl(m, 13), i32x4.splat(F16_REBIAS));
+  const sub = f32x4.mul(f32x4.convert_i32x4_s(m), f32x4.splat(TWO_M24));
+  const mag = v128.bitselect(normal, sub, i32x4.gt_s(m, i32x4.splat(0x3ff)));
   return v128.or(mag, i32x4.shl(v128.and(u, i32x4.splat(0x8000)), 16));
 }
 
@@ -894,47 +909,50 @@ function minK4(s: usize, j: i32): i32 {
 // dy * d * sum(q * y * sc) - dy * dmin * sum(min * bsum), the integer sums exact.
 function dotQ4_KX(w: usize, x: usize, nb: i32): f32 {
   let sumf: f32 = 0;
-  const m4 = i8x16.splat(0x0f);
   let pf: u32 = 0;
   const ahead = prefetchAhead;
   for (let b = 0; b < nb; b++) {
-    pf ^= load<u8>(w + ahead);
-    pf ^= load<u8>(w + ahead, 64);
-    pf ^= load<u8>(w + ahead, 128);
-    // scales[12] -> sc bytes 0..7 in u0, u1 and mins bytes 0..7 in u2, u3
-    const t0 = load<u32>(w, 4);
-    const t1 = load<u32>(w, 8);
-    const t2 = load<u32>(w, 12);
-    const u3 = ((t2 >> 4) & 0x0f0f0f0f) | (((t1 >> 6) & 0x03030303) << 4);
-    const u2 = t1 & 0x3f3f3f3f;
-    const u1 = (t2 & 0x0f0f0f0f) | (((t0 >> 6) & 0x03030303) << 4);
-    const u0 = t0 & 0x3f3f3f3f;
-    let vs = i32x4.splat(0);
-    for (let j = 0; j < 4; j++) {
-      const q = w + 16 + (<usize>j << 5);
-      const y = x + 16 + (<usize>j << 7);
-      const v0 = v128.load(q);
-      const v1 = v128.load(q, 16);
-      const lo = i32x4.add(dotU8I16(v128.and(v0, m4), y), dotU8I16(v128.and(v1, m4), y + 32));
-      const hi = i32x4.add(dotU8I16(v128.and(i16x8.shr_u(v0, 4), m4), y + 64), dotU8I16(v128.and(i16x8.shr_u(v1, 4), m4), y + 96));
-      const sw = j < 2 ? u0 : u1;
-      const sh = <u32>(j & 1) << 4;
-      vs = i32x4.add(vs, i32x4.add(i32x4.mul(lo, i32x4.splat(<i32>((sw >> sh) & 0xff))), i32x4.mul(hi, i32x4.splat(<i32>((sw >> (sh + 8)) & 0xff)))));
-    }
-    // sum over sub-blocks of min * (the sub-block's two bsums): each min twice, against bsums in order
-    const mins = i64x2.replace_lane(i64x2.splat(0), 0, <i64>u2 | (<i64>u3 << 32));
-    const md = i8x16.shuffle(mins, mins, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
-    const summ = hsumI(i32x4.add(
-      i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_u(md), v128.load(x, 528)),
-      i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(md), v128.load(x, 544)),
-    ));
-    const dy = load<f32>(x);
-    sumf += dy * f16s(load<u16>(w)) * <f32>hsumI(vs) - dy * f16s(load<u16>(w, 2)) * <f32>summ;
+    pf ^= load<u8>(w + ahead) ^ load<u8>(w + ahead, 64) ^ load<u8>(w + ahead, 128);
+    sumf += blockQ4_KX(w, x);
     w += 144;
     x += Q8_KX_BLOCK;
   }
   touched ^= pf;
   return sumf;
+}
+
+// one q4_K block against one widened q8_K block
+@inline function blockQ4_KX(w: usize, x: usize): f32 {
+  const m4 = i8x16.splat(0x0f);
+  // scales[12] -> sc bytes 0..7 in u0, u1 and mins bytes 0..7 in u2, u3
+  const t0 = load<u32>(w, 4);
+  const t1 = load<u32>(w, 8);
+  const t2 = load<u32>(w, 12);
+  const u3 = ((t2 >> 4) & 0x0f0f0f0f) | (((t1 >> 6) & 0x03030303) << 4);
+  const u2 = t1 & 0x3f3f3f3f;
+  const u1 = (t2 & 0x0f0f0f0f) | (((t0 >> 6) & 0x03030303) << 4);
+  const u0 = t0 & 0x3f3f3f3f;
+  let vs = i32x4.splat(0);
+  for (let j = 0; j < 4; j++) {
+    const q = w + 16 + (<usize>j << 5);
+    const y = x + 16 + (<usize>j << 7);
+    const v0 = v128.load(q);
+    const v1 = v128.load(q, 16);
+    const lo = i32x4.add(dotU8I16(v128.and(v0, m4), y), dotU8I16(v128.and(v1, m4), y + 32));
+    const hi = i32x4.add(dotU8I16(v128.and(i16x8.shr_u(v0, 4), m4), y + 64), dotU8I16(v128.and(i16x8.shr_u(v1, 4), m4), y + 96));
+    const sw = j < 2 ? u0 : u1;
+    const sh = <u32>(j & 1) << 4;
+    vs = i32x4.add(vs, i32x4.add(i32x4.mul(lo, i32x4.splat(<i32>((sw >> sh) & 0xff))), i32x4.mul(hi, i32x4.splat(<i32>((sw >> (sh + 8)) & 0xff)))));
+  }
+  // sum over sub-blocks of min * (the sub-block's two bsums): each min twice, against bsums in order
+  const mins = i64x2.replace_lane(i64x2.splat(0), 0, <i64>u2 | (<i64>u3 << 32));
+  const md = i8x16.shuffle(mins, mins, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+  const summ = hsumI(i32x4.add(
+    i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_u(md), v128.load(x, 528)),
+    i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(md), v128.load(x, 544)),
+  ));
+  const dy = load<f32>(x);
+  return dy * f16s(load<u16>(w)) * <f32>hsumI(vs) - dy * f16s(load<u16>(w, 2)) * <f32>summ;
 }
 
 // dotQ4_KX for two activation rows x and y at once (prefill): each weight block, its scales and mins
@@ -1035,45 +1053,89 @@ function dotQ5_K(w: usize, x: usize, nb: i32): f32 {
 // 32 sum(sc bsum), an exact integer; the block adds dy * d * that total.
 function dotQ6_KX(w: usize, x: usize, nb: i32): f32 {
   let sumf: f32 = 0;
-  const m4 = i8x16.splat(0x0f);
-  const m30 = i8x16.splat(0x30);
   let pf: u32 = 0;
   const ahead = prefetchAhead;
   for (let b = 0; b < nb; b++) {
     pf ^= load<u8>(w + ahead) ^ load<u8>(w + ahead, 64) ^ load<u8>(w + ahead, 128) ^ load<u8>(w + ahead, 192);
-    let vs = i32x4.splat(0);
-    for (let n = 0; n < 2; n++) {
-      const ql = w + (<usize>n << 6);
-      const qh = w + 128 + (<usize>n << 5);
-      const sc = w + 192 + (<usize>n << 3);
-      for (let is = 0; is < 2; is++) {
-        const l = <usize>is << 4;
-        const a = v128.load(ql + l);
-        const c = v128.load(ql + 32 + l);
-        const h = v128.load(qh + l);
-        const q1 = v128.or(v128.and(a, m4), v128.and(i16x8.shl(h, 4), m30));
-        const q2 = v128.or(v128.and(c, m4), v128.and(i16x8.shl(h, 2), m30));
-        const q3 = v128.or(v128.and(i16x8.shr_u(a, 4), m4), v128.and(h, m30));
-        const q4 = v128.or(v128.and(i16x8.shr_u(c, 4), m4), v128.and(i16x8.shr_u(h, 2), m30));
-        const y = x + 16 + (((<usize>n << 7) + l) << 1);
-        vs = i32x4.add(vs, i32x4.mul(dotU8I16(q1, y), i32x4.splat(<i32>load<i8>(sc + is))));
-        vs = i32x4.add(vs, i32x4.mul(dotU8I16(q2, y + 64), i32x4.splat(<i32>load<i8>(sc + is + 2))));
-        vs = i32x4.add(vs, i32x4.mul(dotU8I16(q3, y + 128), i32x4.splat(<i32>load<i8>(sc + is + 4))));
-        vs = i32x4.add(vs, i32x4.mul(dotU8I16(q4, y + 192), i32x4.splat(<i32>load<i8>(sc + is + 6))));
-      }
-    }
-    // 32 * sum(sc * bsum): the 16 scales widened to i16 against the 16 bsums
-    const scs = v128.load(w + 192);
-    const bias = i32x4.add(
-      i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(scs), v128.load(x + 528)),
-      i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(scs), v128.load(x + 544)),
-    );
-    sumf += load<f32>(x) * f16s(load<u16>(w, 208)) * <f32>(hsumI(vs) - 32 * hsumI(bias));
+    sumf += blockQ6_KX(w, x);
     w += 210;
     x += Q8_KX_BLOCK;
   }
   touched ^= pf;
   return sumf;
+}
+
+// one q6_K block against one widened q8_K block
+@inline function blockQ6_KX(w: usize, x: usize): f32 {
+  const m4 = i8x16.splat(0x0f);
+  const m30 = i8x16.splat(0x30);
+  let vs = i32x4.splat(0);
+  for (let n = 0; n < 2; n++) {
+    const ql = w + (<usize>n << 6);
+    const qh = w + 128 + (<usize>n << 5);
+    const sc = w + 192 + (<usize>n << 3);
+    for (let is = 0; is < 2; is++) {
+      const l = <usize>is << 4;
+      const a = v128.load(ql + l);
+      const c = v128.load(ql + 32 + l);
+      const h = v128.load(qh + l);
+      const q1 = v128.or(v128.and(a, m4), v128.and(i16x8.shl(h, 4), m30));
+      const q2 = v128.or(v128.and(c, m4), v128.and(i16x8.shl(h, 2), m30));
+      const q3 = v128.or(v128.and(i16x8.shr_u(a, 4), m4), v128.and(h, m30));
+      const q4 = v128.or(v128.and(i16x8.shr_u(c, 4), m4), v128.and(i16x8.shr_u(h, 2), m30));
+      const y = x + 16 + (((<usize>n << 7) + l) << 1);
+      vs = i32x4.add(vs, i32x4.mul(dotU8I16(q1, y), i32x4.splat(<i32>load<i8>(sc + is))));
+      vs = i32x4.add(vs, i32x4.mul(dotU8I16(q2, y + 64), i32x4.splat(<i32>load<i8>(sc + is + 2))));
+      vs = i32x4.add(vs, i32x4.mul(dotU8I16(q3, y + 128), i32x4.splat(<i32>load<i8>(sc + is + 4))));
+      vs = i32x4.add(vs, i32x4.mul(dotU8I16(q4, y + 192), i32x4.splat(<i32>load<i8>(sc + is + 6))));
+    }
+  }
+  // 32 * sum(sc * bsum): the 16 scales widened to i16 against the 16 bsums
+  const scs = v128.load(w + 192);
+  const bias = i32x4.add(
+    i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(scs), v128.load(x + 528)),
+    i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(scs), v128.load(x + 544)),
+  );
+  return load<f32>(x) * f16s(load<u16>(w, 208)) * <f32>(hsumI(vs) - 32 * hsumI(bias));
+}
+
+// Decode: eight q4_K or q6_K rows `span` bytes apart against one activation row, block by block side
+// by side (eight sequential streams, see dotX4Streams); out gets row i's product at out + 4 * i * rowStep.
+// Each row's sum is dotQ4_KX's / dotQ6_KX's, block for block: the same bits.
+function dotKStreams(q6: bool, w: usize, span: usize, x: usize, nb: i32, out: usize, ospan: usize): void {
+  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0, s4: f32 = 0, s5: f32 = 0, s6: f32 = 0, s7: f32 = 0;
+  for (let b = 0; b < nb; b++) {
+    if (q6) {
+      s0 += blockQ6_KX(w, x);
+      s1 += blockQ6_KX(w + span, x);
+      s2 += blockQ6_KX(w + 2 * span, x);
+      s3 += blockQ6_KX(w + 3 * span, x);
+      s4 += blockQ6_KX(w + 4 * span, x);
+      s5 += blockQ6_KX(w + 5 * span, x);
+      s6 += blockQ6_KX(w + 6 * span, x);
+      s7 += blockQ6_KX(w + 7 * span, x);
+      w += 210;
+    } else {
+      s0 += blockQ4_KX(w, x);
+      s1 += blockQ4_KX(w + span, x);
+      s2 += blockQ4_KX(w + 2 * span, x);
+      s3 += blockQ4_KX(w + 3 * span, x);
+      s4 += blockQ4_KX(w + 4 * span, x);
+      s5 += blockQ4_KX(w + 5 * span, x);
+      s6 += blockQ4_KX(w + 6 * span, x);
+      s7 += blockQ4_KX(w + 7 * span, x);
+      w += 144;
+    }
+    x += Q8_KX_BLOCK;
+  }
+  store<f32>(out, s0);
+  store<f32>(out + ospan, s1);
+  store<f32>(out + 2 * ospan, s2);
+  store<f32>(out + 3 * ospan, s3);
+  store<f32>(out + 4 * ospan, s4);
+  store<f32>(out + 5 * ospan, s5);
+  store<f32>(out + 6 * ospan, s6);
+  store<f32>(out + 7 * ospan, s7);
 }
 
 // dotQ6_KX for two activation rows x and y at once (prefill), the same bits per token
@@ -1284,6 +1346,20 @@ export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
               else dotX4Q8_0(g, xr, nb, o, valid - r);
             }
           }
+        }
+      }
+      continue;
+    }
+    if (nTok == 1 && (type == Q4_K || type == Q6_K)) {
+      // decode: this thread's rows cut into STREAMS runs of q rows, walked side by side (dotKStreams)
+      const q = (r1 - r0 + STREAMS - 1) / STREAMS;
+      for (let i = 0; i < q; i++) {
+        const ra = r0 + i;
+        if (ra + (STREAMS - 1) * q < r1) {
+          dotKStreams(type == Q6_K, w + <usize>ra * rowBytes, <usize>q * rowBytes, xq, k >> 8, out + (<usize>ra << 2), <usize>q << 2);
+        } else {
+          prefetchAhead = 0;
+          for (let r = ra; r < r1; r += q) store<f32>(out + (<usize>r << 2), dot(type, w + <usize>r * rowBytes, xq, k));
         }
       }
       continue;
