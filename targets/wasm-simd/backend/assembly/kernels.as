@@ -586,6 +586,19 @@ function dotX4Q8_0x2(g: usize, x: usize, y: usize, nb: i32, out: usize, outY: us
   return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(t), d));
 }
 
+// groupQ4_0R with the four rows' nibbles already unpacked (l: low, h: high): the same arithmetic
+@inline function tokenQ4_0R(l0: v128, h0: v128, l1: v128, h1: v128, l2: v128, h2: v128, l3: v128, h3: v128, x: usize, ds: v128, acc: v128): v128 {
+  const xlo = v128.load(x), xhi = v128.load(x, 16);
+  const t = rowTotals16(
+    i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(xlo, l0), i16x8.relaxed_dot_i8x16_i7x16_s(xhi, h0)),
+    i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(xlo, l1), i16x8.relaxed_dot_i8x16_i7x16_s(xhi, h1)),
+    i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(xlo, l2), i16x8.relaxed_dot_i8x16_i7x16_s(xhi, h2)),
+    i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(xlo, l3), i16x8.relaxed_dot_i8x16_i7x16_s(xhi, h3)),
+  );
+  const d = f32x4.mul(ds, f32x4.splat(load<f32>(x, 80)));
+  return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(t, v128.load32_splat(x, 64))), d));
+}
+
 // the first n (up to 4) lanes of acc to out
 @inline function storeLanes(out: usize, acc: v128, n: i32): void {
   if (n >= 4) v128.store(out, acc);
@@ -620,6 +633,23 @@ function dotX4R(q8: bool, g: usize, x: usize, xStride: usize, nx: i32, nb: i32, 
         g += X4_Q4_0;
         x += Q8_0X_BLOCK;
       }
+    }
+  } else if (!q8) {
+    // q4_0, 2 to 4 tokens: the four rows' nibbles are unpacked once per block for all of them
+    const m4 = i8x16.splat(0x0f);
+    for (let b = 0; b < nb; b++) {
+      const ds = f16x4(v128.load16x4_u(g));
+      const q0 = v128.load(g, 8), q1 = v128.load(g, 24), q2 = v128.load(g, 40), q3 = v128.load(g, 56);
+      const l0 = v128.and(q0, m4), h0 = v128.and(i16x8.shr_u(q0, 4), m4);
+      const l1 = v128.and(q1, m4), h1 = v128.and(i16x8.shr_u(q1, 4), m4);
+      const l2 = v128.and(q2, m4), h2 = v128.and(i16x8.shr_u(q2, 4), m4);
+      const l3 = v128.and(q3, m4), h3 = v128.and(i16x8.shr_u(q3, 4), m4);
+      a0 = tokenQ4_0R(l0, h0, l1, h1, l2, h2, l3, h3, x, ds, a0);
+      a1 = tokenQ4_0R(l0, h0, l1, h1, l2, h2, l3, h3, x + xStride, ds, a1);
+      if (nx > 2) a2 = tokenQ4_0R(l0, h0, l1, h1, l2, h2, l3, h3, x + 2 * xStride, ds, a2);
+      if (nx > 3) a3 = tokenQ4_0R(l0, h0, l1, h1, l2, h2, l3, h3, x + 3 * xStride, ds, a3);
+      g += X4_Q4_0;
+      x += Q8_0X_BLOCK;
     }
   } else if (nx == 2) {
     for (let b = 0; b < nb; b++) {
