@@ -5,6 +5,8 @@
 // - Before each matrix product the activations are quantized to the weight type's vec_dot_type, as
 //   llama.cpp's CPU backend does (q8_0 for q4_0/q5_0/q8_0/iq4_nl, q8_1 for q4_1/q5_1, q8_K for K-quants,
 //   f16 for f16), and the product runs as int8 dot products; so its outputs follow llama.cpp's rounding.
+//   The kernel module comes in a plain SIMD128 and a relaxed-SIMD flavour (build.ts; the second where the
+//   engine runs it), which differ in the q4_0/q8_0 products only.
 // - Prefill is a batched matrix product (up to MAX_BATCH tokens per pass), decode a matrix-vector one;
 //   matrix rows and attention heads are split across the threads.
 // - KV cache (f32 or f16) in wasm memory, one block per layer and sequence.
@@ -190,8 +192,9 @@ interface Buffers {
 
 /**
  * How the activations are stored for a weight type's products: ggml's vec_dot_type, with q8_0 widened
- * to i16 ("q8_0x", see quantizeQ8_0X) for the q4_0 and q8_0 kernels and q8_K widened ("q8_Kx",
- * quantizeQ8_KX) for the q4_K and q6_K ones.
+ * to i16 ("q8_0x", see quantizeQ8_0X) for the plain q4_0 and q8_0 kernels, q8_0 with |x| beside x
+ * ("q8_0r", quantizeQ8_0R) for the relaxed-SIMD ones, and q8_K widened ("q8_Kx", quantizeQ8_KX) for the
+ * q4_K and q6_K ones.
  */
 type ActivationFormat = "f32" | "f16" | "q8_0" | "q8_0x" | "q8_0r" | "q8_1" | "q8_K" | "q8_Kx";
 
