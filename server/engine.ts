@@ -74,7 +74,7 @@ export async function loadServedModel(path: string, opts: LoadOptions): Promise<
     sizeBytes: statSync(path).size,
     created: Math.floor(Date.now() / 1000),
     loadSeconds,
-    backend: opts.backend ?? "cpu",
+    backend: runtime.backendName,
     tokenizer: runtime.tokenizer,
     generate: runtime.generate,
     chatPrompt: (messages) => {
@@ -90,6 +90,8 @@ export async function loadServedModel(path: string, opts: LoadOptions): Promise<
 
 interface RuntimeBinding {
   tokenizer: Tokenizer;
+  /** The backend that runs the model ("wasm", "reference", ...; what `cpu` or `auto` picked). */
+  backendName: string;
   generate(prompt: string | readonly number[], opts: GenerateOptions): GenerationStream;
   embed?: (ids: readonly number[]) => Promise<Float32Array>;
   close(): void;
@@ -105,6 +107,7 @@ async function bindRuntime(path: string, backend: string, threads?: number): Pro
   const idle: Session[] = [];
   return {
     tokenizer: model.tokenizer,
+    backendName: model.backend.name,
     generate: async function* (prompt, opts) {
       const session = idle.pop() ?? model.createSession();
       try {
