@@ -523,16 +523,6 @@ function dotX4Q8_0x2(g: usize, x: usize, y: usize, nb: i32, out: usize, outY: us
 // (Relaxed versions of the q4_K and q6_K products measured slower than the plain ones here: their
 // cost is in unpacking the quants and scales, not in the multiplications.)
 
-// a row's q4_0 block (quants q) against a q8_0r block (values xlo, xhi): eight i16 sums of four
-// products q * x each (at most 4 * 15 * 127 in magnitude)
-@inline function pairSumsQ4_0R(q: v128, xlo: v128, xhi: v128): v128 {
-  const m4 = i8x16.splat(0x0f);
-  return i16x8.add(
-    i16x8.relaxed_dot_i8x16_i7x16_s(xlo, v128.and(q, m4)),
-    i16x8.relaxed_dot_i8x16_i7x16_s(xhi, v128.and(i16x8.shr_u(q, 4), m4)),
-  );
-}
-
 // four rows' pair sums -> the four rows' totals (i32x4, lane i: row i), added in i16 while they fit
 // (four lanes: 4 * 7620), then widened
 @inline function rowTotals16(p0: v128, p1: v128, p2: v128, p3: v128): v128 {
@@ -563,13 +553,13 @@ function dotX4Q8_0x2(g: usize, x: usize, y: usize, nb: i32, out: usize, outY: us
 // q4_0 offset term) times its d_w * d_x. One accumulator holds the four rows, so a block's integer
 // total is scaled once per row, as in ggml's scalar dot products.
 @inline function groupQ4_0R(g: usize, x: usize, ds: v128, acc: v128): v128 {
-  const xlo = v128.load(x), xhi = v128.load(x, 16);
-  const t = rowTotals16(
-    pairSumsQ4_0R(v128.load(g, 8), xlo, xhi), pairSumsQ4_0R(v128.load(g, 24), xlo, xhi),
-    pairSumsQ4_0R(v128.load(g, 40), xlo, xhi), pairSumsQ4_0R(v128.load(g, 56), xlo, xhi),
+  const m4 = i8x16.splat(0x0f);
+  const q0 = v128.load(g, 8), q1 = v128.load(g, 24), q2 = v128.load(g, 40), q3 = v128.load(g, 56);
+  return tokenQ4_0R(
+    v128.and(q0, m4), v128.and(i16x8.shr_u(q0, 4), m4), v128.and(q1, m4), v128.and(i16x8.shr_u(q1, 4), m4),
+    v128.and(q2, m4), v128.and(i16x8.shr_u(q2, 4), m4), v128.and(q3, m4), v128.and(i16x8.shr_u(q3, 4), m4),
+    x, ds, acc,
   );
-  const d = f32x4.mul(ds, f32x4.splat(load<f32>(x, 80)));
-  return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(t, v128.load32_splat(x, 64))), d));
 }
 
 @inline function groupQ8_0R(g: usize, x: usize, ds: v128, acc: v128): v128 {
@@ -586,7 +576,9 @@ function dotX4Q8_0x2(g: usize, x: usize, y: usize, nb: i32, out: usize, outY: us
   return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(t), d));
 }
 
-// groupQ4_0R with the four rows' nibbles already unpacked (l: low, h: high): the same arithmetic
+// one token's products with a q4_0 group whose four rows' nibbles are unpacked (l: the low nibbles,
+// the block's values 0-15; h: the high ones, 16-31): the 16-bit pair sums of q * x (at most
+// 4 * 15 * 127 after the add), reduced to the rows' totals, plus the -8 offset term, times d_w * d_x
 @inline function tokenQ4_0R(l0: v128, h0: v128, l1: v128, h1: v128, l2: v128, h2: v128, l3: v128, h3: v128, x: usize, ds: v128, acc: v128): v128 {
   const xlo = v128.load(x), xhi = v128.load(x, 16);
   const t = rowTotals16(
@@ -609,33 +601,12 @@ function dotX4Q8_0x2(g: usize, x: usize, y: usize, nb: i32, out: usize, outY: us
   }
 }
 
-// a group's four rows against `nx` (1 to 4) activation rows x, x + xStride, ...: each weight block is
-// loaded once for all of them (the unpacking of a row's quants is the same expression for every token
-// after inlining and is computed once)
+// a group's four rows against `nx` (1 to 4) activation rows x, x + xStride, ...; each weight block is
+// loaded once for all of them (q4_0's nibbles unpacked once). Decode takes dotX4Streams; this serves
+// prefill and the groups left over there.
 function dotX4R(q8: bool, g: usize, x: usize, xStride: usize, nx: i32, nb: i32, out: usize, outStride: usize, n: i32): void {
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-  let pf: u32 = 0;
-  const ahead = prefetchAhead;
-  const gs: usize = q8 ? X4_Q8_0 : X4_Q4_0;
-  if (nx == 1) {
-    // one loop per type (no type test inside it): the decode path
-    if (q8) {
-      for (let b = 0; b < nb; b++) {
-        pf ^= load<u8>(g + ahead) ^ load<u8>(g + ahead, 64) ^ load<u8>(g + ahead, 128);
-        a0 = groupQ8_0R(g, x, f16x4(v128.load16x4_u(g)), a0);
-        g += X4_Q8_0;
-        x += Q8_0X_BLOCK;
-      }
-    } else {
-      for (let b = 0; b < nb; b++) {
-        pf ^= load<u8>(g + ahead) ^ load<u8>(g + ahead, 64);
-        a0 = groupQ4_0R(g, x, f16x4(v128.load16x4_u(g)), a0);
-        g += X4_Q4_0;
-        x += Q8_0X_BLOCK;
-      }
-    }
-  } else if (!q8) {
-    // q4_0, 2 to 4 tokens: the four rows' nibbles are unpacked once per block for all of them
+  if (!q8) {
     const m4 = i8x16.splat(0x0f);
     for (let b = 0; b < nb; b++) {
       const ds = f16x4(v128.load16x4_u(g));
@@ -645,28 +616,21 @@ function dotX4R(q8: bool, g: usize, x: usize, xStride: usize, nx: i32, nb: i32, 
       const l2 = v128.and(q2, m4), h2 = v128.and(i16x8.shr_u(q2, 4), m4);
       const l3 = v128.and(q3, m4), h3 = v128.and(i16x8.shr_u(q3, 4), m4);
       a0 = tokenQ4_0R(l0, h0, l1, h1, l2, h2, l3, h3, x, ds, a0);
-      a1 = tokenQ4_0R(l0, h0, l1, h1, l2, h2, l3, h3, x + xStride, ds, a1);
+      if (nx > 1) a1 = tokenQ4_0R(l0, h0, l1, h1, l2, h2, l3, h3, x + xStride, ds, a1);
       if (nx > 2) a2 = tokenQ4_0R(l0, h0, l1, h1, l2, h2, l3, h3, x + 2 * xStride, ds, a2);
       if (nx > 3) a3 = tokenQ4_0R(l0, h0, l1, h1, l2, h2, l3, h3, x + 3 * xStride, ds, a3);
       g += X4_Q4_0;
       x += Q8_0X_BLOCK;
     }
-  } else if (nx == 2) {
-    for (let b = 0; b < nb; b++) {
-      const ds = f16x4(v128.load16x4_u(g));
-      a0 = q8 ? groupQ8_0R(g, x, ds, a0) : groupQ4_0R(g, x, ds, a0);
-      a1 = q8 ? groupQ8_0R(g, x + xStride, ds, a1) : groupQ4_0R(g, x + xStride, ds, a1);
-      g += gs;
-      x += Q8_0X_BLOCK;
-    }
   } else {
+    // q8_0's weights need no unpacking; the sign of each token's x moves onto them per token
     for (let b = 0; b < nb; b++) {
       const ds = f16x4(v128.load16x4_u(g));
-      a0 = q8 ? groupQ8_0R(g, x, ds, a0) : groupQ4_0R(g, x, ds, a0);
-      a1 = q8 ? groupQ8_0R(g, x + xStride, ds, a1) : groupQ4_0R(g, x + xStride, ds, a1);
-      a2 = q8 ? groupQ8_0R(g, x + 2 * xStride, ds, a2) : groupQ4_0R(g, x + 2 * xStride, ds, a2);
-      if (nx > 3) a3 = q8 ? groupQ8_0R(g, x + 3 * xStride, ds, a3) : groupQ4_0R(g, x + 3 * xStride, ds, a3);
-      g += gs;
+      a0 = groupQ8_0R(g, x, ds, a0);
+      if (nx > 1) a1 = groupQ8_0R(g, x + xStride, ds, a1);
+      if (nx > 2) a2 = groupQ8_0R(g, x + 2 * xStride, ds, a2);
+      if (nx > 3) a3 = groupQ8_0R(g, x + 3 * xStride, ds, a3);
+      g += X4_Q8_0;
       x += Q8_0X_BLOCK;
     }
   }
@@ -674,7 +638,6 @@ function dotX4R(q8: bool, g: usize, x: usize, xStride: usize, nx: i32, nb: i32, 
   if (nx > 1) storeLanes(out + outStride, a1, n);
   if (nx > 2) storeLanes(out + 2 * outStride, a2, n);
   if (nx > 3) storeLanes(out + 3 * outStride, a3, n);
-  touched ^= pf;
 }
 
 // Decode with relaxed SIMD: eight groups `span` bytes apart (group i at g + i * span, its rows
@@ -951,38 +914,56 @@ function dotQ4_KX(w: usize, x: usize, nb: i32): f32 {
   return sumf;
 }
 
-// one q4_K block against one widened q8_K block
-@inline function blockQ4_KX(w: usize, x: usize): f32 {
-  const m4 = i8x16.splat(0x0f);
-  // scales[12] -> sc bytes 0..7 in u0, u1 and mins bytes 0..7 in u2, u3
+// a q4_K block's scales[12] -> i32x4 (u0, u1, u2, u3): the eight 6-bit scales as bytes in u0, u1 and
+// the eight mins in u2, u3 (ggml's get_scale_min_k4 for all sub-blocks at once, with its word masks)
+@inline function scalesQ4_K(w: usize): v128 {
   const t0 = load<u32>(w, 4);
   const t1 = load<u32>(w, 8);
   const t2 = load<u32>(w, 12);
-  const u3 = ((t2 >> 4) & 0x0f0f0f0f) | (((t1 >> 6) & 0x03030303) << 4);
-  const u2 = t1 & 0x3f3f3f3f;
-  const u1 = (t2 & 0x0f0f0f0f) | (((t0 >> 6) & 0x03030303) << 4);
-  const u0 = t0 & 0x3f3f3f3f;
-  let vs = i32x4.splat(0);
-  for (let j = 0; j < 4; j++) {
-    const q = w + 16 + (<usize>j << 5);
-    const y = x + 16 + (<usize>j << 7);
-    const v0 = v128.load(q);
-    const v1 = v128.load(q, 16);
-    const lo = i32x4.add(dotU8I16(v128.and(v0, m4), y), dotU8I16(v128.and(v1, m4), y + 32));
-    const hi = i32x4.add(dotU8I16(v128.and(i16x8.shr_u(v0, 4), m4), y + 64), dotU8I16(v128.and(i16x8.shr_u(v1, 4), m4), y + 96));
-    const sw = j < 2 ? u0 : u1;
-    const sh = <u32>(j & 1) << 4;
-    vs = i32x4.add(vs, i32x4.add(i32x4.mul(lo, i32x4.splat(<i32>((sw >> sh) & 0xff))), i32x4.mul(hi, i32x4.splat(<i32>((sw >> (sh + 8)) & 0xff)))));
-  }
-  // sum over sub-blocks of min * (the sub-block's two bsums): each min twice, against bsums in order
-  const mins = i64x2.replace_lane(i64x2.splat(0), 0, <i64>u2 | (<i64>u3 << 32));
-  const md = i8x16.shuffle(mins, mins, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
-  const summ = hsumI(i32x4.add(
+  return i32x4(
+    t0 & 0x3f3f3f3f,
+    (t2 & 0x0f0f0f0f) | (((t0 >> 6) & 0x03030303) << 4),
+    t1 & 0x3f3f3f3f,
+    ((t2 >> 4) & 0x0f0f0f0f) | (((t1 >> 6) & 0x03030303) << 4),
+  );
+}
+
+// sum over sub-blocks of min * (the sub-block's two bsums) against a widened q8_K block at x: each
+// min twice, against the bsums in order
+@inline function minsTermQ4_K(u: v128, x: usize): i32 {
+  const md = i8x16.shuffle(u, u, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
+  return hsumI(i32x4.add(
     i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_u(md), v128.load(x, 528)),
     i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(md), v128.load(x, 544)),
   ));
+}
+
+// 64 values of a q4_K block (low nibbles l0, l1: sub-block 2j, scale slo; high nibbles h0, h1:
+// sub-block 2j + 1, scale shi) against the widened q8_K values at y
+@inline function partQ4_K(l0: v128, l1: v128, h0: v128, h1: v128, y: usize, slo: v128, shi: v128): v128 {
+  const lo = i32x4.add(dotU8I16(l0, y), dotU8I16(l1, y + 32));
+  const hi = i32x4.add(dotU8I16(h0, y + 64), dotU8I16(h1, y + 96));
+  return i32x4.add(i32x4.mul(lo, slo), i32x4.mul(hi, shi));
+}
+
+// one q4_K block against one widened q8_K block
+@inline function blockQ4_KX(w: usize, x: usize): f32 {
+  const m4 = i8x16.splat(0x0f);
+  const u = scalesQ4_K(w);
+  let vs = i32x4.splat(0);
+  for (let j = 0; j < 4; j++) {
+    const q = w + 16 + (<usize>j << 5);
+    const v0 = v128.load(q);
+    const v1 = v128.load(q, 16);
+    const sw = <u32>(j < 2 ? i32x4.extract_lane(u, 0) : i32x4.extract_lane(u, 1));
+    const sh = <u32>(j & 1) << 4;
+    vs = i32x4.add(vs, partQ4_K(
+      v128.and(v0, m4), v128.and(v1, m4), v128.and(i16x8.shr_u(v0, 4), m4), v128.and(i16x8.shr_u(v1, 4), m4),
+      x + 16 + (<usize>j << 7), i32x4.splat(<i32>((sw >> sh) & 0xff)), i32x4.splat(<i32>((sw >> (sh + 8)) & 0xff)),
+    ));
+  }
   const dy = load<f32>(x);
-  return dy * f16s(load<u16>(w)) * <f32>hsumI(vs) - dy * f16s(load<u16>(w, 2)) * <f32>summ;
+  return dy * f16s(load<u16>(w)) * <f32>hsumI(vs) - dy * f16s(load<u16>(w, 2)) * <f32>minsTermQ4_K(u, x);
 }
 
 // dotQ4_KX for two activation rows x and y at once (prefill): each weight block, its scales and mins
@@ -991,13 +972,7 @@ function dotQ4_KXx2(w: usize, x: usize, y: usize, nb: i32, out: usize, outY: usi
   let sumx: f32 = 0, sumy: f32 = 0;
   const m4 = i8x16.splat(0x0f);
   for (let b = 0; b < nb; b++) {
-    const t0 = load<u32>(w, 4);
-    const t1 = load<u32>(w, 8);
-    const t2 = load<u32>(w, 12);
-    const u3 = ((t2 >> 4) & 0x0f0f0f0f) | (((t1 >> 6) & 0x03030303) << 4);
-    const u2 = t1 & 0x3f3f3f3f;
-    const u1 = (t2 & 0x0f0f0f0f) | (((t0 >> 6) & 0x03030303) << 4);
-    const u0 = t0 & 0x3f3f3f3f;
+    const u = scalesQ4_K(w);
     let vx = i32x4.splat(0), vy = i32x4.splat(0);
     for (let j = 0; j < 4; j++) {
       const q = w + 16 + (<usize>j << 5);
@@ -1006,26 +981,17 @@ function dotQ4_KXx2(w: usize, x: usize, y: usize, nb: i32, out: usize, outY: usi
       const v1 = v128.load(q, 16);
       const l0 = v128.and(v0, m4), l1 = v128.and(v1, m4);
       const h0 = v128.and(i16x8.shr_u(v0, 4), m4), h1 = v128.and(i16x8.shr_u(v1, 4), m4);
-      const sw = j < 2 ? u0 : u1;
+      const sw = <u32>(j < 2 ? i32x4.extract_lane(u, 0) : i32x4.extract_lane(u, 1));
       const sh = <u32>(j & 1) << 4;
       const slo = i32x4.splat(<i32>((sw >> sh) & 0xff));
       const shi = i32x4.splat(<i32>((sw >> (sh + 8)) & 0xff));
-      const lx = i32x4.add(dotU8I16(l0, x + o), dotU8I16(l1, x + o + 32));
-      const hx = i32x4.add(dotU8I16(h0, x + o + 64), dotU8I16(h1, x + o + 96));
-      vx = i32x4.add(vx, i32x4.add(i32x4.mul(lx, slo), i32x4.mul(hx, shi)));
-      const ly = i32x4.add(dotU8I16(l0, y + o), dotU8I16(l1, y + o + 32));
-      const hy = i32x4.add(dotU8I16(h0, y + o + 64), dotU8I16(h1, y + o + 96));
-      vy = i32x4.add(vy, i32x4.add(i32x4.mul(ly, slo), i32x4.mul(hy, shi)));
+      vx = i32x4.add(vx, partQ4_K(l0, l1, h0, h1, x + o, slo, shi));
+      vy = i32x4.add(vy, partQ4_K(l0, l1, h0, h1, y + o, slo, shi));
     }
-    const mins = i64x2.replace_lane(i64x2.splat(0), 0, <i64>u2 | (<i64>u3 << 32));
-    const md = i8x16.shuffle(mins, mins, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
-    const mlo = i16x8.extend_low_i8x16_u(md), mhi = i16x8.extend_high_i8x16_u(md);
-    const summx = hsumI(i32x4.add(i32x4.dot_i16x8_s(mlo, v128.load(x, 528)), i32x4.dot_i16x8_s(mhi, v128.load(x, 544))));
-    const summy = hsumI(i32x4.add(i32x4.dot_i16x8_s(mlo, v128.load(y, 528)), i32x4.dot_i16x8_s(mhi, v128.load(y, 544))));
     const d = f16s(load<u16>(w)), dmin = f16s(load<u16>(w, 2));
     const dx = load<f32>(x), dy = load<f32>(y);
-    sumx += dx * d * <f32>hsumI(vx) - dx * dmin * <f32>summx;
-    sumy += dy * d * <f32>hsumI(vy) - dy * dmin * <f32>summy;
+    sumx += dx * d * <f32>hsumI(vx) - dx * dmin * <f32>minsTermQ4_K(u, x);
+    sumy += dy * d * <f32>hsumI(vy) - dy * dmin * <f32>minsTermQ4_K(u, y);
     w += 144;
     x += Q8_KX_BLOCK;
     y += Q8_KX_BLOCK;
@@ -1113,24 +1079,32 @@ function dotQ6_KX(w: usize, x: usize, nb: i32): f32 {
       const q2 = v128.or(v128.and(c, m4), v128.and(i16x8.shl(h, 2), m30));
       const q3 = v128.or(v128.and(i16x8.shr_u(a, 4), m4), v128.and(h, m30));
       const q4 = v128.or(v128.and(i16x8.shr_u(c, 4), m4), v128.and(i16x8.shr_u(h, 2), m30));
-      const y = x + 16 + (((<usize>n << 7) + l) << 1);
-      vs = i32x4.add(vs, i32x4.mul(dotU8I16(q1, y), i32x4.splat(<i32>load<i8>(sc + is))));
-      vs = i32x4.add(vs, i32x4.mul(dotU8I16(q2, y + 64), i32x4.splat(<i32>load<i8>(sc + is + 2))));
-      vs = i32x4.add(vs, i32x4.mul(dotU8I16(q3, y + 128), i32x4.splat(<i32>load<i8>(sc + is + 4))));
-      vs = i32x4.add(vs, i32x4.mul(dotU8I16(q4, y + 192), i32x4.splat(<i32>load<i8>(sc + is + 6))));
+      vs = i32x4.add(vs, partQ6_K(q1, q2, q3, q4, x + 16 + (((<usize>n << 7) + l) << 1), sc + is));
     }
   }
-  // 32 * sum(sc * bsum): the 16 scales widened to i16 against the 16 bsums
+  return load<f32>(x) * f16s(load<u16>(w, 208)) * <f32>(hsumI(vs) - 32 * biasQ6_K(w, x));
+}
+
+// four 16-value pieces of a q6_K block (values 0..63, 32 apart) against the widened q8_K values at y,
+// each times its scale (i8 at sc, sc + 2, sc + 4, sc + 6)
+@inline function partQ6_K(q1: v128, q2: v128, q3: v128, q4: v128, y: usize, sc: usize): v128 {
+  const a = i32x4.add(i32x4.mul(dotU8I16(q1, y), i32x4.splat(<i32>load<i8>(sc))), i32x4.mul(dotU8I16(q2, y + 64), i32x4.splat(<i32>load<i8>(sc, 2))));
+  const b = i32x4.add(i32x4.mul(dotU8I16(q3, y + 128), i32x4.splat(<i32>load<i8>(sc, 4))), i32x4.mul(dotU8I16(q4, y + 192), i32x4.splat(<i32>load<i8>(sc, 6))));
+  return i32x4.add(a, b);
+}
+
+// sum(sc * bsum) of a q6_K block against a widened q8_K block: the 16 scales widened to i16 against the
+// 16 bsums (the -32 offset of the quants, taken back once per block)
+@inline function biasQ6_K(w: usize, x: usize): i32 {
   const scs = v128.load(w + 192);
-  const bias = i32x4.add(
+  return hsumI(i32x4.add(
     i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(scs), v128.load(x + 528)),
     i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(scs), v128.load(x + 544)),
-  );
-  return load<f32>(x) * f16s(load<u16>(w, 208)) * <f32>(hsumI(vs) - 32 * hsumI(bias));
+  ));
 }
 
 // Decode: eight q4_K or q6_K rows `span` bytes apart against one activation row, block by block side
-// by side (eight sequential streams, see dotX4Streams); out gets row i's product at out + 4 * i * rowStep.
+// by side (eight sequential streams, see dotX4Streams); out gets row i's product at out + i * ospan.
 // Each row's sum is dotQ4_KX's / dotQ6_KX's, block for block: the same bits.
 function dotKStreams(q6: bool, w: usize, span: usize, x: usize, nb: i32, out: usize, ospan: usize): void {
   let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0, s4: f32 = 0, s5: f32 = 0, s6: f32 = 0, s7: f32 = 0;
@@ -1188,26 +1162,14 @@ function dotQ6_KXx2(w: usize, x: usize, y: usize, nb: i32, out: usize, outY: usi
         const q2 = v128.or(v128.and(c, m4), v128.and(i16x8.shl(h, 2), m30));
         const q3 = v128.or(v128.and(i16x8.shr_u(a, 4), m4), v128.and(h, m30));
         const q4 = v128.or(v128.and(i16x8.shr_u(c, 4), m4), v128.and(i16x8.shr_u(h, 2), m30));
-        const s1 = i32x4.splat(<i32>load<i8>(sc + is)), s2 = i32x4.splat(<i32>load<i8>(sc + is + 2));
-        const s3 = i32x4.splat(<i32>load<i8>(sc + is + 4)), s4 = i32x4.splat(<i32>load<i8>(sc + is + 6));
         const o = 16 + (((<usize>n << 7) + l) << 1);
-        vx = i32x4.add(vx, i32x4.mul(dotU8I16(q1, x + o), s1));
-        vx = i32x4.add(vx, i32x4.mul(dotU8I16(q2, x + o + 64), s2));
-        vx = i32x4.add(vx, i32x4.mul(dotU8I16(q3, x + o + 128), s3));
-        vx = i32x4.add(vx, i32x4.mul(dotU8I16(q4, x + o + 192), s4));
-        vy = i32x4.add(vy, i32x4.mul(dotU8I16(q1, y + o), s1));
-        vy = i32x4.add(vy, i32x4.mul(dotU8I16(q2, y + o + 64), s2));
-        vy = i32x4.add(vy, i32x4.mul(dotU8I16(q3, y + o + 128), s3));
-        vy = i32x4.add(vy, i32x4.mul(dotU8I16(q4, y + o + 192), s4));
+        vx = i32x4.add(vx, partQ6_K(q1, q2, q3, q4, x + o, sc + is));
+        vy = i32x4.add(vy, partQ6_K(q1, q2, q3, q4, y + o, sc + is));
       }
     }
-    const scs = v128.load(w + 192);
-    const slo = i16x8.extend_low_i8x16_s(scs), shi = i16x8.extend_high_i8x16_s(scs);
-    const bx = i32x4.add(i32x4.dot_i16x8_s(slo, v128.load(x + 528)), i32x4.dot_i16x8_s(shi, v128.load(x + 544)));
-    const by = i32x4.add(i32x4.dot_i16x8_s(slo, v128.load(y + 528)), i32x4.dot_i16x8_s(shi, v128.load(y + 544)));
     const d = f16s(load<u16>(w, 208));
-    sumx += load<f32>(x) * d * <f32>(hsumI(vx) - 32 * hsumI(bx));
-    sumy += load<f32>(y) * d * <f32>(hsumI(vy) - 32 * hsumI(by));
+    sumx += load<f32>(x) * d * <f32>(hsumI(vx) - 32 * biasQ6_K(w, x));
+    sumy += load<f32>(y) * d * <f32>(hsumI(vy) - 32 * biasQ6_K(w, y));
     w += 210;
     x += Q8_KX_BLOCK;
     y += Q8_KX_BLOCK;
@@ -1293,7 +1255,6 @@ const MATMUL_JOB: usize = 11;
 const X4_LAYOUT = 0x100;
 const RELAXED_ACTIVATIONS = 0x200;
 const TILE = 16;
-const AHEAD_ROWS = 4;
 
 export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
   let total = 0;
@@ -1323,7 +1284,7 @@ export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
     const pairs = type == Q4_0 || type == Q8_0;
     // rows to prefetch ahead: the next pair (or row) when each row is used once, the next tile when a
     // tile serves many tokens (then only during the first token's pass)
-    const ahead = nTok <= 2 ? (pairs ? 8 : AHEAD_ROWS) : TILE;
+    const ahead = nTok <= 2 ? (pairs ? 8 : 4) : TILE;
     if ((typeWord & X4_LAYOUT) != 0) {
       // rows r0 .. r1 start at a multiple of 4: the split cuts there, and x4 row counts are padded
       const nb = k >> 5;
@@ -1342,7 +1303,6 @@ export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
             if (ra + (STREAMS - 1) * runRows < r1) {
               dotX4Streams(type == Q8_0, w + <usize>(ra >> 2) * groupStride, <usize>q * groupStride, xq, nb, out + (<usize>ra << 2), <usize>runRows << 2, valid - ra, runRows);
             } else {
-              prefetchAhead = 0;
               for (let r = ra; r < r1; r += runRows) dotX4R(type == Q8_0, w + <usize>(r >> 2) * groupStride, xq, xStride, 1, nb, out + (<usize>r << 2), outStride, valid - r);
             }
           }
@@ -1361,7 +1321,6 @@ export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
             const o = orow + (<usize>r << 2);
             if (ASC_FEATURE_RELAXED_SIMD) {
               if (relaxed) {
-                prefetchAhead = t == 0 && r + 12 <= nRows ? 2 * groupStride : 0;
                 dotX4R(type == Q8_0, g, xr, xStride, min(nTok - t, 4), nb, o, outStride, valid - r);
                 continue;
               }
