@@ -1,0 +1,70 @@
+// The default backend, `cpu` (engine/runtime/cpu-backend.ts): the wasm backend where it can run the
+// model, else the reference backend with one line on stderr saying why; `activations: "ggml"` (a
+// reference mode) picks the reference backend.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { GGUFFile } from "../engine/gguf/reader.js";
+import { specFromFile, writeGGUF } from "../engine/gguf/writer.js";
+import { GGMLType } from "../engine/quant/index.js";
+import { loadModel } from "../engine/runtime/model.js";
+import { argmax } from "../engine/sampling/sampler.js";
+import { golden } from "./golden.js";
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("the default backend", () => {
+  it("runs stories260k on the wasm backend, with llama.cpp's greedy continuation", async () => {
+    const g = JSON.parse(readFileSync(golden("greedy", "stories260k-f32.json"), "utf8")) as { prompt_token_ids: number[]; generated_token_ids: number[] };
+    const model = await loadModel(golden("models", "stories260k-f32.gguf"), { threads: 2 });
+    try {
+      expect(model.backend.name).toBe("wasm");
+      const seq = model.backend.createSequence();
+      let logits = await seq.forward(g.prompt_token_ids, 0, "last");
+      const ids: number[] = [];
+      for (let i = 0; i < 32; i++) {
+        ids.push(argmax(logits));
+        logits = await seq.forward([ids[i]!], g.prompt_token_ids.length + i, "last");
+      }
+      expect(ids).toEqual(g.generated_token_ids.slice(0, 32));
+    } finally {
+      model.close();
+    }
+  });
+
+  it("falls back to the reference backend for a weight type the wasm backend has no kernel for, saying so", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kiln-cpu-backend-"));
+    try {
+      const src = GGUFFile.open(golden("models", "synthetic-k256-f32.gguf"));
+      const spec = specFromFile(src);
+      const path = join(dir, "q2_k-attn-q.gguf");
+      // the tensor's data is left out (zeros): only its type matters here
+      await writeGGUF(path, {
+        ...spec,
+        tensors: spec.tensors.map((t) => (t.name === "blk.0.attn_q.weight" ? { name: t.name, type: GGMLType.Q2_K, ne: t.ne } : t)),
+      });
+      src.close();
+      const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+      const model = await loadModel(path);
+      try {
+        expect(model.backend.name).toBe("reference");
+        const said = stderr.mock.calls.map((c) => String(c[0])).join("");
+        expect(said).toMatch(/the wasm backend cannot run .*q2_k-attn-q\.gguf \(.*blk\.0\.attn_q\.weight is q2_k.*\); running it on the reference backend/);
+      } finally {
+        model.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("takes the reference backend for its llama.cpp-rounding mode", async () => {
+    const model = await loadModel(golden("models", "stories260k-f32.gguf"), { activations: "ggml" });
+    try {
+      expect(model.backend.name).toBe("reference");
+    } finally {
+      model.close();
+    }
+  });
+});
