@@ -4,6 +4,7 @@
 
 import { statSync } from "node:fs";
 import { GGUFFile } from "../engine/gguf/reader.js";
+import { DEFAULT_BACKEND } from "../engine/runtime/cpu-backend.js";
 import type { GenerateOptions, GeneratedToken, GenerationResult } from "../engine/runtime/types.js";
 import type { ChatMessage, Tokenizer } from "../engine/tokenizer/types.js";
 import type { ModelConfig } from "../engine/model/config.js";
@@ -63,7 +64,7 @@ export async function loadServedModel(path: string, opts: LoadOptions): Promise<
   } finally {
     gguf.close();
   }
-  const runtime = await bindRuntime(path, opts.backend ?? "cpu", opts.threads);
+  const runtime = await bindRuntime(path, opts.backend ?? DEFAULT_BACKEND, opts.threads);
   const loadSeconds = (performance.now() - t0) / 1000;
   return {
     id: opts.name,

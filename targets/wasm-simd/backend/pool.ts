@@ -21,6 +21,8 @@ const EXIT = 5; // set before the last notify: workers leave their loop
 const FAILED = 6; // a worker's kernel threw (a trap): the caller reports it
 const ARGS_OFFSET = 64; // bytes; Float64 arguments (wasm addresses and sizes are exact in f64)
 const MAX_ARGS = 32;
+const ERROR_OFFSET = ARGS_OFFSET + 8 * MAX_ARGS; // bytes; a failed worker's error message, UTF-8
+const ERROR_BYTES = 512;
 
 /** The kernels a job may name (exports of assembly/kernels.as). */
 export const KERNELS = ["matmul", "attention", "quantizeQ8_0", "quantizeQ8_0X", "quantizeQ8_1", "quantizeQ8_K", "quantizeF16", "quantizeQ8_KX", "repackX4", "quantizeQ8_0R", "countQ8_0Min"] as const;
@@ -49,6 +51,8 @@ for (;;) {
     const a = Array.from(args.subarray(0, ctl[${NARGS}]));
     fns[ctl[${SHARD}]][ctl[${FN}]](tid, nth, ...a);
   } catch (e) {
+    const text = new TextEncoder().encode(String((e && e.message) || e)).subarray(0, ${ERROR_BYTES});
+    new Uint8Array(control, ${ERROR_OFFSET}, ${ERROR_BYTES}).fill(0).set(text);
     Atomics.store(ctl, ${FAILED}, 1);
   }
   if (Atomics.add(ctl, ${DONE}, 1) === nth - 2) Atomics.notify(ctl, ${DONE});
@@ -63,7 +67,7 @@ export class WorkerPool {
   private disposed = false;
 
   private constructor(readonly nThreads: number, module: WasmModule, memories: WasmMemory[]) {
-    const control = new SharedArrayBuffer(ARGS_OFFSET + 8 * MAX_ARGS);
+    const control = new SharedArrayBuffer(ERROR_OFFSET + ERROR_BYTES);
     this.ctl = new Int32Array(control, 0, 16);
     this.args = new Float64Array(control, ARGS_OFFSET, MAX_ARGS);
     this.local = memories.map((memory) => {
@@ -104,6 +108,7 @@ export class WorkerPool {
       ctl[SHARD] = shard;
       ctl[NARGS] = args.length;
       Atomics.store(ctl, DONE, 0);
+      Atomics.store(ctl, FAILED, 0);
       Atomics.add(ctl, GEN, 1);
       Atomics.notify(ctl, GEN);
     }
@@ -121,7 +126,10 @@ export class WorkerPool {
       }
     }
     if (nth > 1 && Atomics.load(this.ctl, FAILED)) {
-      throw new KilnError(`wasm backend: kernel ${name} trapped in a worker thread (out-of-bounds memory access?)`);
+      const bytes = new Uint8Array(this.ctl.buffer, ERROR_OFFSET, ERROR_BYTES).slice();
+      const end = bytes.indexOf(0);
+      const why = new TextDecoder().decode(end < 0 ? bytes : bytes.subarray(0, end));
+      throw new KilnError(`wasm backend: kernel ${name} failed in a worker thread: ${why}`);
     }
   }
 
