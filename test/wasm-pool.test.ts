@@ -1,21 +1,57 @@
-// The wasm backend's worker pool (targets/wasm-simd/backend/pool.ts): a kernel that fails in a worker
-// thread is reported with the kernel's name and the engine's own message, and the pool keeps working.
-import { describe, expect, it } from "vitest";
+// The wasm backend's worker pool (targets/wasm-simd/backend/pool.ts): a worker's share that fails is run
+// again on the calling thread; a share that fails there too is reported with the kernel's name and the
+// engine's own messages, and the pool keeps working either way.
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { kernelModule } from "../targets/wasm-simd/backend/build.js";
 import { WorkerPool } from "../targets/wasm-simd/backend/pool.js";
 import { WA } from "../targets/wasm-simd/backend/wasm-api.js";
 
+async function twoThreadPool(): Promise<{ pool: WorkerPool; memory: InstanceType<typeof WA.Memory> }> {
+  const { module } = await kernelModule("plain");
+  const memory = new WA.Memory({ initial: 2, maximum: 65536, shared: true });
+  return { pool: await WorkerPool.create(2, module, [memory]), memory };
+}
+
 describe("wasm worker pool", () => {
-  it("names the kernel and the reason when a worker's share traps, then runs the next job", async () => {
-    const { module } = await kernelModule("plain");
-    const memory = new WA.Memory({ initial: 2, maximum: 65536, shared: true });
-    const pool = await WorkerPool.create(2, module, [memory]);
+  afterEach(() => vi.restoreAllMocks());
+
+  it("names the kernel and both reasons when a share traps in the worker and on the calling thread, then runs the next job", async () => {
+    const { pool } = await twoThreadPool();
     try {
       // two rows of 32 values to f16; row 0 (thread 0) is in memory, row 1 (the worker's) far outside it
       expect(() => pool.run(0, "quantizeF16", [65536, 0x7ff00000, 65536 + 4096, 64, 2, 32])).toThrow(
-        /wasm backend: kernel quantizeF16 failed in a worker thread: .*out of bounds/,
+        /wasm backend: kernel quantizeF16 failed in worker thread 1 \(.*out of bounds.*\) and again on the calling thread \(.*out of bounds.*\)/,
       );
       expect(() => pool.run(0, "quantizeF16", [65536, 128, 65536 + 4096, 64, 2, 32])).not.toThrow();
+    } finally {
+      pool.dispose();
+    }
+  });
+
+  it("runs a worker's failed share on the calling thread: the results are complete and stderr says so once", async () => {
+    const { pool, memory } = await twoThreadPool();
+    const lines: string[] = [];
+    vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => (lines.push(String(s)), true));
+    try {
+      // eight rows of 32 values, row r all equal to r + 0.5 (exact in f16: 0x3800 + ...)
+      const x = new Float32Array(memory.buffer, 65536, 8 * 32);
+      for (let r = 0; r < 8; r++) x.fill(r + 0.5, r * 32, (r + 1) * 32);
+      const y = new Uint16Array(memory.buffer, 65536 + 4096, 8 * 32);
+      for (let round = 0; round < 2; round++) {
+        y.fill(0xffff);
+        pool.injectFault(1);
+        pool.run(0, "quantizeF16", [65536, 128, 65536 + 4096, 64, 8, 32]);
+        // IEEE half of r + 0.5: 0.5 = 0x3800, 1.5 = 0x3e00, 2.5 = 0x4100, 3.5 = 0x4300, 4.5 = 0x4480, ...
+        const want = [0x3800, 0x3e00, 0x4100, 0x4300, 0x4480, 0x4580, 0x4680, 0x4780];
+        for (let r = 0; r < 8; r++) expect(Array.from(y.subarray(r * 32, (r + 1) * 32))).toEqual(new Array(32).fill(want[r]));
+      }
+      expect(pool.recovered).toBe(2);
+      const said = lines.filter((l) => l.includes("wasm backend"));
+      expect(said).toHaveLength(1);
+      expect(said[0]).toMatch(/kernel quantizeF16 failed in worker thread 1 \(fault injected by a test\); its share ran again on the calling thread and succeeded/);
+      // no fault pending: the next job runs on both threads without a recovery
+      pool.run(0, "quantizeF16", [65536, 128, 65536 + 4096, 64, 8, 32]);
+      expect(pool.recovered).toBe(2);
     } finally {
       pool.dispose();
     }

@@ -6,6 +6,12 @@
 // Synchronisation is a small SharedArrayBuffer: the caller writes the job, bumps a generation counter
 // and notifies; workers sleep in Atomics.wait on that counter (so an idle pool costs nothing), run
 // their share, count themselves done, and the last one notifies the caller, which waits the same way.
+// A worker whose share throws records the message; the caller then runs that share itself (see run).
+//
+// A memory grown by the caller is refreshed in each worker (memory.grow(0)) before that worker's next
+// job. V8 keeps a per-thread copy of a shared memory's size for some bounds checks and updates it only
+// when the thread handles the interrupt a grow sends; a worker that never slept between the grow and
+// its next job would still hold the old size.
 
 import { Worker } from "node:worker_threads";
 import { KilnError } from "../../../engine/errors.js";
@@ -18,11 +24,11 @@ const FN = 2; // index into KERNELS
 const SHARD = 3; // which memory's instance runs it
 const NARGS = 4;
 const EXIT = 5; // set before the last notify: workers leave their loop
-const FAILED = 6; // a worker's kernel threw (a trap): the caller reports it
+const FAULT = 6; // tests: a worker id that fails its next share instead of running it (see injectFault)
 const ARGS_OFFSET = 64; // bytes; Float64 arguments (wasm addresses and sizes are exact in f64)
 const MAX_ARGS = 32;
-const ERROR_OFFSET = ARGS_OFFSET + 8 * MAX_ARGS; // bytes; a failed worker's error message, UTF-8
-const ERROR_BYTES = 512;
+const PAGES_OFFSET = ARGS_OFFSET + 8 * MAX_ARGS; // bytes; Int32 per memory: its size in pages when the job was posted
+const ERROR_BYTES = 508; // a failed worker's message, UTF-8, after its Int32 flag
 
 /** The kernels a job may name (exports of assembly/kernels.as). */
 export const KERNELS = ["matmul", "attention", "quantizeQ8_0", "quantizeQ8_0X", "quantizeQ8_1", "quantizeQ8_K", "quantizeF16", "quantizeQ8_KX", "repackX4", "quantizeQ8_0R", "countQ8_0Min"] as const;
@@ -30,13 +36,20 @@ export type KernelName = (typeof KERNELS)[number];
 
 type KernelFn = (tid: number, nth: number, ...args: number[]) => void;
 
+/** Where worker `tid`'s failure record (an Int32 flag, then its message) starts, in bytes. */
+const failureOffset = (nMemories: number, tid: number): number => PAGES_OFFSET + 4 * nMemories + (ERROR_BYTES + 4) * tid;
+
 // The worker's whole program. It is evaluated from a string so that the same pool runs from the
 // TypeScript sources (vitest) and from dist/ alike.
 const WORKER_SOURCE = `
 const { workerData, parentPort } = require("node:worker_threads");
-const { module, memories, control, tid, nth, names } = workerData;
+const { module, memories, control, tid, nth, names, failureAt } = workerData;
 const ctl = new Int32Array(control, 0, 16);
 const args = new Float64Array(control, ${ARGS_OFFSET}, ${MAX_ARGS});
+const pages = new Int32Array(control, ${PAGES_OFFSET}, memories.length);
+const failed = new Int32Array(control, failureAt, 1);
+const message = new Uint8Array(control, failureAt + 4, ${ERROR_BYTES});
+const seen = memories.map((m) => m.buffer.byteLength / 65536);
 const fns = memories.map((memory) => {
   const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
   return names.map((n) => ex[n]);
@@ -48,12 +61,17 @@ for (;;) {
   gen = Atomics.load(ctl, ${GEN});
   if (Atomics.load(ctl, ${EXIT})) break;
   try {
+    if (Atomics.compareExchange(ctl, ${FAULT}, tid, 0) === tid) throw new Error("fault injected by a test");
+    const s = ctl[${SHARD}];
+    if (pages[s] !== seen[s]) {
+      memories[s].grow(0);
+      seen[s] = pages[s];
+    }
     const a = Array.from(args.subarray(0, ctl[${NARGS}]));
-    fns[ctl[${SHARD}]][ctl[${FN}]](tid, nth, ...a);
+    fns[s][ctl[${FN}]](tid, nth, ...a);
   } catch (e) {
-    const text = new TextEncoder().encode(String((e && e.message) || e)).subarray(0, ${ERROR_BYTES});
-    new Uint8Array(control, ${ERROR_OFFSET}, ${ERROR_BYTES}).fill(0).set(text);
-    Atomics.store(ctl, ${FAILED}, 1);
+    message.fill(0).set(new TextEncoder().encode(String((e && e.message) || e)).subarray(0, ${ERROR_BYTES}));
+    Atomics.store(failed, 0, 1);
   }
   if (Atomics.add(ctl, ${DONE}, 1) === nth - 2) Atomics.notify(ctl, ${DONE});
 }
@@ -62,20 +80,24 @@ for (;;) {
 export class WorkerPool {
   private readonly ctl: Int32Array;
   private readonly args: Float64Array;
+  private readonly pages: Int32Array;
+  /** Worker shares that failed and then ran on the calling thread without failing (see run). */
+  recovered = 0;
   private readonly workers: Worker[] = [];
   private readonly local: KernelFn[][];
   private disposed = false;
 
-  private constructor(readonly nThreads: number, module: WasmModule, memories: WasmMemory[]) {
-    const control = new SharedArrayBuffer(ERROR_OFFSET + ERROR_BYTES);
+  private constructor(readonly nThreads: number, module: WasmModule, private readonly memories: WasmMemory[]) {
+    const control = new SharedArrayBuffer(failureOffset(memories.length, nThreads));
     this.ctl = new Int32Array(control, 0, 16);
     this.args = new Float64Array(control, ARGS_OFFSET, MAX_ARGS);
+    this.pages = new Int32Array(control, PAGES_OFFSET, memories.length);
     this.local = memories.map((memory) => {
       const ex = new WA.Instance(module, { env: { memory } }).exports as Record<string, KernelFn>;
       return KERNELS.map((n) => ex[n]!);
     });
     for (let tid = 1; tid < nThreads; tid++) {
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memories, control, tid, nth: nThreads, names: [...KERNELS] } });
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memories, control, tid, nth: nThreads, names: [...KERNELS], failureAt: failureOffset(memories.length, tid) } });
       w.unref(); // an idle pool does not keep the process alive
       this.workers.push(w);
     }
@@ -107,8 +129,8 @@ export class WorkerPool {
       ctl[FN] = fn;
       ctl[SHARD] = shard;
       ctl[NARGS] = args.length;
+      this.pages[shard] = this.memories[shard]!.buffer.byteLength / 65536;
       Atomics.store(ctl, DONE, 0);
-      Atomics.store(ctl, FAILED, 0);
       Atomics.add(ctl, GEN, 1);
       Atomics.notify(ctl, GEN);
     }
@@ -125,12 +147,32 @@ export class WorkerPool {
         }
       }
     }
-    if (nth > 1 && Atomics.load(this.ctl, FAILED)) {
-      const bytes = new Uint8Array(this.ctl.buffer, ERROR_OFFSET, ERROR_BYTES).slice();
+    for (let tid = 1; tid < nth; tid++) {
+      const at = failureOffset(this.memories.length, tid);
+      const flag = new Int32Array(this.ctl.buffer, at, 1);
+      if (Atomics.load(flag, 0) === 0) continue;
+      const bytes = new Uint8Array(this.ctl.buffer, at + 4, ERROR_BYTES).slice();
+      Atomics.store(flag, 0, 0);
       const end = bytes.indexOf(0);
       const why = new TextDecoder().decode(end < 0 ? bytes : bytes.subarray(0, end));
-      throw new KilnError(`wasm backend: kernel ${name} failed in a worker thread: ${why}`);
+      // A kernel's share depends only on (tid, nth) and the job's arguments, so the calling thread can run
+      // the failed share itself. If it fails there too the kernel (or its arguments) is at fault: report
+      // both. If it succeeds, the failure was the worker's own (V8's per-thread state of a shared memory,
+      // say): say so once on stderr and carry on with correct results.
+      try {
+        this.local[shard]![fn]!(tid, nth, ...args);
+      } catch (e) {
+        throw new KilnError(`wasm backend: kernel ${name} failed in worker thread ${tid} (${why}) and again on the calling thread (${(e as Error).message})`);
+      }
+      if (this.recovered++ === 0) {
+        process.stderr.write(`kiln: wasm backend: kernel ${name} failed in worker thread ${tid} (${why}); its share ran again on the calling thread and succeeded (later ones are counted, not shown)\n`);
+      }
     }
+  }
+
+  /** For tests: worker `tid` fails its share of the next job (as a trap would) instead of running it. */
+  injectFault(tid: number): void {
+    Atomics.store(this.ctl, FAULT, tid);
   }
 
   /** Calls kernel `name` once, on this thread only, as thread 0 of 1. */

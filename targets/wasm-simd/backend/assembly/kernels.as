@@ -243,7 +243,7 @@ function quantizeRowsQ8_K(tid: i32, nth: i32, x: usize, xStride: u32, y: usize, 
         }
       }
       if (amax == 0) {
-        memory.fill(yb, 0, block);
+        zeroBytes(yb, block);
         continue;
       }
       const iscale: f32 = <f32>-127 / mx;
@@ -1407,6 +1407,25 @@ export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
   }
 }
 
+// ---------------------------------------------------------------------------------------------------
+// Byte fill and copy by plain loads and stores. The kernels avoid memory.fill and memory.copy: V8 checks
+// those against a size each thread caches for a shared memory and refreshes only when it handles the
+// interrupt a grow sends, so a worker could trap on pages another thread has just added; plain loads
+// and stores are checked by the memory's guard region and see every page that exists.
+
+function zeroBytes(p: usize, n: usize): void {
+  let i: usize = 0;
+  for (; i + 16 <= n; i += 16) v128.store(p + i, i32x4.splat(0));
+  for (; i < n; i++) store<u8>(p + i, 0);
+}
+
+/** Copies n bytes from src to dst (the ranges do not overlap). */
+function copyBytes(dst: usize, src: usize, n: usize): void {
+  let i: usize = 0;
+  for (; i + 16 <= n; i += 16) v128.store(dst + i, v128.load(src + i));
+  for (; i < n; i++) store<u8>(dst + i, load<u8>(src + i));
+}
+
 // Rewrites a q4_0/q8_0 matrix in place into the x4 layout, four rows (a group) at a time: the group is
 // copied to this thread's scratch (4 * rowBytes at scratch + tid * scratchStride), then written back
 // interleaved. Groups are split across threads.
@@ -1416,13 +1435,13 @@ export function repackX4(tid: i32, nth: i32, w: usize, rowBytes: u32, nGroups: i
   const qs = <usize>blockBytes - 2;
   for (let gi = tid; gi < nGroups; gi += nth) {
     const g = w + <usize>gi * 4 * rowBytes;
-    memory.copy(sc, g, 4 * <usize>rowBytes);
+    copyBytes(sc, g, 4 * <usize>rowBytes);
     for (let b: u32 = 0; b < nb; b++) {
       const dst = g + <usize>b * 4 * blockBytes;
       for (let i: u32 = 0; i < 4; i++) {
         const src = sc + <usize>i * rowBytes + <usize>b * blockBytes;
         store<u16>(dst + (<usize>i << 1), load<u16>(src));
-        memory.copy(dst + 8 + <usize>i * qs, src + 2, qs);
+        copyBytes(dst + 8 + <usize>i * qs, src + 2, qs);
       }
     }
   }
@@ -1478,7 +1497,7 @@ export function attention(
     }
     // weighted sum of the values
     const o = out + (<usize>t * outStride + <usize>h * headV) * 4;
-    memory.fill(o, 0, <usize>headV * 4);
+    zeroBytes(o, <usize>headV * 4);
     for (let p = first; p <= pos; p++) {
       const a = f32x4.splat(load<f32>(att + (<usize>(p - first) << 2)));
       const as = load<f32>(att + (<usize>(p - first) << 2));
