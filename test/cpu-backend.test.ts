@@ -1,4 +1,4 @@
-// The `cpu` backend (engine/runtime/cpu-backend.ts): the wasm backend where it can run the
+// The default backend, `cpu` (engine/runtime/cpu-backend.ts): the wasm backend where it can run the
 // model, else the reference backend with one line on stderr saying why; `activations: "ggml"` (a
 // reference mode) picks the reference backend.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -14,10 +14,10 @@ import { golden } from "./golden.js";
 
 afterEach(() => vi.restoreAllMocks());
 
-describe("the cpu backend", () => {
+describe("the default backend", () => {
   it("runs stories260k on the wasm backend, with llama.cpp's greedy continuation", async () => {
     const g = JSON.parse(readFileSync(golden("greedy", "stories260k-f32.json"), "utf8")) as { prompt_token_ids: number[]; generated_token_ids: number[] };
-    const model = await loadModel(golden("models", "stories260k-f32.gguf"), { backend: "cpu", threads: 2 });
+    const model = await loadModel(golden("models", "stories260k-f32.gguf"), { threads: 2 });
     try {
       expect(model.backend.name).toBe("wasm");
       const seq = model.backend.createSequence();
@@ -46,7 +46,7 @@ describe("the cpu backend", () => {
       });
       src.close();
       const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-      const model = await loadModel(path, { backend: "cpu" });
+      const model = await loadModel(path);
       try {
         expect(model.backend.name).toBe("reference");
         const said = stderr.mock.calls.map((c) => String(c[0])).join("");
@@ -60,7 +60,7 @@ describe("the cpu backend", () => {
   });
 
   it("takes the reference backend for its llama.cpp-rounding mode", async () => {
-    const model = await loadModel(golden("models", "stories260k-f32.gguf"), { backend: "cpu", activations: "ggml" });
+    const model = await loadModel(golden("models", "stories260k-f32.gguf"), { activations: "ggml" });
     try {
       expect(model.backend.name).toBe("reference");
     } finally {

@@ -31,7 +31,7 @@ export function registerLogits(program: Command): void {
     .option("--tokens <ids>", "token ids, e.g. 1,403,407")
     .option("-p, --prompt <text>", "text to tokenize instead of --tokens (with BOS, as llama.cpp)")
     .option("-o, --output <file>", "where to write the logits")
-    .option("--backend <name>", "backend that runs the model: reference, cpu (wasm, or reference where wasm cannot run it), wasm, webgpu, cuda or auto", "reference")
+    .option("--backend <name>", "backend that runs the model: cpu (wasm, or reference where wasm cannot run it), wasm, reference, webgpu, cuda or auto", "cpu")
     .option("--threads <n>", "threads for the wasm backend (default: all available)", numberFlag("--threads", true))
     .option("--kv-type <type>", "KV cache storage: f32 or f16", kvTypeFlag, "f32")
     .option("--ggml-activations", "reference backend: round activations as llama.cpp's CPU backend does, to compare with it")

@@ -17,7 +17,7 @@ export function registerPipeline(program: Command): void {
     .argument("<file>", "the pipeline file")
     .option("--input <path>", "input JSONL (one object per line); default: the pipeline's input")
     .option("--output <path>", "output JSONL; default: the pipeline's output")
-    .option("--backend <name>", "backend that runs the models (default reference; cpu: wasm, or reference where wasm cannot run a model)")
+    .option("--backend <name>", "backend that runs the models (default cpu: wasm, or reference where wasm cannot run a model)")
     .option("--no-progress", "no progress bar")
     .action(async (file: string, opts: { input?: string; output?: string; backend?: string; progress: boolean }) => {
       const p = loadPipeline(file);

@@ -66,7 +66,7 @@ export function addSamplingFlags(cmd: Command): Command {
     .option("--frequency-penalty <p>", "subtracted per occurrence from a seen token's logit", numberFlag("--frequency-penalty"), DEFAULT_SAMPLING.frequencyPenalty)
     .option("--seed <s>", "random seed (default: random); the same seed gives the same text", numberFlag("--seed", true))
     .option("--stop <text>", "stop before this text (repeatable)", collect, [])
-    .option("--backend <name>", "backend that runs the model: reference, cpu (wasm, or reference where wasm cannot run it), wasm, webgpu, cuda or auto", "reference")
+    .option("--backend <name>", "backend that runs the model: cpu (wasm, or reference where wasm cannot run it), wasm, reference, webgpu, cuda or auto", "cpu")
     .option("--threads <n>", "threads for the wasm backend (default: all available)", numberFlag("--threads", true))
     .option("--kv-type <type>", "KV cache storage: f32 or f16", kvTypeFlag, "f32")
     .option("-c, --ctx-size <n>", "context size in tokens (default: the model's)", numberFlag("--ctx-size", true));

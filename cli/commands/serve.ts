@@ -79,7 +79,7 @@ export function registerServe(program: Command): void {
     .option("-m, --model <model...>", "GGUF file or model-store name (repeatable; default: the embedded stories260K)")
     .option("--host <host>", "address to listen on (env KILN_HOST; default 127.0.0.1)")
     .option("--port <port>", "port (env KILN_PORT; default 8080; 0 picks a free one)")
-    .option("--backend <name>", "backend that runs the models: reference, cpu (wasm, or reference where wasm cannot run a model), wasm, webgpu, cuda or auto (default reference)")
+    .option("--backend <name>", "backend that runs the models: cpu (wasm, or reference where wasm cannot run a model), wasm, reference, webgpu, cuda or auto (default cpu)")
     .option("--threads <n>", "threads for the wasm backend (default: all available)", numberFlag("--threads", true))
     .option("--max-concurrent <n>", "generations running at once; the rest wait in FIFO order (default 4)")
     .option("--max-queue <n>", "generations allowed to wait before new ones are refused (default 1024)")

@@ -1,4 +1,4 @@
-// `cpu`: the wasm backend (WASM SIMD kernels on a worker pool; see
+// `cpu`, the default backend: the wasm backend (WASM SIMD kernels on a worker pool; see
 // targets/wasm-simd/backend), or the reference backend where the wasm backend cannot run a model (a
 // weight type it has no kernel for, say), with one line on stderr saying why. The reference backend's
 // own modes (activations "ggml") ask for it directly.
@@ -8,12 +8,8 @@ import { backendFactory, registerBackend } from "./backend.js";
 import "./reference-backend.js";
 import "../../targets/wasm-simd/backend/backend.js";
 
-/**
- * The backend loadModel, `kiln run`, `kiln logits` and `kiln serve` use when none is named: still the
- * reference backend. `cpu` is meant to replace it once the wasm backend's worker failure seen once in
- * CI (a trap reported by the attention kernel in `kiln pipeline run`, not reproduced since) is found.
- */
-export const DEFAULT_BACKEND = "reference";
+/** The backend loadModel, `kiln run`, `kiln logits`, `kiln serve` and `kiln pipeline` use when none is named. */
+export const DEFAULT_BACKEND = "cpu";
 
 registerBackend("cpu", async (gguf, config, opts) => {
   if (opts.activations === "ggml") return backendFactory("reference")(gguf, config, opts);

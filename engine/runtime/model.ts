@@ -12,7 +12,7 @@ import "../../targets/wgsl/backend/auto.js";
 import { Session, type SessionOptions } from "./session.js";
 
 export interface LoadModelOptions {
-  /** Which backend runs the model (default "reference"; "cpu": wasm, or reference where wasm cannot run it). */
+  /** Which backend runs the model (default "cpu": wasm, or reference where wasm cannot run it). */
   readonly backend?: string;
   /** KV cache storage (default "f32"). */
   readonly kvType?: KVCacheType;
