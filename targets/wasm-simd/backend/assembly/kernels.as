@@ -640,40 +640,42 @@ function dotX4R(q8: bool, g: usize, x: usize, xStride: usize, nx: i32, nb: i32, 
   if (nx > 3) storeLanes(out + 3 * outStride, a3, n);
 }
 
-// Decode with relaxed SIMD: eight groups `span` bytes apart (group i at g + i * span, its rows
+// Decode with relaxed SIMD: X4_STREAMS groups `span` bytes apart (group i at g + i * span, its rows
 // rspan * i further on) against one activation row, walked side by side. A single sequential stream
-// per thread reads a TinyLlama-sized q8_0 matrix from DRAM at about 7.5 GB/s here; eight streams keep
+// per thread reads a TinyLlama-sized q8_0 matrix from DRAM at about 7.5 GB/s here; several streams keep
 // the hardware prefetchers busy on all of them and read it at about 15 GB/s (q4_0: 6.5 -> 10.5).
 // WebAssembly has no prefetch instruction, and "touching" bytes ahead (as the plain kernels do) holds
-// the reorder buffer until the line arrives; independent streams do not. n: the first group's valid
-// rows (the kernel stores min(4, n - i * rspan) lanes of group i).
-const STREAMS = 8;
+// the reorder buffer until the line arrives; independent streams do not. Six streams rather than
+// eight: V8 gives WebAssembly 16 SIMD registers, and eight accumulators with their temporaries spill
+// on every block (decode at 2 threads 4-10% faster on q4_0, 8-11% on q8_0; A/B in one process). The
+// q4_0/q8_0 branch sits outside the loop for the same reason. n: the first group's valid rows (the
+// kernel stores min(4, n - i * rspan) lanes of group i).
+const X4_STREAMS = 6;
 function dotX4Streams(q8: bool, g: usize, span: usize, x: usize, nb: i32, out: usize, ospan: usize, n: i32, rspan: i32): void {
-  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-  let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0), a4 = f32x4.splat(0), a5 = f32x4.splat(0);
   const gs: usize = q8 ? X4_Q8_0 : X4_Q4_0;
-  for (let b = 0; b < nb; b++) {
-    if (q8) {
+  if (q8) {
+    for (let b = 0; b < nb; b++) {
       a0 = groupQ8_0R(g, x, f16x4(v128.load16x4_u(g)), a0);
       a1 = groupQ8_0R(g + span, x, f16x4(v128.load16x4_u(g + span)), a1);
       a2 = groupQ8_0R(g + 2 * span, x, f16x4(v128.load16x4_u(g + 2 * span)), a2);
       a3 = groupQ8_0R(g + 3 * span, x, f16x4(v128.load16x4_u(g + 3 * span)), a3);
       a4 = groupQ8_0R(g + 4 * span, x, f16x4(v128.load16x4_u(g + 4 * span)), a4);
       a5 = groupQ8_0R(g + 5 * span, x, f16x4(v128.load16x4_u(g + 5 * span)), a5);
-      a6 = groupQ8_0R(g + 6 * span, x, f16x4(v128.load16x4_u(g + 6 * span)), a6);
-      a7 = groupQ8_0R(g + 7 * span, x, f16x4(v128.load16x4_u(g + 7 * span)), a7);
-    } else {
+      g += gs;
+      x += Q8_0X_BLOCK;
+    }
+  } else {
+    for (let b = 0; b < nb; b++) {
       a0 = groupQ4_0R(g, x, f16x4(v128.load16x4_u(g)), a0);
       a1 = groupQ4_0R(g + span, x, f16x4(v128.load16x4_u(g + span)), a1);
       a2 = groupQ4_0R(g + 2 * span, x, f16x4(v128.load16x4_u(g + 2 * span)), a2);
       a3 = groupQ4_0R(g + 3 * span, x, f16x4(v128.load16x4_u(g + 3 * span)), a3);
       a4 = groupQ4_0R(g + 4 * span, x, f16x4(v128.load16x4_u(g + 4 * span)), a4);
       a5 = groupQ4_0R(g + 5 * span, x, f16x4(v128.load16x4_u(g + 5 * span)), a5);
-      a6 = groupQ4_0R(g + 6 * span, x, f16x4(v128.load16x4_u(g + 6 * span)), a6);
-      a7 = groupQ4_0R(g + 7 * span, x, f16x4(v128.load16x4_u(g + 7 * span)), a7);
+      g += gs;
+      x += Q8_0X_BLOCK;
     }
-    g += gs;
-    x += Q8_0X_BLOCK;
   }
   storeLanes(out, a0, n);
   storeLanes(out + ospan, a1, n - rspan);
@@ -681,8 +683,6 @@ function dotX4Streams(q8: bool, g: usize, span: usize, x: usize, nb: i32, out: u
   storeLanes(out + 3 * ospan, a3, n - 3 * rspan);
   storeLanes(out + 4 * ospan, a4, n - 4 * rspan);
   storeLanes(out + 5 * ospan, a5, n - 5 * rspan);
-  storeLanes(out + 6 * ospan, a6, n - 6 * rspan);
-  storeLanes(out + 7 * ospan, a7, n - 7 * rspan);
 }
 
 // Whether a q8_0 matrix in the x4 layout (nGroups groups of nb blocks) holds a weight of -128, which
@@ -1106,6 +1106,7 @@ function dotQ6_KX(w: usize, x: usize, nb: i32): f32 {
 // Decode: eight q4_K or q6_K rows `span` bytes apart against one activation row, block by block side
 // by side (eight sequential streams, see dotX4Streams); out gets row i's product at out + i * ospan.
 // Each row's sum is dotQ4_KX's / dotQ6_KX's, block for block: the same bits.
+const STREAMS = 8;
 function dotKStreams(q6: bool, w: usize, span: usize, x: usize, nb: i32, out: usize, ospan: usize): void {
   let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0, s4: f32 = 0, s5: f32 = 0, s6: f32 = 0, s7: f32 = 0;
   for (let b = 0; b < nb; b++) {
@@ -1293,14 +1294,14 @@ export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
       const relaxed = (typeWord & RELAXED_ACTIVATIONS) != 0;
       if (ASC_FEATURE_RELAXED_SIMD) {
         if (relaxed && nTok == 1) {
-          // decode: this thread's groups cut into STREAMS runs of q groups, walked side by side
-          // (dotX4Streams); when the groups do not fill eight runs the last ones go one by one
+          // decode: this thread's groups cut into X4_STREAMS runs of q groups, walked side by side
+          // (dotX4Streams); when the groups do not fill the runs the last ones go one by one
           const nG = (r1 - r0) >> 2;
-          const q = (nG + STREAMS - 1) / STREAMS;
+          const q = (nG + X4_STREAMS - 1) / X4_STREAMS;
           const runRows = q << 2;
           for (let i = 0; i < q; i++) {
             const ra = r0 + (i << 2);
-            if (ra + (STREAMS - 1) * runRows < r1) {
+            if (ra + (X4_STREAMS - 1) * runRows < r1) {
               dotX4Streams(type == Q8_0, w + <usize>(ra >> 2) * groupStride, <usize>q * groupStride, xq, nb, out + (<usize>ra << 2), <usize>runRows << 2, valid - ra, runRows);
             } else {
               for (let r = ra; r < r1; r += runRows) dotX4R(type == Q8_0, w + <usize>(r >> 2) * groupStride, xq, xStride, 1, nb, out + (<usize>r << 2), outStride, valid - r);
