@@ -22,10 +22,10 @@ import { KilnError } from "../../../engine/errors.js";
 import type { GGUFFile } from "../../../engine/gguf/reader.js";
 import type { GGUFTensorInfo } from "../../../engine/gguf/types.js";
 import type { ModelConfig } from "../../../engine/model/config.js";
-import { dequantizeRow, f32ToF16, GGMLType } from "../../../engine/quant/index.js";
+import { dequantizeRow, GGMLType } from "../../../engine/quant/index.js";
 import type { TypeInfo } from "../../../engine/quant/types.js";
 import {
-  geluGgml, rmsnormGgml, rope, ropeAngles, ropeAnglesGgml, roundToF16, silu, softcap, vecDotType,
+  geluGgml, ropeAngles, ropeAnglesGgml, softcap, vecDotType,
 } from "../../../engine/reference/ops.js";
 import {
   checkForwardArgs, registerBackend,
@@ -154,7 +154,8 @@ function storedBytes(t: GGUFTensorInfo): number {
 
 interface Layer {
   readonly shard: number;
-  readonly attnNorm: Float32Array;
+  /** Norm weights: addresses of f32 vectors in the layer's shard. */
+  readonly attnNorm: number;
   readonly wq?: Matrix;
   readonly wk?: Matrix;
   readonly wv?: Matrix;
@@ -163,12 +164,12 @@ interface Layer {
   readonly bk?: Float32Array;
   readonly bv?: Float32Array;
   readonly wo: Matrix;
-  readonly postAttnNorm?: Float32Array;
-  readonly ffnNorm: Float32Array;
+  readonly postAttnNorm?: number;
+  readonly ffnNorm: number;
   readonly ffnGate?: Matrix;
   readonly ffnUp: Matrix;
   readonly ffnDown: Matrix;
-  readonly postFfwNorm?: Float32Array;
+  readonly postFfwNorm?: number;
 }
 
 /** Activation buffers of one shard (addresses), each for up to MAX_BATCH tokens. */
@@ -186,6 +187,7 @@ interface Buffers {
   hbFused: number; // (B, 2 n_ff) phi3's gate|up
   xq: number; // (B, quantized row) activations in the vec_dot_type
   scratch: number; // (threads, n_ctx) attention scores
+  angles: number; // (B, n_rot / 2) RoPE cos, sin pairs in f64
   jobs: number; // matmul job records
   logits: number; // (B, n_vocab), last shard only
 }
@@ -253,7 +255,7 @@ export class WasmBackend implements Backend {
     readonly pool: WorkerPool,
     readonly layers: readonly Layer[],
     readonly tokenEmbd: Matrix,
-    readonly outputNorm: Float32Array,
+    readonly outputNorm: number,
     readonly output: Matrix,
     readonly ropeFreqs: Float32Array | undefined,
     readonly buffers: readonly Buffers[],
@@ -272,6 +274,15 @@ export class WasmBackend implements Backend {
 
   dispose(): void {
     this.pool.dispose();
+  }
+
+  /**
+   * An element-wise kernel over `work` rows or elements: on every thread when there is enough work to
+   * share (a prefill), else on this thread alone (a decode step: waking the pool costs more than it saves).
+   */
+  elementwise(shard: number, name: KernelName, args: readonly number[], work: number, perThread: number): void {
+    if (work >= perThread * this.pool.nThreads) this.pool.run(shard, name, args);
+    else this.pool.runLocal(shard, name, args);
   }
 
   /** Matrix products sharing one input (B rows of k f32 at `input`), quantized once per vec_dot_type. */
@@ -379,21 +390,27 @@ class WasmSequence implements BackendSequence {
       }
     }
 
-    // rotation angles of each position, shared by every layer and head
+    // rotation angles of each position, shared by every layer and head: (cos, sin) f64 pairs in every
+    // shard's angles buffer
     const half = c.rope.nRot / 2;
-    const cos: Float64Array[] = [];
-    const sin: Float64Array[] = [];
-    const ggmlAngles = c.rope.scaling.type === "none" || c.rope.scaling.type === "linear";
-    for (let i = 0; i < n; i++) {
-      cos.push(new Float64Array(half));
-      sin.push(new Float64Array(half));
-      (ggmlAngles ? ropeAnglesGgml : ropeAngles)(c.rope, pos0 + i, cos[i]!, sin[i]!, b.ropeFreqs);
+    {
+      const cos = new Float64Array(half);
+      const sin = new Float64Array(half);
+      const angles = new Float64Array(2 * n * half);
+      const ggmlAngles = c.rope.scaling.type === "none" || c.rope.scaling.type === "linear";
+      for (let i = 0; i < n; i++) {
+        (ggmlAngles ? ropeAnglesGgml : ropeAngles)(c.rope, pos0 + i, cos, sin, b.ropeFreqs);
+        for (let j = 0; j < half; j++) {
+          angles[2 * (i * half + j)] = cos[j]!;
+          angles[2 * (i * half + j) + 1] = sin[j]!;
+        }
+      }
+      b.shards.forEach((shard, i) => new Float64Array(shard.memory.buffer, b.buffers[i]!.angles, angles.length).set(angles));
     }
-
-    const norm = (out: Float32Array, x: Float32Array, w: Float32Array): void => {
-      for (let i = 0; i < n; i++) rmsnormGgml(out.subarray(i * nEmbd, (i + 1) * nEmbd), x.subarray(i * nEmbd, (i + 1) * nEmbd), w, c.rmsEps);
-    };
-    const act = c.architecture === "gemma2" ? geluGgml : silu;
+    const neox = c.rope.mode === "neox" ? 1 : 0;
+    const eps = c.rmsEps;
+    // rmsnorm of n rows of the residual width: rows over threads in a prefill, this thread in a decode
+    const norm = (out: number, x: number, w: number): void => b.elementwise(s, "rmsnorm", [x, w, out, n, nEmbd, eps], n, 1);
 
     for (let l = 0; l < c.nLayer; l++) {
       const lw = b.layers[l]!;
@@ -405,12 +422,9 @@ class WasmSequence implements BackendSequence {
         buf = b.buffers[s]!;
         sh.f32(buf.x, n * nEmbd).set(from);
       }
-      const x = sh.f32(buf.x, n * nEmbd);
-      const xb = sh.f32(buf.xb, n * nEmbd);
-      const xb2 = sh.f32(buf.xb2, n * nEmbd);
 
       // attention rmsnorm
-      norm(xb, x, lw.attnNorm);
+      norm(buf.xb, buf.x, lw.attnNorm);
 
       // q, k, v projections (phi3: one fused matrix, rows Q | K | V)
       if (lw.wqkv) {
@@ -432,34 +446,31 @@ class WasmSequence implements BackendSequence {
           { m: lw.wv!, out: buf.v, outStride: nV },
         ]);
       }
-      const q = sh.f32(buf.q, n * nQ);
-      const k = sh.f32(buf.k, n * nK);
-      const v = sh.f32(buf.v, n * nV);
-      for (let i = 0; i < n; i++) {
-        const qi = q.subarray(i * nQ, (i + 1) * nQ);
-        const ki = k.subarray(i * nK, (i + 1) * nK);
-        // qwen2's projection biases
-        if (lw.bq) for (let j = 0; j < nQ; j++) qi[j] = qi[j]! + lw.bq[j]!;
-        if (lw.bk) for (let j = 0; j < nK; j++) ki[j] = ki[j]! + lw.bk[j]!;
-        if (lw.bv) for (let j = 0; j < nV; j++) v[i * nV + j] = v[i * nV + j]! + lw.bv[j]!;
-        // RoPE on q and k
-        rope(qi, nHead, headK, c.rope, cos[i]!, sin[i]!);
-        rope(ki, nHeadKv, headK, c.rope, cos[i]!, sin[i]!);
-        // with an f16 cache ggml multiplies q in f16
-        if (f16kv) for (let j = 0; j < nQ; j++) qi[j] = roundToF16(qi[j]!);
+      // qwen2's projection biases
+      if (lw.bq || lw.bk || lw.bv) {
+        const q = sh.f32(buf.q, n * nQ);
+        const k = sh.f32(buf.k, n * nK);
+        const v = sh.f32(buf.v, n * nV);
+        for (let i = 0; i < n; i++) {
+          if (lw.bq) for (let j = 0; j < nQ; j++) q[i * nQ + j] = q[i * nQ + j]! + lw.bq[j]!;
+          if (lw.bk) for (let j = 0; j < nK; j++) k[i * nK + j] = k[i * nK + j]! + lw.bk[j]!;
+          if (lw.bv) for (let j = 0; j < nV; j++) v[i * nV + j] = v[i * nV + j]! + lw.bv[j]!;
+        }
       }
+      // RoPE on q and k; with an f16 cache ggml multiplies q in f16
+      b.elementwise(s, "rope", [buf.q, nQ, n, nHead, headK, c.rope.nRot, neox, buf.angles], n * nHead, 8);
+      b.elementwise(s, "rope", [buf.k, nK, n, nHeadKv, headK, c.rope.nRot, neox, buf.angles], n * nHeadKv, 8);
+      if (f16kv) b.elementwise(s, "roundF16Rows", [buf.q, n, nQ], n, 1);
 
       // store k, v at their positions of the cache
       const kAddr = this.keys[l]!;
       const vAddr = this.values[l]!;
       if (f16kv) {
-        const kc = sh.u16(kAddr + pos0 * nK * 2, n * nK);
-        const vc = sh.u16(vAddr + pos0 * nV * 2, n * nV);
-        for (let j = 0; j < n * nK; j++) kc[j] = f32ToF16(k[j]!);
-        for (let j = 0; j < n * nV; j++) vc[j] = f32ToF16(v[j]!);
+        b.elementwise(s, "storeF16Rows", [buf.k, kAddr + pos0 * nK * 2, nK * 2, n, nK], n, 1);
+        b.elementwise(s, "storeF16Rows", [buf.v, vAddr + pos0 * nV * 2, nV * 2, n, nV], n, 1);
       } else {
-        sh.f32(kAddr + pos0 * nK * 4, n * nK).set(k);
-        sh.f32(vAddr + pos0 * nV * 4, n * nV).set(v);
+        sh.f32(kAddr + pos0 * nK * 4, n * nK).set(sh.f32(buf.k, n * nK));
+        sh.f32(vAddr + pos0 * nV * 4, n * nV).set(sh.f32(buf.v, n * nV));
       }
 
       // multi-head attention over the cache (grouped-query; gemma2's soft-cap and sliding window)
@@ -472,13 +483,11 @@ class WasmSequence implements BackendSequence {
 
       // output projection, (gemma2) its own rmsnorm, the residual connection
       b.products(s, buf.attOut, nAtt, n, [{ m: lw.wo, out: buf.xb2, outStride: nEmbd }]);
-      if (lw.postAttnNorm) norm(xb2, xb2, lw.postAttnNorm);
-      for (let j = 0; j < n * nEmbd; j++) x[j] = x[j]! + xb2[j]!;
+      if (lw.postAttnNorm !== undefined) norm(buf.xb2, buf.xb2, lw.postAttnNorm);
+      b.elementwise(s, "addInPlace", [buf.x, buf.xb2, n * nEmbd], n * nEmbd, 16384);
 
       // ffn rmsnorm, gate and up (phi3: one fused matrix, rows gate | up)
-      norm(xb, x, lw.ffnNorm);
-      const hb = sh.f32(buf.hb, n * nFF);
-      const hb2 = sh.f32(buf.hb2, n * nFF);
+      norm(buf.xb, buf.x, lw.ffnNorm);
       if (lw.ffnGate) {
         b.products(s, buf.xb, nEmbd, n, [
           { m: lw.ffnGate, out: buf.hb, outStride: nFF },
@@ -487,18 +496,26 @@ class WasmSequence implements BackendSequence {
       } else {
         b.products(s, buf.xb, nEmbd, n, [{ m: lw.ffnUp, out: buf.hbFused, outStride: 2 * nFF }]);
         const fused = sh.f32(buf.hbFused, n * 2 * nFF);
+        const hb = sh.f32(buf.hb, n * nFF);
+        const hb2 = sh.f32(buf.hb2, n * nFF);
         for (let i = 0; i < n; i++) {
           hb.set(fused.subarray(i * 2 * nFF, i * 2 * nFF + nFF), i * nFF);
           hb2.set(fused.subarray(i * 2 * nFF + nFF, (i + 1) * 2 * nFF), i * nFF);
         }
       }
-      // gated non-linearity: silu(gate) · up, or gelu(gate) · up for gemma2
-      for (let j = 0; j < n * nFF; j++) hb[j] = act(hb[j]!) * hb2[j]!;
+      // gated non-linearity: silu(gate) · up, or gelu(gate) · up for gemma2 (llama.cpp's f16 table)
+      if (c.architecture === "gemma2") {
+        const hb = sh.f32(buf.hb, n * nFF);
+        const hb2 = sh.f32(buf.hb2, n * nFF);
+        for (let j = 0; j < n * nFF; j++) hb[j] = geluGgml(hb[j]!) * hb2[j]!;
+      } else {
+        b.elementwise(s, "swiglu", [buf.hb, buf.hb2, n * nFF], n * nFF, 2048);
+      }
 
       // down projection, (gemma2) its own rmsnorm, the residual connection
       b.products(s, buf.hb, nFF, n, [{ m: lw.ffnDown, out: buf.xb2, outStride: nEmbd }]);
-      if (lw.postFfwNorm) norm(xb2, xb2, lw.postFfwNorm);
-      for (let j = 0; j < n * nEmbd; j++) x[j] = x[j]! + xb2[j]!;
+      if (lw.postFfwNorm !== undefined) norm(buf.xb2, buf.xb2, lw.postFfwNorm);
+      b.elementwise(s, "addInPlace", [buf.x, buf.xb2, n * nEmbd], n * nEmbd, 16384);
     }
 
     if (!logits) return;
@@ -513,9 +530,7 @@ class WasmSequence implements BackendSequence {
     }
     const first = all ? 0 : n - 1;
     const rows = n - first;
-    const x = sh.f32(buf.x + first * nEmbd * 4, rows * nEmbd);
-    const xb = sh.f32(buf.xb, rows * nEmbd);
-    for (let i = 0; i < rows; i++) rmsnormGgml(xb.subarray(i * nEmbd, (i + 1) * nEmbd), x.subarray(i * nEmbd, (i + 1) * nEmbd), b.outputNorm, c.rmsEps);
+    b.elementwise(s, "rmsnorm", [buf.x + first * nEmbd * 4, b.outputNorm, buf.xb, rows, nEmbd, c.rmsEps], rows, 1);
     b.products(s, buf.xb, nEmbd, rows, [{ m: b.output, out: buf.logits, outStride: c.nVocab }]);
     const result = sh.f32(buf.logits, rows * c.nVocab);
     logits.set(result);
@@ -553,6 +568,7 @@ function bufferSizes(c: ModelConfig, threads: number, withLogits: boolean): Reco
     hbFused: 4 * B * 2 * c.nFF,
     xq: B * activationRowBytes("q8_0x", kMax),
     scratch: 4 * threads * c.nCtx,
+    angles: 16 * B * (c.rope.nRot / 2),
     jobs: 4 * MATMUL_JOB * 4,
     logits: withLogits ? 4 * B * c.nVocab : 0,
   };
@@ -609,8 +625,11 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
   const kvPerLayer = c.nCtx * (nK + nV) * el;
   const units: { names: string[]; extra: number; layer?: number }[] = [];
   if (!tied) units.push({ names: ["token_embd.weight"], extra: 0 });
-  for (let l = 0; l < c.nLayer; l++) units.push({ names: layerTensors(l), extra: kvPerLayer, layer: l });
-  units.push({ names: tied ? ["token_embd.weight"] : ["output.weight"], extra: 0 });
+  // norm weights as f32 vectors beside their layer (gemma2 has four per layer), the final one beside the classifier
+  const vecBytes = Math.ceil((4 * c.nEmbd) / ALIGN) * ALIGN + ALIGN;
+  const normsPerLayer = c.architecture === "gemma2" ? 4 : 2;
+  for (let l = 0; l < c.nLayer; l++) units.push({ names: layerTensors(l), extra: kvPerLayer + normsPerLayer * vecBytes, layer: l });
+  units.push({ names: tied ? ["token_embd.weight"] : ["output.weight"], extra: vecBytes });
   const fixed = RESERVED + sumSizes(bufferSizes(c, threads, true));
   const shardOfLayer: number[] = [];
   const placements = new Map<string, TensorPlacement>();
@@ -697,6 +716,14 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
       return dequantizeRow(t.type as GGMLType, gguf.readTensor(t), len);
     };
     const optionalVector = (name: string, len: number): Float32Array | undefined => (info(name) ? vector(name, len) : undefined);
+    /** A vector copied into shard `shard`'s memory as f32, for the kernels: its address. */
+    const vectorIn = (shard: number, name: string, len: number): number => {
+      const v = vector(name, len);
+      const sh = shards[shard]!;
+      const addr = sh.alloc(4 * len, `tensor ${name}`);
+      sh.f32(addr, len).set(v);
+      return addr;
+    };
 
     const layers: Layer[] = [];
     for (let l = 0; l < c.nLayer; l++) {
@@ -707,7 +734,7 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
       const gemma2 = c.architecture === "gemma2";
       layers.push({
         shard: shardOfLayer[l]!,
-        attnNorm: vector(p + "attn_norm.weight", c.nEmbd),
+        attnNorm: vectorIn(shardOfLayer[l]!, p + "attn_norm.weight", c.nEmbd),
         ...(fused
           ? { wqkv: matrix(p + "attn_qkv.weight", c.nEmbd, nQ + nK + nV) }
           : { wq: matrix(p + "attn_q.weight", c.nEmbd, nQ), wk: matrix(p + "attn_k.weight", c.nEmbd, nK), wv: matrix(p + "attn_v.weight", c.nEmbd, nV) }),
@@ -715,18 +742,18 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
         bk: qwen2 ? vector(p + "attn_k.bias", nK) : optionalVector(p + "attn_k.bias", nK),
         bv: qwen2 ? vector(p + "attn_v.bias", nV) : optionalVector(p + "attn_v.bias", nV),
         wo: matrix(p + "attn_output.weight", c.nHead * c.headDimV, c.nEmbd),
-        postAttnNorm: gemma2 ? vector(p + "post_attention_norm.weight", c.nEmbd) : undefined,
-        ffnNorm: vector(p + "ffn_norm.weight", c.nEmbd),
+        postAttnNorm: gemma2 ? vectorIn(shardOfLayer[l]!, p + "post_attention_norm.weight", c.nEmbd) : undefined,
+        ffnNorm: vectorIn(shardOfLayer[l]!, p + "ffn_norm.weight", c.nEmbd),
         ffnGate: phi3 ? undefined : matrix(p + "ffn_gate.weight", c.nEmbd, c.nFF),
         ffnUp: matrix(p + "ffn_up.weight", c.nEmbd, phi3 ? 2 * c.nFF : c.nFF),
         ffnDown: matrix(p + "ffn_down.weight", c.nFF, c.nEmbd),
-        postFfwNorm: gemma2 ? vector(p + "post_ffw_norm.weight", c.nEmbd) : undefined,
+        postFfwNorm: gemma2 ? vectorIn(shardOfLayer[l]!, p + "post_ffw_norm.weight", c.nEmbd) : undefined,
       });
     }
     const tokenEmbd = matrix("token_embd.weight", c.nEmbd, c.nVocab);
     const output = tied ? tokenEmbd : matrix("output.weight", c.nEmbd, c.nVocab);
     return new WasmBackend(
-      c, shards, pool, layers, tokenEmbd, vector("output_norm.weight", c.nEmbd), output,
+      c, shards, pool, layers, tokenEmbd, vectorIn(output.shard, "output_norm.weight", c.nEmbd), output,
       optionalVector("rope_freqs.weight", c.rope.nRot / 2), buffers, { kvType },
     );
   } catch (e) {

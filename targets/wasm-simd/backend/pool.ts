@@ -37,7 +37,8 @@ const WORKER_SPIN = 4000;
 const CALLER_SPIN = 1000;
 
 /** The kernels a job may name (exports of assembly/kernels.as). */
-export const KERNELS = ["matmul", "attention", "quantizeQ8_0", "quantizeQ8_0X", "quantizeQ8_1", "quantizeQ8_K", "quantizeF16", "quantizeQ8_KX", "repackX4", "quantizeQ8_0R", "countQ8_0Min"] as const;
+export const KERNELS = ["matmul", "attention", "quantizeQ8_0", "quantizeQ8_0X", "quantizeQ8_1", "quantizeQ8_K", "quantizeF16", "quantizeQ8_KX", "repackX4", "quantizeQ8_0R", "countQ8_0Min",
+  "rmsnorm", "rope", "addInPlace", "swiglu", "roundF16Rows", "storeF16Rows"] as const;
 export type KernelName = (typeof KERNELS)[number];
 
 type KernelFn = (tid: number, nth: number, ...args: number[]) => void;

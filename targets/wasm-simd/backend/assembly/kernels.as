@@ -1546,3 +1546,89 @@ export function storeF16(x: usize, y: usize, yStride: u32, n: i32, k: i32): void
     for (let j = 0; j < k; j++) store<u16>(yr + (<usize>j << 1), <u16>f32tof16(load<f32>(xr + (<usize>j << 2))));
   }
 }
+
+// ---------------------------------------------------------------------------------------------------
+// The element-wise steps between the products, with engine/reference/ops.ts's arithmetic (and so its
+// bits): rows (tokens) or elements are split across threads.
+
+// RMSNorm as rmsnormGgml: f32 squares summed in f64 in order, an f32 scale, two f32 products.
+// x, out: nTok rows of k f32 (row stride k); w: k f32.
+export function rmsnorm(tid: i32, nth: i32, x: usize, w: usize, out: usize, nTok: i32, k: i32, eps: f32): void {
+  for (let t = tid; t < nTok; t += nth) {
+    const xr = x + (<usize>t * k << 2);
+    const or = out + (<usize>t * k << 2);
+    let ss: f64 = 0;
+    for (let i = 0; i < k; i++) {
+      const v = load<f32>(xr + (<usize>i << 2));
+      ss += <f64>(v * v);
+    }
+    const mean = <f32>(ss / <f64>k);
+    const scale = <f32>1 / Mathf.sqrt(mean + eps);
+    const sv = f32x4.splat(scale);
+    let i = 0;
+    for (; i + 4 <= k; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(or + o, f32x4.mul(f32x4.mul(v128.load(xr + o), sv), v128.load(w + o)));
+    }
+    for (; i < k; i++) store<f32>(or + (<usize>i << 2), load<f32>(xr + (<usize>i << 2)) * scale * load<f32>(w + (<usize>i << 2)));
+  }
+}
+
+// RoPE as rope(): each of nHeads heads of nTok rows (row stride `stride` floats) rotated in place by
+// its token's angles (cs: per token, half pairs of f64 cos, sin), in f64, rounded to f32 once.
+// "norm" pairs (2i, 2i+1), neox pairs (i, i + nRot/2); dimensions past nRot are left as they are.
+export function rope(tid: i32, nth: i32, x: usize, stride: i32, nTok: i32, nHeads: i32, headDim: i32, nRot: i32, neox: i32, cs: usize): void {
+  const half = nRot >> 1;
+  for (let it = tid; it < nTok * nHeads; it += nth) {
+    const t = it / nHeads;
+    const h = it % nHeads;
+    const xh = x + ((<usize>t * stride + <usize>h * headDim) << 2);
+    const ct = cs + (<usize>t * half << 4);
+    for (let i = 0; i < half; i++) {
+      const a = xh + (<usize>(neox ? i : 2 * i) << 2);
+      const b = a + (neox ? <usize>half << 2 : 4);
+      const c = load<f64>(ct + (<usize>i << 4));
+      const s = load<f64>(ct + (<usize>i << 4), 8);
+      const x0 = <f64>load<f32>(a);
+      const x1 = <f64>load<f32>(b);
+      store<f32>(a, <f32>(x0 * c - x1 * s));
+      store<f32>(b, <f32>(x0 * s + x1 * c));
+    }
+  }
+}
+
+// x[i] += y[i] (f32), elements split across threads in runs of 4
+export function addInPlace(tid: i32, nth: i32, x: usize, y: usize, n: i32): void {
+  const per = (((n + nth - 1) / nth + 3) >> 2) << 2;
+  const i0 = min(n, tid * per);
+  const i1 = min(n, i0 + per);
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(x + o, f32x4.add(v128.load(x + o), v128.load(y + o)));
+  }
+  for (; i < i1; i++) store<f32>(x + (<usize>i << 2), load<f32>(x + (<usize>i << 2)) + load<f32>(y + (<usize>i << 2)));
+}
+
+// g[i] = silu(g[i]) * u[i] as the reference computes it: x / (1 + exp(-x)) times u in f64, rounded
+// to f32 once
+export function swiglu(tid: i32, nth: i32, g: usize, u: usize, n: i32): void {
+  const per = (n + nth - 1) / nth;
+  const i0 = min(n, tid * per);
+  const i1 = min(n, i0 + per);
+  for (let i = i0; i < i1; i++) {
+    const p = <usize>i << 2;
+    const x = <f64>load<f32>(g + p);
+    store<f32>(g + p, <f32>(x / (1 + Math.exp(-x)) * <f64>load<f32>(u + p)));
+  }
+}
+
+// rows of f32 rounded to the nearest f16 (an f16 KV cache's q), rows split across threads
+export function roundF16Rows(tid: i32, nth: i32, x: usize, nTok: i32, k: i32): void {
+  for (let t = tid; t < nTok; t += nth) roundF16(x + (<usize>t * k << 2), k);
+}
+
+// KV rows to an f16 cache: nTok rows of k f32 at x (stride k) to rows at y (stride yStride bytes)
+export function storeF16Rows(tid: i32, nth: i32, x: usize, y: usize, yStride: u32, nTok: i32, k: i32): void {
+  for (let t = tid; t < nTok; t += nth) storeF16(x + (<usize>t * k << 2), y + <usize>t * yStride, 0, 1, k);
+}
