@@ -36,7 +36,7 @@ describe.each(["plain", "relaxed"] as const)("wasm backend x4 layout, %s SIMD", 
             let top = 65536;
             const alloc = (n: number): number => { const a = top; top += Math.ceil(n / 64) * 64 + 64; return a; };
             const A = alloc(padded * rowBytes), B = alloc(padded * rowBytes), X = alloc(nTok * k * 4), XQ = alloc(nTok * xStride), XR = alloc(nTok * xStride);
-            const O1 = alloc(nTok * rows * 4 + 64), O2 = alloc(nTok * rows * 4 + 64), J = alloc(64), S = alloc(4 * rowBytes * nth);
+            const O1 = alloc(nTok * rows * 4 + 64), O2 = alloc(nTok * rows * 4 + 64), J = alloc(64), S = alloc(4 * rowBytes * nth), F = alloc(4);
             const u8 = new Uint8Array(memory.buffer);
             const dv = new DataView(memory.buffer);
             u8.fill(0, A, A + padded * rowBytes);
@@ -45,36 +45,66 @@ describe.each(["plain", "relaxed"] as const)("wasm backend x4 layout, %s SIMD", 
             if (flavour === "relaxed" && name === "q8_0") for (let i = 0; i < rows * rowBytes; i++) if (u8[A + i] === 0x80) u8[A + i] = 0x81;
             for (let r = 0; r < rows; r++) for (let b = 0; b < k / 32; b++) dv.setUint16(A + r * rowBytes + b * blockBytes, 0x2000 + ((rand() * 1024) | 0), true);
             u8.copyWithin(B, A, A + padded * rowBytes);
-            for (let tid = 0; tid < nth; tid++) ex.repackX4!(tid, nth, B, rowBytes, padded / 4, blockBytes, S, 4 * rowBytes);
+            new Uint32Array(memory.buffer, F, 1)[0] = 0;
+            for (let tid = 0; tid < nth; tid++) ex.repackX4!(tid, nth, B, rowBytes, padded / 4, blockBytes, S, 4 * rowBytes, F);
+            expect(new Uint32Array(memory.buffer, F, 1)[0], "no subnormal scale").toBe(0);
             const x = new Float32Array(memory.buffer, X, nTok * k);
             for (let i = 0; i < x.length; i++) x[i] = rand() * 2 - 1;
             ex.quantizeQ8_0X!(0, 1, X, k * 4, XQ, xStride, nTok, k);
             if (flavour === "relaxed") ex.quantizeQ8_0R!(0, 1, X, k * 4, XR, xStride, nTok, k);
             // guard values after each output
             new Float32Array(memory.buffer, O1, nTok * rows + 16).fill(7);
-            new Float32Array(memory.buffer, O2, nTok * rows + 16).fill(7);
             const job = new Uint32Array(memory.buffer, J, 11);
             job.set([type, A, rowBytes, rows, k, XQ, xStride, nTok, O1, rows, rows]);
             for (let tid = 0; tid < nth; tid++) ex.matmul!(tid, nth, J, 1);
-            if (flavour === "plain") job.set([type | 0x100, B, rowBytes, padded, k, XQ, xStride, nTok, O2, rows, rows]);
-            else job.set([type | 0x300, B, rowBytes, padded, k, XR, xStride, nTok, O2, rows, rows]);
-            for (let tid = 0; tid < nth; tid++) ex.matmul!(tid, nth, J, 1);
-            if (flavour === "plain") {
-              const o1 = new Uint32Array(memory.buffer, O1, nTok * rows + 16);
-              const o2 = new Uint32Array(memory.buffer, O2, nTok * rows + 16);
-              expect(Array.from(o2)).toEqual(Array.from(o1));
-            } else {
-              // the same integer block sums, accumulated in other lanes: f32 rounding apart
-              const o1 = new Float32Array(memory.buffer, O1, nTok * rows);
-              const o2 = new Float32Array(memory.buffer, O2, nTok * rows);
-              const scale = Math.max(...Array.from(o1, Math.abs));
-              for (let i = 0; i < o1.length; i++) expect(Math.abs(o2[i]! - o1[i]!), `output ${i}: ${o2[i]} vs ${o1[i]}`).toBeLessThanOrEqual(1e-5 * scale);
+            // plain: the x4 kernels; relaxed: their scales converted by f16x4, and by f16x4n (0x400)
+            for (const flags of flavour === "plain" ? [0x100] : [0x300, 0x700]) {
+              new Float32Array(memory.buffer, O2, nTok * rows + 16).fill(7);
+              job.set([type | flags, B, rowBytes, padded, k, flavour === "plain" ? XQ : XR, xStride, nTok, O2, rows, rows]);
+              for (let tid = 0; tid < nth; tid++) ex.matmul!(tid, nth, J, 1);
+              if (flavour === "plain") {
+                const o1 = new Uint32Array(memory.buffer, O1, nTok * rows + 16);
+                const o2 = new Uint32Array(memory.buffer, O2, nTok * rows + 16);
+                expect(Array.from(o2)).toEqual(Array.from(o1));
+              } else {
+                // the same integer block sums, accumulated in other lanes: f32 rounding apart
+                const o1 = new Float32Array(memory.buffer, O1, nTok * rows);
+                const o2 = new Float32Array(memory.buffer, O2, nTok * rows);
+                const scale = Math.max(...Array.from(o1, Math.abs));
+                for (let i = 0; i < o1.length; i++) expect(Math.abs(o2[i]! - o1[i]!), `flags ${flags} output ${i}: ${o2[i]} vs ${o1[i]}`).toBeLessThanOrEqual(1e-5 * scale);
+              }
+              expect(new Float32Array(memory.buffer, O2, nTok * rows + 16).slice(nTok * rows).every((v) => v === 7)).toBe(true);
             }
-            expect(new Float32Array(memory.buffer, O2, nTok * rows + 16).slice(nTok * rows).every((v) => v === 7)).toBe(true);
           });
         }
       }
     }
+  }
+});
+
+describe("repackX4 notes whether a block scale is an f16 subnormal (such matrices keep the full f16 conversion)", async () => {
+  const { module } = await kernelModule("plain");
+  const memory = new WA.Memory({ initial: 8, maximum: 65536, shared: true });
+  const ex = new WA.Instance(module, { env: { memory } }).exports as Record<string, Fn>;
+  const blockBytes = 18, rowBytes = 4 * blockBytes, rows = 8, W = 65536, S = W + rows * rowBytes + 64, F = S + 4 * rowBytes * 2 + 64;
+  // [what, the f16 bits of one block's scale (row 5, block 2), the flag]
+  const cases: [string, number, number][] = [["normal scales", 0x3c00, 0], ["a zero scale", 0x0000, 0], ["a negative normal scale", 0x8400, 0], ["the smallest subnormal", 0x0001, 1], ["a negative subnormal", 0x83ff, 1]];
+  for (const [what, bits, want] of cases) {
+    it(`${what}: ${want}`, () => {
+      const dv = new DataView(memory.buffer);
+      for (let i = 0; i < rows * rowBytes; i++) dv.setUint8(W + i, (i * 37) & 0xff);
+      for (let r = 0; r < rows; r++) for (let b = 0; b < 4; b++) dv.setUint16(W + r * rowBytes + b * blockBytes, 0x2000 + r * 4 + b, true);
+      dv.setUint16(W + 5 * rowBytes + 2 * blockBytes, bits, true);
+      for (const nth of [1, 2]) {
+        new Uint32Array(memory.buffer, F, 1)[0] = 0;
+        const copy = new Uint8Array(memory.buffer, W, rows * rowBytes).slice();
+        for (let tid = 0; tid < nth; tid++) ex.repackX4!(tid, nth, W, rowBytes, rows / 4, blockBytes, S, 4 * rowBytes, F);
+        expect(new Uint32Array(memory.buffer, F, 1)[0]).toBe(want);
+        // the x4 layout keeps the scale's bits: group 1 (rows 4-7), block 2, lane 1
+        expect(dv.getUint16(W + 4 * rowBytes + 2 * 4 * blockBytes + 2, true)).toBe(bits);
+        new Uint8Array(memory.buffer, W, rows * rowBytes).set(copy);
+      }
+    });
   }
 });
 

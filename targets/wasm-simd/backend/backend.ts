@@ -128,11 +128,14 @@ interface Matrix {
   readonly x4: boolean;
   /** An x4 matrix multiplied by the relaxed-SIMD kernels (against q8_0r activations). */
   readonly relaxed: boolean;
+  /** An x4 matrix none of whose block scales is an f16 subnormal (its scales convert faster). */
+  readonly normalScales: boolean;
 }
 
 /** The kernels' flags for a matrix in the x4 layout and for q8_0r activations (kernels.as). */
 const X4_LAYOUT = 0x100;
 const RELAXED_ACTIVATIONS = 0x200;
+const NORMAL_SCALES = 0x400;
 const MATMUL_JOB = 11;
 
 /** Whether a tensor is stored in the x4 layout: q4_0 and q8_0 matrices, except the embedding table (read by row). */
@@ -312,7 +315,7 @@ export class WasmBackend implements Backend {
       jobs.forEach((p, j) => {
         const m = p.m;
         const rows = m.x4 ? x4Rows(m.rows) : m.rows;
-        rec.set([m.type.id | (m.x4 ? X4_LAYOUT : 0) | (m.relaxed ? RELAXED_ACTIVATIONS : 0), m.addr, m.rowBytes, rows, m.cols, xq, xStride, nTok, p.out, p.outStride, m.rows], j * MATMUL_JOB);
+        rec.set([m.type.id | (m.x4 ? X4_LAYOUT : 0) | (m.relaxed ? RELAXED_ACTIVATIONS : 0) | (m.normalScales ? NORMAL_SCALES : 0), m.addr, m.rowBytes, rows, m.cols, xq, xStride, nTok, p.out, p.outStride, m.rows], j * MATMUL_JOB);
       });
       this.pool.run(shard, "matmul", [buf.jobs, group.length]);
     }
@@ -458,8 +461,8 @@ class WasmSequence implements BackendSequence {
         }
       }
       // RoPE on q and k; with an f16 cache ggml multiplies q in f16
-      b.elementwise(s, "rope", [buf.q, nQ, n, nHead, headK, c.rope.nRot, neox, buf.angles], n * nHead, 8);
-      b.elementwise(s, "rope", [buf.k, nK, n, nHeadKv, headK, c.rope.nRot, neox, buf.angles], n * nHeadKv, 8);
+      b.elementwise(s, "rope", [buf.q, nQ, n, nHead, headK, c.rope.nRot, neox, buf.angles], n * nHead, 64);
+      b.elementwise(s, "rope", [buf.k, nK, n, nHeadKv, headK, c.rope.nRot, neox, buf.angles], n * nHeadKv, 64);
       if (f16kv) b.elementwise(s, "roundF16Rows", [buf.q, n, nQ], n, 1);
 
       // store k, v at their positions of the cache
@@ -664,6 +667,7 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
   // x4 matrices the relaxed kernels multiply: all of them with a relaxed module, except q8_0 ones
   // holding a weight of -128 (see kernels.as countQ8_0Min)
   const relaxedNames = new Set<string>();
+  const normalScaleNames = new Set<string>();
   try {
     for (const p of placements.values()) {
       const sh = shards[p.shard]!;
@@ -680,9 +684,12 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
         const rowBytes = (p.info.ne[0]! / t.blockSize) * t.typeSize;
         const scratch = buffers[p.shard]!.xq;
         const fits = 4 * rowBytes * threads <= bufferSizes(c, threads, false).xq;
-        const args = [p.addr, rowBytes, stored / rowBytes / 4, t.typeSize, scratch, 4 * rowBytes];
+        const flag = buffers[p.shard]!.jobs;
+        sh.u32(flag, 1)[0] = 0;
+        const args = [p.addr, rowBytes, stored / rowBytes / 4, t.typeSize, scratch, 4 * rowBytes, flag];
         if (fits) pool.run(p.shard, "repackX4", args);
         else pool.runLocal(p.shard, "repackX4", args);
+        if (sh.u32(flag, 1)[0] === 0) normalScaleNames.add(p.info.name);
         if (kernels.relaxed) {
           let ok = true;
           if (p.info.type === GGMLType.Q8_0) {
@@ -708,7 +715,7 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
         throw new KilnError(`${label}: tensor ${name} is ${t.typeInfo.name} with rows of ${cols}, not a multiple of its block size ${t.typeInfo.blockSize}`);
       }
       const rowBytes = (cols / t.typeInfo.blockSize) * t.typeInfo.typeSize;
-      return { name, shard: p.shard, type: t.typeInfo, addr: p.addr, rowBytes, cols, rows, x4: packsX4(name, t.type), relaxed: relaxedNames.has(name) };
+      return { name, shard: p.shard, type: t.typeInfo, addr: p.addr, rowBytes, cols, rows, x4: packsX4(name, t.type), relaxed: relaxedNames.has(name), normalScales: normalScaleNames.has(name) };
     };
     const vector = (name: string, len: number): Float32Array => {
       const t = need(name);

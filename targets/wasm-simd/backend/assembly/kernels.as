@@ -54,6 +54,16 @@ function f16x4(u: v128): v128 {
   return v128.or(mag, i32x4.shl(v128.and(u, i32x4.splat(0x8000)), 16));
 }
 
+// f16x4 for a matrix none of whose block scales is an f16 subnormal (checked at load, see repackX4):
+// the magnitude's bits moved under an f32 exponent and scaled by 2^112, exact for normal halves and zero
+// in half the operations. (A subnormal half would make a denormal f32 operand, which x86 multiplies
+// through a microcode assist: such matrices take f16x4.)
+const TWO_P112: f32 = reinterpret<f32>(0x77800000);
+@inline function f16x4n(u: v128): v128 {
+  const mag = f32x4.mul(i32x4.shl(v128.and(u, i32x4.splat(0x7fff)), 13), f32x4.splat(TWO_P112));
+  return v128.or(mag, i32x4.shl(v128.and(u, i32x4.splat(0x8000)), 16));
+}
+
 // f32 -> f16 bits, round to nearest even (what F16C's vcvtps2ph does)
 function f32tof16(f: f32): u32 {
   const x = reinterpret<u32>(f);
@@ -651,30 +661,56 @@ function dotX4R(q8: bool, g: usize, x: usize, xStride: usize, nx: i32, nb: i32, 
 // q4_0/q8_0 branch sits outside the loop for the same reason. n: the first group's valid rows (the
 // kernel stores min(4, n - i * rspan) lanes of group i).
 const X4_STREAMS = 6;
-function dotX4Streams(q8: bool, g: usize, span: usize, x: usize, nb: i32, out: usize, ospan: usize, n: i32, rspan: i32): void {
+function dotX4Streams(q8: bool, normal: bool, g: usize, span: usize, x: usize, nb: i32, out: usize, ospan: usize, n: i32, rspan: i32): void {
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0), a4 = f32x4.splat(0), a5 = f32x4.splat(0);
   const gs: usize = q8 ? X4_Q8_0 : X4_Q4_0;
   if (q8) {
-    for (let b = 0; b < nb; b++) {
-      a0 = groupQ8_0R(g, x, f16x4(v128.load16x4_u(g)), a0);
-      a1 = groupQ8_0R(g + span, x, f16x4(v128.load16x4_u(g + span)), a1);
-      a2 = groupQ8_0R(g + 2 * span, x, f16x4(v128.load16x4_u(g + 2 * span)), a2);
-      a3 = groupQ8_0R(g + 3 * span, x, f16x4(v128.load16x4_u(g + 3 * span)), a3);
-      a4 = groupQ8_0R(g + 4 * span, x, f16x4(v128.load16x4_u(g + 4 * span)), a4);
-      a5 = groupQ8_0R(g + 5 * span, x, f16x4(v128.load16x4_u(g + 5 * span)), a5);
-      g += gs;
-      x += Q8_0X_BLOCK;
+    if (normal) {
+      for (let b = 0; b < nb; b++) {
+        a0 = groupQ8_0R(g, x, f16x4n(v128.load16x4_u(g)), a0);
+        a1 = groupQ8_0R(g + span, x, f16x4n(v128.load16x4_u(g + span)), a1);
+        a2 = groupQ8_0R(g + 2 * span, x, f16x4n(v128.load16x4_u(g + 2 * span)), a2);
+        a3 = groupQ8_0R(g + 3 * span, x, f16x4n(v128.load16x4_u(g + 3 * span)), a3);
+        a4 = groupQ8_0R(g + 4 * span, x, f16x4n(v128.load16x4_u(g + 4 * span)), a4);
+        a5 = groupQ8_0R(g + 5 * span, x, f16x4n(v128.load16x4_u(g + 5 * span)), a5);
+        g += gs;
+        x += Q8_0X_BLOCK;
+      }
+    } else {
+      for (let b = 0; b < nb; b++) {
+        a0 = groupQ8_0R(g, x, f16x4(v128.load16x4_u(g)), a0);
+        a1 = groupQ8_0R(g + span, x, f16x4(v128.load16x4_u(g + span)), a1);
+        a2 = groupQ8_0R(g + 2 * span, x, f16x4(v128.load16x4_u(g + 2 * span)), a2);
+        a3 = groupQ8_0R(g + 3 * span, x, f16x4(v128.load16x4_u(g + 3 * span)), a3);
+        a4 = groupQ8_0R(g + 4 * span, x, f16x4(v128.load16x4_u(g + 4 * span)), a4);
+        a5 = groupQ8_0R(g + 5 * span, x, f16x4(v128.load16x4_u(g + 5 * span)), a5);
+        g += gs;
+        x += Q8_0X_BLOCK;
+      }
     }
   } else {
-    for (let b = 0; b < nb; b++) {
-      a0 = groupQ4_0R(g, x, f16x4(v128.load16x4_u(g)), a0);
-      a1 = groupQ4_0R(g + span, x, f16x4(v128.load16x4_u(g + span)), a1);
-      a2 = groupQ4_0R(g + 2 * span, x, f16x4(v128.load16x4_u(g + 2 * span)), a2);
-      a3 = groupQ4_0R(g + 3 * span, x, f16x4(v128.load16x4_u(g + 3 * span)), a3);
-      a4 = groupQ4_0R(g + 4 * span, x, f16x4(v128.load16x4_u(g + 4 * span)), a4);
-      a5 = groupQ4_0R(g + 5 * span, x, f16x4(v128.load16x4_u(g + 5 * span)), a5);
-      g += gs;
-      x += Q8_0X_BLOCK;
+    if (normal) {
+      for (let b = 0; b < nb; b++) {
+        a0 = groupQ4_0R(g, x, f16x4n(v128.load16x4_u(g)), a0);
+        a1 = groupQ4_0R(g + span, x, f16x4n(v128.load16x4_u(g + span)), a1);
+        a2 = groupQ4_0R(g + 2 * span, x, f16x4n(v128.load16x4_u(g + 2 * span)), a2);
+        a3 = groupQ4_0R(g + 3 * span, x, f16x4n(v128.load16x4_u(g + 3 * span)), a3);
+        a4 = groupQ4_0R(g + 4 * span, x, f16x4n(v128.load16x4_u(g + 4 * span)), a4);
+        a5 = groupQ4_0R(g + 5 * span, x, f16x4n(v128.load16x4_u(g + 5 * span)), a5);
+        g += gs;
+        x += Q8_0X_BLOCK;
+      }
+    } else {
+      for (let b = 0; b < nb; b++) {
+        a0 = groupQ4_0R(g, x, f16x4(v128.load16x4_u(g)), a0);
+        a1 = groupQ4_0R(g + span, x, f16x4(v128.load16x4_u(g + span)), a1);
+        a2 = groupQ4_0R(g + 2 * span, x, f16x4(v128.load16x4_u(g + 2 * span)), a2);
+        a3 = groupQ4_0R(g + 3 * span, x, f16x4(v128.load16x4_u(g + 3 * span)), a3);
+        a4 = groupQ4_0R(g + 4 * span, x, f16x4(v128.load16x4_u(g + 4 * span)), a4);
+        a5 = groupQ4_0R(g + 5 * span, x, f16x4(v128.load16x4_u(g + 5 * span)), a5);
+        g += gs;
+        x += Q8_0X_BLOCK;
+      }
     }
   }
   storeLanes(out, a0, n);
@@ -1255,6 +1291,7 @@ function dot(type: i32, w: usize, x: usize, k: i32): f32 {
 const MATMUL_JOB: usize = 11;
 const X4_LAYOUT = 0x100;
 const RELAXED_ACTIVATIONS = 0x200;
+const NORMAL_SCALES = 0x400; // an x4 matrix without f16-subnormal block scales (f16x4n)
 const TILE = 16;
 
 export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
@@ -1302,7 +1339,7 @@ export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
           for (let i = 0; i < q; i++) {
             const ra = r0 + (i << 2);
             if (ra + (X4_STREAMS - 1) * runRows < r1) {
-              dotX4Streams(type == Q8_0, w + <usize>(ra >> 2) * groupStride, <usize>q * groupStride, xq, nb, out + (<usize>ra << 2), <usize>runRows << 2, valid - ra, runRows);
+              dotX4Streams(type == Q8_0, (typeWord & NORMAL_SCALES) != 0, w + <usize>(ra >> 2) * groupStride, <usize>q * groupStride, xq, nb, out + (<usize>ra << 2), <usize>runRows << 2, valid - ra, runRows);
             } else {
               for (let r = ra; r < r1; r += runRows) dotX4R(type == Q8_0, w + <usize>(r >> 2) * groupStride, xq, xStride, 1, nb, out + (<usize>r << 2), outStride, valid - r);
             }
@@ -1429,11 +1466,12 @@ function copyBytes(dst: usize, src: usize, n: usize): void {
 
 // Rewrites a q4_0/q8_0 matrix in place into the x4 layout, four rows (a group) at a time: the group is
 // copied to this thread's scratch (4 * rowBytes at scratch + tid * scratchStride), then written back
-// interleaved. Groups are split across threads.
-export function repackX4(tid: i32, nth: i32, w: usize, rowBytes: u32, nGroups: i32, blockBytes: u32, scratch: usize, scratchStride: u32): void {
+// interleaved. Groups are split across threads. Notes at flag whether a block scale is an f16 subnormal.
+export function repackX4(tid: i32, nth: i32, w: usize, rowBytes: u32, nGroups: i32, blockBytes: u32, scratch: usize, scratchStride: u32, flag: usize): void {
   const sc = scratch + <usize>tid * scratchStride;
   const nb = rowBytes / blockBytes;
   const qs = <usize>blockBytes - 2;
+  let subnormal = false;
   for (let gi = tid; gi < nGroups; gi += nth) {
     const g = w + <usize>gi * 4 * rowBytes;
     copyBytes(sc, g, 4 * <usize>rowBytes);
@@ -1441,11 +1479,15 @@ export function repackX4(tid: i32, nth: i32, w: usize, rowBytes: u32, nGroups: i
       const dst = g + <usize>b * 4 * blockBytes;
       for (let i: u32 = 0; i < 4; i++) {
         const src = sc + <usize>i * rowBytes + <usize>b * blockBytes;
-        store<u16>(dst + (<usize>i << 1), load<u16>(src));
+        const d = load<u16>(src);
+        if ((d & 0x7c00) == 0 && (d & 0x3ff) != 0) subnormal = true;
+        store<u16>(dst + (<usize>i << 1), d);
         copyBytes(dst + 8 + <usize>i * qs, src + 2, qs);
       }
     }
   }
+  // the u32 at flag: 1 when some scale is an f16 subnormal (threads only ever store 1)
+  if (subnormal) atomic.store<u32>(flag, 1);
 }
 
 // ---------------------------------------------------------------------------------------------------
