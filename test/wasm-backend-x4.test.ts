@@ -130,11 +130,13 @@ describe("q8_0 weights of -128 (which the relaxed kernels cannot take) are found
 
 // q4_K and q6_K products have three paths: one row by one token (dotQ4_KX, dotQ6_KX, which the golden
 // logits tests check against llama.cpp), prefill's two tokens per weight block (dotQ4_KXx2, dotQ6_KXx2)
-// and decode's eight rows side by side (dotKStreams). The last two must give the first one's bits.
+// and decode's eight rows side by side (dotKStreams). The last two must give the first one's bits, as
+// must the relaxed-SIMD q6_K decode kernels, which take ggml's q8_K (i8) instead of the widened q8_K.
 describe("wasm backend q4_K/q6_K prefill and decode paths give the one-row one-token bits", async () => {
   const { module } = await kernelModule("plain");
   const memory = new WA.Memory({ initial: 64, maximum: 65536, shared: true });
   const ex = new WA.Instance(module, { env: { memory } }).exports as Record<string, Fn>;
+  const rx = relaxedModule ? (new WA.Instance(relaxedModule.module, { env: { memory } }).exports as Record<string, Fn>) : undefined;
   let seed = 777;
   const rand = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
   // [ggml type id, block bytes, offsets of the f16 scales in a block]
@@ -144,6 +146,7 @@ describe("wasm backend q4_K/q6_K prefill and decode paths give the one-row one-t
         const k = 512, rowBytes = (k / 256) * blockBytes, xStride = (k / 256) * 560;
         const W = 65536, X = W + rows * rowBytes + 64, XQ = X + nTok * k * 4 + 64;
         const O1 = XQ + nTok * xStride + 64, O2 = O1 + nTok * rows * 4 + 64, O3 = O2 + nTok * rows * 4 + 64, J = O3 + nTok * rows * 4 + 64;
+        const XK = J + 64, kStride = (k / 256) * 292, O4 = XK + nTok * kStride + 64;
         const u8 = new Uint8Array(memory.buffer);
         const dv = new DataView(memory.buffer);
         for (let i = 0; i < rows * rowBytes; i++) u8[W + i] = (rand() * 256) | 0;
@@ -171,6 +174,18 @@ describe("wasm backend q4_K/q6_K prefill and decode paths give the one-row one-t
           const single = Array.from(new Uint32Array(memory.buffer, O3, nTok * rows));
           expect(Array.from(new Uint32Array(memory.buffer, O1, nTok * rows))).toEqual(single);
           expect(Array.from(new Uint32Array(memory.buffer, O2, nTok * rows))).toEqual(single);
+          if (rx && name === "q6_K") {
+            // relaxed decode: one job per token against q8_K, rows split over nth threads
+            rx.quantizeQ8_K!(0, 1, X, k * 4, XK, kStride, nTok, k);
+            new Float32Array(memory.buffer, O4, nTok * rows).fill(7);
+            for (let tid = 0; tid < nth; tid++) {
+              for (let t = 0; t < nTok; t++) {
+                job.set([type | 0x200, W, rowBytes, rows, k, XK + t * kStride, kStride, 1, O4 + t * rows * 4, rows, rows]);
+                rx.matmul!(tid, nth, J, 1);
+              }
+            }
+            expect(Array.from(new Uint32Array(memory.buffer, O4, nTok * rows))).toEqual(single);
+          }
           expect(new Float32Array(memory.buffer, O3, nTok * rows).every(Number.isFinite)).toBe(true);
         }
       });

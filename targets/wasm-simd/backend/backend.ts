@@ -126,7 +126,10 @@ interface Matrix {
   readonly cols: number;
   readonly rows: number;
   readonly x4: boolean;
-  /** An x4 matrix multiplied by the relaxed-SIMD kernels (against q8_0r activations). */
+  /**
+   * Multiplied by the relaxed-SIMD kernels: an x4 matrix (against q8_0r activations), or a q6_K one in
+   * decode (against ggml's q8_K).
+   */
   readonly relaxed: boolean;
   /** An x4 matrix none of whose block scales is an f16 subnormal (its scales convert faster). */
   readonly normalScales: boolean;
@@ -199,13 +202,14 @@ interface Buffers {
  * How the activations are stored for a weight type's products: ggml's vec_dot_type, with q8_0 widened
  * to i16 ("q8_0x", see quantizeQ8_0X) for the plain q4_0 and q8_0 kernels, q8_0 with |x| beside x
  * ("q8_0r", quantizeQ8_0R) for the relaxed-SIMD ones, and q8_K widened ("q8_Kx", quantizeQ8_KX) for the
- * q4_K and q6_K ones.
+ * q4_K and q6_K ones, except the relaxed q6_K decode kernels, which take ggml's q8_K.
  */
 type ActivationFormat = "f32" | "f16" | "q8_0" | "q8_0x" | "q8_0r" | "q8_1" | "q8_K" | "q8_Kx";
 
-function activationFormat(m: Matrix): ActivationFormat {
+function activationFormat(m: Matrix, nTok: number): ActivationFormat {
   const type = m.type.id as GGMLType;
-  if (m.relaxed) return "q8_0r";
+  if (m.relaxed && m.x4) return "q8_0r";
+  if (m.relaxed && type === GGMLType.Q6_K && nTok === 1) return "q8_K";
   if (type === GGMLType.Q4_0 || type === GGMLType.Q8_0) return "q8_0x";
   if (type === GGMLType.Q4_K || type === GGMLType.Q6_K) return "q8_Kx";
   switch (vecDotType(type)) {
@@ -294,7 +298,7 @@ export class WasmBackend implements Backend {
     const buf = this.buffers[shard]!;
     const groups = new Map<ActivationFormat, Product[]>();
     for (const p of products) {
-      const f = activationFormat(p.m);
+      const f = activationFormat(p.m, nTok);
       groups.set(f, [...(groups.get(f) ?? []), p]);
     }
     for (const [format, group] of groups) {
@@ -315,7 +319,8 @@ export class WasmBackend implements Backend {
       jobs.forEach((p, j) => {
         const m = p.m;
         const rows = m.x4 ? x4Rows(m.rows) : m.rows;
-        rec.set([m.type.id | (m.x4 ? X4_LAYOUT : 0) | (m.relaxed ? RELAXED_ACTIVATIONS : 0) | (m.normalScales ? NORMAL_SCALES : 0), m.addr, m.rowBytes, rows, m.cols, xq, xStride, nTok, p.out, p.outStride, m.rows], j * MATMUL_JOB);
+        const relaxed = m.relaxed && (format === "q8_0r" || format === "q8_K");
+        rec.set([m.type.id | (m.x4 ? X4_LAYOUT : 0) | (relaxed ? RELAXED_ACTIVATIONS : 0) | (m.normalScales ? NORMAL_SCALES : 0), m.addr, m.rowBytes, rows, m.cols, xq, xStride, nTok, p.out, p.outStride, m.rows], j * MATMUL_JOB);
       });
       this.pool.run(shard, "matmul", [buf.jobs, group.length]);
     }
@@ -715,7 +720,8 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
         throw new KilnError(`${label}: tensor ${name} is ${t.typeInfo.name} with rows of ${cols}, not a multiple of its block size ${t.typeInfo.blockSize}`);
       }
       const rowBytes = (cols / t.typeInfo.blockSize) * t.typeInfo.typeSize;
-      return { name, shard: p.shard, type: t.typeInfo, addr: p.addr, rowBytes, cols, rows, x4: packsX4(name, t.type), relaxed: relaxedNames.has(name), normalScales: normalScaleNames.has(name) };
+      const relaxed = relaxedNames.has(name) || (kernels.relaxed && t.type === GGMLType.Q6_K);
+      return { name, shard: p.shard, type: t.typeInfo, addr: p.addr, rowBytes, cols, rows, x4: packsX4(name, t.type), relaxed, normalScales: normalScaleNames.has(name) };
     };
     const vector = (name: string, len: number): Float32Array => {
       const t = need(name);

@@ -1179,6 +1179,89 @@ function dotKStreams(q6: bool, w: usize, span: usize, x: usize, nb: i32, out: us
   store<f32>(out + 7 * ospan, s7);
 }
 
+// Decode with relaxed SIMD, q6_K against ggml's own q8_K blocks (i8 values: d f32, qs i8[256] at 4,
+// bsums i16[16] at 260): each 16 values' products by one pair product (the quants, 0..63, are the i7
+// operand) and their scale by one i16 dot, as llama.cpp's AVX2 kernel does, instead of widening both to
+// i16 and an i32 multiply. The integer sums are exact either way, so the bits are dotQ6_KX's.
+@inline function partQ6_KR(q1: v128, q2: v128, q3: v128, q4: v128, y: usize, sc: usize): v128 {
+  const a = i32x4.add(
+    i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(y), q1), i16x8.splat(<i16>load<i8>(sc))),
+    i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(y, 32), q2), i16x8.splat(<i16>load<i8>(sc, 2))),
+  );
+  const b = i32x4.add(
+    i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(y, 64), q3), i16x8.splat(<i16>load<i8>(sc, 4))),
+    i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(y, 96), q4), i16x8.splat(<i16>load<i8>(sc, 6))),
+  );
+  return i32x4.add(a, b);
+}
+
+@inline function blockQ6_KR(w: usize, x: usize): f32 {
+  const m4 = i8x16.splat(0x0f);
+  const m30 = i8x16.splat(0x30);
+  let vs = i32x4.splat(0);
+  for (let n = 0; n < 2; n++) {
+    const ql = w + (<usize>n << 6);
+    const qh = w + 128 + (<usize>n << 5);
+    const sc = w + 192 + (<usize>n << 3);
+    for (let is = 0; is < 2; is++) {
+      const l = <usize>is << 4;
+      const a = v128.load(ql + l);
+      const c = v128.load(ql + 32 + l);
+      const h = v128.load(qh + l);
+      const q1 = v128.or(v128.and(a, m4), v128.and(i16x8.shl(h, 4), m30));
+      const q2 = v128.or(v128.and(c, m4), v128.and(i16x8.shl(h, 2), m30));
+      const q3 = v128.or(v128.and(i16x8.shr_u(a, 4), m4), v128.and(h, m30));
+      const q4 = v128.or(v128.and(i16x8.shr_u(c, 4), m4), v128.and(i16x8.shr_u(h, 2), m30));
+      vs = i32x4.add(vs, partQ6_KR(q1, q2, q3, q4, x + 4 + (<usize>n << 7) + l, sc + is));
+    }
+  }
+  // the -32 offset of the quants: sum(sc * bsum), as biasQ6_K
+  const scs = v128.load(w + 192);
+  const bias = hsumI(i32x4.add(
+    i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(scs), v128.load(x + 260)),
+    i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(scs), v128.load(x + 276)),
+  ));
+  return load<f32>(x) * f16s(load<u16>(w, 208)) * <f32>(hsumI(vs) - 32 * bias);
+}
+
+const Q8_K_BLOCK = 292;
+
+// one q6_K row against one q8_K row (the rows the streams below leave over)
+function dotQ6_KR(w: usize, x: usize, nb: i32): f32 {
+  let sumf: f32 = 0;
+  for (let b = 0; b < nb; b++) {
+    sumf += blockQ6_KR(w, x);
+    w += 210;
+    x += Q8_K_BLOCK;
+  }
+  return sumf;
+}
+
+// dotKStreams for q6_K against q8_K with the relaxed products: eight rows side by side
+function dotQ6_KRStreams(w: usize, span: usize, x: usize, nb: i32, out: usize, ospan: usize): void {
+  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0, s4: f32 = 0, s5: f32 = 0, s6: f32 = 0, s7: f32 = 0;
+  for (let b = 0; b < nb; b++) {
+    s0 += blockQ6_KR(w, x);
+    s1 += blockQ6_KR(w + span, x);
+    s2 += blockQ6_KR(w + 2 * span, x);
+    s3 += blockQ6_KR(w + 3 * span, x);
+    s4 += blockQ6_KR(w + 4 * span, x);
+    s5 += blockQ6_KR(w + 5 * span, x);
+    s6 += blockQ6_KR(w + 6 * span, x);
+    s7 += blockQ6_KR(w + 7 * span, x);
+    w += 210;
+    x += Q8_K_BLOCK;
+  }
+  store<f32>(out, s0);
+  store<f32>(out + ospan, s1);
+  store<f32>(out + 2 * ospan, s2);
+  store<f32>(out + 3 * ospan, s3);
+  store<f32>(out + 4 * ospan, s4);
+  store<f32>(out + 5 * ospan, s5);
+  store<f32>(out + 6 * ospan, s6);
+  store<f32>(out + 7 * ospan, s7);
+}
+
 // dotQ6_KX for two activation rows x and y at once (prefill), the same bits per token
 function dotQ6_KXx2(w: usize, x: usize, y: usize, nb: i32, out: usize, outY: usize): void {
   let sumx: f32 = 0, sumy: f32 = 0;
@@ -1376,6 +1459,21 @@ export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
         }
       }
       continue;
+    }
+    if (ASC_FEATURE_RELAXED_SIMD) {
+      if (nTok == 1 && type == Q6_K && (typeWord & RELAXED_ACTIVATIONS) != 0) {
+        // decode against q8_K with the relaxed products, in STREAMS runs as below
+        const q = (r1 - r0 + STREAMS - 1) / STREAMS;
+        for (let i = 0; i < q; i++) {
+          const ra = r0 + i;
+          if (ra + (STREAMS - 1) * q < r1) {
+            dotQ6_KRStreams(w + <usize>ra * rowBytes, <usize>q * rowBytes, xq, k >> 8, out + (<usize>ra << 2), <usize>q << 2);
+          } else {
+            for (let r = ra; r < r1; r += q) store<f32>(out + (<usize>r << 2), dotQ6_KR(w + <usize>r * rowBytes, xq, k >> 8));
+          }
+        }
+        continue;
+      }
     }
     if (nTok == 1 && (type == Q4_K || type == Q6_K)) {
       // decode: this thread's rows cut into STREAMS runs of q rows, walked side by side (dotKStreams)
