@@ -192,7 +192,7 @@ interface Buffers {
   hb2: number; // (B, n_ff)
   hbFused: number; // (B, 2 n_ff) phi3's gate|up
   xq: number; // (B, quantized row) activations in the vec_dot_type
-  scratch: number; // (threads, n_ctx) attention scores
+  scratch: number; // (threads, attentionScratch) attention scores
   angles: number; // (B, n_rot / 2) RoPE cos, sin pairs in f64
   jobs: number; // matmul job records
   logits: number; // (B, n_vocab), last shard only
@@ -486,7 +486,7 @@ class WasmSequence implements BackendSequence {
       b.pool.run(s, "attention", [
         buf.q, nQ, kAddr, vAddr, nK, nV, buf.attOut, nAtt,
         n, pos0, nHead, nHeadKv, headK, headV,
-        c.attnScale, c.attnSoftcap, windowed ? c.slidingWindow : 0, f16kv ? 1 : 0, buf.scratch, c.nCtx,
+        c.attnScale, c.attnSoftcap, windowed ? c.slidingWindow : 0, f16kv ? 1 : 0, buf.scratch, attentionScratch(c),
       ]);
 
       // output projection, (gemma2) its own rmsnorm, the residual connection
@@ -555,6 +555,14 @@ interface TensorPlacement {
   addr: number;
 }
 
+/**
+ * Floats of attention scratch per thread: the scores of the query heads sharing a KV head (rows of
+ * n_ctx rounded up to 8), then one K or V row converted to f32 (kernels.as attentionF16Grouped).
+ */
+function attentionScratch(c: ModelConfig): number {
+  return (c.nHead / c.nHeadKv) * (c.nCtx + 8) + Math.max(c.headDimK, c.headDimV);
+}
+
 /** Activation buffer sizes in bytes (the Buffers fields), for a shard of `threads` threads. */
 function bufferSizes(c: ModelConfig, threads: number, withLogits: boolean): Record<keyof Buffers, number> {
   const B = MAX_BATCH;
@@ -575,7 +583,7 @@ function bufferSizes(c: ModelConfig, threads: number, withLogits: boolean): Reco
     hb2: 4 * B * c.nFF,
     hbFused: 4 * B * 2 * c.nFF,
     xq: B * activationRowBytes("q8_0x", kMax),
-    scratch: 4 * threads * c.nCtx,
+    scratch: 4 * threads * attentionScratch(c),
     angles: 16 * B * (c.rope.nRot / 2),
     jobs: 4 * MATMUL_JOB * 4,
     logits: withLogits ? 4 * B * c.nVocab : 0,

@@ -1603,6 +1603,10 @@ export function attention(
 ): void {
   const group = nHead / nHeadKv;
   const att = scratch + <usize>tid * scratchStride * 4;
+  if (kvF16 && group > 1 && nTok * nHeadKv >= nth) {
+    attentionF16Grouped(tid, nth, q, qStride, kc, vc, kvStrideK, kvStrideV, out, outStride, nTok, pos0, nHead, nHeadKv, headK, headV, scale, softcap, window, att);
+    return;
+  }
   const items = nTok * nHead;
   const elK: usize = kvF16 ? 2 : 4;
   for (let it = tid; it < items; it += nth) {
@@ -1663,6 +1667,98 @@ export function attention(
       }
     }
   }
+}
+
+// Attention over an f16 cache, the query heads that share a KV head together: (token, KV head) pairs
+// are split across threads, and each K and V row is converted to f32 once for the whole group (eight
+// heads in TinyLlama) instead of once per head; the conversion was most of the work. The same
+// operations in the same order per head as the loop above, so the same bits. att: this thread's
+// scratch, group * (n_ctx + 8) scores, then headK and headV floats for the converted rows.
+function attentionF16Grouped(
+  tid: i32, nth: i32,
+  q: usize, qStride: u32, kc: usize, vc: usize, kvStrideK: u32, kvStrideV: u32, out: usize, outStride: u32,
+  nTok: i32, pos0: i32, nHead: i32, nHeadKv: i32, headK: i32, headV: i32,
+  scale: f32, softcap: f32, window: i32, att: usize,
+): void {
+  const group = nHead / nHeadKv;
+  for (let it = tid; it < nTok * nHeadKv; it += nth) {
+    const t = it / nHeadKv;
+    const kvh = it % nHeadKv;
+    const pos = pos0 + t;
+    const first = window > 0 ? max(0, pos - window + 1) : 0;
+    const n = pos - first + 1;
+    const rowN = (n + 7) & ~7;
+    const row = att + (<usize>group * rowN << 2); // converted K or V row
+    const q0 = q + (<usize>t * qStride + <usize>kvh * group * headK) * 4;
+    // scores of every head of the group
+    for (let p = first; p <= pos; p++) {
+      f16RowToF32(kc + (<usize>p * kvStrideK + <usize>kvh * headK) * 2, row, headK);
+      for (let g = 0; g < group; g++) {
+        let s = dotF32Seq(q0 + (<usize>g * headK << 2), row, headK) * scale;
+        if (softcap > 0) s = softcap * <f32>Math.tanh(<f64>(s / softcap));
+        store<f32>(att + ((<usize>g * rowN + <usize>(p - first)) << 2), s);
+      }
+    }
+    // softmax per head (sum in f64 as ggml_vec_soft_max_f32 does), weights rounded to f16
+    for (let g = 0; g < group; g++) {
+      const ag = att + (<usize>g * rowN << 2);
+      let mx: f32 = -Infinity;
+      for (let i = 0; i < n; i++) {
+        const v = load<f32>(ag + (<usize>i << 2));
+        if (v > mx) mx = v;
+      }
+      let sum: f64 = 0;
+      for (let i = 0; i < n; i++) {
+        const e = Mathf.exp(load<f32>(ag + (<usize>i << 2)) - mx);
+        store<f32>(ag + (<usize>i << 2), e);
+        sum += e;
+      }
+      const inv = <f32>(1.0 / sum);
+      for (let i = 0; i < n; i++) store<f32>(ag + (<usize>i << 2), f16(f32tof16(load<f32>(ag + (<usize>i << 2)) * inv)));
+      zeroBytes(out + (<usize>t * outStride + (<usize>kvh * group + g) * headV) * 4, <usize>headV * 4);
+    }
+    // weighted sums of the values
+    const o0 = out + (<usize>t * outStride + <usize>kvh * group * headV) * 4;
+    for (let p = first; p <= pos; p++) {
+      f16RowToF32(vc + (<usize>p * kvStrideV + <usize>kvh * headV) * 2, row, headV);
+      for (let g = 0; g < group; g++) {
+        const as = load<f32>(att + ((<usize>g * rowN + <usize>(p - first)) << 2));
+        const a = f32x4.splat(as);
+        const o = o0 + (<usize>g * headV << 2);
+        let i = 0;
+        for (; i + 4 <= headV; i += 4) {
+          const op = o + (<usize>i << 2);
+          v128.store(op, f32x4.add(v128.load(op), f32x4.mul(a, v128.load(row + (<usize>i << 2)))));
+        }
+        for (; i < headV; i++) store<f32>(o + (<usize>i << 2), load<f32>(o + (<usize>i << 2)) + as * load<f32>(row + (<usize>i << 2)));
+      }
+    }
+  }
+}
+
+// k f16 values at h to f32 at y (f16x4, f16 for a tail)
+function f16RowToF32(h: usize, y: usize, k: i32): void {
+  let j = 0;
+  for (; j + 8 <= k; j += 8) {
+    const c = v128.load(h + (<usize>j << 1));
+    v128.store(y + (<usize>j << 2), f16x4(i32x4.extend_low_i16x8_u(c)));
+    v128.store(y + (<usize>j << 2), f16x4(i32x4.extend_high_i16x8_u(c)), 16);
+  }
+  for (; j < k; j++) store<f32>(y + (<usize>j << 2), f16(load<u16>(h + (<usize>j << 1))));
+}
+
+// dotF32F16's sum over f32 values: one accumulator through the 8-value chunks in order, then a tail
+function dotF32Seq(x: usize, y: usize, k: i32): f32 {
+  let acc = f32x4.splat(0);
+  let j = 0;
+  for (; j + 8 <= k; j += 8) {
+    const o = <usize>j << 2;
+    acc = f32x4.add(acc, f32x4.mul(v128.load(x + o), v128.load(y + o)));
+    acc = f32x4.add(acc, f32x4.mul(v128.load(x + o, 16), v128.load(y + o, 16)));
+  }
+  let s = hsumF(acc);
+  for (; j < k; j++) s += load<f32>(x + (<usize>j << 2)) * load<f32>(y + (<usize>j << 2));
+  return s;
 }
 
 function dotF32F16(x: usize, h: usize, k: i32): f32 {
