@@ -13,9 +13,12 @@
 // - A wasm32 memory holds at most 4 GiB, so the model is split by layers into shards, each with its own
 //   memory (and its own kernel instance on every thread); the residual stream is copied from one shard to
 //   the next. maxShardBytes lowers the limit to test the split on small models.
-// Small per-token steps (RMSNorm, RoPE, the gated activation, residual adds) run in TypeScript on views
-// of the same memory, with the "ggml" rounding of engine/reference/ops.ts. The oracle is the reference
-// backend with activations "ggml"; the goldens are llama.cpp's outputs.
+// The steps between the products (RMSNorm, RoPE, the f16 rounding and KV store, SwiGLU, residual adds)
+// are kernels of the same module with the "ggml" arithmetic of engine/reference/ops.ts (the same bits);
+// prefill splits them over the threads, decode runs them on the calling thread. Left in TypeScript:
+// the token embedding lookup, RoPE's angles, qwen2's biases, phi3's split of fused outputs and gemma2's
+// GELU table. The oracle is the reference backend with activations "ggml"; the goldens are llama.cpp's
+// outputs.
 
 import { availableParallelism } from "node:os";
 import { KilnError } from "../../../engine/errors.js";

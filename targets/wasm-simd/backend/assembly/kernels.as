@@ -7,7 +7,8 @@
 //
 // What is here and why it is hand-written: the int8 dot products ggml's CPU backend runs after quantizing
 // activations (ggml-cpu-quants.c: quantize_row_q8_0/q8_1/q8_K, ggml_vec_dot_q4_0_q8_0 ... q6_K_q8_K), the
-// f16/f32 dot products, and attention over the KV cache. The DSL kernels in engine/kernels (generated
+// f16/f32 dot products, attention over the KV cache, and the element-wise steps between them (at the
+// end of the file). The DSL kernels in engine/kernels (generated
 // into generated/wasm-simd) compute matvec on f32 activations with one scalar lane per invocation; they
 // do not quantize activations and have no int8 dot product, so they can neither reproduce llama.cpp's
 // rounding nor run at speed. When the DSL grows int8 dot products these are the kernels to replace.
