@@ -54,7 +54,7 @@ describe.each(["plain", "relaxed"] as const)("wasm backend x4 layout, %s SIMD", 
             if (flavour === "relaxed") ex.quantizeQ8_0R!(0, 1, X, k * 4, XR, xStride, nTok, k);
             // guard values after each output
             new Float32Array(memory.buffer, O1, nTok * rows + 16).fill(7);
-            const job = new Uint32Array(memory.buffer, J, 11);
+            const job = new Uint32Array(memory.buffer, J, 12);
             job.set([type, A, rowBytes, rows, k, XQ, xStride, nTok, O1, rows, rows]);
             for (let tid = 0; tid < nth; tid++) ex.matmul!(tid, nth, J, 1);
             // plain: the x4 kernels; relaxed: their scales converted by f16x4, and by f16x4n (0x400)
@@ -74,6 +74,15 @@ describe.each(["plain", "relaxed"] as const)("wasm backend x4 layout, %s SIMD", 
                 for (let i = 0; i < o1.length; i++) expect(Math.abs(o2[i]! - o1[i]!), `flags ${flags} output ${i}: ${o2[i]} vs ${o1[i]}`).toBeLessThanOrEqual(1e-5 * scale);
               }
               expect(new Float32Array(memory.buffer, O2, nTok * rows + 16).slice(nTok * rows).every((v) => v === 7)).toBe(true);
+              if (nTok === 1) {
+                // decode's dynamic split (0x800): chunks claimed from the counter after the record, the same bits
+                const want = Array.from(new Uint32Array(memory.buffer, O2, rows + 16));
+                new Float32Array(memory.buffer, O2, rows + 16).fill(7);
+                job[11] = 0;
+                job.set([type | flags | 0x800], 0);
+                for (let tid = 0; tid < nth; tid++) ex.matmul!(tid, nth, J, 1);
+                expect(Array.from(new Uint32Array(memory.buffer, O2, rows + 16))).toEqual(want);
+              }
             }
           });
         }

@@ -142,6 +142,8 @@ interface Matrix {
 const X4_LAYOUT = 0x100;
 const RELAXED_ACTIVATIONS = 0x200;
 const NORMAL_SCALES = 0x400;
+/** In the first job: threads claim chunks of rows from a counter after the records (decode). */
+const DYNAMIC = 0x800;
 const MATMUL_JOB = 11;
 
 /** Whether a tensor is stored in the x4 layout: q4_0 and q8_0 matrices, except the embedding table (read by row). */
@@ -318,13 +320,15 @@ export class WasmBackend implements Backend {
       }
       // x4 jobs first: the kernel splits rows across threads at multiples of 4, so an x4 job must start at one
       const jobs = [...group.filter((p) => p.m.x4), ...group.filter((p) => !p.m.x4)];
-      const rec = sh.u32(buf.jobs, jobs.length * MATMUL_JOB);
+      const rec = sh.u32(buf.jobs, jobs.length * MATMUL_JOB + 1);
       jobs.forEach((p, j) => {
         const m = p.m;
         const rows = m.x4 ? x4Rows(m.rows) : m.rows;
         const relaxed = m.relaxed && (format === "q8_0r" || format === "q8_K");
-        rec.set([m.type.id | (m.x4 ? X4_LAYOUT : 0) | (relaxed ? RELAXED_ACTIVATIONS : 0) | (m.normalScales ? NORMAL_SCALES : 0), m.addr, m.rowBytes, rows, m.cols, xq, xStride, nTok, p.out, p.outStride, m.rows], j * MATMUL_JOB);
+        const dynamic = j === 0 && nTok === 1 ? DYNAMIC : 0;
+        rec.set([m.type.id | (m.x4 ? X4_LAYOUT : 0) | (relaxed ? RELAXED_ACTIVATIONS : 0) | (m.normalScales ? NORMAL_SCALES : 0) | dynamic, m.addr, m.rowBytes, rows, m.cols, xq, xStride, nTok, p.out, p.outStride, m.rows], j * MATMUL_JOB);
       });
+      rec[jobs.length * MATMUL_JOB] = 0; // the chunk counter
       this.pool.run(shard, "matmul", [buf.jobs, group.length]);
     }
   }
@@ -588,7 +592,7 @@ function bufferSizes(c: ModelConfig, threads: number, withLogits: boolean): Reco
     xq: B * activationRowBytes("q8_0x", kMax),
     scratch: 4 * threads * attentionScratch(c),
     angles: 16 * B * (c.rope.nRot / 2),
-    jobs: 4 * MATMUL_JOB * 4,
+    jobs: 4 * (MATMUL_JOB * 4 + 1),
     logits: withLogits ? 4 * B * c.nVocab : 0,
   };
 }

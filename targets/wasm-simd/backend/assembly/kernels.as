@@ -1378,13 +1378,32 @@ const RELAXED_ACTIVATIONS = 0x200;
 const NORMAL_SCALES = 0x400; // an x4 matrix without f16-subnormal block scales (f16x4n)
 const TILE = 16;
 
+// The jobs' rows, concatenated, are shared out in contiguous ranges cut at multiples of 4 rows: one
+// range per thread, or with DYNAMIC set in the first job (decode), chunks of CHUNK rows that each thread
+// claims in turn from the u32 counter after the job records (the caller zeroes it), so that a thread
+// that runs slower (the two cores of a VM differ by 10-20% from minute to minute) takes fewer.
+const DYNAMIC = 0x800;
+const CHUNK = 96; // rows: 24 groups of 4, six runs of four for dotX4Streams, eight of twelve for dotKStreams
 export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
   let total = 0;
   for (let j = 0; j < nJobs; j++) total += <i32>load<u32>(jobs + (<usize>j * MATMUL_JOB + 3) * 4);
-  // contiguous ranges, cut at multiples of 4 rows
+  if ((load<u32>(jobs) & DYNAMIC) != 0) {
+    const counter = jobs + <usize>nJobs * MATMUL_JOB * 4;
+    const nChunks = <u32>((total + CHUNK - 1) / CHUNK);
+    for (;;) {
+      const c = atomic.add<u32>(counter, 1);
+      if (c >= nChunks) break;
+      matmulRows(jobs, nJobs, <i32>c * CHUNK, min(total, (<i32>c + 1) * CHUNK));
+    }
+    return;
+  }
   const per = (((total + nth - 1) / nth + 3) >> 2) << 2;
   const g0 = min(total, tid * per);
-  const g1 = min(total, g0 + per);
+  matmulRows(jobs, nJobs, g0, min(total, g0 + per));
+}
+
+// rows g0 .. g1 of the jobs' concatenated rows (g0 a multiple of 4)
+function matmulRows(jobs: usize, nJobs: i32, g0: i32, g1: i32): void {
   let base = 0;
   for (let j = 0; j < nJobs; j++) {
     const rec = jobs + <usize>j * MATMUL_JOB * 4;
