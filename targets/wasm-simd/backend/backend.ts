@@ -325,7 +325,8 @@ export class WasmBackend implements Backend {
         const m = p.m;
         const rows = m.x4 ? x4Rows(m.rows) : m.rows;
         const relaxed = m.relaxed && (format === "q8_0r" || format === "q8_K");
-        const dynamic = j === 0 && nTok === 1 ? DYNAMIC : 0;
+        // decode of x4 matrices: rows claimed in chunks (K-quant rows measured slower in chunks)
+        const dynamic = j === 0 && nTok === 1 && jobs.every((q) => q.m.x4) ? DYNAMIC : 0;
         rec.set([m.type.id | (m.x4 ? X4_LAYOUT : 0) | (relaxed ? RELAXED_ACTIVATIONS : 0) | (m.normalScales ? NORMAL_SCALES : 0) | dynamic, m.addr, m.rowBytes, rows, m.cols, xq, xStride, nTok, p.out, p.outStride, m.rows], j * MATMUL_JOB);
       });
       rec[jobs.length * MATMUL_JOB] = 0; // the chunk counter

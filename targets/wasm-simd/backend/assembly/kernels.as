@@ -1379,15 +1379,16 @@ const NORMAL_SCALES = 0x400; // an x4 matrix without f16-subnormal block scales 
 const TILE = 16;
 
 // The jobs' rows, concatenated, are shared out in contiguous ranges cut at multiples of 4 rows: one
-// range per thread, or with DYNAMIC set in the first job (decode), chunks of CHUNK rows that each thread
-// claims in turn from the u32 counter after the job records (the caller zeroes it), so that a thread
-// that runs slower (the two cores of a VM differ by 10-20% from minute to minute) takes fewer.
+// range per thread, or with DYNAMIC set in the first job (decode) and more than one thread, chunks of
+// CHUNK rows that each thread claims in turn from the u32 counter after the job records (the caller
+// zeroes it), so that a thread that runs slower (the two cores of a VM differ by 10-20% from minute to
+// minute) takes fewer. (One thread keeps its whole range: its streams run longer.)
 const DYNAMIC = 0x800;
 const CHUNK = 96; // rows: 24 groups of 4, six runs of four for dotX4Streams, eight of twelve for dotKStreams
 export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
   let total = 0;
   for (let j = 0; j < nJobs; j++) total += <i32>load<u32>(jobs + (<usize>j * MATMUL_JOB + 3) * 4);
-  if ((load<u32>(jobs) & DYNAMIC) != 0) {
+  if (nth > 1 && (load<u32>(jobs) & DYNAMIC) != 0) {
     const counter = jobs + <usize>nJobs * MATMUL_JOB * 4;
     const nChunks = <u32>((total + CHUNK - 1) / CHUNK);
     for (;;) {
