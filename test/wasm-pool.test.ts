@@ -1,6 +1,7 @@
-// The wasm backend's worker pool (targets/wasm-simd/backend/pool.ts): a worker's share that fails is run
-// again on the calling thread; a share that fails there too is reported with the kernel's name and the
-// engine's own messages, and the pool keeps working either way.
+// The wasm backend's worker pool (targets/wasm-simd/backend/pool.ts): a job that fails in a worker is run
+// again on the calling thread when its kernel only writes its outputs; one that fails there too, or whose
+// kernel updates memory in place, is reported with the kernel's name and the engine's own messages, and
+// the pool keeps working either way.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { kernelModule } from "../targets/wasm-simd/backend/build.js";
 import { WorkerPool } from "../targets/wasm-simd/backend/pool.js";
@@ -28,7 +29,7 @@ describe("wasm worker pool", () => {
     }
   });
 
-  it("runs a worker's failed share on the calling thread: the results are complete and stderr says so once", async () => {
+  it("runs a job that failed in a worker again on the calling thread: the results are complete and stderr says so once", async () => {
     const { pool, memory } = await twoThreadPool();
     const lines: string[] = [];
     vi.spyOn(process.stderr, "write").mockImplementation((s: string | Uint8Array) => (lines.push(String(s)), true));
@@ -48,10 +49,30 @@ describe("wasm worker pool", () => {
       expect(pool.recovered).toBe(2);
       const said = lines.filter((l) => l.includes("wasm backend"));
       expect(said).toHaveLength(1);
-      expect(said[0]).toMatch(/kernel quantizeF16 failed in worker thread 1 \(fault injected by a test\); its share ran again on the calling thread and succeeded/);
+      expect(said[0]).toMatch(/kernel quantizeF16 failed in worker thread 1 \(fault injected by a test\); the calling thread ran the job again and it succeeded/);
       // no fault pending: the next job runs on both threads without a recovery
       pool.run(0, "quantizeF16", [65536, 128, 65536 + 4096, 64, 8, 32]);
       expect(pool.recovered).toBe(2);
+    } finally {
+      pool.dispose();
+    }
+  });
+
+  it("does not run an in-place kernel again (x += y twice would be wrong): the error names the kernel and why", async () => {
+    const { pool, memory } = await twoThreadPool();
+    try {
+      const x = new Float32Array(memory.buffer, 65536, 64).fill(1);
+      new Float32Array(memory.buffer, 65536 + 4096, 64).fill(2);
+      pool.injectFault(1);
+      expect(() => pool.run(0, "addInPlace", [65536, 65536 + 4096, 64])).toThrow(
+        /wasm backend: kernel addInPlace failed in worker thread 1 \(fault injected by a test\); it updates memory in place, so it cannot be run again/,
+      );
+      // the calling thread's half was added once, the worker's not at all; nothing was added twice
+      expect(x.slice(0, 32).every((v) => v === 3)).toBe(true);
+      expect(x.slice(32).every((v) => v === 1)).toBe(true);
+      expect(pool.recovered).toBe(0);
+      pool.run(0, "addInPlace", [65536, 65536 + 4096, 64]);
+      expect(x.slice(32).every((v) => v === 3)).toBe(true);
     } finally {
       pool.dispose();
     }

@@ -7,7 +7,8 @@
 // and notifies; workers sleep in Atomics.wait on that counter (so an idle pool costs nothing, after a
 // spin of about 0.1 ms that saves the wake-up between the jobs of one forward pass), run
 // their share, count themselves done, and the last one notifies the caller, which waits the same way.
-// A worker whose share throws records the message; the caller then runs that share itself (see run).
+// A worker whose share throws records the message; the caller then runs the whole job again by itself
+// when the kernel allows it (see run), else reports the failure.
 //
 // A memory grown by the caller is refreshed in each worker (memory.grow(0)) before that worker's next
 // job. V8 keeps a per-thread copy of a shared memory's size for some bounds checks and updates it only
@@ -40,6 +41,16 @@ const CALLER_SPIN = 1000;
 export const KERNELS = ["matmul", "attention", "quantizeQ8_0", "quantizeQ8_0X", "quantizeQ8_1", "quantizeQ8_K", "quantizeF16", "quantizeQ8_KX", "repackX4", "quantizeQ8_0R", "countQ8_0Min",
   "rmsnorm", "rope", "addInPlace", "swiglu", "roundF16Rows", "storeF16Rows"] as const;
 export type KernelName = (typeof KERNELS)[number];
+
+/**
+ * Kernels that only write their outputs (never read what they write, never update in place), so that
+ * running a whole job again gives the same result however far a failed thread got. The others (repackX4,
+ * rmsnorm, which gemma2 runs in place, rope, addInPlace, swiglu, roundF16Rows) cannot be run again.
+ */
+const RERUNNABLE: ReadonlySet<KernelName> = new Set<KernelName>([
+  "matmul", "attention", "quantizeQ8_0", "quantizeQ8_0X", "quantizeQ8_1", "quantizeQ8_K", "quantizeF16", "quantizeQ8_KX",
+  "quantizeQ8_0R", "countQ8_0Min", "storeF16Rows",
+]);
 
 type KernelFn = (tid: number, nth: number, ...args: number[]) => void;
 
@@ -89,7 +100,7 @@ export class WorkerPool {
   private readonly ctl: Int32Array;
   private readonly args: Float64Array;
   private readonly pages: Int32Array;
-  /** Worker shares that failed and then ran on the calling thread without failing (see run). */
+  /** Jobs that failed in a worker and then ran on the calling thread without failing (see run). */
   recovered = 0;
   private readonly workers: Worker[] = [];
   private readonly local: KernelFn[][];
@@ -155,6 +166,7 @@ export class WorkerPool {
         }
       }
     }
+    let failure: string | undefined;
     for (let tid = 1; tid < nth; tid++) {
       const at = failureOffset(this.memories.length, tid);
       const flag = new Int32Array(this.ctl.buffer, at, 1);
@@ -162,19 +174,23 @@ export class WorkerPool {
       const bytes = new Uint8Array(this.ctl.buffer, at + 4, ERROR_BYTES).slice();
       Atomics.store(flag, 0, 0);
       const end = bytes.indexOf(0);
-      const why = new TextDecoder().decode(end < 0 ? bytes : bytes.subarray(0, end));
-      // A kernel's share depends only on (tid, nth) and the job's arguments, so the calling thread can run
-      // the failed share itself. If it fails there too the kernel (or its arguments) is at fault: report
-      // both. If it succeeds, the failure was the worker's own (V8's per-thread state of a shared memory,
-      // say): say so once on stderr and carry on with correct results.
-      try {
-        this.local[shard]![fn]!(tid, nth, ...args);
-      } catch (e) {
-        throw new KilnError(`wasm backend: kernel ${name} failed in worker thread ${tid} (${why}) and again on the calling thread (${(e as Error).message})`);
-      }
-      if (this.recovered++ === 0) {
-        process.stderr.write(`kiln: wasm backend: kernel ${name} failed in worker thread ${tid} (${why}); its share ran again on the calling thread and succeeded (later ones are counted, not shown)\n`);
-      }
+      failure ??= `worker thread ${tid} (${new TextDecoder().decode(end < 0 ? bytes : bytes.subarray(0, end))})`;
+    }
+    if (failure === undefined) return;
+    if (!RERUNNABLE.has(name)) {
+      throw new KilnError(`wasm backend: kernel ${name} failed in ${failure}; it updates memory in place, so it cannot be run again (load the model again, or use --backend reference)`);
+    }
+    // The kernel only writes its outputs, so the calling thread can run the whole job again as thread 0 of
+    // 1 (a worker's share alone is not enough: matmul's threads claim rows as they go). If it fails there
+    // too, the kernel or its arguments are at fault: report both. If it succeeds, the failure was the
+    // worker's own (V8's per-thread state of a shared memory, say): say so once on stderr and carry on.
+    try {
+      this.local[shard]![fn]!(0, 1, ...args);
+    } catch (e) {
+      throw new KilnError(`wasm backend: kernel ${name} failed in ${failure} and again on the calling thread (${(e as Error).message})`);
+    }
+    if (this.recovered++ === 0) {
+      process.stderr.write(`kiln: wasm backend: kernel ${name} failed in ${failure}; the calling thread ran the job again and it succeeded (later ones are counted, not shown)\n`);
     }
   }
 
