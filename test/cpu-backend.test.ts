@@ -5,12 +5,10 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { GGUFFile } from "../engine/gguf/reader.js";
-import { specFromFile, writeGGUF } from "../engine/gguf/writer.js";
-import { GGMLType } from "../engine/quant/index.js";
 import { loadModel } from "../engine/runtime/model.js";
 import { argmax } from "../engine/sampling/sampler.js";
 import { golden } from "./golden.js";
+import { writeQ2KAttnQModel } from "./q2k-model.js";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -36,15 +34,7 @@ describe("the default backend", () => {
   it("falls back to the reference backend for a weight type the wasm backend has no kernel for, saying so", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kiln-cpu-backend-"));
     try {
-      const src = GGUFFile.open(golden("models", "synthetic-k256-f32.gguf"));
-      const spec = specFromFile(src);
-      const path = join(dir, "q2_k-attn-q.gguf");
-      // the tensor's data is left out (zeros): only its type matters here
-      await writeGGUF(path, {
-        ...spec,
-        tensors: spec.tensors.map((t) => (t.name === "blk.0.attn_q.weight" ? { name: t.name, type: GGMLType.Q2_K, ne: t.ne } : t)),
-      });
-      src.close();
+      const path = await writeQ2KAttnQModel(dir);
       const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
       const model = await loadModel(path);
       try {

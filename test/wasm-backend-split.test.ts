@@ -9,12 +9,11 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { KilnError } from "../engine/errors.js";
 import { GGUFFile } from "../engine/gguf/reader.js";
-import { specFromFile, writeGGUF } from "../engine/gguf/writer.js";
-import { GGMLType } from "../engine/quant/index.js";
 import { modelConfigFromGGUF } from "../engine/model/config.js";
 import { argmax } from "../engine/sampling/sampler.js";
 import { createWasmBackend, type WasmBackend, type WasmBackendOptions } from "../targets/wasm-simd/backend/backend.js";
 import { golden } from "./golden.js";
+import { writeQ2KAttnQModel } from "./q2k-model.js";
 
 async function open(model: string, opts: WasmBackendOptions): Promise<WasmBackend> {
   const f = GGUFFile.open(golden("models", model));
@@ -97,15 +96,7 @@ describe("wasm backend split by layers across memories", () => {
   it("refuses a weight type it has no kernel for, naming the tensor, the type and the way out", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kiln-wasm-type-"));
     try {
-      const src = GGUFFile.open(golden("models", "synthetic-k256-f32.gguf"));
-      const spec = specFromFile(src);
-      const path = join(dir, "q2_k-attn-q.gguf");
-      // the tensor's data is left out (a hole of zeros): only its type matters here
-      await writeGGUF(path, {
-        ...spec,
-        tensors: spec.tensors.map((t) => (t.name === "blk.0.attn_q.weight" ? { name: t.name, type: GGMLType.Q2_K, ne: t.ne } : t)),
-      });
-      src.close();
+      const path = await writeQ2KAttnQModel(dir);
       const f = GGUFFile.open(path);
       try {
         await expect(createWasmBackend(f, modelConfigFromGGUF(f), { threads: 1 })).rejects.toThrow(
