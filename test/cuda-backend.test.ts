@@ -42,7 +42,7 @@ describe.skipIf(!("path" in nvcc))("cuda argument packing matches nvcc's PTX", (
   const ptx = "path" in nvcc ? ptxEntryParams(buildPtx(names)) : new Map();
 
   for (const name of names) {
-    it(`${name}: each pointer and uniform sits where the PTX .entry declares its parameter`, () => {
+    it(`${name}: one argument slot per parameter the PTX .entry declares, in its order and of its type`, () => {
       const { kernel } = cudaKernel(name);
       const params = ptx.get(kernel.entry);
       expect(params, `no .entry ${kernel.entry} in the PTX`).toBeDefined();
@@ -53,15 +53,18 @@ describe.skipIf(!("path" in nvcc))("cuda argument packing matches nvcc's PTX", (
       const uniforms = Object.fromEntries(kernel.uniforms.map((u, i) => [u.name, u.type === "f32" ? 1.5 + i : 1000 + i]));
       const packed = packParams(kernel, pointers, uniforms);
       const view = new DataView(packed.buffer);
+      // kernelParams: the driver reads slot i as PTX parameter i (its type's size from the slot's start)
+      expect(packed.length).toBe(8 * params!.length);
       bufs.forEach((b, i) => {
         const p = params![i]!;
         expect(p.type).toBe("u64");
-        expect(view.getBigUint64(p.offset, true)).toBe(pointers[b.name]);
+        expect(view.getBigUint64(8 * i, true)).toBe(pointers[b.name]);
       });
       kernel.uniforms.forEach((u, i) => {
         const p = params![bufs.length + i]!;
         expect(p.type).toBe(u.type === "f32" ? "f32" : u.type === "i32" ? "s32" : "u32");
-        const got = p.type === "f32" ? view.getFloat32(p.offset, true) : p.type === "s32" ? view.getInt32(p.offset, true) : view.getUint32(p.offset, true);
+        const at = 8 * (bufs.length + i);
+        const got = p.type === "f32" ? view.getFloat32(at, true) : p.type === "s32" ? view.getInt32(at, true) : view.getUint32(at, true);
         expect(got).toBe(uniforms[u.name]);
       });
     });

@@ -35,7 +35,7 @@ describe.skipIf(!ready)("cuda target against a stand-in driver", () => {
     expect(report.results.map((r) => `${r.case}: ${r.status}: ${r.detail}`).filter((r) => !/: pass: /.test(r))).toEqual([]);
   }, 300_000);
 
-  it("runs a launch list for the cuda backend: a device copy, then add with its parameters packed in one buffer", async () => {
+  it("runs a launch list for the cuda backend: a device copy, then add with its arguments in 8-byte slots", async () => {
     const { openCudaDriver } = await import("../targets/cuda/driver.js");
     const d = openCudaDriver();
     expect(d.deviceName()).toBe("kiln stand-in (no GPU)");
@@ -46,8 +46,8 @@ describe.skipIf(!ready)("cuda target against a stand-in driver", () => {
     const a = Float32Array.from({ length: n }, (_, i) => i * 0.5 - 7);
     const [pa, pb, pout] = [d.memAlloc(n * 4), d.memAlloc(n * 4), d.memAlloc(n * 4)];
     d.memcpyHtoD(pa, new Uint8Array(a.buffer));
-    // cuLaunchKernel's packed parameters: three 8-byte pointers, then n (u32) at offset 24
-    const params = new Uint8Array(28);
+    // cuLaunchKernel's kernelParams: one 8-byte slot per argument, three pointers and n (u32)
+    const params = new Uint8Array(32);
     const view = new DataView(params.buffer);
     [pa, pb, pout].forEach((p, i) => view.setBigUint64(8 * i, p, true));
     view.setUint32(24, n, true);

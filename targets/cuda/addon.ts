@@ -19,6 +19,9 @@ export interface CudaProbe {
   readonly name?: string;
   readonly major?: number;
   readonly minor?: number;
+  /** Peak memory clock (kHz) and bus width (bits): peak bandwidth = 2 x clock x width / 8 (0 where the driver does not say). */
+  readonly memoryClockKHz?: number;
+  readonly memoryBusBits?: number;
 }
 
 /** The addon's functions (see kiln_cuda.cc); each throws an Error with code KILN_CUDA on a driver error. */

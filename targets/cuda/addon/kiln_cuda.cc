@@ -5,15 +5,15 @@
 // Node's headers alone, anywhere, and reports "no CUDA driver" where libcuda is absent.
 // KILN_LIBCUDA, when set, names the driver library to open instead of libcuda.so.1.
 // JS API (all synchronous; errors throw with the driver's error name and text):
-//   probe() -> {ok, why, devices, name, major, minor};  deviceName() -> string
+//   probe() -> {ok, why, devices, name, major, minor, memoryClockKHz, memoryBusBits};  deviceName() -> string
 //   loadModule(image: Uint8Array /* fatbin, cubin or PTX */) -> id
 //   getFunction(moduleId, name) -> id
 //   alloc(bytes) -> bigint;  free(ptr: bigint);  upload(ptr, Uint8Array);  download(ptr, Uint8Array)
 //   launch(fnId, [gx, gy, gz], [bx, by, bz], sharedBytes, args: Uint8Array /* 8 bytes per argument */)
 //   runList(fnIds: Uint32Array, records: Uint32Array, params: Uint8Array): a launch list in one call, in
 //     order on the default stream, then one synchronize. Records of 9 u32 (targets/cuda/backend/launch.ts
-//     encodeLaunches): [0, fn index, grid x y z, block x y z, params offset] launches with the packed
-//     parameter bytes from that offset up to the next launch's (CU_LAUNCH_PARAM_BUFFER_POINTER);
+//     encodeLaunches): [0, fn index, grid x y z, block x y z, params offset] launches with the argument
+//     slots (8 bytes each, as launch's) from that offset up to the next launch's, as kernelParams;
 //     [1, 0, dst lo hi, src lo hi, bytes, 0, 0] copies device to device.
 #include <dlfcn.h>
 #include <node_api.h>
@@ -36,11 +36,9 @@ using CUfunction = struct CUfunc_st*;
 using CUstream = struct CUstream_st*;
 constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR = 75;
 constexpr int CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR = 76;
+constexpr int CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE = 36;        // peak memory clock, kHz
+constexpr int CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH = 37;  // bits
 constexpr CUresult CUDA_SUCCESS = 0;
-// cuLaunchKernel's `extra`: the parameters as one packed buffer instead of one pointer per argument
-void* const CU_LAUNCH_PARAM_END = reinterpret_cast<void*>(0x00);
-void* const CU_LAUNCH_PARAM_BUFFER_POINTER = reinterpret_cast<void*>(0x01);
-void* const CU_LAUNCH_PARAM_BUFFER_SIZE = reinterpret_cast<void*>(0x02);
 
 struct Driver {
   CUresult (*cuInit)(unsigned int);
@@ -186,7 +184,14 @@ napi_value Probe(napi_env env, napi_callback_info) {
   drv.cuDeviceGetName(name, sizeof name - 1, dev);
   drv.cuDeviceGetAttribute(&major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev);
   drv.cuDeviceGetAttribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev);
+  int memClockKHz = 0, busWidth = 0;
+  if (drv.cuDeviceGetAttribute(&memClockKHz, CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE, dev) != CUDA_SUCCESS) memClockKHz = 0;
+  if (drv.cuDeviceGetAttribute(&busWidth, CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH, dev) != CUDA_SUCCESS) busWidth = 0;
   napi_value v;
+  napi_create_int32(env, memClockKHz, &v);
+  setProp(env, out, "memoryClockKHz", v);
+  napi_create_int32(env, busWidth, &v);
+  setProp(env, out, "memoryBusBits", v);
   setProp(env, out, "ok", t);
   napi_create_string_utf8(env, "", 0, &s);
   setProp(env, out, "why", s);
@@ -332,6 +337,7 @@ napi_value RunList(napi_env env, napi_callback_info info) {
     return throwError(env, "runList(fnIds: Uint32Array, records: Uint32Array of 9-word records, params: Uint8Array)");
   if (!ensureContext(env)) return nullptr;
   const size_t count = nRec / 9;
+  std::vector<void*> slots;
   for (size_t i = 0; i < count; i++) {
     const uint32_t* r = rec + 9 * i;
     if (r[0] == 1) {
@@ -340,7 +346,7 @@ napi_value RunList(napi_env env, napi_callback_info info) {
       continue;
     }
     if (r[0] != 0 || r[1] >= nFns || fns[r[1]] >= functions.size()) return throwError(env, "runList: record " + std::to_string(i) + " names no loaded function");
-    // a launch's parameters run up to the next launch's offset (or the end of the buffer)
+    // a launch's argument slots (8 bytes each) run up to the next launch's offset (or the end of the buffer)
     size_t end = nParams;
     for (size_t j = i + 1; j < count; j++)
       if (rec[9 * j] == 0) {
@@ -348,10 +354,12 @@ napi_value RunList(napi_env env, napi_callback_info info) {
         break;
       }
     const size_t begin = r[8];
-    if (begin > end || end > nParams) return throwError(env, "runList: record " + std::to_string(i) + " has parameters outside the buffer");
-    size_t size = end - begin;
-    void* extra[] = {CU_LAUNCH_PARAM_BUFFER_POINTER, static_cast<char*>(params) + begin, CU_LAUNCH_PARAM_BUFFER_SIZE, &size, CU_LAUNCH_PARAM_END};
-    CHECK_CU(drv.cuLaunchKernel(functions[fns[r[1]]], r[2], r[3], r[4], r[5], r[6], r[7], 0, nullptr, nullptr, extra), "cuLaunchKernel (launch list record " + std::to_string(i) + ")");
+    if (begin > end || end > nParams || (end - begin) % 8 != 0)
+      return throwError(env, "runList: record " + std::to_string(i) + " has parameters outside the buffer or not in 8-byte slots");
+    slots.resize((end - begin) / 8);
+    for (size_t k = 0; k < slots.size(); k++) slots[k] = static_cast<char*>(params) + begin + 8 * k;
+    CHECK_CU(drv.cuLaunchKernel(functions[fns[r[1]]], r[2], r[3], r[4], r[5], r[6], r[7], 0, nullptr, slots.data(), nullptr),
+             "cuLaunchKernel (launch list record " + std::to_string(i) + ")");
   }
   CHECK_CU(drv.cuCtxSynchronize(), "launch list execution (cuCtxSynchronize)");
   return nullptr;

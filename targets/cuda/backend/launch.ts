@@ -40,33 +40,29 @@ export function planArena(sizes: ReadonlyMap<string, number> | Iterable<[string,
 export type DevicePtr = bigint;
 
 /**
- * The parameter buffer of one launch: each buffer's device pointer (8 bytes, 8-aligned) in binding
- * order, then each uniform (4 bytes, 4-aligned) in the manifest's order, which is the .cu signature's.
+ * The arguments of one launch as cuLaunchKernel's kernelParams take them, one 8-byte slot per
+ * parameter of the .cu signature: each buffer's device pointer in binding order, then each uniform (a
+ * 4-byte value in the slot's low bytes) in the manifest's order. The binding passes a pointer to each
+ * slot and the driver copies every argument to the offset the kernel declares (a packed struct through
+ * CU_LAUNCH_PARAM_BUFFER_POINTER instead was refused on an H100 with CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES).
  */
 export function packParams(kernel: KernelDesc, pointers: Readonly<Record<string, DevicePtr>>, uniforms: Readonly<Record<string, number>>): Uint8Array {
   const bufs = [...kernel.buffers].sort((a, b) => a.binding - b.binding);
-  let size = 0;
-  const layout: { at: number; write: (v: DataView, at: number) => void }[] = [];
-  for (const b of bufs) {
+  const bytes = new Uint8Array(8 * (bufs.length + kernel.uniforms.length));
+  const view = new DataView(bytes.buffer);
+  bufs.forEach((b, i) => {
     const p = pointers[b.name];
     if (p === undefined) throw new KilnError(`cuda: kernel ${kernel.name}: no device pointer for ${b.name}`);
-    size = Math.ceil(size / 8) * 8;
-    layout.push({ at: size, write: (v, at) => v.setBigUint64(at, p, true) });
-    size += 8;
-  }
-  for (const u of kernel.uniforms) {
+    view.setBigUint64(8 * i, p, true);
+  });
+  kernel.uniforms.forEach((u, j) => {
     const x = uniforms[u.name];
     if (x === undefined) throw new KilnError(`cuda: kernel ${kernel.name}: no value for uniform ${u.name}`);
-    size = Math.ceil(size / 4) * 4;
-    if (u.type === "f32") layout.push({ at: size, write: (v, at) => v.setFloat32(at, x, true) });
-    else if (u.type === "i32") layout.push({ at: size, write: (v, at) => v.setInt32(at, x, true) });
-    else layout.push({ at: size, write: (v, at) => v.setUint32(at, u.type === "bool" ? (x ? 1 : 0) : x, true) });
-    size += 4;
-  }
-  // the buffer's size is rounded to the alignment of its largest member, as a C struct's would be
-  const bytes = new Uint8Array(Math.ceil(size / 8) * 8);
-  const view = new DataView(bytes.buffer);
-  for (const l of layout) l.write(view, l.at);
+    const at = 8 * (bufs.length + j);
+    if (u.type === "f32") view.setFloat32(at, x, true);
+    else if (u.type === "i32") view.setInt32(at, x, true);
+    else view.setUint32(at, u.type === "bool" ? (x ? 1 : 0) : x, true);
+  });
   return bytes;
 }
 
@@ -120,8 +116,9 @@ export function planLaunches(
 
 /**
  * The launch list flattened for the driver binding's one-call runner: a Uint32Array of records
- * (kind, kernel index, grid x/y/z, block x/y/z, params offset, params length) or (kind, 0, dst lo/hi,
- * src lo/hi, bytes, 0, 0), plus the concatenated parameter bytes and the kernel names by index.
+ * (kind 0, kernel index, grid x/y/z, block x/y/z, params offset) or (kind 1, 0, dst lo/hi, src lo/hi,
+ * bytes, 0, 0), plus the concatenated parameter slots (a launch's run up to the next launch's offset)
+ * and the kernel names by index.
  */
 export function encodeLaunches(launches: readonly Launch[]): { records: Uint32Array; params: Uint8Array; kernels: string[] } {
   const REC = 9;
