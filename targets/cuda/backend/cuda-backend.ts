@@ -18,6 +18,7 @@ import {
 } from "../../../engine/runtime/backend.js";
 import { batchOps, kernelsUsed, layoutMatrix, planGraph, replan, withoutSources, type GraphPlan } from "../../wgsl/backend/graph.js";
 import { encodeLaunches, planArena, planLaunches, type Arena } from "./launch.js";
+import type { KernelDesc } from "../../wgsl/backend/kernel-desc.js";
 import { buildPtx, cudaKernel, findNvcc } from "./ptx.js";
 
 /** What the backend needs from the driver binding (cuMemAlloc, cuMemcpy*, cuModuleLoadData, cuLaunchKernel). */
@@ -104,7 +105,7 @@ class CudaSequence implements BackendSequence {
       const last = b + batch.length === tokens.length;
       const { ops, rows } = batchOps(this.plan, batch.length, startPos + b, output === "all" ? "all" : last ? "last" : "none");
       d.memcpyHtoD(this.addressOf("ids"), new Uint8Array(Uint32Array.from(batch).buffer));
-      const launches = planLaunches(ops, (n) => cudaKernel(n).kernel, this.addressOf, this.sizeOf);
+      const launches = planLaunches(ops, this.model.kernel, this.addressOf, this.sizeOf);
       const { records, params, kernels } = encodeLaunches(launches);
       try {
         d.run(kernels.map((k) => this.model.function(k)), records, params);
@@ -143,6 +144,8 @@ class CudaModel implements Backend {
   private readonly arena: Arena;
   private readonly base: bigint;
   private readonly functions = new Map<string, number>();
+  /** Kernel descriptors by name, read from generated/ once: a forward plans hundreds of launches. */
+  private readonly kernels = new Map<string, KernelDesc>();
   private readonly module: number;
   /** The weights' layout without their bytes (on the device now); sequences replan it for their context. */
   private readonly basePlan: GraphPlan;
@@ -175,11 +178,20 @@ class CudaModel implements Backend {
   function(kernel: string): number {
     let f = this.functions.get(kernel);
     if (f === undefined) {
-      f = this.driver.getFunction(this.module, cudaKernel(kernel).kernel.entry);
+      f = this.driver.getFunction(this.module, this.kernel(kernel).entry);
       this.functions.set(kernel, f);
     }
     return f;
   }
+
+  readonly kernel = (name: string): KernelDesc => {
+    let k = this.kernels.get(name);
+    if (!k) {
+      k = cudaKernel(name).kernel;
+      this.kernels.set(name, k);
+    }
+    return k;
+  };
 
   createSequence(opts: SequenceOptions = {}): BackendSequence {
     const nCtx = Math.min(opts.nCtx ?? this.config.nCtx, this.config.nCtx);
