@@ -1,12 +1,7 @@
-// The webgpu backend (Dawn in a `node --no-opt` GPU process; lavapipe in CI) against llama.cpp's
-// goldens, checked the way test/reference-*.test.ts checks the reference:
-// - logits of synthetic-k256 f32 / q4_k_m / q6_k (and the qwen2/phi3/gemma2 q8_0 graphs): against the float64 pass (the exact math this
-//   backend computes: f32 activations times the decoded weights) within 1e-8 NMSE, and against
-//   llama.cpp within the issue's limits (1e-6 f32 weights, 1e-3 quantized; llama.cpp rounds the
-//   activations to q8_K first), also with the f16 KV cache;
-// - greedy stories260k f32 / q8_0 / q4_0: free-running ids equal llama.cpp's up to the first step
-//   whose recorded top-1/top-2 margin is a near-tie, and teacher-forced argmax equal at every step
-//   whose margin is clear (thresholds below, with why).
+// The webgpu backend (Dawn in a `node --no-opt` GPU process; lavapipe in CI, a real GPU where there is
+// one) against llama.cpp's goldens: the checks of test/gpu-golden-suite.ts (logits against the float64
+// pass and llama.cpp, greedy stories260k), and the f16 KV cache kept in f32 storage where the adapter
+// has no shader-f16.
 // Skipped, saying why, where Dawn finds no adapter (no Vulkan driver and no .cache/lavapipe).
 
 import { readFileSync } from "node:fs";
@@ -14,9 +9,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { KilnError } from "../engine/errors.js";
 import { GGUFFile } from "../engine/gguf/reader.js";
 import { modelConfigFromGGUF } from "../engine/model/config.js";
-import { argmax } from "../engine/sampling/sampler.js";
 import { createWebGPUBackend, type WebGPUBackend } from "../targets/wgsl/backend/webgpu-backend.js";
 import { golden } from "./golden.js";
+import { gpuGoldenSuites, nmse, readF32 } from "./gpu-golden-suite.js";
 
 const backends = new Map<string, Promise<WebGPUBackend>>();
 /** noF16: the GPU process does not ask for shader-f16, so an f16 KV cache is rounded and kept in f32. */
@@ -39,61 +34,17 @@ afterAll(async () => {
 // One probe decides whether the suite can run here at all.
 let skipWhy = "";
 try {
-  await backendFor("stories260k-f32.gguf", "f32");
+  const b = await backendFor("stories260k-f32.gguf", "f32");
+  process.stderr.write(`webgpu backend tests on ${b.adapter} (KV storage with --kv-type f16: ${(await backendFor("synthetic-k256-q4_k_m.gguf", "f16")).kvStorage})\n`);
 } catch (e) {
   if (!(e instanceof KilnError)) throw e;
   skipWhy = e.message;
   process.stderr.write(`webgpu backend tests skipped: ${skipWhy}\n`);
 }
 
-function readF32(path: string): Float32Array {
-  const b = readFileSync(path);
-  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-}
+gpuGoldenSuites("webgpu", backendFor, skipWhy);
 
-function nmse(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return num / den;
-}
-
-describe.skipIf(skipWhy !== "")("webgpu backend logits match the goldens", () => {
-  const cases: [string, string, number][] = [
-    // [model, golden logits file, NMSE limit]
-    ["synthetic-k256-f32", "synthetic-k256-f32-logits-f64ref", 1e-8],
-    ["synthetic-k256-f32", "synthetic-k256-f32-logits", 1e-6],
-    ["synthetic-k256-f32", "synthetic-k256-f32-logits-kvf16", 1e-6],
-    ["synthetic-k256-q4_k_m", "synthetic-k256-q4_k_m-logits-f64ref", 1e-8],
-    ["synthetic-k256-q4_k_m", "synthetic-k256-q4_k_m-logits", 1e-3],
-    ["synthetic-k256-q4_k_m", "synthetic-k256-q4_k_m-logits-kvf16", 1e-3],
-    ["synthetic-k256-q6_k", "synthetic-k256-q6_k-logits-f64ref", 1e-8],
-    ["synthetic-k256-q6_k", "synthetic-k256-q6_k-logits", 1e-3],
-    ["synthetic-k256-q6_k", "synthetic-k256-q6_k-logits-kvf16", 1e-3],
-    // the other graphs: qwen2's biases, phi3's fused q|k|v and gate|up with a sliding window, gemma2's
-    // scaled embedding, extra norms, GeGLU, alternating window and soft-caps
-    ["qwen2-synthetic-q8_0", "qwen2-synthetic-q8_0-logits-f64ref", 1e-8],
-    ["phi3-synthetic-q8_0", "phi3-synthetic-q8_0-logits-f64ref", 1e-8],
-    ["gemma2-synthetic-q8_0", "gemma2-synthetic-q8_0-logits-f64ref", 1e-8],
-    ["gemma2-synthetic-q8_0", "gemma2-synthetic-q8_0-logits", 1e-3],
-  ];
-  for (const [model, file, limit] of cases) {
-    const kv = file.includes("-kvf16") ? "f16" : "f32";
-    it(`${file}: NMSE <= ${limit}${kv === "f16" ? " (f16 KV cache)" : ""}`, async () => {
-      const meta = JSON.parse(readFileSync(golden("logits", file + ".json"), "utf8")) as { token_ids: number[]; shape: [number, number] };
-      const want = readF32(golden("logits", file + ".f32"));
-      const seq = (await backendFor(model + ".gguf", kv)).createSequence({ nCtx: 64 });
-      const got = await seq.forward(meta.token_ids, 0, "all");
-      seq.free();
-      expect(got.length).toBe(meta.shape[0] * meta.shape[1]);
-      const e = nmse(got, want);
-      expect(e, `NMSE ${e.toExponential(2)}`).toBeLessThanOrEqual(limit);
-    });
-  }
-
+describe.skipIf(skipWhy !== "")("webgpu backend without shader-f16", () => {
   it("synthetic-k256-q4_k_m-logits-kvf16 with the f16 cache rounded into f32 storage (no shader-f16): NMSE <= 1e-3", async () => {
     const meta = JSON.parse(readFileSync(golden("logits", "synthetic-k256-q4_k_m-logits-kvf16.json"), "utf8")) as { token_ids: number[] };
     const want = readF32(golden("logits", "synthetic-k256-q4_k_m-logits-kvf16.f32"));
@@ -105,70 +56,4 @@ describe.skipIf(skipWhy !== "")("webgpu backend logits match the goldens", () =>
     const e = nmse(got, want);
     expect(e, `NMSE ${e.toExponential(2)}`).toBeLessThanOrEqual(1e-3);
   });
-
-  it("gives the same logits evaluating the prompt in one batch and token by token", async () => {
-    // the one-submission prefill and the per-token decode path must agree with each other and with
-    // llama.cpp's last row
-    const meta = JSON.parse(readFileSync(golden("logits", "synthetic-k256-f32-logits.json"), "utf8")) as { token_ids: number[] };
-    const want = readF32(golden("logits", "synthetic-k256-f32-logits.f32"));
-    const seq = (await backendFor("synthetic-k256-f32.gguf", "f32")).createSequence({ nCtx: 64 });
-    let last: Float32Array = new Float32Array();
-    for (let i = 0; i < meta.token_ids.length; i++) last = await seq.forward([meta.token_ids[i]!], i, "last");
-    seq.free();
-    const e = nmse(last, want.subarray(want.length - last.length));
-    expect(e, `NMSE ${e.toExponential(2)}`).toBeLessThanOrEqual(1e-6);
-  });
-});
-
-interface GreedyJSON {
-  model_file: string;
-  prompt_token_ids: number[];
-  generated_token_ids: number[];
-  top1_top2_margin: number[];
-}
-
-// This backend computes the exact math (f32 activations), while llama.cpp rounds activations to q8_0
-// for quantized weights (golden README, Tolerances): their logits differ by about 0.04 rms on
-// stories260k, so for quantized files a margin under 0.1 is a near-tie; for f32 weights both compute
-// the exact math and 0.02 is (the reference test's threshold).
-describe.skipIf(skipWhy !== "")("webgpu backend greedy decoding matches llama.cpp", () => {
-  for (const model of ["stories260k-f32", "stories260k-q8_0", "stories260k-q4_0"]) {
-    const g = JSON.parse(readFileSync(golden("greedy", model + ".json"), "utf8")) as GreedyJSON;
-    const nearTie = model.endsWith("-f32") ? 0.02 : 0.1;
-    const firstTie = g.top1_top2_margin.findIndex((m) => m < nearTie);
-    const n = firstTie < 0 ? g.generated_token_ids.length : firstTie;
-
-    it(`${model}: free-running, the first ${n} ids (before the first margin < ${nearTie}) equal llama.cpp's`, async () => {
-      const seq = (await backendFor(g.model_file, "f32")).createSequence();
-      let logits = await seq.forward(g.prompt_token_ids, 0, "last");
-      const ids: number[] = [];
-      for (let step = 0; step < n; step++) {
-        const id = argmax(logits);
-        ids.push(id);
-        if (step + 1 < n) logits = await seq.forward([id], g.prompt_token_ids.length + step, "last");
-      }
-      seq.free();
-      expect(n).toBeGreaterThan(10);
-      expect(ids).toEqual(g.generated_token_ids.slice(0, n));
-    });
-
-    it(`${model}: teacher-forced, the argmax equals llama.cpp's token at every step with margin >= ${nearTie}`, async () => {
-      const seq = (await backendFor(g.model_file, "f32")).createSequence();
-      const all = [...g.prompt_token_ids, ...g.generated_token_ids];
-      const logits = await seq.forward(all, 0, "all");
-      seq.free();
-      const nVocab = logits.length / all.length;
-      const p = g.prompt_token_ids.length;
-      const mismatches: string[] = [];
-      let checked = 0;
-      for (let s = 0; s < g.generated_token_ids.length; s++) {
-        if (g.top1_top2_margin[s]! < nearTie) continue;
-        checked++;
-        const got = argmax(logits.subarray((p - 1 + s) * nVocab, (p + s) * nVocab));
-        if (got !== g.generated_token_ids[s]) mismatches.push(`step ${s}: ${got} instead of ${g.generated_token_ids[s]}`);
-      }
-      expect(checked).toBeGreaterThan(200);
-      expect(mismatches).toEqual([]);
-    });
-  }
 });
