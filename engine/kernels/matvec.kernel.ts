@@ -20,22 +20,17 @@ export const matvecQ8_0 = kernel(
     constants: { QK: 32 },
   },
   ({ k, W, x, out, QK }) => {
-    const blocksPerRow = idiv(k, QK);
-    const firstBlock = workgroupId.x * blocksPerRow;
-    // each invocation takes every workgroupSize-th block of the row
+    const row = workgroupId.x;
     let acc: f32 = 0.0;
-    for (let b = localId.x; b < blocksPerRow; b += workgroupSize.x) {
-      const blk = W.block(firstBlock + b);
-      let dot: f32 = 0.0;
-      for (let j = 0; j < QK; j++) {
-        dot += f32(blk.qs[j]) * x[b * QK + j];
-      }
-      // one scale per block: multiply once, after the integer-valued dot
-      acc += blk.d * dot;
+    // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+    // subgroup) read one block's 32 values together
+    for (let i = localId.x; i < k; i += workgroupSize.x) {
+      const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
+      acc += f32(blk.qs[i % QK]) * blk.d * x[i];
     }
     const total = workgroupSum(acc);
     if (localId.x === 0) {
-      out[workgroupId.x] = total;
+      out[row] = total;
     }
   },
 );
@@ -103,21 +98,19 @@ export const matvecQ4_0 = kernel(
   ({ k, W, x, out, QK }) => {
     const row = workgroupId.x;
     let acc: f32 = 0.0;
-    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type)
-    for (let g = localId.x; g < k >> 5; g += workgroupSize.x) {
-      for (let jj: u32 = 0; jj < 32; jj++) {
-        const i = g * 32 + jj;
-        const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
-        const j = (i) % QK;
-        // values 0..15 are the low nibbles of qs, 16..31 the high ones
-        const byte = blk.qs[j & 15];
-        let q: u32 = byte & 15;
-        if (j >= 16) {
-          q = byte >> 4;
-        }
-        const w = f32(i32(q) - 8) * blk.d;
-        acc += w * x[i];
+    // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+    // subgroup) read 32 consecutive values, one scale's run, together
+    for (let i = localId.x; i < k; i += workgroupSize.x) {
+      const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
+      const j = i % QK;
+      // values 0..15 are the low nibbles of qs, 16..31 the high ones
+      const byte = blk.qs[j & 15];
+      let q: u32 = byte & 15;
+      if (j >= 16) {
+        q = byte >> 4;
       }
+      const w = f32(i32(q) - 8) * blk.d;
+      acc += w * x[i];
     }
     const total = workgroupSum(acc);
     if (localId.x === 0) {
@@ -132,20 +125,18 @@ export const matvecQ4_1 = kernel(
   ({ k, W, x, out, QK }) => {
     const row = workgroupId.x;
     let acc: f32 = 0.0;
-    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type)
-    for (let g = localId.x; g < k >> 5; g += workgroupSize.x) {
-      for (let jj: u32 = 0; jj < 32; jj++) {
-        const i = g * 32 + jj;
-        const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
-        const j = (i) % QK;
-        const byte = blk.qs[j & 15];
-        let q: u32 = byte & 15;
-        if (j >= 16) {
-          q = byte >> 4;
-        }
-        const w = f32(q) * blk.d + blk.m;
-        acc += w * x[i];
+    // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+    // subgroup) read 32 consecutive values, one scale's run, together
+    for (let i = localId.x; i < k; i += workgroupSize.x) {
+      const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
+      const j = i % QK;
+      const byte = blk.qs[j & 15];
+      let q: u32 = byte & 15;
+      if (j >= 16) {
+        q = byte >> 4;
       }
+      const w = f32(q) * blk.d + blk.m;
+      acc += w * x[i];
     }
     const total = workgroupSum(acc);
     if (localId.x === 0) {
@@ -160,22 +151,20 @@ export const matvecQ5_0 = kernel(
   ({ k, W, x, out, QK }) => {
     const row = workgroupId.x;
     let acc: f32 = 0.0;
-    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type)
-    for (let g = localId.x; g < k >> 5; g += workgroupSize.x) {
-      for (let jj: u32 = 0; jj < 32; jj++) {
-        const i = g * 32 + jj;
-        const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
-        const j = (i) % QK;
-        const byte = blk.qs[j & 15];
-        let q: u32 = byte & 15;
-        if (j >= 16) {
-          q = byte >> 4;
-        }
-        // bit j of the little-endian qh word
-        q = q | (((blk.qh[j >> 3] >> (j & 7)) & 1) << 4);
-        const w = f32(i32(q) - 16) * blk.d;
-        acc += w * x[i];
+    // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+    // subgroup) read 32 consecutive values, one scale's run, together
+    for (let i = localId.x; i < k; i += workgroupSize.x) {
+      const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
+      const j = i % QK;
+      const byte = blk.qs[j & 15];
+      let q: u32 = byte & 15;
+      if (j >= 16) {
+        q = byte >> 4;
       }
+      // bit j of the little-endian qh word
+      q = q | (((blk.qh[j >> 3] >> (j & 7)) & 1) << 4);
+      const w = f32(i32(q) - 16) * blk.d;
+      acc += w * x[i];
     }
     const total = workgroupSum(acc);
     if (localId.x === 0) {
@@ -190,21 +179,19 @@ export const matvecQ5_1 = kernel(
   ({ k, W, x, out, QK }) => {
     const row = workgroupId.x;
     let acc: f32 = 0.0;
-    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type)
-    for (let g = localId.x; g < k >> 5; g += workgroupSize.x) {
-      for (let jj: u32 = 0; jj < 32; jj++) {
-        const i = g * 32 + jj;
-        const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
-        const j = (i) % QK;
-        const byte = blk.qs[j & 15];
-        let q: u32 = byte & 15;
-        if (j >= 16) {
-          q = byte >> 4;
-        }
-        q = q | (((blk.qh[j >> 3] >> (j & 7)) & 1) << 4);
-        const w = f32(q) * blk.d + blk.m;
-        acc += w * x[i];
+    // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+    // subgroup) read 32 consecutive values, one scale's run, together
+    for (let i = localId.x; i < k; i += workgroupSize.x) {
+      const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
+      const j = i % QK;
+      const byte = blk.qs[j & 15];
+      let q: u32 = byte & 15;
+      if (j >= 16) {
+        q = byte >> 4;
       }
+      q = q | (((blk.qh[j >> 3] >> (j & 7)) & 1) << 4);
+      const w = f32(q) * blk.d + blk.m;
+      acc += w * x[i];
     }
     const total = workgroupSum(acc);
     if (localId.x === 0) {
@@ -219,22 +206,20 @@ export const matvecQ2K = kernel(
   ({ k, W, x, out, QK }) => {
     const row = workgroupId.x;
     let acc: f32 = 0.0;
-    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type)
-    for (let g = localId.x; g < k >> 5; g += workgroupSize.x) {
-      for (let jj: u32 = 0; jj < 32; jj++) {
-        const i = g * 32 + jj;
-        const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
-        const j = (i) % QK;
-        // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values
-        const half = j >> 7;
-        const plane = (j & 127) >> 5;
-        const p = j & 31;
-        const sc = blk.scales[half * 8 + plane * 2 + (p >> 4)];
-        const dl = blk.d * f32(sc & 15);
-        const ml = blk.dmin * f32(sc >> 4);
-        const w = dl * f32((blk.qs[half * 32 + p] >> (plane * 2)) & 3) - ml;
-        acc += w * x[i];
-      }
+    // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+    // subgroup) read 32 consecutive values, one scale's run, together
+    for (let i = localId.x; i < k; i += workgroupSize.x) {
+      const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
+      const j = i % QK;
+      // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values
+      const half = j >> 7;
+      const plane = (j & 127) >> 5;
+      const p = j & 31;
+      const sc = blk.scales[half * 8 + plane * 2 + (p >> 4)];
+      const dl = blk.d * f32(sc & 15);
+      const ml = blk.dmin * f32(sc >> 4);
+      const w = dl * f32((blk.qs[half * 32 + p] >> (plane * 2)) & 3) - ml;
+      acc += w * x[i];
     }
     const total = workgroupSum(acc);
     if (localId.x === 0) {
@@ -249,33 +234,31 @@ export const matvecQ3K = kernel(
   ({ k, W, x, out, QK }) => {
     const row = workgroupId.x;
     let acc: f32 = 0.0;
-    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type)
-    for (let g = localId.x; g < k >> 5; g += workgroupSize.x) {
-      for (let jj: u32 = 0; jj < 32; jj++) {
-        const i = g * 32 + jj;
-        const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
-        const j = (i) % QK;
-        const half = j >> 7;
-        const plane = (j & 127) >> 5;
-        const p = j & 31;
-        const is = half * 8 + plane * 2 + (p >> 4);
-        // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11
-        let lo: u32 = 0;
-        if (is < 8) {
-          lo = blk.scales[is] & 15;
-        } else {
-          lo = blk.scales[is - 8] >> 4;
-        }
-        const hi = (blk.scales[8 + (is & 3)] >> ((is >> 2) * 2)) & 3;
-        const dl = blk.d * f32(i32(lo | (hi << 4)) - 32);
-        // a clear high bit subtracts 4
-        let q = i32((blk.qs[half * 32 + p] >> (plane * 2)) & 3);
-        if (((blk.hmask[p] >> (half * 4 + plane)) & 1) === 0) {
-          q = q - 4;
-        }
-        const w = dl * f32(q);
-        acc += w * x[i];
+    // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+    // subgroup) read 32 consecutive values, one scale's run, together
+    for (let i = localId.x; i < k; i += workgroupSize.x) {
+      const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
+      const j = i % QK;
+      const half = j >> 7;
+      const plane = (j & 127) >> 5;
+      const p = j & 31;
+      const is = half * 8 + plane * 2 + (p >> 4);
+      // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11
+      let lo: u32 = 0;
+      if (is < 8) {
+        lo = blk.scales[is] & 15;
+      } else {
+        lo = blk.scales[is - 8] >> 4;
       }
+      const hi = (blk.scales[8 + (is & 3)] >> ((is >> 2) * 2)) & 3;
+      const dl = blk.d * f32(i32(lo | (hi << 4)) - 32);
+      // a clear high bit subtracts 4
+      let q = i32((blk.qs[half * 32 + p] >> (plane * 2)) & 3);
+      if (((blk.hmask[p] >> (half * 4 + plane)) & 1) === 0) {
+        q = q - 4;
+      }
+      const w = dl * f32(q);
+      acc += w * x[i];
     }
     const total = workgroupSum(acc);
     if (localId.x === 0) {
@@ -290,33 +273,31 @@ export const matvecQ4K = kernel(
   ({ k, W, x, out, QK }) => {
     const row = workgroupId.x;
     let acc: f32 = 0.0;
-    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type)
-    for (let g = localId.x; g < k >> 5; g += workgroupSize.x) {
-      for (let jj: u32 = 0; jj < 32; jj++) {
-        const i = g * 32 + jj;
-        const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
-        const j = (i) % QK;
-        // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high
-        const is = j >> 5;
-        const l = j & 31;
-        // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes
-        let sc: u32 = 0;
-        let mn: u32 = 0;
-        if (is < 4) {
-          sc = blk.scales[is] & 63;
-          mn = blk.scales[is + 4] & 63;
-        } else {
-          sc = (blk.scales[is + 4] & 15) | ((blk.scales[is - 4] >> 6) << 4);
-          mn = (blk.scales[is + 4] >> 4) | ((blk.scales[is] >> 6) << 4);
-        }
-        const byte = blk.qs[(is >> 1) * 32 + l];
-        let q: u32 = byte & 15;
-        if ((is & 1) === 1) {
-          q = byte >> 4;
-        }
-        const w = blk.d * f32(sc) * f32(q) - blk.dmin * f32(mn);
-        acc += w * x[i];
+    // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+    // subgroup) read 32 consecutive values, one scale's run, together
+    for (let i = localId.x; i < k; i += workgroupSize.x) {
+      const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
+      const j = i % QK;
+      // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high
+      const is = j >> 5;
+      const l = j & 31;
+      // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes
+      let sc: u32 = 0;
+      let mn: u32 = 0;
+      if (is < 4) {
+        sc = blk.scales[is] & 63;
+        mn = blk.scales[is + 4] & 63;
+      } else {
+        sc = (blk.scales[is + 4] & 15) | ((blk.scales[is - 4] >> 6) << 4);
+        mn = (blk.scales[is + 4] >> 4) | ((blk.scales[is] >> 6) << 4);
       }
+      const byte = blk.qs[(is >> 1) * 32 + l];
+      let q: u32 = byte & 15;
+      if ((is & 1) === 1) {
+        q = byte >> 4;
+      }
+      const w = blk.d * f32(sc) * f32(q) - blk.dmin * f32(mn);
+      acc += w * x[i];
     }
     const total = workgroupSum(acc);
     if (localId.x === 0) {
@@ -331,34 +312,32 @@ export const matvecQ5K = kernel(
   ({ k, W, x, out, QK }) => {
     const row = workgroupId.x;
     let acc: f32 = 0.0;
-    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type)
-    for (let g = localId.x; g < k >> 5; g += workgroupSize.x) {
-      for (let jj: u32 = 0; jj < 32; jj++) {
-        const i = g * 32 + jj;
-        const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
-        const j = (i) % QK;
-        // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high
-        const is = j >> 5;
-        const l = j & 31;
-        // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes
-        let sc: u32 = 0;
-        let mn: u32 = 0;
-        if (is < 4) {
-          sc = blk.scales[is] & 63;
-          mn = blk.scales[is + 4] & 63;
-        } else {
-          sc = (blk.scales[is + 4] & 15) | ((blk.scales[is - 4] >> 6) << 4);
-          mn = (blk.scales[is + 4] >> 4) | ((blk.scales[is] >> 6) << 4);
-        }
-        const byte = blk.qs[(is >> 1) * 32 + l];
-        let q: u32 = byte & 15;
-        if ((is & 1) === 1) {
-          q = byte >> 4;
-        }
-        q = q | (((blk.qh[l] >> is) & 1) << 4);
-        const w = blk.d * f32(sc) * f32(q) - blk.dmin * f32(mn);
-        acc += w * x[i];
+    // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+    // subgroup) read 32 consecutive values, one scale's run, together
+    for (let i = localId.x; i < k; i += workgroupSize.x) {
+      const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
+      const j = i % QK;
+      // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high
+      const is = j >> 5;
+      const l = j & 31;
+      // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes
+      let sc: u32 = 0;
+      let mn: u32 = 0;
+      if (is < 4) {
+        sc = blk.scales[is] & 63;
+        mn = blk.scales[is + 4] & 63;
+      } else {
+        sc = (blk.scales[is + 4] & 15) | ((blk.scales[is - 4] >> 6) << 4);
+        mn = (blk.scales[is + 4] >> 4) | ((blk.scales[is] >> 6) << 4);
       }
+      const byte = blk.qs[(is >> 1) * 32 + l];
+      let q: u32 = byte & 15;
+      if ((is & 1) === 1) {
+        q = byte >> 4;
+      }
+      q = q | (((blk.qh[l] >> is) & 1) << 4);
+      const w = blk.d * f32(sc) * f32(q) - blk.dmin * f32(mn);
+      acc += w * x[i];
     }
     const total = workgroupSum(acc);
     if (localId.x === 0) {
@@ -373,26 +352,24 @@ export const matvecQ6K = kernel(
   ({ k, W, x, out, QK }) => {
     const row = workgroupId.x;
     let acc: f32 = 0.0;
-    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type)
-    for (let g = localId.x; g < k >> 5; g += workgroupSize.x) {
-      for (let jj: u32 = 0; jj < 32; jj++) {
-        const i = g * 32 + jj;
-        const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
-        const j = (i) % QK;
-        // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh
-        const half = j >> 7;
-        const quarter = (j & 127) >> 5;
-        const l = j & 31;
-        const lowByte = blk.ql[half * 64 + l + (quarter & 1) * 32];
-        let low: u32 = lowByte & 15;
-        if (quarter >= 2) {
-          low = lowByte >> 4;
-        }
-        const high = (blk.qh[half * 32 + l] >> (quarter * 2)) & 3;
-        const q = i32(low | (high << 4)) - 32;
-        const w = blk.d * f32(blk.scales[half * 8 + (l >> 4) + quarter * 2]) * f32(q);
-        acc += w * x[i];
+    // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+    // subgroup) read 32 consecutive values, one scale's run, together
+    for (let i = localId.x; i < k; i += workgroupSize.x) {
+      const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
+      const j = i % QK;
+      // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh
+      const half = j >> 7;
+      const quarter = (j & 127) >> 5;
+      const l = j & 31;
+      const lowByte = blk.ql[half * 64 + l + (quarter & 1) * 32];
+      let low: u32 = lowByte & 15;
+      if (quarter >= 2) {
+        low = lowByte >> 4;
       }
+      const high = (blk.qh[half * 32 + l] >> (quarter * 2)) & 3;
+      const q = i32(low | (high << 4)) - 32;
+      const w = blk.d * f32(blk.scales[half * 8 + (l >> 4) + quarter * 2]) * f32(q);
+      acc += w * x[i];
     }
     const total = workgroupSum(acc);
     if (localId.x === 0) {
@@ -407,20 +384,18 @@ export const matvecIQ4_NL = kernel(
   ({ k, W, x, out, QK }) => {
     const row = workgroupId.x;
     let acc: f32 = 0.0;
-    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type)
-    for (let g = localId.x; g < k >> 5; g += workgroupSize.x) {
-      for (let jj: u32 = 0; jj < 32; jj++) {
-        const i = g * 32 + jj;
-        const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
-        const j = (i) % QK;
-        const byte = blk.qs[j & 15];
-        let q: u32 = byte & 15;
-        if (j >= 16) {
-          q = byte >> 4;
-        }
-        const w = blk.d * f32(KVALUES_IQ4NL[q]);
-        acc += w * x[i];
+    // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+    // subgroup) read 32 consecutive values, one scale's run, together
+    for (let i = localId.x; i < k; i += workgroupSize.x) {
+      const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
+      const j = i % QK;
+      const byte = blk.qs[j & 15];
+      let q: u32 = byte & 15;
+      if (j >= 16) {
+        q = byte >> 4;
       }
+      const w = blk.d * f32(KVALUES_IQ4NL[q]);
+      acc += w * x[i];
     }
     const total = workgroupSum(acc);
     if (localId.x === 0) {
@@ -435,24 +410,22 @@ export const matvecIQ4_XS = kernel(
   ({ k, W, x, out, QK }) => {
     const row = workgroupId.x;
     let acc: f32 = 0.0;
-    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type)
-    for (let g = localId.x; g < k >> 5; g += workgroupSize.x) {
-      for (let jj: u32 = 0; jj < 32; jj++) {
-        const i = g * 32 + jj;
-        const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
-        const j = (i) % QK;
-        const ib = j >> 5;
-        const l = j & 31;
-        const ls = ((blk.scales_l[ib >> 1] >> ((ib & 1) * 4)) & 15) | (((blk.scales_h >> (ib * 2)) & 3) << 4);
-        const dl = blk.d * f32(i32(ls) - 32);
-        const byte = blk.qs[ib * 16 + (l & 15)];
-        let q: u32 = byte & 15;
-        if (l >= 16) {
-          q = byte >> 4;
-        }
-        const w = dl * f32(KVALUES_IQ4NL[q]);
-        acc += w * x[i];
+    // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+    // subgroup) read 32 consecutive values, one scale's run, together
+    for (let i = localId.x; i < k; i += workgroupSize.x) {
+      const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
+      const j = i % QK;
+      const ib = j >> 5;
+      const l = j & 31;
+      const ls = ((blk.scales_l[ib >> 1] >> ((ib & 1) * 4)) & 15) | (((blk.scales_h >> (ib * 2)) & 3) << 4);
+      const dl = blk.d * f32(i32(ls) - 32);
+      const byte = blk.qs[ib * 16 + (l & 15)];
+      let q: u32 = byte & 15;
+      if (l >= 16) {
+        q = byte >> 4;
       }
+      const w = dl * f32(KVALUES_IQ4NL[q]);
+      acc += w * x[i];
     }
     const total = workgroupSum(acc);
     if (localId.x === 0) {

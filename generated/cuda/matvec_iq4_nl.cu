@@ -17,22 +17,20 @@ extern "C" __global__ void __launch_bounds__(64) matvec_iq4_nl(
   __shared__ float wg_scratch[64];
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 411]
-  for (unsigned int g = threadIdx.x; g < (k >> 5u); g += 64u) {
-    for (unsigned int jj = 0u; jj < 32u; jj += 1u) {
-      const unsigned int i = g * 32u + jj;
-      const unsigned int blk = row * (k / 32u) + (i / 32u);
-      const unsigned int j = i % 32u;
-      const unsigned int byte = (unsigned int)*(W + blk * 18u + 2u + (j & 15u));
-      unsigned int q = byte & 15u;
-      if (j >= 16u) {
-        q = byte >> 4u;
-      }
-      const float w = __half2float(*(const __half*)(W + blk * 18u)) * (float)(KVALUES_IQ4NL[q]);
-      acc += w * x[i];
+  // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+  // subgroup) read 32 consecutive values, one scale's run, together [line 389]
+  for (unsigned int i = threadIdx.x; i < k; i += 64u) {
+    const unsigned int blk = row * (k / 32u) + (i / 32u);
+    const unsigned int j = i % 32u;
+    const unsigned int byte = (unsigned int)*(W + blk * 18u + 2u + (j & 15u));
+    unsigned int q = byte & 15u;
+    if (j >= 16u) {
+      q = byte >> 4u;
     }
+    const float w = __half2float(*(const __half*)(W + blk * 18u)) * (float)(KVALUES_IQ4NL[q]);
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 425]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 400]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

@@ -17,26 +17,24 @@ extern "C" __global__ void __launch_bounds__(64) matvec_iq4_xs(
   __shared__ float wg_scratch[64];
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 439]
-  for (unsigned int g = threadIdx.x; g < (k >> 5u); g += 64u) {
-    for (unsigned int jj = 0u; jj < 32u; jj += 1u) {
-      const unsigned int i = g * 32u + jj;
-      const unsigned int blk = row * (k / 256u) + (i / 256u);
-      const unsigned int j = i % 256u;
-      const unsigned int ib = j >> 5u;
-      const unsigned int l = j & 31u;
-      const unsigned int ls = (((unsigned int)*(W + blk * 136u + 4u + (ib >> 1u)) >> ((ib & 1u) * 4u)) & 15u) | ((((unsigned int)*(const unsigned short*)(W + blk * 136u + 2u) >> (ib * 2u)) & 3u) << 4u);
-      const float dl = __half2float(*(const __half*)(W + blk * 136u)) * (float)((int)(ls) - 32);
-      const unsigned int byte = (unsigned int)*(W + blk * 136u + 8u + (ib * 16u + (l & 15u)));
-      unsigned int q = byte & 15u;
-      if (l >= 16u) {
-        q = byte >> 4u;
-      }
-      const float w = dl * (float)(KVALUES_IQ4NL[q]);
-      acc += w * x[i];
+  // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+  // subgroup) read 32 consecutive values, one scale's run, together [line 415]
+  for (unsigned int i = threadIdx.x; i < k; i += 64u) {
+    const unsigned int blk = row * (k / 256u) + (i / 256u);
+    const unsigned int j = i % 256u;
+    const unsigned int ib = j >> 5u;
+    const unsigned int l = j & 31u;
+    const unsigned int ls = (((unsigned int)*(W + blk * 136u + 4u + (ib >> 1u)) >> ((ib & 1u) * 4u)) & 15u) | ((((unsigned int)*(const unsigned short*)(W + blk * 136u + 2u) >> (ib * 2u)) & 3u) << 4u);
+    const float dl = __half2float(*(const __half*)(W + blk * 136u)) * (float)((int)(ls) - 32);
+    const unsigned int byte = (unsigned int)*(W + blk * 136u + 8u + (ib * 16u + (l & 15u)));
+    unsigned int q = byte & 15u;
+    if (l >= 16u) {
+      q = byte >> 4u;
     }
+    const float w = dl * (float)(KVALUES_IQ4NL[q]);
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 457]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 430]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

@@ -13,24 +13,22 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q2_k(
   __shared__ float wg_scratch[64];
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 223]
-  for (unsigned int g = threadIdx.x; g < (k >> 5u); g += 64u) {
-    for (unsigned int jj = 0u; jj < 32u; jj += 1u) {
-      const unsigned int i = g * 32u + jj;
-      const unsigned int blk = row * (k / 256u) + (i / 256u);
-      const unsigned int j = i % 256u;
-      // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 229]
-      const unsigned int half_ = j >> 7u;
-      const unsigned int plane = (j & 127u) >> 5u;
-      const unsigned int p = j & 31u;
-      const unsigned int sc = (unsigned int)*(W + blk * 84u + (half_ * 8u + plane * 2u + (p >> 4u)));
-      const float dl = __half2float(*(const __half*)(W + blk * 84u + 80u)) * (float)(sc & 15u);
-      const float ml = __half2float(*(const __half*)(W + blk * 84u + 82u)) * (float)(sc >> 4u);
-      const float w = dl * (float)(((unsigned int)*(W + blk * 84u + 16u + (half_ * 32u + p)) >> (plane * 2u)) & 3u) - ml;
-      acc += w * x[i];
-    }
+  // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+  // subgroup) read 32 consecutive values, one scale's run, together [line 211]
+  for (unsigned int i = threadIdx.x; i < k; i += 64u) {
+    const unsigned int blk = row * (k / 256u) + (i / 256u);
+    const unsigned int j = i % 256u;
+    // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 215]
+    const unsigned int half_ = j >> 7u;
+    const unsigned int plane = (j & 127u) >> 5u;
+    const unsigned int p = j & 31u;
+    const unsigned int sc = (unsigned int)*(W + blk * 84u + (half_ * 8u + plane * 2u + (p >> 4u)));
+    const float dl = __half2float(*(const __half*)(W + blk * 84u + 80u)) * (float)(sc & 15u);
+    const float ml = __half2float(*(const __half*)(W + blk * 84u + 82u)) * (float)(sc >> 4u);
+    const float w = dl * (float)(((unsigned int)*(W + blk * 84u + 16u + (half_ * 32u + p)) >> (plane * 2u)) & 3u) - ml;
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 239]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 224]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

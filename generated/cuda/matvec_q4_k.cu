@@ -13,35 +13,33 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q4_k(
   __shared__ float wg_scratch[64];
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 294]
-  for (unsigned int g = threadIdx.x; g < (k >> 5u); g += 64u) {
-    for (unsigned int jj = 0u; jj < 32u; jj += 1u) {
-      const unsigned int i = g * 32u + jj;
-      const unsigned int blk = row * (k / 256u) + (i / 256u);
-      const unsigned int j = i % 256u;
-      // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 300]
-      const unsigned int is_ = j >> 5u;
-      const unsigned int l = j & 31u;
-      // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 303]
-      unsigned int sc = 0u;
-      unsigned int mn = 0u;
-      if (is_ < 4u) {
-        sc = (unsigned int)*(W + blk * 144u + 4u + is_) & 63u;
-        mn = (unsigned int)*(W + blk * 144u + 4u + (is_ + 4u)) & 63u;
-      } else {
-        sc = ((unsigned int)*(W + blk * 144u + 4u + (is_ + 4u)) & 15u) | (((unsigned int)*(W + blk * 144u + 4u + (is_ - 4u)) >> 6u) << 4u);
-        mn = ((unsigned int)*(W + blk * 144u + 4u + (is_ + 4u)) >> 4u) | (((unsigned int)*(W + blk * 144u + 4u + is_) >> 6u) << 4u);
-      }
-      const unsigned int byte = (unsigned int)*(W + blk * 144u + 16u + ((is_ >> 1u) * 32u + l));
-      unsigned int q = byte & 15u;
-      if ((is_ & 1u) == 1u) {
-        q = byte >> 4u;
-      }
-      const float w = __half2float(*(const __half*)(W + blk * 144u)) * (float)(sc) * (float)(q) - __half2float(*(const __half*)(W + blk * 144u + 2u)) * (float)(mn);
-      acc += w * x[i];
+  // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+  // subgroup) read 32 consecutive values, one scale's run, together [line 278]
+  for (unsigned int i = threadIdx.x; i < k; i += 64u) {
+    const unsigned int blk = row * (k / 256u) + (i / 256u);
+    const unsigned int j = i % 256u;
+    // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 282]
+    const unsigned int is_ = j >> 5u;
+    const unsigned int l = j & 31u;
+    // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 285]
+    unsigned int sc = 0u;
+    unsigned int mn = 0u;
+    if (is_ < 4u) {
+      sc = (unsigned int)*(W + blk * 144u + 4u + is_) & 63u;
+      mn = (unsigned int)*(W + blk * 144u + 4u + (is_ + 4u)) & 63u;
+    } else {
+      sc = ((unsigned int)*(W + blk * 144u + 4u + (is_ + 4u)) & 15u) | (((unsigned int)*(W + blk * 144u + 4u + (is_ - 4u)) >> 6u) << 4u);
+      mn = ((unsigned int)*(W + blk * 144u + 4u + (is_ + 4u)) >> 4u) | (((unsigned int)*(W + blk * 144u + 4u + is_) >> 6u) << 4u);
     }
+    const unsigned int byte = (unsigned int)*(W + blk * 144u + 16u + ((is_ >> 1u) * 32u + l));
+    unsigned int q = byte & 15u;
+    if ((is_ & 1u) == 1u) {
+      q = byte >> 4u;
+    }
+    const float w = __half2float(*(const __half*)(W + blk * 144u)) * (float)(sc) * (float)(q) - __half2float(*(const __half*)(W + blk * 144u + 2u)) * (float)(mn);
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 321]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 302]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

@@ -13,24 +13,22 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q5_0(
   __shared__ float wg_scratch[64];
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 164]
-  for (unsigned int g = threadIdx.x; g < (k >> 5u); g += 64u) {
-    for (unsigned int jj = 0u; jj < 32u; jj += 1u) {
-      const unsigned int i = g * 32u + jj;
-      const unsigned int blk = row * (k / 32u) + (i / 32u);
-      const unsigned int j = i % 32u;
-      const unsigned int byte = (unsigned int)*(W + blk * 22u + 6u + (j & 15u));
-      unsigned int q = byte & 15u;
-      if (j >= 16u) {
-        q = byte >> 4u;
-      }
-      // bit j of the little-endian qh word [line 175]
-      q = q | ((((unsigned int)*(W + blk * 22u + 2u + (j >> 3u)) >> (j & 7u)) & 1u) << 4u);
-      const float w = (float)((int)(q) - 16) * __half2float(*(const __half*)(W + blk * 22u));
-      acc += w * x[i];
+  // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+  // subgroup) read 32 consecutive values, one scale's run, together [line 156]
+  for (unsigned int i = threadIdx.x; i < k; i += 64u) {
+    const unsigned int blk = row * (k / 32u) + (i / 32u);
+    const unsigned int j = i % 32u;
+    const unsigned int byte = (unsigned int)*(W + blk * 22u + 6u + (j & 15u));
+    unsigned int q = byte & 15u;
+    if (j >= 16u) {
+      q = byte >> 4u;
     }
+    // bit j of the little-endian qh word [line 165]
+    q = q | ((((unsigned int)*(W + blk * 22u + 2u + (j >> 3u)) >> (j & 7u)) & 1u) << 4u);
+    const float w = (float)((int)(q) - 16) * __half2float(*(const __half*)(W + blk * 22u));
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 180]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 169]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

@@ -13,28 +13,26 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q6_k(
   __shared__ float wg_scratch[64];
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 377]
-  for (unsigned int g = threadIdx.x; g < (k >> 5u); g += 64u) {
-    for (unsigned int jj = 0u; jj < 32u; jj += 1u) {
-      const unsigned int i = g * 32u + jj;
-      const unsigned int blk = row * (k / 256u) + (i / 256u);
-      const unsigned int j = i % 256u;
-      // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 383]
-      const unsigned int half_ = j >> 7u;
-      const unsigned int quarter = (j & 127u) >> 5u;
-      const unsigned int l = j & 31u;
-      const unsigned int lowByte = (unsigned int)*(W + blk * 210u + (half_ * 64u + l + (quarter & 1u) * 32u));
-      unsigned int low = lowByte & 15u;
-      if (quarter >= 2u) {
-        low = lowByte >> 4u;
-      }
-      const unsigned int high = ((unsigned int)*(W + blk * 210u + 128u + (half_ * 32u + l)) >> (quarter * 2u)) & 3u;
-      const int q = (int)(low | (high << 4u)) - 32;
-      const float w = __half2float(*(const __half*)(W + blk * 210u + 208u)) * (float)((int)*(const signed char*)(W + blk * 210u + 192u + (half_ * 8u + (l >> 4u) + quarter * 2u))) * (float)(q);
-      acc += w * x[i];
+  // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+  // subgroup) read 32 consecutive values, one scale's run, together [line 357]
+  for (unsigned int i = threadIdx.x; i < k; i += 64u) {
+    const unsigned int blk = row * (k / 256u) + (i / 256u);
+    const unsigned int j = i % 256u;
+    // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 361]
+    const unsigned int half_ = j >> 7u;
+    const unsigned int quarter = (j & 127u) >> 5u;
+    const unsigned int l = j & 31u;
+    const unsigned int lowByte = (unsigned int)*(W + blk * 210u + (half_ * 64u + l + (quarter & 1u) * 32u));
+    unsigned int low = lowByte & 15u;
+    if (quarter >= 2u) {
+      low = lowByte >> 4u;
     }
+    const unsigned int high = ((unsigned int)*(W + blk * 210u + 128u + (half_ * 32u + l)) >> (quarter * 2u)) & 3u;
+    const int q = (int)(low | (high << 4u)) - 32;
+    const float w = __half2float(*(const __half*)(W + blk * 210u + 208u)) * (float)((int)*(const signed char*)(W + blk * 210u + 192u + (half_ * 8u + (l >> 4u) + quarter * 2u))) * (float)(q);
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 397]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 374]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

@@ -11,20 +11,15 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q8_0(
     float* __restrict__ out,
     unsigned int k) {
   __shared__ float wg_scratch[64];
-  const unsigned int blocksPerRow = (k / 32u);
-  const unsigned int firstBlock = blockIdx.x * blocksPerRow;
-  // each invocation takes every workgroupSize-th block of the row [line 26]
+  const unsigned int row = blockIdx.x;
   float acc = 0.0f;
-  for (unsigned int b = threadIdx.x; b < blocksPerRow; b += 64u) {
-    const unsigned int blk = firstBlock + b;
-    float dot_ = 0.0f;
-    for (unsigned int j = 0u; j < 32u; j += 1u) {
-      dot_ += (float)((int)*(const signed char*)(W + blk * 34u + 2u + j)) * x[b * 32u + j];
-    }
-    // one scale per block: multiply once, after the integer-valued dot [line 34]
-    acc += __half2float(*(const __half*)(W + blk * 34u)) * dot_;
+  // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+  // subgroup) read one block's 32 values together [line 27]
+  for (unsigned int i = threadIdx.x; i < k; i += 64u) {
+    const unsigned int blk = row * (k / 32u) + (i / 32u);
+    acc += (float)((int)*(const signed char*)(W + blk * 34u + 2u + i % 32u)) * __half2float(*(const __half*)(W + blk * 34u)) * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 36]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 31]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {
@@ -66,6 +61,6 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q8_0(
   const float total = wg_scratch[0u];
   __syncthreads();
   if (threadIdx.x == 0u) {
-    out[blockIdx.x] = total;
+    out[row] = total;
   }
 }

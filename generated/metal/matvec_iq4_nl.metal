@@ -28,22 +28,20 @@ kernel void matvec_iq4_nl(
   threadgroup float wg_scratch[64];
   const uint row = workgroupId.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 411]
-  for (uint g = localId.x; g < (k >> 5u); g += 64u) {
-    for (uint jj = 0u; jj < 32u; jj += 1u) {
-      const uint i = g * 32u + jj;
-      const uint blk = row * (k / 32u) + (i / 32u);
-      const uint j = i % 32u;
-      const uint byte = uint(*(W + blk * 18u + 2u + (j & 15u)));
-      uint q = byte & 15u;
-      if (j >= 16u) {
-        q = byte >> 4u;
-      }
-      const float w = float(*((device const half*)(W + blk * 18u))) * float(KVALUES_IQ4NL[q]);
-      acc += w * x[i];
+  // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+  // subgroup) read 32 consecutive values, one scale's run, together [line 389]
+  for (uint i = localId.x; i < k; i += 64u) {
+    const uint blk = row * (k / 32u) + (i / 32u);
+    const uint j = i % 32u;
+    const uint byte = uint(*(W + blk * 18u + 2u + (j & 15u)));
+    uint q = byte & 15u;
+    if (j >= 16u) {
+      q = byte >> 4u;
     }
+    const float w = float(*((device const half*)(W + blk * 18u))) * float(KVALUES_IQ4NL[q]);
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 425]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 400]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

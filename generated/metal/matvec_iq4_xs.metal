@@ -28,26 +28,24 @@ kernel void matvec_iq4_xs(
   threadgroup float wg_scratch[64];
   const uint row = workgroupId.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 439]
-  for (uint g = localId.x; g < (k >> 5u); g += 64u) {
-    for (uint jj = 0u; jj < 32u; jj += 1u) {
-      const uint i = g * 32u + jj;
-      const uint blk = row * (k / 256u) + (i / 256u);
-      const uint j = i % 256u;
-      const uint ib = j >> 5u;
-      const uint l = j & 31u;
-      const uint ls = ((uint(*(W + blk * 136u + 4u + (ib >> 1u))) >> ((ib & 1u) * 4u)) & 15u) | (((uint(*((device const ushort*)(W + blk * 136u + 2u))) >> (ib * 2u)) & 3u) << 4u);
-      const float dl = float(*((device const half*)(W + blk * 136u))) * float(int(ls) - 32);
-      const uint byte = uint(*(W + blk * 136u + 8u + (ib * 16u + (l & 15u))));
-      uint q = byte & 15u;
-      if (l >= 16u) {
-        q = byte >> 4u;
-      }
-      const float w = dl * float(KVALUES_IQ4NL[q]);
-      acc += w * x[i];
+  // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+  // subgroup) read 32 consecutive values, one scale's run, together [line 415]
+  for (uint i = localId.x; i < k; i += 64u) {
+    const uint blk = row * (k / 256u) + (i / 256u);
+    const uint j = i % 256u;
+    const uint ib = j >> 5u;
+    const uint l = j & 31u;
+    const uint ls = ((uint(*(W + blk * 136u + 4u + (ib >> 1u))) >> ((ib & 1u) * 4u)) & 15u) | (((uint(*((device const ushort*)(W + blk * 136u + 2u))) >> (ib * 2u)) & 3u) << 4u);
+    const float dl = float(*((device const half*)(W + blk * 136u))) * float(int(ls) - 32);
+    const uint byte = uint(*(W + blk * 136u + 8u + (ib * 16u + (l & 15u))));
+    uint q = byte & 15u;
+    if (l >= 16u) {
+      q = byte >> 4u;
     }
+    const float w = dl * float(KVALUES_IQ4NL[q]);
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 457]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 430]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

@@ -24,24 +24,22 @@ kernel void matvec_q2_k(
   threadgroup float wg_scratch[64];
   const uint row = workgroupId.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 223]
-  for (uint g = localId.x; g < (k >> 5u); g += 64u) {
-    for (uint jj = 0u; jj < 32u; jj += 1u) {
-      const uint i = g * 32u + jj;
-      const uint blk = row * (k / 256u) + (i / 256u);
-      const uint j = i % 256u;
-      // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 229]
-      const uint half_ = j >> 7u;
-      const uint plane = (j & 127u) >> 5u;
-      const uint p = j & 31u;
-      const uint sc = uint(*(W + blk * 84u + (half_ * 8u + plane * 2u + (p >> 4u))));
-      const float dl = float(*((device const half*)(W + blk * 84u + 80u))) * float(sc & 15u);
-      const float ml = float(*((device const half*)(W + blk * 84u + 82u))) * float(sc >> 4u);
-      const float w = dl * float((uint(*(W + blk * 84u + 16u + (half_ * 32u + p))) >> (plane * 2u)) & 3u) - ml;
-      acc += w * x[i];
-    }
+  // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+  // subgroup) read 32 consecutive values, one scale's run, together [line 211]
+  for (uint i = localId.x; i < k; i += 64u) {
+    const uint blk = row * (k / 256u) + (i / 256u);
+    const uint j = i % 256u;
+    // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 215]
+    const uint half_ = j >> 7u;
+    const uint plane = (j & 127u) >> 5u;
+    const uint p = j & 31u;
+    const uint sc = uint(*(W + blk * 84u + (half_ * 8u + plane * 2u + (p >> 4u))));
+    const float dl = float(*((device const half*)(W + blk * 84u + 80u))) * float(sc & 15u);
+    const float ml = float(*((device const half*)(W + blk * 84u + 82u))) * float(sc >> 4u);
+    const float w = dl * float((uint(*(W + blk * 84u + 16u + (half_ * 32u + p))) >> (plane * 2u)) & 3u) - ml;
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 239]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 224]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

@@ -24,35 +24,33 @@ kernel void matvec_q3_k(
   threadgroup float wg_scratch[64];
   const uint row = workgroupId.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 253]
-  for (uint g = localId.x; g < (k >> 5u); g += 64u) {
-    for (uint jj = 0u; jj < 32u; jj += 1u) {
-      const uint i = g * 32u + jj;
-      const uint blk = row * (k / 256u) + (i / 256u);
-      const uint j = i % 256u;
-      const uint half_ = j >> 7u;
-      const uint plane = (j & 127u) >> 5u;
-      const uint p = j & 31u;
-      const uint is_ = half_ * 8u + plane * 2u + (p >> 4u);
-      // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 263]
-      uint lo = 0u;
-      if (is_ < 8u) {
-        lo = uint(*(W + blk * 110u + 96u + is_)) & 15u;
-      } else {
-        lo = uint(*(W + blk * 110u + 96u + (is_ - 8u))) >> 4u;
-      }
-      const uint hi = (uint(*(W + blk * 110u + 96u + (8u + (is_ & 3u)))) >> ((is_ >> 2u) * 2u)) & 3u;
-      const float dl = float(*((device const half*)(W + blk * 110u + 108u))) * float(int(lo | (hi << 4u)) - 32);
-      // a clear high bit subtracts 4 [line 272]
-      int q = int((uint(*(W + blk * 110u + 32u + (half_ * 32u + p))) >> (plane * 2u)) & 3u);
-      if (((uint(*(W + blk * 110u + p)) >> (half_ * 4u + plane)) & 1u) == 0u) {
-        q = q - 4;
-      }
-      const float w = dl * float(q);
-      acc += w * x[i];
+  // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+  // subgroup) read 32 consecutive values, one scale's run, together [line 239]
+  for (uint i = localId.x; i < k; i += 64u) {
+    const uint blk = row * (k / 256u) + (i / 256u);
+    const uint j = i % 256u;
+    const uint half_ = j >> 7u;
+    const uint plane = (j & 127u) >> 5u;
+    const uint p = j & 31u;
+    const uint is_ = half_ * 8u + plane * 2u + (p >> 4u);
+    // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 247]
+    uint lo = 0u;
+    if (is_ < 8u) {
+      lo = uint(*(W + blk * 110u + 96u + is_)) & 15u;
+    } else {
+      lo = uint(*(W + blk * 110u + 96u + (is_ - 8u))) >> 4u;
     }
+    const uint hi = (uint(*(W + blk * 110u + 96u + (8u + (is_ & 3u)))) >> ((is_ >> 2u) * 2u)) & 3u;
+    const float dl = float(*((device const half*)(W + blk * 110u + 108u))) * float(int(lo | (hi << 4u)) - 32);
+    // a clear high bit subtracts 4 [line 256]
+    int q = int((uint(*(W + blk * 110u + 32u + (half_ * 32u + p))) >> (plane * 2u)) & 3u);
+    if (((uint(*(W + blk * 110u + p)) >> (half_ * 4u + plane)) & 1u) == 0u) {
+      q = q - 4;
+    }
+    const float w = dl * float(q);
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 280]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 263]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

@@ -24,24 +24,22 @@ kernel void matvec_q5_0(
   threadgroup float wg_scratch[64];
   const uint row = workgroupId.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 164]
-  for (uint g = localId.x; g < (k >> 5u); g += 64u) {
-    for (uint jj = 0u; jj < 32u; jj += 1u) {
-      const uint i = g * 32u + jj;
-      const uint blk = row * (k / 32u) + (i / 32u);
-      const uint j = i % 32u;
-      const uint byte = uint(*(W + blk * 22u + 6u + (j & 15u)));
-      uint q = byte & 15u;
-      if (j >= 16u) {
-        q = byte >> 4u;
-      }
-      // bit j of the little-endian qh word [line 175]
-      q = q | (((uint(*(W + blk * 22u + 2u + (j >> 3u))) >> (j & 7u)) & 1u) << 4u);
-      const float w = float(int(q) - 16) * float(*((device const half*)(W + blk * 22u)));
-      acc += w * x[i];
+  // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+  // subgroup) read 32 consecutive values, one scale's run, together [line 156]
+  for (uint i = localId.x; i < k; i += 64u) {
+    const uint blk = row * (k / 32u) + (i / 32u);
+    const uint j = i % 32u;
+    const uint byte = uint(*(W + blk * 22u + 6u + (j & 15u)));
+    uint q = byte & 15u;
+    if (j >= 16u) {
+      q = byte >> 4u;
     }
+    // bit j of the little-endian qh word [line 165]
+    q = q | (((uint(*(W + blk * 22u + 2u + (j >> 3u))) >> (j & 7u)) & 1u) << 4u);
+    const float w = float(int(q) - 16) * float(*((device const half*)(W + blk * 22u)));
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 180]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 169]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

@@ -24,36 +24,34 @@ kernel void matvec_q5_k(
   threadgroup float wg_scratch[64];
   const uint row = workgroupId.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 335]
-  for (uint g = localId.x; g < (k >> 5u); g += 64u) {
-    for (uint jj = 0u; jj < 32u; jj += 1u) {
-      const uint i = g * 32u + jj;
-      const uint blk = row * (k / 256u) + (i / 256u);
-      const uint j = i % 256u;
-      // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 341]
-      const uint is_ = j >> 5u;
-      const uint l = j & 31u;
-      // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 344]
-      uint sc = 0u;
-      uint mn = 0u;
-      if (is_ < 4u) {
-        sc = uint(*(W + blk * 176u + 4u + is_)) & 63u;
-        mn = uint(*(W + blk * 176u + 4u + (is_ + 4u))) & 63u;
-      } else {
-        sc = (uint(*(W + blk * 176u + 4u + (is_ + 4u))) & 15u) | ((uint(*(W + blk * 176u + 4u + (is_ - 4u))) >> 6u) << 4u);
-        mn = (uint(*(W + blk * 176u + 4u + (is_ + 4u))) >> 4u) | ((uint(*(W + blk * 176u + 4u + is_)) >> 6u) << 4u);
-      }
-      const uint byte = uint(*(W + blk * 176u + 48u + ((is_ >> 1u) * 32u + l)));
-      uint q = byte & 15u;
-      if ((is_ & 1u) == 1u) {
-        q = byte >> 4u;
-      }
-      q = q | (((uint(*(W + blk * 176u + 16u + l)) >> is_) & 1u) << 4u);
-      const float w = float(*((device const half*)(W + blk * 176u))) * float(sc) * float(q) - float(*((device const half*)(W + blk * 176u + 2u))) * float(mn);
-      acc += w * x[i];
+  // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+  // subgroup) read 32 consecutive values, one scale's run, together [line 317]
+  for (uint i = localId.x; i < k; i += 64u) {
+    const uint blk = row * (k / 256u) + (i / 256u);
+    const uint j = i % 256u;
+    // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 321]
+    const uint is_ = j >> 5u;
+    const uint l = j & 31u;
+    // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 324]
+    uint sc = 0u;
+    uint mn = 0u;
+    if (is_ < 4u) {
+      sc = uint(*(W + blk * 176u + 4u + is_)) & 63u;
+      mn = uint(*(W + blk * 176u + 4u + (is_ + 4u))) & 63u;
+    } else {
+      sc = (uint(*(W + blk * 176u + 4u + (is_ + 4u))) & 15u) | ((uint(*(W + blk * 176u + 4u + (is_ - 4u))) >> 6u) << 4u);
+      mn = (uint(*(W + blk * 176u + 4u + (is_ + 4u))) >> 4u) | ((uint(*(W + blk * 176u + 4u + is_)) >> 6u) << 4u);
     }
+    const uint byte = uint(*(W + blk * 176u + 48u + ((is_ >> 1u) * 32u + l)));
+    uint q = byte & 15u;
+    if ((is_ & 1u) == 1u) {
+      q = byte >> 4u;
+    }
+    q = q | (((uint(*(W + blk * 176u + 16u + l)) >> is_) & 1u) << 4u);
+    const float w = float(*((device const half*)(W + blk * 176u))) * float(sc) * float(q) - float(*((device const half*)(W + blk * 176u + 2u))) * float(mn);
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 363]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 342]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

@@ -24,28 +24,26 @@ kernel void matvec_q6_k(
   threadgroup float wg_scratch[64];
   const uint row = workgroupId.x;
   float acc = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 377]
-  for (uint g = localId.x; g < (k >> 5u); g += 64u) {
-    for (uint jj = 0u; jj < 32u; jj += 1u) {
-      const uint i = g * 32u + jj;
-      const uint blk = row * (k / 256u) + (i / 256u);
-      const uint j = i % 256u;
-      // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 383]
-      const uint half_ = j >> 7u;
-      const uint quarter = (j & 127u) >> 5u;
-      const uint l = j & 31u;
-      const uint lowByte = uint(*(W + blk * 210u + (half_ * 64u + l + (quarter & 1u) * 32u)));
-      uint low = lowByte & 15u;
-      if (quarter >= 2u) {
-        low = lowByte >> 4u;
-      }
-      const uint high = (uint(*(W + blk * 210u + 128u + (half_ * 32u + l))) >> (quarter * 2u)) & 3u;
-      const int q = int(low | (high << 4u)) - 32;
-      const float w = float(*((device const half*)(W + blk * 210u + 208u))) * float(int(*((device const char*)(W + blk * 210u + 192u + (half_ * 8u + (l >> 4u) + quarter * 2u))))) * float(q);
-      acc += w * x[i];
+  // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+  // subgroup) read 32 consecutive values, one scale's run, together [line 357]
+  for (uint i = localId.x; i < k; i += 64u) {
+    const uint blk = row * (k / 256u) + (i / 256u);
+    const uint j = i % 256u;
+    // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 361]
+    const uint half_ = j >> 7u;
+    const uint quarter = (j & 127u) >> 5u;
+    const uint l = j & 31u;
+    const uint lowByte = uint(*(W + blk * 210u + (half_ * 64u + l + (quarter & 1u) * 32u)));
+    uint low = lowByte & 15u;
+    if (quarter >= 2u) {
+      low = lowByte >> 4u;
     }
+    const uint high = (uint(*(W + blk * 210u + 128u + (half_ * 32u + l))) >> (quarter * 2u)) & 3u;
+    const int q = int(low | (high << 4u)) - 32;
+    const float w = float(*((device const half*)(W + blk * 210u + 208u))) * float(int(*((device const char*)(W + blk * 210u + 192u + (half_ * 8u + (l >> 4u) + quarter * 2u))))) * float(q);
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 397]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 374]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

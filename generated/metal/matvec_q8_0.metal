@@ -22,20 +22,15 @@ kernel void matvec_q8_0(
     uint3 numWorkgroups [[threadgroups_per_grid]]) {
   const uint k = params.k;
   threadgroup float wg_scratch[64];
-  const uint blocksPerRow = (k / 32u);
-  const uint firstBlock = workgroupId.x * blocksPerRow;
-  // each invocation takes every workgroupSize-th block of the row [line 26]
+  const uint row = workgroupId.x;
   float acc = 0.0f;
-  for (uint b = localId.x; b < blocksPerRow; b += 64u) {
-    const uint blk = firstBlock + b;
-    float dot_ = 0.0f;
-    for (uint j = 0u; j < 32u; j += 1u) {
-      dot_ += float(int(*((device const char*)(W + blk * 34u + 2u + j)))) * x[b * 32u + j];
-    }
-    // one scale per block: multiply once, after the integer-valued dot [line 34]
-    acc += float(*((device const half*)(W + blk * 34u))) * dot_;
+  // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+  // subgroup) read one block's 32 values together [line 27]
+  for (uint i = localId.x; i < k; i += 64u) {
+    const uint blk = row * (k / 32u) + (i / 32u);
+    acc += float(int(*((device const char*)(W + blk * 34u + 2u + i % 32u)))) * float(*((device const half*)(W + blk * 34u))) * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 36]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 31]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {
@@ -77,6 +72,6 @@ kernel void matvec_q8_0(
   const float total = wg_scratch[0u];
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   if (localId.x == 0u) {
-    out[workgroupId.x] = total;
+    out[row] = total;
   }
 }

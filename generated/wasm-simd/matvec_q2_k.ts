@@ -15,27 +15,25 @@ export function matvec_q2_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     const lz: u32 = 0;
     row = wx;
     let acc: f32 = <f32>0.0;
-    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 223]
-    for (let g: u32 = lx; g < (k >>> <u32>5); g += <u32>64) {
-      for (let jj: u32 = <u32>0; jj < <u32>32; jj += <u32>1) {
-        const i: u32 = g * <u32>32 + jj;
-        const blk: u32 = row * (k / <u32>256) + (i / <u32>256);
-        const j: u32 = i % <u32>256;
-        // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 229]
-        const half_: u32 = j >>> <u32>7;
-        const plane: u32 = (j & <u32>127) >>> <u32>5;
-        const p: u32 = j & <u32>31;
-        const sc: u32 = <u32>load<u8>(W + <usize>(blk * <u32>84 + (half_ * <u32>8 + plane * <u32>2 + (p >>> <u32>4))));
-        const dl: f32 = f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>84 + <u32>80))) * <f32>(sc & <u32>15);
-        const ml: f32 = f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>84 + <u32>82))) * <f32>(sc >>> <u32>4);
-        const w: f32 = dl * <f32>((<u32>load<u8>(W + <usize>(blk * <u32>84 + <u32>16 + (half_ * <u32>32 + p))) >>> (plane * <u32>2)) & <u32>3) - ml;
-        acc += w * load<f32>(x + (<usize>(i) << 2));
-      }
+    // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+    // subgroup) read 32 consecutive values, one scale's run, together [line 211]
+    for (let i: u32 = lx; i < k; i += <u32>64) {
+      const blk: u32 = row * (k / <u32>256) + (i / <u32>256);
+      const j: u32 = i % <u32>256;
+      // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 215]
+      const half_: u32 = j >>> <u32>7;
+      const plane: u32 = (j & <u32>127) >>> <u32>5;
+      const p: u32 = j & <u32>31;
+      const sc: u32 = <u32>load<u8>(W + <usize>(blk * <u32>84 + (half_ * <u32>8 + plane * <u32>2 + (p >>> <u32>4))));
+      const dl: f32 = f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>84 + <u32>80))) * <f32>(sc & <u32>15);
+      const ml: f32 = f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>84 + <u32>82))) * <f32>(sc >>> <u32>4);
+      const w: f32 = dl * <f32>((<u32>load<u8>(W + <usize>(blk * <u32>84 + <u32>16 + (half_ * <u32>32 + p))) >>> (plane * <u32>2)) & <u32>3) - ml;
+      acc += w * load<f32>(x + (<usize>(i) << 2));
     }
-    // workgroupSum: tree reduction over 64 invocations in shared memory [line 239]
+    // workgroupSum: tree reduction over 64 invocations in shared memory [line 224]
     store<f32>(scratch + 0 + (<usize>(lx) << 2), acc);
   }
-  // barrier [line 239]: the next phase starts after every invocation finished this one
+  // barrier [line 224]: the next phase starts after every invocation finished this one
   {
     for (let lid: u32 = 0; lid < 32; lid++) {
       const lx: u32 = lid;
@@ -45,7 +43,7 @@ export function matvec_q2_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>32) << 2)));
       }
     }
-    // barrier [line 239]: the next phase starts after every invocation finished this one
+    // barrier [line 224]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 16; lid++) {
@@ -56,7 +54,7 @@ export function matvec_q2_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>16) << 2)));
       }
     }
-    // barrier [line 239]: the next phase starts after every invocation finished this one
+    // barrier [line 224]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 8; lid++) {
@@ -67,7 +65,7 @@ export function matvec_q2_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>8) << 2)));
       }
     }
-    // barrier [line 239]: the next phase starts after every invocation finished this one
+    // barrier [line 224]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 4; lid++) {
@@ -78,7 +76,7 @@ export function matvec_q2_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>4) << 2)));
       }
     }
-    // barrier [line 239]: the next phase starts after every invocation finished this one
+    // barrier [line 224]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 2; lid++) {
@@ -89,7 +87,7 @@ export function matvec_q2_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>2) << 2)));
       }
     }
-    // barrier [line 239]: the next phase starts after every invocation finished this one
+    // barrier [line 224]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 1; lid++) {
@@ -100,7 +98,7 @@ export function matvec_q2_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>1) << 2)));
       }
     }
-    // barrier [line 239]: the next phase starts after every invocation finished this one
+    // barrier [line 224]: the next phase starts after every invocation finished this one
   }
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
@@ -108,7 +106,7 @@ export function matvec_q2_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     const lz: u32 = 0;
     total = load<f32>(scratch + 0 + (<usize>(<u32>0) << 2));
   }
-  // barrier [line 239]: the next phase starts after every invocation finished this one
+  // barrier [line 224]: the next phase starts after every invocation finished this one
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
     const ly: u32 = 0;

@@ -15,25 +15,23 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     const lz: u32 = 0;
     row = wx;
     let acc: f32 = <f32>0.0;
-    // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 136]
-    for (let g: u32 = lx; g < (k >>> <u32>5); g += <u32>64) {
-      for (let jj: u32 = <u32>0; jj < <u32>32; jj += <u32>1) {
-        const i: u32 = g * <u32>32 + jj;
-        const blk: u32 = row * (k / <u32>32) + (i / <u32>32);
-        const j: u32 = i % <u32>32;
-        const byte: u32 = <u32>load<u8>(W + <usize>(blk * <u32>20 + <u32>4 + (j & <u32>15)));
-        let q: u32 = byte & <u32>15;
-        if (j >= <u32>16) {
-          q = byte >>> <u32>4;
-        }
-        const w: f32 = <f32>(q) * f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>20))) + f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>20 + <u32>2)));
-        acc += w * load<f32>(x + (<usize>(i) << 2));
+    // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+    // subgroup) read 32 consecutive values, one scale's run, together [line 130]
+    for (let i: u32 = lx; i < k; i += <u32>64) {
+      const blk: u32 = row * (k / <u32>32) + (i / <u32>32);
+      const j: u32 = i % <u32>32;
+      const byte: u32 = <u32>load<u8>(W + <usize>(blk * <u32>20 + <u32>4 + (j & <u32>15)));
+      let q: u32 = byte & <u32>15;
+      if (j >= <u32>16) {
+        q = byte >>> <u32>4;
       }
+      const w: f32 = <f32>(q) * f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>20))) + f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>20 + <u32>2)));
+      acc += w * load<f32>(x + (<usize>(i) << 2));
     }
-    // workgroupSum: tree reduction over 64 invocations in shared memory [line 150]
+    // workgroupSum: tree reduction over 64 invocations in shared memory [line 141]
     store<f32>(scratch + 0 + (<usize>(lx) << 2), acc);
   }
-  // barrier [line 150]: the next phase starts after every invocation finished this one
+  // barrier [line 141]: the next phase starts after every invocation finished this one
   {
     for (let lid: u32 = 0; lid < 32; lid++) {
       const lx: u32 = lid;
@@ -43,7 +41,7 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>32) << 2)));
       }
     }
-    // barrier [line 150]: the next phase starts after every invocation finished this one
+    // barrier [line 141]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 16; lid++) {
@@ -54,7 +52,7 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>16) << 2)));
       }
     }
-    // barrier [line 150]: the next phase starts after every invocation finished this one
+    // barrier [line 141]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 8; lid++) {
@@ -65,7 +63,7 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>8) << 2)));
       }
     }
-    // barrier [line 150]: the next phase starts after every invocation finished this one
+    // barrier [line 141]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 4; lid++) {
@@ -76,7 +74,7 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>4) << 2)));
       }
     }
-    // barrier [line 150]: the next phase starts after every invocation finished this one
+    // barrier [line 141]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 2; lid++) {
@@ -87,7 +85,7 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>2) << 2)));
       }
     }
-    // barrier [line 150]: the next phase starts after every invocation finished this one
+    // barrier [line 141]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 1; lid++) {
@@ -98,7 +96,7 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>1) << 2)));
       }
     }
-    // barrier [line 150]: the next phase starts after every invocation finished this one
+    // barrier [line 141]: the next phase starts after every invocation finished this one
   }
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
@@ -106,7 +104,7 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     const lz: u32 = 0;
     total = load<f32>(scratch + 0 + (<usize>(<u32>0) << 2));
   }
-  // barrier [line 150]: the next phase starts after every invocation finished this one
+  // barrier [line 141]: the next phase starts after every invocation finished this one
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
     const ly: u32 = 0;

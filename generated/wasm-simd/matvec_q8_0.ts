@@ -7,33 +7,24 @@ import { f16tof32 } from "./prelude";
 
 /** Runs workgroup (wx, wy, wz) of matvec_q8_0; buffers are byte addresses, scratch holds 256 bytes. */
 export function matvec_q8_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, nwy: u32, nwz: u32, W: usize, x: usize, out: usize, k: u32): void {
+  let row: u32 = <u32>0;
   let total: f32 = <f32>0.0;
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
     const ly: u32 = 0;
     const lz: u32 = 0;
-    const blocksPerRow: u32 = (k / <u32>32);
-    const firstBlock: u32 = wx * blocksPerRow;
-    // each invocation takes every workgroupSize-th block of the row [line 26]
+    row = wx;
     let acc: f32 = <f32>0.0;
-    for (let b: u32 = lx; b < blocksPerRow; b += <u32>64) {
-      const blk: u32 = firstBlock + b;
-      let dot_: f32 = <f32>0.0;
-      {
-        // SIMD: four values of j per step in four partial sums [line 30]
-        let dot__x4 = f32x4.splat(<f32>0.0);
-        for (let j: u32 = 0; j < 32; j += 4) {
-          dot__x4 = f32x4.add(dot__x4, f32x4.mul(f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(i16x8.extend_low_i8x16_s(v128.load32_zero(W + <usize>(blk * <u32>34 + <u32>2 + j))))), v128.load(x + (<usize>(b * <u32>32 + j) << 2))));
-        }
-        dot_ += (f32x4.extract_lane(dot__x4, 0) + f32x4.extract_lane(dot__x4, 1)) + (f32x4.extract_lane(dot__x4, 2) + f32x4.extract_lane(dot__x4, 3));
-      }
-      // one scale per block: multiply once, after the integer-valued dot [line 34]
-      acc += f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>34))) * dot_;
+    // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+    // subgroup) read one block's 32 values together [line 27]
+    for (let i: u32 = lx; i < k; i += <u32>64) {
+      const blk: u32 = row * (k / <u32>32) + (i / <u32>32);
+      acc += <f32>(<i32>load<i8>(W + <usize>(blk * <u32>34 + <u32>2 + i % <u32>32))) * f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>34))) * load<f32>(x + (<usize>(i) << 2));
     }
-    // workgroupSum: tree reduction over 64 invocations in shared memory [line 36]
+    // workgroupSum: tree reduction over 64 invocations in shared memory [line 31]
     store<f32>(scratch + 0 + (<usize>(lx) << 2), acc);
   }
-  // barrier [line 36]: the next phase starts after every invocation finished this one
+  // barrier [line 31]: the next phase starts after every invocation finished this one
   {
     for (let lid: u32 = 0; lid < 32; lid++) {
       const lx: u32 = lid;
@@ -43,7 +34,7 @@ export function matvec_q8_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>32) << 2)));
       }
     }
-    // barrier [line 36]: the next phase starts after every invocation finished this one
+    // barrier [line 31]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 16; lid++) {
@@ -54,7 +45,7 @@ export function matvec_q8_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>16) << 2)));
       }
     }
-    // barrier [line 36]: the next phase starts after every invocation finished this one
+    // barrier [line 31]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 8; lid++) {
@@ -65,7 +56,7 @@ export function matvec_q8_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>8) << 2)));
       }
     }
-    // barrier [line 36]: the next phase starts after every invocation finished this one
+    // barrier [line 31]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 4; lid++) {
@@ -76,7 +67,7 @@ export function matvec_q8_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>4) << 2)));
       }
     }
-    // barrier [line 36]: the next phase starts after every invocation finished this one
+    // barrier [line 31]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 2; lid++) {
@@ -87,7 +78,7 @@ export function matvec_q8_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>2) << 2)));
       }
     }
-    // barrier [line 36]: the next phase starts after every invocation finished this one
+    // barrier [line 31]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 1; lid++) {
@@ -98,7 +89,7 @@ export function matvec_q8_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>1) << 2)));
       }
     }
-    // barrier [line 36]: the next phase starts after every invocation finished this one
+    // barrier [line 31]: the next phase starts after every invocation finished this one
   }
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
@@ -106,13 +97,13 @@ export function matvec_q8_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     const lz: u32 = 0;
     total = load<f32>(scratch + 0 + (<usize>(<u32>0) << 2));
   }
-  // barrier [line 36]: the next phase starts after every invocation finished this one
+  // barrier [line 31]: the next phase starts after every invocation finished this one
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
     const ly: u32 = 0;
     const lz: u32 = 0;
     if (lx == <u32>0) {
-      store<f32>(out + (<usize>(wx) << 2), total);
+      store<f32>(out + (<usize>(row) << 2), total);
     }
   }
 }

@@ -26,22 +26,20 @@ fn matvec_iq4_nl(
   let k: u32 = params.k;
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 411]
-  for (var g: u32 = localId.x; g < (k >> 5u); g += 64u) {
-    for (var jj: u32 = 0u; jj < 32u; jj += 1u) {
-      let i: u32 = g * 32u + jj;
-      let blk: u32 = row * (k / 32u) + (i / 32u);
-      let j: u32 = i % 32u;
-      let byte: u32 = (W[(blk * 18u + 2u + (j & 15u)) >> 2u] >> (((blk * 18u + 2u + (j & 15u)) & 3u) << 3u)) & 255u;
-      var q: u32 = byte & 15u;
-      if (j >= 16u) {
-        q = byte >> 4u;
-      }
-      let w: f32 = unpack2x16float((W[(blk * 18u) >> 2u] >> (((blk * 18u) & 2u) << 3u)) & 65535u).x * f32(KVALUES_IQ4NL[q]);
-      acc += w * x[i];
+  // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+  // subgroup) read 32 consecutive values, one scale's run, together [line 389]
+  for (var i: u32 = localId.x; i < k; i += 64u) {
+    let blk: u32 = row * (k / 32u) + (i / 32u);
+    let j: u32 = i % 32u;
+    let byte: u32 = (W[(blk * 18u + 2u + (j & 15u)) >> 2u] >> (((blk * 18u + 2u + (j & 15u)) & 3u) << 3u)) & 255u;
+    var q: u32 = byte & 15u;
+    if (j >= 16u) {
+      q = byte >> 4u;
     }
+    let w: f32 = unpack2x16float((W[(blk * 18u) >> 2u] >> (((blk * 18u) & 2u) << 3u)) & 65535u).x * f32(KVALUES_IQ4NL[q]);
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 425]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 400]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

@@ -26,26 +26,24 @@ fn matvec_iq4_xs(
   let k: u32 = params.k;
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 439]
-  for (var g: u32 = localId.x; g < (k >> 5u); g += 64u) {
-    for (var jj: u32 = 0u; jj < 32u; jj += 1u) {
-      let i: u32 = g * 32u + jj;
-      let blk: u32 = row * (k / 256u) + (i / 256u);
-      let j: u32 = i % 256u;
-      let ib: u32 = j >> 5u;
-      let l: u32 = j & 31u;
-      let ls: u32 = ((((W[(blk * 136u + 4u + (ib >> 1u)) >> 2u] >> (((blk * 136u + 4u + (ib >> 1u)) & 3u) << 3u)) & 255u) >> ((ib & 1u) * 4u)) & 15u) | (((((W[(blk * 136u + 2u) >> 2u] >> (((blk * 136u + 2u) & 2u) << 3u)) & 65535u) >> (ib * 2u)) & 3u) << 4u);
-      let dl: f32 = unpack2x16float((W[(blk * 136u) >> 2u] >> (((blk * 136u) & 2u) << 3u)) & 65535u).x * f32(i32(ls) - 32i);
-      let byte: u32 = (W[(blk * 136u + 8u + (ib * 16u + (l & 15u))) >> 2u] >> (((blk * 136u + 8u + (ib * 16u + (l & 15u))) & 3u) << 3u)) & 255u;
-      var q: u32 = byte & 15u;
-      if (l >= 16u) {
-        q = byte >> 4u;
-      }
-      let w: f32 = dl * f32(KVALUES_IQ4NL[q]);
-      acc += w * x[i];
+  // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+  // subgroup) read 32 consecutive values, one scale's run, together [line 415]
+  for (var i: u32 = localId.x; i < k; i += 64u) {
+    let blk: u32 = row * (k / 256u) + (i / 256u);
+    let j: u32 = i % 256u;
+    let ib: u32 = j >> 5u;
+    let l: u32 = j & 31u;
+    let ls: u32 = ((((W[(blk * 136u + 4u + (ib >> 1u)) >> 2u] >> (((blk * 136u + 4u + (ib >> 1u)) & 3u) << 3u)) & 255u) >> ((ib & 1u) * 4u)) & 15u) | (((((W[(blk * 136u + 2u) >> 2u] >> (((blk * 136u + 2u) & 2u) << 3u)) & 65535u) >> (ib * 2u)) & 3u) << 4u);
+    let dl: f32 = unpack2x16float((W[(blk * 136u) >> 2u] >> (((blk * 136u) & 2u) << 3u)) & 65535u).x * f32(i32(ls) - 32i);
+    let byte: u32 = (W[(blk * 136u + 8u + (ib * 16u + (l & 15u))) >> 2u] >> (((blk * 136u + 8u + (ib * 16u + (l & 15u))) & 3u) << 3u)) & 255u;
+    var q: u32 = byte & 15u;
+    if (l >= 16u) {
+      q = byte >> 4u;
     }
+    let w: f32 = dl * f32(KVALUES_IQ4NL[q]);
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 457]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 430]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

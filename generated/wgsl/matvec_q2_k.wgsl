@@ -23,24 +23,22 @@ fn matvec_q2_k(
   let k: u32 = params.k;
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 223]
-  for (var g: u32 = localId.x; g < (k >> 5u); g += 64u) {
-    for (var jj: u32 = 0u; jj < 32u; jj += 1u) {
-      let i: u32 = g * 32u + jj;
-      let blk: u32 = row * (k / 256u) + (i / 256u);
-      let j: u32 = i % 256u;
-      // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 229]
-      let half_: u32 = j >> 7u;
-      let plane: u32 = (j & 127u) >> 5u;
-      let p: u32 = j & 31u;
-      let sc: u32 = (W[(blk * 84u + (half_ * 8u + plane * 2u + (p >> 4u))) >> 2u] >> (((blk * 84u + (half_ * 8u + plane * 2u + (p >> 4u))) & 3u) << 3u)) & 255u;
-      let dl: f32 = unpack2x16float((W[(blk * 84u + 80u) >> 2u] >> (((blk * 84u + 80u) & 2u) << 3u)) & 65535u).x * f32(sc & 15u);
-      let ml: f32 = unpack2x16float((W[(blk * 84u + 82u) >> 2u] >> (((blk * 84u + 82u) & 2u) << 3u)) & 65535u).x * f32(sc >> 4u);
-      let w: f32 = dl * f32((((W[(blk * 84u + 16u + (half_ * 32u + p)) >> 2u] >> (((blk * 84u + 16u + (half_ * 32u + p)) & 3u) << 3u)) & 255u) >> (plane * 2u)) & 3u) - ml;
-      acc += w * x[i];
-    }
+  // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+  // subgroup) read 32 consecutive values, one scale's run, together [line 211]
+  for (var i: u32 = localId.x; i < k; i += 64u) {
+    let blk: u32 = row * (k / 256u) + (i / 256u);
+    let j: u32 = i % 256u;
+    // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 215]
+    let half_: u32 = j >> 7u;
+    let plane: u32 = (j & 127u) >> 5u;
+    let p: u32 = j & 31u;
+    let sc: u32 = (W[(blk * 84u + (half_ * 8u + plane * 2u + (p >> 4u))) >> 2u] >> (((blk * 84u + (half_ * 8u + plane * 2u + (p >> 4u))) & 3u) << 3u)) & 255u;
+    let dl: f32 = unpack2x16float((W[(blk * 84u + 80u) >> 2u] >> (((blk * 84u + 80u) & 2u) << 3u)) & 65535u).x * f32(sc & 15u);
+    let ml: f32 = unpack2x16float((W[(blk * 84u + 82u) >> 2u] >> (((blk * 84u + 82u) & 2u) << 3u)) & 65535u).x * f32(sc >> 4u);
+    let w: f32 = dl * f32((((W[(blk * 84u + 16u + (half_ * 32u + p)) >> 2u] >> (((blk * 84u + 16u + (half_ * 32u + p)) & 3u) << 3u)) & 255u) >> (plane * 2u)) & 3u) - ml;
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 239]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 224]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

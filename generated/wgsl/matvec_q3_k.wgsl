@@ -23,35 +23,33 @@ fn matvec_q3_k(
   let k: u32 = params.k;
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 253]
-  for (var g: u32 = localId.x; g < (k >> 5u); g += 64u) {
-    for (var jj: u32 = 0u; jj < 32u; jj += 1u) {
-      let i: u32 = g * 32u + jj;
-      let blk: u32 = row * (k / 256u) + (i / 256u);
-      let j: u32 = i % 256u;
-      let half_: u32 = j >> 7u;
-      let plane: u32 = (j & 127u) >> 5u;
-      let p: u32 = j & 31u;
-      let is_: u32 = half_ * 8u + plane * 2u + (p >> 4u);
-      // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 263]
-      var lo: u32 = 0u;
-      if (is_ < 8u) {
-        lo = ((W[(blk * 110u + 96u + is_) >> 2u] >> (((blk * 110u + 96u + is_) & 3u) << 3u)) & 255u) & 15u;
-      } else {
-        lo = ((W[(blk * 110u + 96u + (is_ - 8u)) >> 2u] >> (((blk * 110u + 96u + (is_ - 8u)) & 3u) << 3u)) & 255u) >> 4u;
-      }
-      let hi: u32 = (((W[(blk * 110u + 96u + (8u + (is_ & 3u))) >> 2u] >> (((blk * 110u + 96u + (8u + (is_ & 3u))) & 3u) << 3u)) & 255u) >> ((is_ >> 2u) * 2u)) & 3u;
-      let dl: f32 = unpack2x16float((W[(blk * 110u + 108u) >> 2u] >> (((blk * 110u + 108u) & 2u) << 3u)) & 65535u).x * f32(i32(lo | (hi << 4u)) - 32i);
-      // a clear high bit subtracts 4 [line 272]
-      var q: i32 = i32((((W[(blk * 110u + 32u + (half_ * 32u + p)) >> 2u] >> (((blk * 110u + 32u + (half_ * 32u + p)) & 3u) << 3u)) & 255u) >> (plane * 2u)) & 3u);
-      if (((((W[(blk * 110u + p) >> 2u] >> (((blk * 110u + p) & 3u) << 3u)) & 255u) >> (half_ * 4u + plane)) & 1u) == 0u) {
-        q = q - 4i;
-      }
-      let w: f32 = dl * f32(q);
-      acc += w * x[i];
+  // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+  // subgroup) read 32 consecutive values, one scale's run, together [line 239]
+  for (var i: u32 = localId.x; i < k; i += 64u) {
+    let blk: u32 = row * (k / 256u) + (i / 256u);
+    let j: u32 = i % 256u;
+    let half_: u32 = j >> 7u;
+    let plane: u32 = (j & 127u) >> 5u;
+    let p: u32 = j & 31u;
+    let is_: u32 = half_ * 8u + plane * 2u + (p >> 4u);
+    // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 247]
+    var lo: u32 = 0u;
+    if (is_ < 8u) {
+      lo = ((W[(blk * 110u + 96u + is_) >> 2u] >> (((blk * 110u + 96u + is_) & 3u) << 3u)) & 255u) & 15u;
+    } else {
+      lo = ((W[(blk * 110u + 96u + (is_ - 8u)) >> 2u] >> (((blk * 110u + 96u + (is_ - 8u)) & 3u) << 3u)) & 255u) >> 4u;
     }
+    let hi: u32 = (((W[(blk * 110u + 96u + (8u + (is_ & 3u))) >> 2u] >> (((blk * 110u + 96u + (8u + (is_ & 3u))) & 3u) << 3u)) & 255u) >> ((is_ >> 2u) * 2u)) & 3u;
+    let dl: f32 = unpack2x16float((W[(blk * 110u + 108u) >> 2u] >> (((blk * 110u + 108u) & 2u) << 3u)) & 65535u).x * f32(i32(lo | (hi << 4u)) - 32i);
+    // a clear high bit subtracts 4 [line 256]
+    var q: i32 = i32((((W[(blk * 110u + 32u + (half_ * 32u + p)) >> 2u] >> (((blk * 110u + 32u + (half_ * 32u + p)) & 3u) << 3u)) & 255u) >> (plane * 2u)) & 3u);
+    if (((((W[(blk * 110u + p) >> 2u] >> (((blk * 110u + p) & 3u) << 3u)) & 255u) >> (half_ * 4u + plane)) & 1u) == 0u) {
+      q = q - 4i;
+    }
+    let w: f32 = dl * f32(q);
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 280]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 263]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

@@ -23,36 +23,34 @@ fn matvec_q5_k(
   let k: u32 = params.k;
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 335]
-  for (var g: u32 = localId.x; g < (k >> 5u); g += 64u) {
-    for (var jj: u32 = 0u; jj < 32u; jj += 1u) {
-      let i: u32 = g * 32u + jj;
-      let blk: u32 = row * (k / 256u) + (i / 256u);
-      let j: u32 = i % 256u;
-      // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 341]
-      let is_: u32 = j >> 5u;
-      let l: u32 = j & 31u;
-      // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 344]
-      var sc: u32 = 0u;
-      var mn: u32 = 0u;
-      if (is_ < 4u) {
-        sc = ((W[(blk * 176u + 4u + is_) >> 2u] >> (((blk * 176u + 4u + is_) & 3u) << 3u)) & 255u) & 63u;
-        mn = ((W[(blk * 176u + 4u + (is_ + 4u)) >> 2u] >> (((blk * 176u + 4u + (is_ + 4u)) & 3u) << 3u)) & 255u) & 63u;
-      } else {
-        sc = (((W[(blk * 176u + 4u + (is_ + 4u)) >> 2u] >> (((blk * 176u + 4u + (is_ + 4u)) & 3u) << 3u)) & 255u) & 15u) | ((((W[(blk * 176u + 4u + (is_ - 4u)) >> 2u] >> (((blk * 176u + 4u + (is_ - 4u)) & 3u) << 3u)) & 255u) >> 6u) << 4u);
-        mn = (((W[(blk * 176u + 4u + (is_ + 4u)) >> 2u] >> (((blk * 176u + 4u + (is_ + 4u)) & 3u) << 3u)) & 255u) >> 4u) | ((((W[(blk * 176u + 4u + is_) >> 2u] >> (((blk * 176u + 4u + is_) & 3u) << 3u)) & 255u) >> 6u) << 4u);
-      }
-      let byte: u32 = (W[(blk * 176u + 48u + ((is_ >> 1u) * 32u + l)) >> 2u] >> (((blk * 176u + 48u + ((is_ >> 1u) * 32u + l)) & 3u) << 3u)) & 255u;
-      var q: u32 = byte & 15u;
-      if ((is_ & 1u) == 1u) {
-        q = byte >> 4u;
-      }
-      q = q | (((((W[(blk * 176u + 16u + l) >> 2u] >> (((blk * 176u + 16u + l) & 3u) << 3u)) & 255u) >> is_) & 1u) << 4u);
-      let w: f32 = unpack2x16float((W[(blk * 176u) >> 2u] >> (((blk * 176u) & 2u) << 3u)) & 65535u).x * f32(sc) * f32(q) - unpack2x16float((W[(blk * 176u + 2u) >> 2u] >> (((blk * 176u + 2u) & 2u) << 3u)) & 65535u).x * f32(mn);
-      acc += w * x[i];
+  // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+  // subgroup) read 32 consecutive values, one scale's run, together [line 317]
+  for (var i: u32 = localId.x; i < k; i += 64u) {
+    let blk: u32 = row * (k / 256u) + (i / 256u);
+    let j: u32 = i % 256u;
+    // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 321]
+    let is_: u32 = j >> 5u;
+    let l: u32 = j & 31u;
+    // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 324]
+    var sc: u32 = 0u;
+    var mn: u32 = 0u;
+    if (is_ < 4u) {
+      sc = ((W[(blk * 176u + 4u + is_) >> 2u] >> (((blk * 176u + 4u + is_) & 3u) << 3u)) & 255u) & 63u;
+      mn = ((W[(blk * 176u + 4u + (is_ + 4u)) >> 2u] >> (((blk * 176u + 4u + (is_ + 4u)) & 3u) << 3u)) & 255u) & 63u;
+    } else {
+      sc = (((W[(blk * 176u + 4u + (is_ + 4u)) >> 2u] >> (((blk * 176u + 4u + (is_ + 4u)) & 3u) << 3u)) & 255u) & 15u) | ((((W[(blk * 176u + 4u + (is_ - 4u)) >> 2u] >> (((blk * 176u + 4u + (is_ - 4u)) & 3u) << 3u)) & 255u) >> 6u) << 4u);
+      mn = (((W[(blk * 176u + 4u + (is_ + 4u)) >> 2u] >> (((blk * 176u + 4u + (is_ + 4u)) & 3u) << 3u)) & 255u) >> 4u) | ((((W[(blk * 176u + 4u + is_) >> 2u] >> (((blk * 176u + 4u + is_) & 3u) << 3u)) & 255u) >> 6u) << 4u);
     }
+    let byte: u32 = (W[(blk * 176u + 48u + ((is_ >> 1u) * 32u + l)) >> 2u] >> (((blk * 176u + 48u + ((is_ >> 1u) * 32u + l)) & 3u) << 3u)) & 255u;
+    var q: u32 = byte & 15u;
+    if ((is_ & 1u) == 1u) {
+      q = byte >> 4u;
+    }
+    q = q | (((((W[(blk * 176u + 16u + l) >> 2u] >> (((blk * 176u + 16u + l) & 3u) << 3u)) & 255u) >> is_) & 1u) << 4u);
+    let w: f32 = unpack2x16float((W[(blk * 176u) >> 2u] >> (((blk * 176u) & 2u) << 3u)) & 65535u).x * f32(sc) * f32(q) - unpack2x16float((W[(blk * 176u + 2u) >> 2u] >> (((blk * 176u + 2u) & 2u) << 3u)) & 65535u).x * f32(mn);
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 363]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 342]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

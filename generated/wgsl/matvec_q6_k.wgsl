@@ -23,28 +23,26 @@ fn matvec_q6_k(
   let k: u32 = params.k;
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
-  // each invocation takes every workgroupSize-th run of 32 values (one scale each in every type) [line 377]
-  for (var g: u32 = localId.x; g < (k >> 5u); g += 64u) {
-    for (var jj: u32 = 0u; jj < 32u; jj += 1u) {
-      let i: u32 = g * 32u + jj;
-      let blk: u32 = row * (k / 256u) + (i / 256u);
-      let j: u32 = i % 256u;
-      // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 383]
-      let half_: u32 = j >> 7u;
-      let quarter: u32 = (j & 127u) >> 5u;
-      let l: u32 = j & 31u;
-      let lowByte: u32 = (W[(blk * 210u + (half_ * 64u + l + (quarter & 1u) * 32u)) >> 2u] >> (((blk * 210u + (half_ * 64u + l + (quarter & 1u) * 32u)) & 3u) << 3u)) & 255u;
-      var low: u32 = lowByte & 15u;
-      if (quarter >= 2u) {
-        low = lowByte >> 4u;
-      }
-      let high: u32 = (((W[(blk * 210u + 128u + (half_ * 32u + l)) >> 2u] >> (((blk * 210u + 128u + (half_ * 32u + l)) & 3u) << 3u)) & 255u) >> (quarter * 2u)) & 3u;
-      let q: i32 = i32(low | (high << 4u)) - 32i;
-      let w: f32 = unpack2x16float((W[(blk * 210u + 208u) >> 2u] >> (((blk * 210u + 208u) & 2u) << 3u)) & 65535u).x * f32((i32((W[(blk * 210u + 192u + (half_ * 8u + (l >> 4u) + quarter * 2u)) >> 2u] >> (((blk * 210u + 192u + (half_ * 8u + (l >> 4u) + quarter * 2u)) & 3u) << 3u)) & 255u) << 24u) >> 24u) * f32(q);
-      acc += w * x[i];
+  // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+  // subgroup) read 32 consecutive values, one scale's run, together [line 357]
+  for (var i: u32 = localId.x; i < k; i += 64u) {
+    let blk: u32 = row * (k / 256u) + (i / 256u);
+    let j: u32 = i % 256u;
+    // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 361]
+    let half_: u32 = j >> 7u;
+    let quarter: u32 = (j & 127u) >> 5u;
+    let l: u32 = j & 31u;
+    let lowByte: u32 = (W[(blk * 210u + (half_ * 64u + l + (quarter & 1u) * 32u)) >> 2u] >> (((blk * 210u + (half_ * 64u + l + (quarter & 1u) * 32u)) & 3u) << 3u)) & 255u;
+    var low: u32 = lowByte & 15u;
+    if (quarter >= 2u) {
+      low = lowByte >> 4u;
     }
+    let high: u32 = (((W[(blk * 210u + 128u + (half_ * 32u + l)) >> 2u] >> (((blk * 210u + 128u + (half_ * 32u + l)) & 3u) << 3u)) & 255u) >> (quarter * 2u)) & 3u;
+    let q: i32 = i32(low | (high << 4u)) - 32i;
+    let w: f32 = unpack2x16float((W[(blk * 210u + 208u) >> 2u] >> (((blk * 210u + 208u) & 2u) << 3u)) & 65535u).x * f32((i32((W[(blk * 210u + 192u + (half_ * 8u + (l >> 4u) + quarter * 2u)) >> 2u] >> (((blk * 210u + 192u + (half_ * 8u + (l >> 4u) + quarter * 2u)) & 3u) << 3u)) & 255u) << 24u) >> 24u) * f32(q);
+    acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 397]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 374]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

@@ -21,20 +21,15 @@ fn matvec_q8_0(
   @builtin(num_workgroups) numWorkgroups: vec3<u32>,
 ) {
   let k: u32 = params.k;
-  let blocksPerRow: u32 = (k / 32u);
-  let firstBlock: u32 = workgroupId.x * blocksPerRow;
-  // each invocation takes every workgroupSize-th block of the row [line 26]
+  let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
-  for (var b: u32 = localId.x; b < blocksPerRow; b += 64u) {
-    let blk: u32 = firstBlock + b;
-    var dot_: f32 = 0.0f;
-    for (var j: u32 = 0u; j < 32u; j += 1u) {
-      dot_ += f32((i32((W[(blk * 34u + 2u + j) >> 2u] >> (((blk * 34u + 2u + j) & 3u) << 3u)) & 255u) << 24u) >> 24u) * x[b * 32u + j];
-    }
-    // one scale per block: multiply once, after the integer-valued dot [line 34]
-    acc += unpack2x16float((W[(blk * 34u) >> 2u] >> (((blk * 34u) & 2u) << 3u)) & 65535u).x * dot_;
+  // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
+  // subgroup) read one block's 32 values together [line 27]
+  for (var i: u32 = localId.x; i < k; i += 64u) {
+    let blk: u32 = row * (k / 32u) + (i / 32u);
+    acc += f32((i32((W[(blk * 34u + 2u + i % 32u) >> 2u] >> (((blk * 34u + 2u + i % 32u) & 3u) << 3u)) & 255u) << 24u) >> 24u) * unpack2x16float((W[(blk * 34u) >> 2u] >> (((blk * 34u) & 2u) << 3u)) & 65535u).x * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 36]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 31]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();
@@ -84,6 +79,6 @@ fn matvec_q8_0(
   storageBarrier();
   workgroupBarrier();
   if (localId.x == 0u) {
-    out[workgroupId.x] = total;
+    out[row] = total;
   }
 }
