@@ -176,6 +176,29 @@ describe("DSL features in the generated targets", () => {
     }
   });
 
+  it("runs block_dot_q8_0's block dot in f32x4 lanes and agrees with the interpreter to f32 rounding", () => {
+    expect(files.get("wasm-simd/block_dot_q8_0.ts")).toContain("f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(i16x8.extend_low_i8x16_s(v128.load32_zero(");
+    // ggml's own q8_0 blocks (four rows of 1024) and their dequantized values
+    const W = new Uint8Array(readFileSync(golden("quants", "q8_0-seed1.bin")));
+    const deq = new Float32Array(new Uint8Array(readFileSync(golden("quants", "q8_0-seed1.f32"))).buffer);
+    const r = lcg(5);
+    const x = Float32Array.from({ length: 1024 }, () => r() / 2 ** 32 - 0.5);
+    const bufs = { W, x, out: new Float32Array(4) };
+    const want = interpretBoth("block_dot_q8_0", 4, { k: 1024 }, bufs).out as Float32Array;
+    const got = runWasm(wasm, manifest.get("block_dot_q8_0")!, 4, { k: 1024 }, bufs).out as Float32Array;
+    for (let row = 0; row < 4; row++) {
+      // four partial sums instead of one: the order of the additions differs, not the products
+      let scale = 0;
+      let exact = 0;
+      for (let i = 0; i < 1024; i++) {
+        scale += Math.abs(deq[row * 1024 + i]! * x[i]!);
+        exact += deq[row * 1024 + i]! * x[i]!;
+      }
+      expect(Math.abs(got[row]! - want[row]!) / scale, `row ${row}`).toBeLessThan(1e-6);
+      expect(Math.abs(got[row]! - exact) / scale, `row ${row} against ggml's dequantized values`).toBeLessThan(1e-6);
+    }
+  });
+
   it.skipIf(!NVCC)("CUDA compiles for sm_80 and sm_90 with warnings as errors", async () => {
     for (const arch of ["sm_80", "sm_90"]) {
       const r = await nvccPtxAll([...manifest.values()].map((k) => [k.files.cuda!, files.get(k.files.cuda!)!] as const), arch, work);
