@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { loadModel } from "../engine/runtime/model.js";
-import { argmax } from "../engine/sampling/sampler.js";
 import { golden } from "./golden.js";
+import { greedyIds } from "./greedy.js";
 import { writeQ2KAttnQModel } from "./q2k-model.js";
 
 afterEach(() => vi.restoreAllMocks());
@@ -18,13 +18,7 @@ describe("the default backend", () => {
     const model = await loadModel(golden("models", "stories260k-f32.gguf"), { threads: 2 });
     try {
       expect(model.backend.name).toBe("wasm");
-      const seq = model.backend.createSequence();
-      let logits = await seq.forward(g.prompt_token_ids, 0, "last");
-      const ids: number[] = [];
-      for (let i = 0; i < 32; i++) {
-        ids.push(argmax(logits));
-        logits = await seq.forward([ids[i]!], g.prompt_token_ids.length + i, "last");
-      }
+      const ids = await greedyIds(model.backend.createSequence(), g.prompt_token_ids, 32);
       expect(ids).toEqual(g.generated_token_ids.slice(0, 32));
     } finally {
       model.close();

@@ -13,6 +13,7 @@ import { describe, expect, it } from "vitest";
 import type { Backend } from "../engine/runtime/backend.js";
 import { argmax } from "../engine/sampling/sampler.js";
 import { golden } from "./golden.js";
+import { greedyIds } from "./greedy.js";
 
 export type BackendFor = (modelFile: string, kvType: "f32" | "f16") => Promise<Backend>;
 
@@ -101,13 +102,7 @@ export function gpuGoldenSuites(label: string, backendFor: BackendFor, skipWhy: 
 
       it(`${model}: free-running, the first ${n} ids (before the first margin < ${nearTie}) equal llama.cpp's`, async () => {
         const seq = (await backendFor(g.model_file, "f32")).createSequence();
-        let logits = await seq.forward(g.prompt_token_ids, 0, "last");
-        const ids: number[] = [];
-        for (let step = 0; step < n; step++) {
-          const id = argmax(logits);
-          ids.push(id);
-          if (step + 1 < n) logits = await seq.forward([id], g.prompt_token_ids.length + step, "last");
-        }
+        const ids = await greedyIds(seq, g.prompt_token_ids, n);
         seq.free();
         expect(n).toBeGreaterThan(10);
         expect(ids).toEqual(g.generated_token_ids.slice(0, n));

@@ -13,8 +13,8 @@ import { modelConfigFromGGUF, type ModelConfig, type RopeConfig } from "../engin
 import { loadWeights } from "../engine/model/weights.js";
 import { ropeAngles } from "../engine/reference/ops.js";
 import { createReferenceBackend } from "../engine/runtime/reference-backend.js";
-import { argmax } from "../engine/sampling/sampler.js";
 import { golden } from "./golden.js";
+import { greedyIds } from "./greedy.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kiln-reference-model-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -120,13 +120,7 @@ describe("tied output projection", () => {
     const f = GGUFFile.open(p);
     const backend = await createReferenceBackend(f, modelConfigFromGGUF(f), { kvType: "f32" });
     f.close();
-    const seq = backend.createSequence();
-    let logits = await seq.forward(g.prompt_token_ids, 0, "last");
-    const ids: number[] = [];
-    for (let i = 0; i < 32; i++) {
-      ids.push(argmax(logits));
-      logits = await seq.forward([ids[i]!], g.prompt_token_ids.length + i, "last");
-    }
+    const ids = await greedyIds(backend.createSequence(), g.prompt_token_ids, 32);
     expect(ids).toEqual(g.generated_token_ids.slice(0, 32));
   });
 });
