@@ -150,7 +150,7 @@ describe("wasm backend q4_K/q6_K prefill and decode paths give the one-row one-t
   const rand = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
   // [ggml type id, block bytes, offsets of the f16 scales in a block]
   for (const [type, name, blockBytes, f16At] of [[12, "q4_K", 144, [0, 2]], [14, "q6_K", 210, [208]]] as const) {
-    for (const [rows, nTok] of [[30, 1], [24, 2], [7, 3], [30, 5]] as const) {
+    for (const [rows, nTok] of [[30, 1], [24, 2], [7, 3], [9, 4], [30, 5]] as const) {
       it(`${name}: ${rows} rows x ${nTok} tokens`, () => {
         const k = 512, rowBytes = (k / 256) * blockBytes, xStride = (k / 256) * 560;
         const W = 65536, X = W + rows * rowBytes + 64, XQ = X + nTok * k * 4 + 64;
@@ -183,17 +183,28 @@ describe("wasm backend q4_K/q6_K prefill and decode paths give the one-row one-t
           const single = Array.from(new Uint32Array(memory.buffer, O3, nTok * rows));
           expect(Array.from(new Uint32Array(memory.buffer, O1, nTok * rows))).toEqual(single);
           expect(Array.from(new Uint32Array(memory.buffer, O2, nTok * rows))).toEqual(single);
-          if (rx && name === "q6_K") {
-            // relaxed decode: one job per token against q8_K, rows split over nth threads
+          if (rx) {
             rx.quantizeQ8_K!(0, 1, X, k * 4, XK, kStride, nTok, k);
-            new Float32Array(memory.buffer, O4, nTok * rows).fill(7);
-            for (let tid = 0; tid < nth; tid++) {
-              for (let t = 0; t < nTok; t++) {
-                job.set([type | 0x200, W, rowBytes, rows, k, XK + t * kStride, kStride, 1, O4 + t * rows * 4, rows, rows]);
+            if (name === "q6_K") {
+              // relaxed decode: one job per token against q8_K, rows split over nth threads
+              new Float32Array(memory.buffer, O4, nTok * rows).fill(7);
+              for (let tid = 0; tid < nth; tid++) {
+                for (let t = 0; t < nTok; t++) {
+                  job.set([type | 0x200, W, rowBytes, rows, k, XK + t * kStride, kStride, 1, O4 + t * rows * 4, rows, rows]);
+                  rx.matmul!(tid, nth, J, 1);
+                }
+              }
+              expect(Array.from(new Uint32Array(memory.buffer, O4, nTok * rows))).toEqual(single);
+            }
+            if (nTok > 1) {
+              // relaxed prefill: one job of nTok tokens against q8_K, up to four tokens per weight block
+              new Float32Array(memory.buffer, O4, nTok * rows).fill(7);
+              for (let tid = 0; tid < nth; tid++) {
+                job.set([type | 0x200, W, rowBytes, rows, k, XK, kStride, nTok, O4, rows, rows]);
                 rx.matmul!(tid, nth, J, 1);
               }
+              expect(Array.from(new Uint32Array(memory.buffer, O4, nTok * rows)), "relaxed prefill").toEqual(single);
             }
-            expect(Array.from(new Uint32Array(memory.buffer, O4, nTok * rows))).toEqual(single);
           }
           expect(new Float32Array(memory.buffer, O3, nTok * rows).every(Number.isFinite)).toBe(true);
         }

@@ -965,13 +965,13 @@ function dotQ4_KX(w: usize, x: usize, nb: i32): f32 {
   );
 }
 
-// sum over sub-blocks of min * (the sub-block's two bsums) against a widened q8_K block at x: each
-// min twice, against the bsums in order
-@inline function minsTermQ4_K(u: v128, x: usize): i32 {
+// sum over sub-blocks of min * (the sub-block's two bsums) against a q8_K block's 16 bsums at bs
+// (a widened block's at 528, ggml's own at 260): each min twice, against the bsums in order
+@inline function minsTermQ4_K(u: v128, bs: usize): i32 {
   const md = i8x16.shuffle(u, u, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
   return hsumI(i32x4.add(
-    i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_u(md), v128.load(x, 528)),
-    i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(md), v128.load(x, 544)),
+    i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_u(md), v128.load(bs)),
+    i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(md), v128.load(bs, 16)),
   ));
 }
 
@@ -1000,7 +1000,7 @@ function dotQ4_KX(w: usize, x: usize, nb: i32): f32 {
     ));
   }
   const dy = load<f32>(x);
-  return dy * f16s(load<u16>(w)) * <f32>hsumI(vs) - dy * f16s(load<u16>(w, 2)) * <f32>minsTermQ4_K(u, x);
+  return dy * f16s(load<u16>(w)) * <f32>hsumI(vs) - dy * f16s(load<u16>(w, 2)) * <f32>minsTermQ4_K(u, x + 528);
 }
 
 // dotQ4_KX for two activation rows x and y at once (prefill): each weight block, its scales and mins
@@ -1027,8 +1027,8 @@ function dotQ4_KXx2(w: usize, x: usize, y: usize, nb: i32, out: usize, outY: usi
     }
     const d = f16s(load<u16>(w)), dmin = f16s(load<u16>(w, 2));
     const dx = load<f32>(x), dy = load<f32>(y);
-    sumx += dx * d * <f32>hsumI(vx) - dx * dmin * <f32>minsTermQ4_K(u, x);
-    sumy += dy * d * <f32>hsumI(vy) - dy * dmin * <f32>minsTermQ4_K(u, y);
+    sumx += dx * d * <f32>hsumI(vx) - dx * dmin * <f32>minsTermQ4_K(u, x + 528);
+    sumy += dy * d * <f32>hsumI(vy) - dy * dmin * <f32>minsTermQ4_K(u, y + 528);
     w += 144;
     x += Q8_KX_BLOCK;
     y += Q8_KX_BLOCK;
@@ -1119,7 +1119,7 @@ function dotQ6_KX(w: usize, x: usize, nb: i32): f32 {
       vs = i32x4.add(vs, partQ6_K(q1, q2, q3, q4, x + 16 + (((<usize>n << 7) + l) << 1), sc + is));
     }
   }
-  return load<f32>(x) * f16s(load<u16>(w, 208)) * <f32>(hsumI(vs) - 32 * biasQ6_K(w, x));
+  return load<f32>(x) * f16s(load<u16>(w, 208)) * <f32>(hsumI(vs) - 32 * biasQ6_K(w, x + 528));
 }
 
 // four 16-value pieces of a q6_K block (values 0..63, 32 apart) against the widened q8_K values at y,
@@ -1132,11 +1132,11 @@ function dotQ6_KX(w: usize, x: usize, nb: i32): f32 {
 
 // sum(sc * bsum) of a q6_K block against a widened q8_K block: the 16 scales widened to i16 against the
 // 16 bsums (the -32 offset of the quants, taken back once per block)
-@inline function biasQ6_K(w: usize, x: usize): i32 {
+@inline function biasQ6_K(w: usize, bs: usize): i32 {
   const scs = v128.load(w + 192);
   return hsumI(i32x4.add(
-    i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(scs), v128.load(x + 528)),
-    i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(scs), v128.load(x + 544)),
+    i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(scs), v128.load(bs)),
+    i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(scs), v128.load(bs, 16)),
   ));
 }
 
@@ -1216,13 +1216,8 @@ function dotKStreams(q6: bool, w: usize, span: usize, x: usize, nb: i32, out: us
       vs = i32x4.add(vs, partQ6_KR(q1, q2, q3, q4, x + 4 + (<usize>n << 7) + l, sc + is));
     }
   }
-  // the -32 offset of the quants: sum(sc * bsum), as biasQ6_K
-  const scs = v128.load(w + 192);
-  const bias = hsumI(i32x4.add(
-    i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(scs), v128.load(x + 260)),
-    i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(scs), v128.load(x + 276)),
-  ));
-  return load<f32>(x) * f16s(load<u16>(w, 208)) * <f32>(hsumI(vs) - 32 * bias);
+  // the -32 offset of the quants: sum(sc * bsum)
+  return load<f32>(x) * f16s(load<u16>(w, 208)) * <f32>(hsumI(vs) - 32 * biasQ6_K(w, x + 260));
 }
 
 const Q8_K_BLOCK = 292;
@@ -1263,6 +1258,97 @@ function dotQ6_KRStreams(w: usize, span: usize, x: usize, nb: i32, out: usize, o
   store<f32>(out + 7 * ospan, s7);
 }
 
+// Prefill with relaxed SIMD: a q4_K or q6_K row against nx (1 to 4) q8_K activation rows x, x + xStride,
+// ... (ggml's own blocks), each weight block unpacked once for all of them. As in the decode kernels
+// above, each 16 values' products are one pair product (the quants are the i7 operand) and their
+// sub-block's scale one i16 dot; the integer sums are exact, so each token's result has the bits of
+// dotQ4_KX / dotQ6_KX.
+function dotKRn(q6: bool, w: usize, x: usize, xStride: usize, nx: i32, nb: i32, out: usize, outStride: usize): void {
+  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+  for (let b = 0; b < nb; b++) {
+    let v0 = i32x4.splat(0), v1 = i32x4.splat(0), v2 = i32x4.splat(0), v3 = i32x4.splat(0);
+    if (q6) {
+      const m4 = i8x16.splat(0x0f);
+      const m30 = i8x16.splat(0x30);
+      for (let n = 0; n < 2; n++) {
+        const ql = w + (<usize>n << 6);
+        const qh = w + 128 + (<usize>n << 5);
+        const sc = w + 192 + (<usize>n << 3);
+        for (let is = 0; is < 2; is++) {
+          const l = <usize>is << 4;
+          const a = v128.load(ql + l);
+          const c = v128.load(ql + 32 + l);
+          const h = v128.load(qh + l);
+          const q1 = v128.or(v128.and(a, m4), v128.and(i16x8.shl(h, 4), m30));
+          const q2 = v128.or(v128.and(c, m4), v128.and(i16x8.shl(h, 2), m30));
+          const q3 = v128.or(v128.and(i16x8.shr_u(a, 4), m4), v128.and(h, m30));
+          const q4 = v128.or(v128.and(i16x8.shr_u(c, 4), m4), v128.and(i16x8.shr_u(h, 2), m30));
+          const y = x + 4 + (<usize>n << 7) + l;
+          v0 = i32x4.add(v0, partQ6_KR(q1, q2, q3, q4, y, sc + is));
+          if (nx > 1) v1 = i32x4.add(v1, partQ6_KR(q1, q2, q3, q4, y + xStride, sc + is));
+          if (nx > 2) v2 = i32x4.add(v2, partQ6_KR(q1, q2, q3, q4, y + 2 * xStride, sc + is));
+          if (nx > 3) v3 = i32x4.add(v3, partQ6_KR(q1, q2, q3, q4, y + 3 * xStride, sc + is));
+        }
+      }
+      const d = f16s(load<u16>(w, 208));
+      s0 += load<f32>(x) * d * <f32>(hsumI(v0) - 32 * biasQ6_K(w, x + 260));
+      if (nx > 1) s1 += load<f32>(x + xStride) * d * <f32>(hsumI(v1) - 32 * biasQ6_K(w, x + xStride + 260));
+      if (nx > 2) s2 += load<f32>(x + 2 * xStride) * d * <f32>(hsumI(v2) - 32 * biasQ6_K(w, x + 2 * xStride + 260));
+      if (nx > 3) s3 += load<f32>(x + 3 * xStride) * d * <f32>(hsumI(v3) - 32 * biasQ6_K(w, x + 3 * xStride + 260));
+      w += 210;
+    } else {
+      const m4 = i8x16.splat(0x0f);
+      const u = scalesQ4_K(w);
+      for (let j = 0; j < 4; j++) {
+        const q = w + 16 + (<usize>j << 5);
+        const a = v128.load(q);
+        const c = v128.load(q, 16);
+        const l0 = v128.and(a, m4), l1 = v128.and(c, m4);
+        const h0 = v128.and(i16x8.shr_u(a, 4), m4), h1 = v128.and(i16x8.shr_u(c, 4), m4);
+        const sw = <u32>(j < 2 ? i32x4.extract_lane(u, 0) : i32x4.extract_lane(u, 1));
+        const sh = <u32>(j & 1) << 4;
+        const slo = i16x8.splat(<i16>((sw >> sh) & 0xff));
+        const shi = i16x8.splat(<i16>((sw >> (sh + 8)) & 0xff));
+        const y = x + 4 + (<usize>j << 6);
+        v0 = i32x4.add(v0, partQ4_KR(l0, l1, h0, h1, y, slo, shi));
+        if (nx > 1) v1 = i32x4.add(v1, partQ4_KR(l0, l1, h0, h1, y + xStride, slo, shi));
+        if (nx > 2) v2 = i32x4.add(v2, partQ4_KR(l0, l1, h0, h1, y + 2 * xStride, slo, shi));
+        if (nx > 3) v3 = i32x4.add(v3, partQ4_KR(l0, l1, h0, h1, y + 3 * xStride, slo, shi));
+      }
+      const d = f16s(load<u16>(w)), dmin = f16s(load<u16>(w, 2));
+      let dy = load<f32>(x);
+      s0 += dy * d * <f32>hsumI(v0) - dy * dmin * <f32>minsTermQ4_K(u, x + 260);
+      if (nx > 1) {
+        dy = load<f32>(x + xStride);
+        s1 += dy * d * <f32>hsumI(v1) - dy * dmin * <f32>minsTermQ4_K(u, x + xStride + 260);
+      }
+      if (nx > 2) {
+        dy = load<f32>(x + 2 * xStride);
+        s2 += dy * d * <f32>hsumI(v2) - dy * dmin * <f32>minsTermQ4_K(u, x + 2 * xStride + 260);
+      }
+      if (nx > 3) {
+        dy = load<f32>(x + 3 * xStride);
+        s3 += dy * d * <f32>hsumI(v3) - dy * dmin * <f32>minsTermQ4_K(u, x + 3 * xStride + 260);
+      }
+      w += 144;
+    }
+    x += Q8_K_BLOCK;
+  }
+  store<f32>(out, s0);
+  if (nx > 1) store<f32>(out + outStride, s1);
+  if (nx > 2) store<f32>(out + 2 * outStride, s2);
+  if (nx > 3) store<f32>(out + 3 * outStride, s3);
+}
+
+// 64 values of a q4_K block (low nibbles l0, l1: sub-block 2j, scale slo; high nibbles h0, h1:
+// sub-block 2j + 1, scale shi) against ggml q8_K values at y: the pair sums of each sub-block (at most
+// 2 * 2 * 15 * 127 after the add) times its scale by one i16 dot
+@inline function partQ4_KR(l0: v128, l1: v128, h0: v128, h1: v128, y: usize, slo: v128, shi: v128): v128 {
+  const lo = i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(y), l0), i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(y, 16), l1));
+  const hi = i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(y, 32), h0), i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(y, 48), h1));
+  return i32x4.add(i32x4.dot_i16x8_s(lo, slo), i32x4.dot_i16x8_s(hi, shi));
+}
+
 // dotQ6_KX for two activation rows x and y at once (prefill), the same bits per token
 function dotQ6_KXx2(w: usize, x: usize, y: usize, nb: i32, out: usize, outY: usize): void {
   let sumx: f32 = 0, sumy: f32 = 0;
@@ -1289,8 +1375,8 @@ function dotQ6_KXx2(w: usize, x: usize, y: usize, nb: i32, out: usize, outY: usi
       }
     }
     const d = f16s(load<u16>(w, 208));
-    sumx += load<f32>(x) * d * <f32>(hsumI(vx) - 32 * biasQ6_K(w, x));
-    sumy += load<f32>(y) * d * <f32>(hsumI(vy) - 32 * biasQ6_K(w, y));
+    sumx += load<f32>(x) * d * <f32>(hsumI(vx) - 32 * biasQ6_K(w, x + 528));
+    sumy += load<f32>(y) * d * <f32>(hsumI(vy) - 32 * biasQ6_K(w, y + 528));
     w += 210;
     x += Q8_KX_BLOCK;
     y += Q8_KX_BLOCK;
@@ -1532,6 +1618,19 @@ function matmulRows(jobs: usize, nJobs: i32, g0: i32, g1: i32): void {
           }
         }
         continue;
+      }
+      if (ASC_FEATURE_RELAXED_SIMD) {
+        if (nTok > 1 && (type == Q4_K || type == Q6_K) && (typeWord & RELAXED_ACTIVATIONS) != 0) {
+          // four tokens at a time against ggml's q8_K, each weight block unpacked once for them
+          for (let t = 0; t < nTok; t += 4) {
+            const xr = xq + <usize>t * xStride;
+            const orow = out + <usize>t * outStride;
+            for (let r = rt; r < re; r++) {
+              dotKRn(type == Q6_K, w + <usize>r * rowBytes, xr, xStride, min(nTok - t, 4), k >> 8, orow + (<usize>r << 2), outStride);
+            }
+          }
+          continue;
+        }
       }
       if (nTok > 1 && (type == Q4_K || type == Q6_K)) {
         // two tokens at a time: each weight block is unpacked once for both
