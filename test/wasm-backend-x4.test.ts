@@ -150,7 +150,7 @@ describe("wasm backend q4_K/q6_K prefill and decode paths give the one-row one-t
   const rand = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
   // [ggml type id, block bytes, offsets of the f16 scales in a block]
   for (const [type, name, blockBytes, f16At] of [[12, "q4_K", 144, [0, 2]], [14, "q6_K", 210, [208]]] as const) {
-    for (const [rows, nTok] of [[30, 1], [24, 2], [7, 3], [9, 4], [30, 5]] as const) {
+    for (const [rows, nTok] of [[30, 1], [24, 2], [7, 3], [9, 4], [30, 5], [200, 3]] as const) {
       it(`${name}: ${rows} rows x ${nTok} tokens`, () => {
         const k = 512, rowBytes = (k / 256) * blockBytes, xStride = (k / 256) * 560;
         const W = 65536, X = W + rows * rowBytes + 64, XQ = X + nTok * k * 4 + 64;
@@ -204,6 +204,14 @@ describe("wasm backend q4_K/q6_K prefill and decode paths give the one-row one-t
                 rx.matmul!(tid, nth, J, 1);
               }
               expect(Array.from(new Uint32Array(memory.buffer, O4, nTok * rows)), "relaxed prefill").toEqual(single);
+              // the same with rows claimed in chunks from the counter after the job record (DYNAMIC)
+              new Float32Array(memory.buffer, O4, nTok * rows).fill(7);
+              new Uint32Array(memory.buffer, J + 44, 1)[0] = 0;
+              for (let tid = 0; tid < nth; tid++) {
+                job.set([type | 0x200 | 0x800, W, rowBytes, rows, k, XK, kStride, nTok, O4, rows, rows]);
+                rx.matmul!(tid, nth, J, 1);
+              }
+              expect(Array.from(new Uint32Array(memory.buffer, O4, nTok * rows)), "relaxed prefill, rows in chunks").toEqual(single);
             }
           }
           expect(new Float32Array(memory.buffer, O3, nTok * rows).every(Number.isFinite)).toBe(true);

@@ -326,8 +326,9 @@ export class WasmBackend implements Backend {
         const m = p.m;
         const rows = m.x4 ? x4Rows(m.rows) : m.rows;
         const relaxed = m.relaxed && (format === "q8_0r" || format === "q8_K");
-        // decode of x4 matrices: rows claimed in chunks (K-quant rows measured slower in chunks)
-        const dynamic = j === 0 && nTok === 1 && jobs.every((q) => q.m.x4) ? DYNAMIC : 0;
+        // rows claimed in chunks by whichever thread is free (this VM's cores differ by 10-20%): prefill,
+        // and decode of x4 matrices (K-quant decode measured slower in chunks: its streams run short)
+        const dynamic = j === 0 && (nTok > 1 || jobs.every((q) => q.m.x4)) ? DYNAMIC : 0;
         rec.set([m.type.id | (m.x4 ? X4_LAYOUT : 0) | (relaxed ? RELAXED_ACTIVATIONS : 0) | (m.normalScales ? NORMAL_SCALES : 0) | dynamic, m.addr, m.rowBytes, rows, m.cols, xq, xStride, nTok, p.out, p.outStride, m.rows], j * MATMUL_JOB);
       });
       rec[jobs.length * MATMUL_JOB] = 0; // the chunk counter
