@@ -86,10 +86,16 @@ class CudaSequence implements BackendSequence {
     }
   }
 
+  /** Device addresses by buffer name, made once: a token's launch list looks up about a thousand. */
+  private readonly addresses = new Map<string, bigint>();
   private addressOf = (name: string): bigint => {
-    const off = this.arena.offsets.get(name);
-    if (off !== undefined) return this.base + BigInt(off);
-    return this.model.addressOf(name);
+    let a = this.addresses.get(name);
+    if (a === undefined) {
+      const off = this.arena.offsets.get(name);
+      a = off !== undefined ? this.base + BigInt(off) : this.model.addressOf(name);
+      this.addresses.set(name, a);
+    }
+    return a;
   };
 
   private sizeOf = (name: string): number | undefined => this.arena.sizes.get(name) ?? this.model.sizeOf(name);

@@ -39,6 +39,17 @@ export function planArena(sizes: ReadonlyMap<string, number> | Iterable<[string,
 /** A device address: the arena's base (from cuMemAlloc) plus the buffer's offset. */
 export type DevicePtr = bigint;
 
+// a kernel's buffers in binding order, sorted once: a token's launch list packs hundreds of them
+const sortedBuffers = new WeakMap<KernelDesc, KernelDesc["buffers"]>();
+function byBinding(kernel: KernelDesc): KernelDesc["buffers"] {
+  let b = sortedBuffers.get(kernel);
+  if (!b) {
+    b = [...kernel.buffers].sort((x, y) => x.binding - y.binding);
+    sortedBuffers.set(kernel, b);
+  }
+  return b;
+}
+
 /**
  * The arguments of one launch as cuLaunchKernel's kernelParams take them, one 8-byte slot per
  * parameter of the .cu signature: each buffer's device pointer in binding order, then each uniform (a
@@ -47,7 +58,7 @@ export type DevicePtr = bigint;
  * CU_LAUNCH_PARAM_BUFFER_POINTER instead was refused on an H100 with CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES).
  */
 export function packParams(kernel: KernelDesc, pointers: Readonly<Record<string, DevicePtr>>, uniforms: Readonly<Record<string, number>>): Uint8Array {
-  const bufs = [...kernel.buffers].sort((a, b) => a.binding - b.binding);
+  const bufs = byBinding(kernel);
   const bytes = new Uint8Array(8 * (bufs.length + kernel.uniforms.length));
   const view = new DataView(bytes.buffer);
   bufs.forEach((b, i) => {
