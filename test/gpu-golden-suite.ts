@@ -11,26 +11,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Backend } from "../engine/runtime/backend.js";
-import { argmax } from "../engine/sampling/sampler.js";
-import { golden } from "./golden.js";
-import { greedyIds } from "./greedy.js";
+import { golden, nmse, readF32 } from "./golden.js";
+import { greedyIds, teacherForcedMismatches, type GreedyRecord } from "./greedy.js";
 
 export type BackendFor = (modelFile: string, kvType: "f32" | "f16") => Promise<Backend>;
-
-export function readF32(path: string): Float32Array {
-  const b = readFileSync(path);
-  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-}
-
-export function nmse(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return num / den;
-}
 
 const LOGITS_CASES: [string, string, number][] = [
   // [model, golden logits file, NMSE limit]
@@ -51,11 +35,8 @@ const LOGITS_CASES: [string, string, number][] = [
   ["gemma2-synthetic-q8_0", "gemma2-synthetic-q8_0-logits", 1e-3],
 ];
 
-interface GreedyJSON {
+interface GreedyJSON extends GreedyRecord {
   model_file: string;
-  prompt_token_ids: number[];
-  generated_token_ids: number[];
-  top1_top2_margin: number[];
 }
 
 /** Defines the logits and greedy suites for one backend; skipped (the caller says why) when skipWhy is set. */
@@ -110,19 +91,9 @@ export function gpuGoldenSuites(label: string, backendFor: BackendFor, skipWhy: 
 
       it(`${model}: teacher-forced, the argmax equals llama.cpp's token at every step with margin >= ${nearTie}`, async () => {
         const seq = (await backendFor(g.model_file, "f32")).createSequence();
-        const all = [...g.prompt_token_ids, ...g.generated_token_ids];
-        const logits = await seq.forward(all, 0, "all");
+        const logits = await seq.forward([...g.prompt_token_ids, ...g.generated_token_ids], 0, "all");
         seq.free();
-        const nVocab = logits.length / all.length;
-        const p = g.prompt_token_ids.length;
-        const mismatches: string[] = [];
-        let checked = 0;
-        for (let s = 0; s < g.generated_token_ids.length; s++) {
-          if (g.top1_top2_margin[s]! < nearTie) continue;
-          checked++;
-          const got = argmax(logits.subarray((p - 1 + s) * nVocab, (p + s) * nVocab));
-          if (got !== g.generated_token_ids[s]) mismatches.push(`step ${s}: ${got} instead of ${g.generated_token_ids[s]}`);
-        }
+        const { checked, mismatches } = teacherForcedMismatches(logits, g, nearTie);
         expect(checked).toBeGreaterThan(200);
         expect(mismatches).toEqual([]);
       });

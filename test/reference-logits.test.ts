@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { GGUFFile } from "../engine/gguf/reader.js";
 import { modelConfigFromGGUF } from "../engine/model/config.js";
 import { createReferenceBackend } from "../engine/runtime/reference-backend.js";
-import { golden } from "./golden.js";
+import { golden, nmse, readF32 } from "./golden.js";
 
 interface LogitsJSON {
   model_file: string;
@@ -17,20 +17,6 @@ interface LogitsJSON {
 }
 
 /** Σ(a−b)² / Σb². */
-function nmse(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return num / den;
-}
-
-function readF32(path: string): Float32Array {
-  const buf = readFileSync(path);
-  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-}
 
 async function referenceLogits(modelFile: string, tokens: number[], kvType: "f32" | "f16"): Promise<Float32Array> {
   const f = GGUFFile.open(golden("models", modelFile));

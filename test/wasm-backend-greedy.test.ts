@@ -9,9 +9,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import { GGUFFile } from "../engine/gguf/reader.js";
 import { modelConfigFromGGUF } from "../engine/model/config.js";
 import type { Backend } from "../engine/runtime/backend.js";
-import { argmax } from "../engine/sampling/sampler.js";
 import { createWasmBackend } from "../targets/wasm-simd/backend/backend.js";
 import { golden } from "./golden.js";
+import { greedyIds, teacherForcedMismatches } from "./greedy.js";
 
 interface GreedyJSON {
   model_file: string;
@@ -58,13 +58,7 @@ describe("wasm backend greedy decoding matches llama.cpp", () => {
 
     it(`${name}: free-running, the first ${n} ids (before the first margin < ${nearTie}) equal llama.cpp's`, async () => {
       const seq = (await backendFor(g, name)).createSequence();
-      let logits = await seq.forward(g.prompt_token_ids, 0, "last");
-      const ids: number[] = [];
-      for (let step = 0; step < n; step++) {
-        const id = argmax(logits);
-        ids.push(id);
-        if (step + 1 < n) logits = await seq.forward([id], g.prompt_token_ids.length + step, "last");
-      }
+      const ids = await greedyIds(seq, g.prompt_token_ids, n);
       seq.free();
       expect(ids).toEqual(g.generated_token_ids.slice(0, n));
     });
@@ -72,19 +66,9 @@ describe("wasm backend greedy decoding matches llama.cpp", () => {
     const clear = quantized && !g.model_file.startsWith("gemma2") ? 0.1 : 0.02;
     it(`${name}: teacher-forced, the argmax equals llama.cpp's token at every step with margin >= ${clear}`, async () => {
       const seq = (await backendFor(g, name)).createSequence();
-      const all = [...g.prompt_token_ids, ...g.generated_token_ids];
-      const logits = await seq.forward(all, 0, "all");
+      const logits = await seq.forward([...g.prompt_token_ids, ...g.generated_token_ids], 0, "all");
       seq.free();
-      const nVocab = logits.length / all.length;
-      const p = g.prompt_token_ids.length;
-      const mismatches: string[] = [];
-      let checked = 0;
-      for (let s = 0; s < g.generated_token_ids.length; s++) {
-        if (g.top1_top2_margin[s]! < clear) continue;
-        checked++;
-        const got = argmax(logits.subarray((p - 1 + s) * nVocab, (p + s) * nVocab));
-        if (got !== g.generated_token_ids[s]) mismatches.push(`step ${s}: ${got} instead of ${g.generated_token_ids[s]}`);
-      }
+      const { checked, mismatches } = teacherForcedMismatches(logits, g, clear);
       expect(checked).toBeGreaterThan(0);
       expect(mismatches).toEqual([]);
     });

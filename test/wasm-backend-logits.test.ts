@@ -26,27 +26,12 @@ import { modelConfigFromGGUF } from "../engine/model/config.js";
 import type { Backend } from "../engine/runtime/backend.js";
 import { createWasmBackend, type WasmBackendOptions } from "../targets/wasm-simd/backend/backend.js";
 import { kernelModule } from "../targets/wasm-simd/backend/build.js";
-import { golden } from "./golden.js";
+import { golden, nmse, readF32 } from "./golden.js";
 
 interface LogitsJSON {
   model_file: string;
   token_ids: number[];
   shape: [number, number];
-}
-
-function nmse(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return num / den;
-}
-
-function readF32(path: string): Float32Array {
-  const buf = readFileSync(path);
-  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
 }
 
 const backends: Backend[] = [];

@@ -12,7 +12,7 @@ import { GGUFFile } from "../engine/gguf/reader.js";
 import { modelConfigFromGGUF } from "../engine/model/config.js";
 import { argmax } from "../engine/sampling/sampler.js";
 import { createWasmBackend, type WasmBackend, type WasmBackendOptions } from "../targets/wasm-simd/backend/backend.js";
-import { golden } from "./golden.js";
+import { golden, nmse, readF32 } from "./golden.js";
 import { writeQ2KAttnQModel } from "./q2k-model.js";
 
 async function open(model: string, opts: WasmBackendOptions): Promise<WasmBackend> {
@@ -22,21 +22,6 @@ async function open(model: string, opts: WasmBackendOptions): Promise<WasmBacken
   } finally {
     f.close();
   }
-}
-
-function readF32(path: string): Float32Array {
-  const buf = readFileSync(path);
-  return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-}
-
-function nmse(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return num / den;
 }
 
 interface GreedyJSON {

@@ -16,7 +16,7 @@ import { loadServedModel } from "../server/engine.js";
 import { KeyStore } from "../server/auth.js";
 import { KilnServer } from "../server/server.js";
 import { createWebGPUBackend, type WebGPUBackend } from "../targets/wgsl/backend/webgpu-backend.js";
-import { golden, REPO_ROOT } from "./golden.js";
+import { golden, nmse, REPO_ROOT } from "./golden.js";
 import { freshHome, greedyGolden } from "./server-harness.js";
 
 let probe: WebGPUBackend | undefined;
@@ -40,15 +40,6 @@ const kiln = (...args: string[]) =>
     cwd: REPO_ROOT, encoding: "utf8", timeout: 120_000,
   });
 
-function nmse(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return num / den;
-}
 const f32 = (p: string): Float32Array => {
   const b = readFileSync(p);
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));

@@ -10,8 +10,8 @@ import { KilnError } from "../engine/errors.js";
 import { GGUFFile } from "../engine/gguf/reader.js";
 import { modelConfigFromGGUF } from "../engine/model/config.js";
 import { createWebGPUBackend, type WebGPUBackend } from "../targets/wgsl/backend/webgpu-backend.js";
-import { golden } from "./golden.js";
-import { gpuGoldenSuites, nmse, readF32 } from "./gpu-golden-suite.js";
+import { golden, nmse, readF32 } from "./golden.js";
+import { gpuGoldenSuites } from "./gpu-golden-suite.js";
 
 const backends = new Map<string, Promise<WebGPUBackend>>();
 /** noF16: the GPU process does not ask for shader-f16, so an f16 KV cache is rounded and kept in f32. */
