@@ -140,7 +140,7 @@ describe("q8_0 weights of -128 (which the relaxed kernels cannot take) are found
 // q4_K and q6_K products have three paths: one row by one token (dotQ4_KX, dotQ6_KX, which the golden
 // logits tests check against llama.cpp), prefill's two tokens per weight block (dotQ4_KXx2, dotQ6_KXx2)
 // and decode's eight rows side by side (dotKStreams). The last two must give the first one's bits, as
-// must the relaxed-SIMD q6_K decode kernels, which take ggml's q8_K (i8) instead of the widened q8_K.
+// must the relaxed-SIMD kernels (decode and prefill), which take ggml's q8_K (i8) instead of the widened q8_K.
 describe("wasm backend q4_K/q6_K prefill and decode paths give the one-row one-token bits", async () => {
   const { module } = await kernelModule("plain");
   const memory = new WA.Memory({ initial: 64, maximum: 65536, shared: true });
@@ -185,17 +185,15 @@ describe("wasm backend q4_K/q6_K prefill and decode paths give the one-row one-t
           expect(Array.from(new Uint32Array(memory.buffer, O2, nTok * rows))).toEqual(single);
           if (rx) {
             rx.quantizeQ8_K!(0, 1, X, k * 4, XK, kStride, nTok, k);
-            if (name === "q6_K") {
-              // relaxed decode: one job per token against q8_K, rows split over nth threads
-              new Float32Array(memory.buffer, O4, nTok * rows).fill(7);
-              for (let tid = 0; tid < nth; tid++) {
-                for (let t = 0; t < nTok; t++) {
-                  job.set([type | 0x200, W, rowBytes, rows, k, XK + t * kStride, kStride, 1, O4 + t * rows * 4, rows, rows]);
-                  rx.matmul!(tid, nth, J, 1);
-                }
+            // relaxed decode: one job per token against q8_K, rows split over nth threads
+            new Float32Array(memory.buffer, O4, nTok * rows).fill(7);
+            for (let tid = 0; tid < nth; tid++) {
+              for (let t = 0; t < nTok; t++) {
+                job.set([type | 0x200, W, rowBytes, rows, k, XK + t * kStride, kStride, 1, O4 + t * rows * 4, rows, rows]);
+                rx.matmul!(tid, nth, J, 1);
               }
-              expect(Array.from(new Uint32Array(memory.buffer, O4, nTok * rows))).toEqual(single);
             }
+            expect(Array.from(new Uint32Array(memory.buffer, O4, nTok * rows))).toEqual(single);
             if (nTok > 1) {
               // relaxed prefill: one job of nTok tokens against q8_K, up to four tokens per weight block
               new Float32Array(memory.buffer, O4, nTok * rows).fill(7);

@@ -130,8 +130,8 @@ interface Matrix {
   readonly rows: number;
   readonly x4: boolean;
   /**
-   * Multiplied by the relaxed-SIMD kernels: an x4 matrix (against q8_0r activations), a q6_K one, or a
-   * q4_K one in prefill (against ggml's q8_K).
+   * Multiplied by the relaxed-SIMD kernels: an x4 matrix (against q8_0r activations), or a q4_K or q6_K
+   * one (against ggml's q8_K).
    */
   readonly relaxed: boolean;
   /** An x4 matrix none of whose block scales is an f16 subnormal (its scales convert faster). */
@@ -207,15 +207,14 @@ interface Buffers {
  * How the activations are stored for a weight type's products: ggml's vec_dot_type, with q8_0 widened
  * to i16 ("q8_0x", see quantizeQ8_0X) for the plain q4_0 and q8_0 kernels, q8_0 with |x| beside x
  * ("q8_0r", quantizeQ8_0R) for the relaxed-SIMD ones, and q8_K widened ("q8_Kx", quantizeQ8_KX) for the
- * q4_K and q6_K ones, except the relaxed-SIMD q6_K kernels and q4_K prefill kernels, which take
- * ggml's q8_K.
+ * plain q4_K and q6_K ones; the relaxed-SIMD q4_K and q6_K kernels take ggml's q8_K.
  */
 type ActivationFormat = "f32" | "f16" | "q8_0" | "q8_0x" | "q8_0r" | "q8_1" | "q8_K" | "q8_Kx";
 
 function activationFormat(m: Matrix, nTok: number): ActivationFormat {
   const type = m.type.id as GGMLType;
   if (m.relaxed && m.x4) return "q8_0r";
-  if (m.relaxed && (type === GGMLType.Q6_K || (type === GGMLType.Q4_K && nTok > 1))) return "q8_K";
+  if (m.relaxed && (type === GGMLType.Q4_K || type === GGMLType.Q6_K)) return "q8_K";
   if (type === GGMLType.Q4_0 || type === GGMLType.Q8_0) return "q8_0x";
   if (type === GGMLType.Q4_K || type === GGMLType.Q6_K) return "q8_Kx";
   switch (vecDotType(type)) {

@@ -531,8 +531,7 @@ function dotX4Q8_0x2(g: usize, x: usize, y: usize, nb: i32, out: usize, outY: us
 // products do; the plain kernels keep four partial sums per row), so the f32 results may differ from
 // the plain kernels' in the last bits, as ggml's own SIMD paths differ from each other. Up to four
 // tokens share each weight block, with one accumulator (four rows) per token.
-// (Relaxed versions of the q4_K and q6_K products measured slower than the plain ones here: their
-// cost is in unpacking the quants and scales, not in the multiplications.)
+// (q4_K and q6_K have relaxed kernels of their own below, against ggml's q8_K: dotKRStreams, dotKRn.)
 
 // four rows' pair sums -> the four rows' totals (i32x4, lane i: row i), added in i16 while they fit
 // (four lanes: 4 * 7620), then widened
@@ -1222,30 +1221,47 @@ function dotKStreams(q6: bool, w: usize, span: usize, x: usize, nb: i32, out: us
 
 const Q8_K_BLOCK = 292;
 
-// one q6_K row against one q8_K row (the rows the streams below leave over)
-function dotQ6_KR(w: usize, x: usize, nb: i32): f32 {
+// one q4_K or q6_K row against one q8_K row (the rows the streams below leave over)
+function dotKR(q6: bool, w: usize, x: usize, nb: i32): f32 {
   let sumf: f32 = 0;
   for (let b = 0; b < nb; b++) {
-    sumf += blockQ6_KR(w, x);
-    w += 210;
+    if (q6) {
+      sumf += blockQ6_KR(w, x);
+      w += 210;
+    } else {
+      sumf += blockQ4_KR(w, x);
+      w += 144;
+    }
     x += Q8_K_BLOCK;
   }
   return sumf;
 }
 
-// dotKStreams for q6_K against q8_K with the relaxed products: eight rows side by side
-function dotQ6_KRStreams(w: usize, span: usize, x: usize, nb: i32, out: usize, ospan: usize): void {
+// dotKStreams against q8_K with the relaxed products: eight rows side by side
+function dotKRStreams(q6: bool, w: usize, span: usize, x: usize, nb: i32, out: usize, ospan: usize): void {
   let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0, s4: f32 = 0, s5: f32 = 0, s6: f32 = 0, s7: f32 = 0;
   for (let b = 0; b < nb; b++) {
-    s0 += blockQ6_KR(w, x);
-    s1 += blockQ6_KR(w + span, x);
-    s2 += blockQ6_KR(w + 2 * span, x);
-    s3 += blockQ6_KR(w + 3 * span, x);
-    s4 += blockQ6_KR(w + 4 * span, x);
-    s5 += blockQ6_KR(w + 5 * span, x);
-    s6 += blockQ6_KR(w + 6 * span, x);
-    s7 += blockQ6_KR(w + 7 * span, x);
-    w += 210;
+    if (q6) {
+      s0 += blockQ6_KR(w, x);
+      s1 += blockQ6_KR(w + span, x);
+      s2 += blockQ6_KR(w + 2 * span, x);
+      s3 += blockQ6_KR(w + 3 * span, x);
+      s4 += blockQ6_KR(w + 4 * span, x);
+      s5 += blockQ6_KR(w + 5 * span, x);
+      s6 += blockQ6_KR(w + 6 * span, x);
+      s7 += blockQ6_KR(w + 7 * span, x);
+      w += 210;
+    } else {
+      s0 += blockQ4_KR(w, x);
+      s1 += blockQ4_KR(w + span, x);
+      s2 += blockQ4_KR(w + 2 * span, x);
+      s3 += blockQ4_KR(w + 3 * span, x);
+      s4 += blockQ4_KR(w + 4 * span, x);
+      s5 += blockQ4_KR(w + 5 * span, x);
+      s6 += blockQ4_KR(w + 6 * span, x);
+      s7 += blockQ4_KR(w + 7 * span, x);
+      w += 144;
+    }
     x += Q8_K_BLOCK;
   }
   store<f32>(out, s0);
@@ -1347,6 +1363,26 @@ function dotKRn(q6: bool, w: usize, x: usize, xStride: usize, nx: i32, nb: i32, 
   const lo = i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(y), l0), i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(y, 16), l1));
   const hi = i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(y, 32), h0), i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(y, 48), h1));
   return i32x4.add(i32x4.dot_i16x8_s(lo, slo), i32x4.dot_i16x8_s(hi, shi));
+}
+
+// one q4_K block against one q8_K block with the relaxed products (dotKRn's arithmetic for one token)
+@inline function blockQ4_KR(w: usize, x: usize): f32 {
+  const m4 = i8x16.splat(0x0f);
+  const u = scalesQ4_K(w);
+  let v = i32x4.splat(0);
+  for (let j = 0; j < 4; j++) {
+    const q = w + 16 + (<usize>j << 5);
+    const a = v128.load(q);
+    const c = v128.load(q, 16);
+    const sw = <u32>(j < 2 ? i32x4.extract_lane(u, 0) : i32x4.extract_lane(u, 1));
+    const sh = <u32>(j & 1) << 4;
+    v = i32x4.add(v, partQ4_KR(
+      v128.and(a, m4), v128.and(c, m4), v128.and(i16x8.shr_u(a, 4), m4), v128.and(i16x8.shr_u(c, 4), m4),
+      x + 4 + (<usize>j << 6), i16x8.splat(<i16>((sw >> sh) & 0xff)), i16x8.splat(<i16>((sw >> (sh + 8)) & 0xff)),
+    ));
+  }
+  const dy = load<f32>(x);
+  return dy * f16s(load<u16>(w)) * <f32>hsumI(v) - dy * f16s(load<u16>(w, 2)) * <f32>minsTermQ4_K(u, x + 260);
 }
 
 // dotQ6_KX for two activation rows x and y at once (prefill), the same bits per token
@@ -1568,15 +1604,15 @@ function matmulRows(jobs: usize, nJobs: i32, g0: i32, g1: i32): void {
       continue;
     }
     if (ASC_FEATURE_RELAXED_SIMD) {
-      if (nTok == 1 && type == Q6_K && (typeWord & RELAXED_ACTIVATIONS) != 0) {
+      if (nTok == 1 && (type == Q6_K || type == Q4_K) && (typeWord & RELAXED_ACTIVATIONS) != 0) {
         // decode against q8_K with the relaxed products, in STREAMS runs as below
         const q = (r1 - r0 + STREAMS - 1) / STREAMS;
         for (let i = 0; i < q; i++) {
           const ra = r0 + i;
           if (ra + (STREAMS - 1) * q < r1) {
-            dotQ6_KRStreams(w + <usize>ra * rowBytes, <usize>q * rowBytes, xq, k >> 8, out + (<usize>ra << 2), <usize>q << 2);
+            dotKRStreams(type == Q6_K, w + <usize>ra * rowBytes, <usize>q * rowBytes, xq, k >> 8, out + (<usize>ra << 2), <usize>q << 2);
           } else {
-            for (let r = ra; r < r1; r += q) store<f32>(out + (<usize>r << 2), dotQ6_KR(w + <usize>r * rowBytes, xq, k >> 8));
+            for (let r = ra; r < r1; r += q) store<f32>(out + (<usize>r << 2), dotKR(type == Q6_K, w + <usize>r * rowBytes, xq, k >> 8));
           }
         }
         continue;
