@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import { KilnError } from "../../engine/errors.js";
 import { defaultModelPath } from "../../engine/paths.js";
 import type { KVCacheType } from "../../engine/runtime/backend.js";
+import { DEFAULT_BACKEND } from "../../engine/runtime/cpu-backend.js";
 import { loadModel } from "../../engine/runtime/model.js";
 import { kvTypeFlag, numberFlag } from "./run.js";
 import { parseIds } from "./tokenize.js";
@@ -31,7 +32,7 @@ export function registerLogits(program: Command): void {
     .option("--tokens <ids>", "token ids, e.g. 1,403,407")
     .option("-p, --prompt <text>", "text to tokenize instead of --tokens (with BOS, as llama.cpp)")
     .option("-o, --output <file>", "where to write the logits")
-    .option("--backend <name>", "backend that runs the model: cpu (wasm, or reference where wasm cannot run it), wasm, reference, webgpu, cuda or auto", "cpu")
+    .option("--backend <name>", "backend that runs the model: cpu (wasm, or reference where wasm cannot run it), wasm, reference, webgpu, cuda or auto", DEFAULT_BACKEND)
     .option("--threads <n>", "threads for the wasm backend (default: all available)", numberFlag("--threads", true))
     .option("--kv-type <type>", "KV cache storage: f32 or f16", kvTypeFlag, "f32")
     .option("--ggml-activations", "reference backend: round activations as llama.cpp's CPU backend does, to compare with it")

@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import { KilnError } from "../../engine/errors.js";
 import { defaultModelPath } from "../../engine/paths.js";
 import type { KVCacheType } from "../../engine/runtime/backend.js";
+import { DEFAULT_BACKEND } from "../../engine/runtime/cpu-backend.js";
 import { loadModel } from "../../engine/runtime/model.js";
 import type { GenerateOptions, GenerationResult } from "../../engine/runtime/types.js";
 import { DEFAULT_SAMPLING } from "../../engine/sampling/sampler.js";
@@ -66,7 +67,7 @@ export function addSamplingFlags(cmd: Command): Command {
     .option("--frequency-penalty <p>", "subtracted per occurrence from a seen token's logit", numberFlag("--frequency-penalty"), DEFAULT_SAMPLING.frequencyPenalty)
     .option("--seed <s>", "random seed (default: random); the same seed gives the same text", numberFlag("--seed", true))
     .option("--stop <text>", "stop before this text (repeatable)", collect, [])
-    .option("--backend <name>", "backend that runs the model: cpu (wasm, or reference where wasm cannot run it), wasm, reference, webgpu, cuda or auto", "cpu")
+    .option("--backend <name>", "backend that runs the model: cpu (wasm, or reference where wasm cannot run it), wasm, reference, webgpu, cuda or auto", DEFAULT_BACKEND)
     .option("--threads <n>", "threads for the wasm backend (default: all available)", numberFlag("--threads", true))
     .option("--kv-type <type>", "KV cache storage: f32 or f16", kvTypeFlag, "f32")
     .option("-c, --ctx-size <n>", "context size in tokens (default: the model's)", numberFlag("--ctx-size", true));

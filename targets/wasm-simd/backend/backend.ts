@@ -142,7 +142,7 @@ interface Matrix {
 const X4_LAYOUT = 0x100;
 const RELAXED_ACTIVATIONS = 0x200;
 const NORMAL_SCALES = 0x400;
-/** In the first job: threads claim chunks of rows from a counter after the records (decode). */
+/** In the first job: threads claim chunks of rows from a counter after the records. */
 const DYNAMIC = 0x800;
 const MATMUL_JOB = 11;
 
@@ -211,7 +211,7 @@ interface Buffers {
  */
 type ActivationFormat = "f32" | "f16" | "q8_0" | "q8_0x" | "q8_0r" | "q8_1" | "q8_K" | "q8_Kx";
 
-function activationFormat(m: Matrix, nTok: number): ActivationFormat {
+function activationFormat(m: Matrix): ActivationFormat {
   const type = m.type.id as GGMLType;
   if (m.relaxed && m.x4) return "q8_0r";
   if (m.relaxed && (type === GGMLType.Q4_K || type === GGMLType.Q6_K)) return "q8_K";
@@ -303,7 +303,7 @@ export class WasmBackend implements Backend {
     const buf = this.buffers[shard]!;
     const groups = new Map<ActivationFormat, Product[]>();
     for (const p of products) {
-      const f = activationFormat(p.m, nTok);
+      const f = activationFormat(p.m);
       groups.set(f, [...(groups.get(f) ?? []), p]);
     }
     for (const [format, group] of groups) {
