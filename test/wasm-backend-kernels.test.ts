@@ -1,10 +1,13 @@
-// The wasm backend's interleaved ("x4") layout for q4_0 and q8_0 matrices (targets/wasm-simd/backend:
-// repackX4 and the dotX4 kernels) against the row-by-row kernels, whose outputs the golden tests check
-// against llama.cpp: with plain SIMD the same bits, with relaxed SIMD (other lanes, the same exact
-// integer block sums) within f32 rounding; for every row count (padded groups of four included) and
-// token count (the one- and two-token kernels), with the rows split across threads as the pool splits
-// them, and nothing written past the last row. And the check that keeps q8_0 weights of -128 off the
-// relaxed kernels.
+// The wasm backend's fast kernels (targets/wasm-simd/backend/assembly/kernels.as) against its one-row
+// one-token kernels, whose outputs the golden tests check against llama.cpp:
+// - the interleaved ("x4") layout for q4_0 and q8_0 matrices (repackX4 and the dotX4 kernels): with plain
+//   SIMD the same bits, with relaxed SIMD (other lanes, the same exact integer block sums) within f32
+//   rounding; for every row count (padded groups of four included) and token count, with the rows split
+//   across threads as the pool splits them (fixed ranges, or chunks from a counter), and nothing written
+//   past the last row; repackX4's note of f16-subnormal scales; the check that keeps q8_0 weights of
+//   -128 off the relaxed kernels;
+// - q4_K and q6_K: prefill's two tokens per block, decode's eight streams, and the relaxed-SIMD kernels
+//   against ggml's q8_K (decode streams, prefill four tokens per block, rows in chunks): the same bits.
 import { describe, expect, it } from "vitest";
 import { kernelModule, type KernelModule } from "../targets/wasm-simd/backend/build.js";
 import { WA } from "../targets/wasm-simd/backend/wasm-api.js";
