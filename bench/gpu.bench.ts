@@ -29,6 +29,47 @@ function goldenModel(name: string): string | undefined {
   return existsSync(p) ? p : undefined;
 }
 
+/** `impl` on the model at `path`, or undefined (said on stderr) where that backend cannot start here. */
+async function openBackend(impl: string, path: string, kvType: "f32" | "f16"): Promise<Backend | undefined> {
+  const f = GGUFFile.open(path);
+  try {
+    return await backendFactory(impl)(f, modelConfigFromGGUF(f), { kvType });
+  } catch (e) {
+    process.stderr.write(`bench gpu: ${impl} unavailable (${(e as Error).message}), skipped\n`);
+    return undefined;
+  } finally {
+    f.close();
+  }
+}
+
+/** Prefill tokens/s: `prompt` evaluated in a fresh sequence, best of `reps`. */
+async function prefillRate(backend: Backend, prompt: readonly number[], reps: number): Promise<number> {
+  let best = 0;
+  for (let r = 0; r < reps; r++) {
+    const seq = backend.createSequence({ nCtx: 512 });
+    const start = process.hrtime.bigint();
+    await seq.forward(prompt, 0, "last");
+    best = Math.max(best, prompt.length / (Number(process.hrtime.bigint() - start) / 1e9));
+    seq.free();
+  }
+  return best;
+}
+
+/** Greedy decode tokens/s after `prompt`: `warmup` tokens untimed, then `n` timed. */
+async function decodeRate(backend: Backend, prompt: readonly number[], n: number, warmup: number): Promise<number> {
+  const seq = backend.createSequence({ nCtx: 512 });
+  try {
+    let logits = await seq.forward(prompt, 0, "last");
+    let pos = prompt.length;
+    for (let i = 0; i < warmup; i++) logits = await seq.forward([argmax(logits)], pos++, "last");
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) logits = await seq.forward([argmax(logits)], pos++, "last");
+    return n / (Number(process.hrtime.bigint() - start) / 1e9);
+  } finally {
+    seq.free();
+  }
+}
+
 /** The GPU's peak memory bandwidth in bytes/s and its name, from the CUDA driver; undefined without one. */
 async function peakBandwidth(): Promise<{ name: string; bytesPerSecond: number } | undefined> {
   if (!cudaAvailability().ok) return undefined;
@@ -62,36 +103,17 @@ async function tinyLlamaCases(opts: BenchOptions, report: (r: BenchResult) => vo
     const tag = `model=tinyllama-${type}`;
     if (!wanted(opts, tag)) continue;
     const path = await tinyLlamaModel(type, tokenizer, log);
+    const f = GGUFFile.open(path);
+    const perToken = weightBytesPerToken(f);
+    f.close();
     for (const impl of backends) {
-      const f = GGUFFile.open(path);
-      const perToken = weightBytesPerToken(f);
-      let backend: Backend;
-      try {
-        backend = await backendFactory(impl)(f, modelConfigFromGGUF(f), { kvType: "f16" });
-      } catch (e) {
-        process.stderr.write(`bench gpu: ${impl} unavailable (${(e as Error).message}), skipped\n`);
-        continue;
-      } finally {
-        f.close();
-      }
+      const backend = await openBackend(impl, path, "f16");
+      if (!backend) continue;
       try {
         const prompt = Array.from({ length: nPrompt }, (_, i) => (i === 0 ? 1 : 259 + ((i * 37) % 30000)));
-        let prefill = 0;
-        for (let r = 0; r < 2; r++) {
-          const seq = backend.createSequence({ nCtx: 512 });
-          const start = process.hrtime.bigint();
-          await seq.forward(prompt, 0, "last");
-          prefill = Math.max(prefill, nPrompt / (Number(process.hrtime.bigint() - start) / 1e9));
-          seq.free();
-        }
-        const seq = backend.createSequence({ nCtx: 512 });
-        let logits = await seq.forward(prompt, 0, "last");
+        const prefill = await prefillRate(backend, prompt, 2);
         // two tokens untimed: the first decode of a sequence sets up what later ones reuse
-        for (let i = 0; i < 2; i++) logits = await seq.forward([argmax(logits)], nPrompt + i, "last");
-        const start = process.hrtime.bigint();
-        for (let i = 0; i < nDecode; i++) logits = await seq.forward([argmax(logits)], nPrompt + 2 + i, "last");
-        const decode = nDecode / (Number(process.hrtime.bigint() - start) / 1e9);
-        seq.free();
+        const decode = await decodeRate(backend, prompt, nDecode, 2);
         report({ case: `prefill(${tag},tokens=${nPrompt})`, value: prefill, unit: "tokens/s", impl });
         report({ case: `decode(${tag},tokens=${nDecode})`, value: decode, unit: "tokens/s", impl });
         report({ case: `decode weight bandwidth(${tag},${(perToken / 1e6).toFixed(0)} MB/token)`, value: (perToken * decode) / 1e9, unit: "GB/s", impl });
@@ -127,35 +149,13 @@ export const benchmark: Benchmark = {
         const decodeCase = `decode(model=${name},tokens=${nDecode})`;
         const prefillCase = `prefill(model=${name},tokens=${nPrefill})`;
         if (!path || (!wanted(opts, decodeCase) && !wanted(opts, prefillCase))) continue;
-        const f = GGUFFile.open(path);
-        const config = modelConfigFromGGUF(f);
-        let backend: Backend;
+        const backend = await openBackend(impl, path, "f32");
+        if (!backend) break;
         try {
-          backend = await backendFactory(impl)(f, config, { kvType: "f32" });
-        } catch (e) {
-          process.stderr.write(`bench gpu: ${impl} unavailable (${(e as Error).message}), skipped\n`);
-          break;
-        } finally {
-          f.close();
-        }
-        try {
-          if (wanted(opts, decodeCase)) {
-            const seq = backend.createSequence({ nCtx: 512 });
-            let logits = await seq.forward(PROMPT, 0, "last");
-            const start = process.hrtime.bigint();
-            for (let i = 0; i < nDecode; i++) logits = await seq.forward([argmax(logits)], PROMPT.length + i, "last");
-            const s = Number(process.hrtime.bigint() - start) / 1e9;
-            report({ case: decodeCase, value: nDecode / s, unit: "tokens/s", impl });
-            seq.free();
-          }
+          if (wanted(opts, decodeCase)) report({ case: decodeCase, value: await decodeRate(backend, PROMPT, nDecode, 0), unit: "tokens/s", impl });
           if (wanted(opts, prefillCase)) {
             const tokens = Array.from({ length: nPrefill }, (_, i) => (i === 0 ? 1 : 259 + (i % 200)));
-            const seq = backend.createSequence({ nCtx: 512 });
-            const start = process.hrtime.bigint();
-            await seq.forward(tokens, 0, "last");
-            const s = Number(process.hrtime.bigint() - start) / 1e9;
-            report({ case: prefillCase, value: nPrefill / s, unit: "tokens/s", impl });
-            seq.free();
+            report({ case: prefillCase, value: await prefillRate(backend, tokens, 1), unit: "tokens/s", impl });
           }
         } catch (e) {
           process.stderr.write(`bench gpu: ${impl} on ${name} failed: ${(e as Error).message}\n`);
