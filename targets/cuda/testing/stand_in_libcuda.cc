@@ -103,19 +103,13 @@ int cuMemcpyDtoD_v2(unsigned long long dst, unsigned long long src, size_t n) {
   return kSuccess;
 }
 
-// add(const float* a, const float* b, float* out, unsigned n): kernelParams points at each argument;
-// `extra` instead hands one packed buffer (CU_LAUNCH_PARAM_BUFFER_POINTER = 1, _SIZE = 2, _END = 0)
+// add(const float* a, const float* b, float* out, unsigned n): kernelParams points at each argument. The
+// packed-buffer form (`extra`) is refused: kiln does not use it (an H100's driver refused kiln's
+// launches in that form with CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES), so a launch that slips back to it fails here too.
 int cuLaunchKernel(void* fn, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz, unsigned, void*, void** params, void** extra) {
   if (static_cast<Function*>(fn)->name != "add") return kNotSupported;
-  const char* packed = nullptr;
-  size_t packedSize = 0;
-  for (int i = 0; extra && extra[i]; i += 2) {
-    if (extra[i] == reinterpret_cast<void*>(1)) packed = static_cast<const char*>(extra[i + 1]);
-    if (extra[i] == reinterpret_cast<void*>(2)) packedSize = *static_cast<size_t*>(extra[i + 1]);
-  }
-  if (!params && (!packed || packedSize < 28)) return kInvalidValue;
-  const void* arg[4];
-  for (int i = 0; i < 4; i++) arg[i] = params ? params[i] : packed + 8 * i;
+  if (!params || extra) return kInvalidValue;
+  void* const* arg = params;
   const float* a = *static_cast<float* const*>(arg[0]);
   const float* b = *static_cast<float* const*>(arg[1]);
   float* out = *static_cast<float* const*>(arg[2]);
