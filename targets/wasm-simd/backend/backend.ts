@@ -708,7 +708,9 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
         const fits = 4 * rowBytes * threads <= bufferSizes(c, threads, false).xq;
         const flag = buffers[p.shard]!.jobs;
         sh.u32(flag, 1)[0] = 0;
-        const args = [p.addr, rowBytes, stored / rowBytes / 4, t.typeSize, scratch, 4 * rowBytes, flag];
+        // q4_0 for the relaxed kernels: quants interleaved four bytes at a time (kernels.as tokenQ4_0R)
+        const bytes4 = kernels.relaxed && p.info.type === GGMLType.Q4_0 ? 1 : 0;
+        const args = [p.addr, rowBytes, stored / rowBytes / 4, t.typeSize, scratch, 4 * rowBytes, flag, bytes4];
         if (fits) pool.run(p.shard, "repackX4", args);
         else pool.runLocal(p.shard, "repackX4", args);
         if (sh.u32(flag, 1)[0] === 0) normalScaleNames.add(p.info.name);

@@ -393,7 +393,8 @@ function dotQ4_0X2x2(w: usize, w2: usize, x: usize, xb: usize, nb: i32, two: boo
 // q4_0 and q8_0 matrices are stored four rows interleaved ("x4", see backend.ts): for each group of four
 // rows and each block column, the four f16 scales (8 bytes), then the four rows' quants (16 bytes each
 // for q4_0, 32 for q8_0). The blocks are ggml's, only their order changes; a group is 72 (q4_0) or 136
-// (q8_0) bytes, the same as four blocks. A pass reads one sequential stream and converts four scales
+// (q8_0) bytes, the same as four blocks. (q4_0 matrices the relaxed kernels multiply interleave their
+// quants four bytes at a time instead: see repackX4 and tokenQ4_0R.) A pass reads one sequential stream and converts four scales
 // with one vector operation. The arithmetic of each row is that of the row-by-row kernels
 // (dotQ4_0X2x2, dotQ8_0X2x2: the same integer lane sums, scaled and accumulated per lane, summed at the
 // end), so the results are the same bits. Rows past the matrix's last (up to three, zero) are computed
@@ -526,23 +527,12 @@ function dotX4Q8_0x2(g: usize, x: usize, y: usize, nb: i32, out: usize, outY: us
 // machine, so q4_0 passes its nibbles there (the -8 offset is the activation's precomputed term), and
 // q8_0 multiplies |x| by the weight with x's sign moved onto it (w * x = (w * sgn x) * |x|; a weight
 // of -128, which ggml's quantizer never writes, is kept off these kernels: see countQ8_0Min). The
-// 16-bit pair sums cannot overflow (q4_0: 2 * 2 * 15 * 127; q8_0: 2 * 127 * 127). Each block's integer
+// 16-bit pair sums cannot overflow (q4_0: see tokenQ4_0R; q8_0: 2 * 127 * 127). Each block's integer
 // total is exact, and is scaled by d_w * d_x and added to its row's sum once (as ggml's scalar dot
 // products do; the plain kernels keep four partial sums per row), so the f32 results may differ from
 // the plain kernels' in the last bits, as ggml's own SIMD paths differ from each other. Up to four
 // tokens share each weight block, with one accumulator (four rows) per token.
 // (q4_K and q6_K have relaxed kernels of their own below, against ggml's q8_K: dotKRStreams, dotKRn.)
-
-// four rows' pair sums -> the four rows' totals (i32x4, lane i: row i), added in i16 while they fit
-// (four lanes: 4 * 7620), then widened
-@inline function rowTotals16(p0: v128, p1: v128, p2: v128, p3: v128): v128 {
-  // rows 0, 1 (and 2, 3) interleaved, two lanes each
-  const u = i16x8.add(i16x8.shuffle(p0, p1, 0, 8, 1, 9, 2, 10, 3, 11), i16x8.shuffle(p0, p1, 4, 12, 5, 13, 6, 14, 7, 15));
-  const v = i16x8.add(i16x8.shuffle(p2, p3, 0, 8, 1, 9, 2, 10, 3, 11), i16x8.shuffle(p2, p3, 4, 12, 5, 13, 6, 14, 7, 15));
-  // rows 0, 1, 2, 3, 0, 1, 2, 3, four lanes each
-  const w = i16x8.add(i32x4.shuffle(u, v, 0, 4, 1, 5), i32x4.shuffle(u, v, 2, 6, 3, 7));
-  return i32x4.add(i32x4.extend_low_i16x8_s(w), i32x4.extend_high_i16x8_s(w));
-}
 
 // a row's q8_0 block (quant bytes 0-15 in q, 16-31 in t) against a q8_0r block: a0, a1 |x|, m0, m1 all
 // ones where x < 0
@@ -566,8 +556,8 @@ function dotX4Q8_0x2(g: usize, x: usize, y: usize, nb: i32, out: usize, outY: us
   const m4 = i8x16.splat(0x0f);
   const q0 = v128.load(g, 8), q1 = v128.load(g, 24), q2 = v128.load(g, 40), q3 = v128.load(g, 56);
   return tokenQ4_0R(
-    v128.and(q0, m4), v128.and(i16x8.shr_u(q0, 4), m4), v128.and(q1, m4), v128.and(i16x8.shr_u(q1, 4), m4),
-    v128.and(q2, m4), v128.and(i16x8.shr_u(q2, 4), m4), v128.and(q3, m4), v128.and(i16x8.shr_u(q3, 4), m4),
+    v128.and(q0, m4), v128.and(q1, m4), v128.and(q2, m4), v128.and(q3, m4),
+    v128.and(i16x8.shr_u(q0, 4), m4), v128.and(i16x8.shr_u(q1, 4), m4), v128.and(i16x8.shr_u(q2, 4), m4), v128.and(i16x8.shr_u(q3, 4), m4),
     x, ds, acc,
   );
 }
@@ -586,17 +576,25 @@ function dotX4Q8_0x2(g: usize, x: usize, y: usize, nb: i32, out: usize, outY: us
   return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(t), d));
 }
 
-// one token's products with a q4_0 group whose four rows' nibbles are unpacked (l: the low nibbles,
-// the block's values 0-15; h: the high ones, 16-31): the 16-bit pair sums of q * x (at most
-// 4 * 15 * 127 after the add), reduced to the rows' totals, plus the -8 offset term, times d_w * d_x
-@inline function tokenQ4_0R(l0: v128, h0: v128, l1: v128, h1: v128, l2: v128, h2: v128, l3: v128, h3: v128, x: usize, ds: v128, acc: v128): v128 {
-  const xlo = v128.load(x), xhi = v128.load(x, 16);
-  const t = rowTotals16(
-    i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(xlo, l0), i16x8.relaxed_dot_i8x16_i7x16_s(xhi, h0)),
-    i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(xlo, l1), i16x8.relaxed_dot_i8x16_i7x16_s(xhi, h1)),
-    i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(xlo, l2), i16x8.relaxed_dot_i8x16_i7x16_s(xhi, h2)),
-    i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(xlo, l3), i16x8.relaxed_dot_i8x16_i7x16_s(xhi, h3)),
-  );
+// One token's products with a q4_0 group of the relaxed kernels' layout, its nibbles unpacked. That
+// layout (repackX4 with nibbles set) interleaves the four rows' quant bytes four at a time: byte
+// 4 * r + i of the group's vector v (v = 0..3) is row r's quant byte 4 * v + i, whose low nibble is the
+// row's value 4 * v + i and whose high nibble its value 16 + 4 * v + i. So l_v (the low nibbles of
+// vector v) against x's values 4v..4v+3 repeated four times gives, in i16 lanes 2r and 2r + 1, row r's
+// pair sums of those four values, and likewise h_v against x's values 16+4v..16+4v+3: the eight
+// products add up lane by lane (at most 8 * 2 * 15 * 127 = 30480, within i16), and one i16 pair sum
+// (i32x4.dot_i16x8_s with ones) leaves the four rows' block totals in the four i32 lanes. Then the -8
+// offset term is added and the totals scaled by d_w * d_x.
+@inline function tokenQ4_0R(l0: v128, l1: v128, l2: v128, l3: v128, h0: v128, h1: v128, h2: v128, h3: v128, x: usize, ds: v128, acc: v128): v128 {
+  let s = i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(x), l0);
+  s = i16x8.add(s, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(x, 4), l1));
+  s = i16x8.add(s, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(x, 8), l2));
+  s = i16x8.add(s, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(x, 12), l3));
+  s = i16x8.add(s, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(x, 16), h0));
+  s = i16x8.add(s, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(x, 20), h1));
+  s = i16x8.add(s, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(x, 24), h2));
+  s = i16x8.add(s, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(x, 28), h3));
+  const t = i32x4.dot_i16x8_s(s, i16x8.splat(1));
   const d = f32x4.mul(ds, f32x4.splat(load<f32>(x, 80)));
   return f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(i32x4.add(t, v128.load32_splat(x, 64))), d));
 }
@@ -625,10 +623,10 @@ function dotX4R(q8: bool, g: usize, x: usize, xStride: usize, nx: i32, nb: i32, 
       const l1 = v128.and(q1, m4), h1 = v128.and(i16x8.shr_u(q1, 4), m4);
       const l2 = v128.and(q2, m4), h2 = v128.and(i16x8.shr_u(q2, 4), m4);
       const l3 = v128.and(q3, m4), h3 = v128.and(i16x8.shr_u(q3, 4), m4);
-      a0 = tokenQ4_0R(l0, h0, l1, h1, l2, h2, l3, h3, x, ds, a0);
-      if (nx > 1) a1 = tokenQ4_0R(l0, h0, l1, h1, l2, h2, l3, h3, x + xStride, ds, a1);
-      if (nx > 2) a2 = tokenQ4_0R(l0, h0, l1, h1, l2, h2, l3, h3, x + 2 * xStride, ds, a2);
-      if (nx > 3) a3 = tokenQ4_0R(l0, h0, l1, h1, l2, h2, l3, h3, x + 3 * xStride, ds, a3);
+      a0 = tokenQ4_0R(l0, l1, l2, l3, h0, h1, h2, h3, x, ds, a0);
+      if (nx > 1) a1 = tokenQ4_0R(l0, l1, l2, l3, h0, h1, h2, h3, x + xStride, ds, a1);
+      if (nx > 2) a2 = tokenQ4_0R(l0, l1, l2, l3, h0, h1, h2, h3, x + 2 * xStride, ds, a2);
+      if (nx > 3) a3 = tokenQ4_0R(l0, l1, l2, l3, h0, h1, h2, h3, x + 3 * xStride, ds, a3);
       g += X4_Q4_0;
       x += Q8_0X_BLOCK;
     }
@@ -1490,7 +1488,7 @@ function dot(type: i32, w: usize, x: usize, k: i32): f32 {
 // A type with X4_LAYOUT set is a q4_0/q8_0 matrix in the interleaved layout: nRows is then its row
 // count rounded up to a multiple of 4, and only the first validRows rows are written. With
 // RELAXED_ACTIVATIONS also set (modules built with relaxed SIMD only) the activations are q8_0r and
-// the relaxed-SIMD kernels multiply.
+// the relaxed-SIMD kernels multiply (a q4_0 matrix then in repackX4's bytes4 layout).
 // out[t * outStride + r] = W[r] . xq[t]. Rows are taken in tiles so a tile of weight rows stays in
 // cache while every token's activation row passes over it.
 
@@ -1721,7 +1719,9 @@ function copyBytes(dst: usize, src: usize, n: usize): void {
 // Rewrites a q4_0/q8_0 matrix in place into the x4 layout, four rows (a group) at a time: the group is
 // copied to this thread's scratch (4 * rowBytes at scratch + tid * scratchStride), then written back
 // interleaved. Groups are split across threads. Notes at flag whether a block scale is an f16 subnormal.
-export function repackX4(tid: i32, nth: i32, w: usize, rowBytes: u32, nGroups: i32, blockBytes: u32, scratch: usize, scratchStride: u32, flag: usize): void {
+// With bytes4 set (q4_0 for the relaxed kernels, see tokenQ4_0R) the four rows' quants interleave four
+// bytes at a time: the block's bytes 8 + 16 * v + 4 * r .. + 3 are row r's quant bytes 4 * v .. 4 * v + 3.
+export function repackX4(tid: i32, nth: i32, w: usize, rowBytes: u32, nGroups: i32, blockBytes: u32, scratch: usize, scratchStride: u32, flag: usize, bytes4: i32): void {
   const sc = scratch + <usize>tid * scratchStride;
   const nb = rowBytes / blockBytes;
   const qs = <usize>blockBytes - 2;
@@ -1736,7 +1736,11 @@ export function repackX4(tid: i32, nth: i32, w: usize, rowBytes: u32, nGroups: i
         const d = load<u16>(src);
         if ((d & 0x7c00) == 0 && (d & 0x3ff) != 0) subnormal = true;
         store<u16>(dst + (<usize>i << 1), d);
-        copyBytes(dst + 8 + <usize>i * qs, src + 2, qs);
+        if (bytes4 != 0) {
+          for (let v: usize = 0; v < qs >> 2; v++) store<u32>(dst + 8 + (v << 4) + (<usize>i << 2), load<u32>(src + 2 + (v << 2)));
+        } else {
+          copyBytes(dst + 8 + <usize>i * qs, src + 2, qs);
+        }
       }
     }
   }
