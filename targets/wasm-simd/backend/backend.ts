@@ -130,8 +130,8 @@ interface Matrix {
   readonly rows: number;
   readonly x4: boolean;
   /**
-   * Multiplied by the relaxed-SIMD kernels: an x4 matrix (against q8_0r activations), or a q4_K or q6_K
-   * one (against ggml's q8_K).
+   * Multiplied by the relaxed-SIMD kernels: an x4 q4_0 or q8_0 matrix (against q8_0r activations), or a
+   * q4_K (x4 too) or q6_K one (against ggml's q8_K).
    */
   readonly relaxed: boolean;
   /** An x4 matrix none of whose block scales is an f16 subnormal (its scales convert faster). */
@@ -146,9 +146,17 @@ const NORMAL_SCALES = 0x400;
 const DYNAMIC = 0x800;
 const MATMUL_JOB = 11;
 
-/** Whether a tensor is stored in the x4 layout: q4_0 and q8_0 matrices, except the embedding table (read by row). */
-function packsX4(name: string, type: number): boolean {
-  return name !== "token_embd.weight" && (type === GGMLType.Q4_0 || type === GGMLType.Q8_0);
+/**
+ * Whether a tensor's rows are stored in whole groups of four (padded with zero rows): the matrices that
+ * may take the x4 layout, q4_0, q8_0 and q4_K, except the embedding table (read by row).
+ */
+function padsX4(name: string, type: number): boolean {
+  return name !== "token_embd.weight" && (type === GGMLType.Q4_0 || type === GGMLType.Q8_0 || type === GGMLType.Q4_K);
+}
+
+/** Whether a tensor is stored in the x4 layout: q4_0 and q8_0 matrices, and q4_K ones for the relaxed kernels. */
+function packsX4(name: string, type: number, relaxed: boolean): boolean {
+  return padsX4(name, type) && (type !== GGMLType.Q4_K || relaxed);
 }
 
 /** Rows an x4 matrix of `rows` rows stores: whole groups of four. */
@@ -158,7 +166,7 @@ function x4Rows(rows: number): number {
 
 /** Bytes a tensor takes in its shard: x4 matrices padded to a multiple of 4 rows. */
 function storedBytes(t: GGUFTensorInfo): number {
-  if (!packsX4(t.name, t.type)) return t.nbytes;
+  if (!padsX4(t.name, t.type)) return t.nbytes;
   const rowBytes = (t.ne[0]! / t.typeInfo.blockSize) * t.typeInfo.typeSize;
   return x4Rows(t.nbytes / rowBytes) * rowBytes;
 }
@@ -213,7 +221,7 @@ type ActivationFormat = "f32" | "f16" | "q8_0" | "q8_0x" | "q8_0r" | "q8_1" | "q
 
 function activationFormat(m: Matrix): ActivationFormat {
   const type = m.type.id as GGMLType;
-  if (m.relaxed && m.x4) return "q8_0r";
+  if (m.relaxed && m.x4 && type !== GGMLType.Q4_K) return "q8_0r";
   if (m.relaxed && (type === GGMLType.Q4_K || type === GGMLType.Q6_K)) return "q8_K";
   if (type === GGMLType.Q4_0 || type === GGMLType.Q8_0) return "q8_0x";
   if (type === GGMLType.Q4_K || type === GGMLType.Q6_K) return "q8_Kx";
@@ -701,7 +709,7 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
         at += chunk.length;
       }
       if (stored !== p.info.nbytes) sh.u8(p.addr + p.info.nbytes, stored - p.info.nbytes).fill(0);
-      if (packsX4(p.info.name, p.info.type)) {
+      if (packsX4(p.info.name, p.info.type, kernels.relaxed)) {
         const t = p.info.typeInfo;
         const rowBytes = (p.info.ne[0]! / t.blockSize) * t.typeSize;
         const scratch = buffers[p.shard]!.xq;
@@ -740,7 +748,7 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
       }
       const rowBytes = (cols / t.typeInfo.blockSize) * t.typeInfo.typeSize;
       const relaxed = relaxedNames.has(name) || (kernels.relaxed && (t.type === GGMLType.Q6_K || t.type === GGMLType.Q4_K));
-      return { name, shard: p.shard, type: t.typeInfo, addr: p.addr, rowBytes, cols, rows, x4: packsX4(name, t.type), relaxed, normalScales: normalScaleNames.has(name) };
+      return { name, shard: p.shard, type: t.typeInfo, addr: p.addr, rowBytes, cols, rows, x4: packsX4(name, t.type, kernels.relaxed), relaxed, normalScales: normalScaleNames.has(name) };
     };
     const vector = (name: string, len: number): Float32Array => {
       const t = need(name);

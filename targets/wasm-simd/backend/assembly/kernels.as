@@ -1383,6 +1383,167 @@ function dotKRn(q6: bool, w: usize, x: usize, xStride: usize, nx: i32, nb: i32, 
   return dy * f16s(load<u16>(w)) * <f32>hsumI(v) - dy * f16s(load<u16>(w, 2)) * <f32>minsTermQ4_K(u, x + 260);
 }
 
+// ---------------------------------------------------------------------------------------------------
+// q4_K matrices for the relaxed kernels are stored four rows interleaved too ("x4", as q4_0 and q8_0
+// above; repackX4 with 144-byte blocks): for each group of four rows and each 256-value block column,
+// 576 bytes, the four rows' blocks rearranged:
+//   0: the four d (f16), 8: the four dmin (f16),
+//   16, 32, 48: the four rows' packed scale words t0, t1, t2 (ggml's scales[12] as three u32; lane r: row r),
+//   64 + 128 * jp + 16 * v + 4 * r + i (jp, v, i: 0..3, 0..7, 0..3): row r's quant byte 32 * jp + 4 * v + i,
+//   whose low nibble is the row's value 64 * jp + 4 * v + i (sub-block 2 * jp) and high nibble its value
+//   64 * jp + 32 + 4 * v + i (sub-block 2 * jp + 1).
+// As for q4_0 (tokenQ4_0R), each 16-byte vector against four of x's values repeated four times gives
+// every row's pair sums in its two i16 lanes, and a sub-block's eight vectors add up in i16 (at most
+// 8 * 2 * 15 * 127); one i16 dot with the row's scale in both lanes leaves the four rows' scaled
+// sub-block totals in the four i32 lanes. The scales and mins are unpacked for the four rows at once
+// (scalesQ4_K's bit operations on the lanes), and the block's f32 step, (dy * d) * sum - (dy * dmin) *
+// mins, is blockQ4_KR's, lane by lane: each row's result has the bits of the one-row kernels.
+const X4_Q4_K = 576;
+
+// the four rows' scales of sub-blocks 0-3 (lane r: row r's four bytes) and of sub-blocks 4-7
+@inline function x4Sc03(g: usize): v128 {
+  return v128.and(v128.load(g, 16), i32x4.splat(0x3f3f3f3f));
+}
+@inline function x4Sc47(g: usize): v128 {
+  const low = v128.and(v128.load(g, 48), i32x4.splat(0x0f0f0f0f));
+  return v128.or(low, i32x4.shl(v128.and(i32x4.shr_u(v128.load(g, 16), 6), i32x4.splat(0x03030303)), 4));
+}
+
+// byte b of each lane of u in both i16 lanes of its row (b = 0..3): the scale vector of one sub-block
+@inline function x4Scale0(u: v128): v128 { return i8x16.swizzle(u, i8x16(0, -128, 0, -128, 4, -128, 4, -128, 8, -128, 8, -128, 12, -128, 12, -128)); }
+@inline function x4Scale1(u: v128): v128 { return i8x16.swizzle(u, i8x16(1, -128, 1, -128, 5, -128, 5, -128, 9, -128, 9, -128, 13, -128, 13, -128)); }
+@inline function x4Scale2(u: v128): v128 { return i8x16.swizzle(u, i8x16(2, -128, 2, -128, 6, -128, 6, -128, 10, -128, 10, -128, 14, -128, 14, -128)); }
+@inline function x4Scale3(u: v128): v128 { return i8x16.swizzle(u, i8x16(3, -128, 3, -128, 7, -128, 7, -128, 11, -128, 11, -128, 15, -128, 15, -128)); }
+
+// the four rows' sum over sub-blocks of min * (the sub-block's two bsums), against a q8_K block's
+// bsums at bs (minsTermQ4_K for four rows: lane r, row r)
+@inline function x4MinsQ4_K(g: usize, bs: usize): v128 {
+  const t1 = v128.load(g, 32);
+  const m03 = v128.and(t1, i32x4.splat(0x3f3f3f3f));
+  const m47 = v128.or(
+    v128.and(i32x4.shr_u(v128.load(g, 48), 4), i32x4.splat(0x0f0f0f0f)),
+    i32x4.shl(v128.and(i32x4.shr_u(t1, 6), i32x4.splat(0x03030303)), 4),
+  );
+  // the eight sub-blocks' bsum pairs, as i16 (at most 32 * 127)
+  const s = i16x8.narrow_i32x4_s(i32x4.extadd_pairwise_i16x8_s(v128.load(bs)), i32x4.extadd_pairwise_i16x8_s(v128.load(bs, 16)));
+  // a lane pair of m03 as i16 is a row's (m0 | m1 << 8, m2 | m3 << 8): the even mins by a mask, the odd by a shift
+  const ff = i16x8.splat(0xff);
+  return i32x4.add(
+    i32x4.add(
+      i32x4.dot_i16x8_s(v128.and(m03, ff), i16x8.shuffle(s, s, 0, 2, 0, 2, 0, 2, 0, 2)),
+      i32x4.dot_i16x8_s(i16x8.shr_u(m03, 8), i16x8.shuffle(s, s, 1, 3, 1, 3, 1, 3, 1, 3)),
+    ),
+    i32x4.add(
+      i32x4.dot_i16x8_s(v128.and(m47, ff), i16x8.shuffle(s, s, 4, 6, 4, 6, 4, 6, 4, 6)),
+      i32x4.dot_i16x8_s(i16x8.shr_u(m47, 8), i16x8.shuffle(s, s, 5, 7, 5, 7, 5, 7, 5, 7)),
+    ),
+  );
+}
+
+// acc + the block's f32 step for the four rows (lane r), with integer sums v and mins term mt
+@inline function x4StepQ4_K(g: usize, x: usize, v: v128, mt: v128, acc: v128): v128 {
+  const dy = f32x4.splat(load<f32>(x));
+  const d = f16x4(v128.load16x4_u(g));
+  const dmin = f16x4(v128.load16x4_u(g, 8));
+  return f32x4.add(acc, f32x4.sub(
+    f32x4.mul(f32x4.mul(dy, d), f32x4.convert_i32x4_s(v)),
+    f32x4.mul(f32x4.mul(dy, dmin), f32x4.convert_i32x4_s(mt)),
+  ));
+}
+
+// one token's scaled totals of sub-blocks 2jp and 2jp + 1 of a group (q: the pair's 128 quant bytes,
+// y: x's values 64 * jp ..., slo and shi: the two sub-blocks' scale vectors)
+@inline function x4PairQ4_KR(q: usize, y: usize, slo: v128, shi: v128): v128 {
+  const m4 = i8x16.splat(0x0f);
+  let lo = i16x8.splat(0), hi = i16x8.splat(0);
+  for (let v: usize = 0; v < 8; v++) {
+    const b = v128.load(q + (v << 4));
+    lo = i16x8.add(lo, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(y + (v << 2)), v128.and(b, m4)));
+    hi = i16x8.add(hi, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(y + (v << 2), 32), v128.and(i16x8.shr_u(b, 4), m4)));
+  }
+  return i32x4.add(i32x4.dot_i16x8_s(lo, slo), i32x4.dot_i16x8_s(hi, shi));
+}
+
+// a group's block (g) against one q8_K block (x): acc (lane r: row r) + the block's products
+@inline function x4BlockQ4_KR(g: usize, x: usize, acc: v128): v128 {
+  const u0 = x4Sc03(g), u1 = x4Sc47(g);
+  const y = x + 4;
+  const v = i32x4.add(
+    i32x4.add(x4PairQ4_KR(g + 64, y, x4Scale0(u0), x4Scale1(u0)), x4PairQ4_KR(g + 192, y + 64, x4Scale2(u0), x4Scale3(u0))),
+    i32x4.add(x4PairQ4_KR(g + 320, y + 128, x4Scale0(u1), x4Scale1(u1)), x4PairQ4_KR(g + 448, y + 192, x4Scale2(u1), x4Scale3(u1))),
+  );
+  return x4StepQ4_K(g, x, v, x4MinsQ4_K(g, x + 260), acc);
+}
+
+// two tokens' scaled totals of sub-blocks 2jp and 2jp + 1 (x4PairQ4_KR for y and z, each quant vector
+// unpacked once for both): the first token's returned, the second's added to x4Z (a global, so one per
+// thread: each thread has its own instance of the module)
+let x4Z: v128 = i32x4.splat(0);
+@inline function x4PairQ4_KRx2(q: usize, y: usize, z: usize, slo: v128, shi: v128): v128 {
+  const m4 = i8x16.splat(0x0f);
+  let lo = i16x8.splat(0), hi = i16x8.splat(0), lo2 = i16x8.splat(0), hi2 = i16x8.splat(0);
+  for (let v: usize = 0; v < 8; v++) {
+    const b = v128.load(q + (v << 4));
+    const l = v128.and(b, m4), h = v128.and(i16x8.shr_u(b, 4), m4);
+    lo = i16x8.add(lo, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(y + (v << 2)), l));
+    hi = i16x8.add(hi, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(y + (v << 2), 32), h));
+    lo2 = i16x8.add(lo2, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(z + (v << 2)), l));
+    hi2 = i16x8.add(hi2, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(z + (v << 2), 32), h));
+  }
+  x4Z = i32x4.add(x4Z, i32x4.add(i32x4.dot_i16x8_s(lo2, slo), i32x4.dot_i16x8_s(hi2, shi)));
+  return i32x4.add(i32x4.dot_i16x8_s(lo, slo), i32x4.dot_i16x8_s(hi, shi));
+}
+
+// Decode: X4K_STREAMS groups `span` bytes apart against one q8_K row, walked side by side (as
+// dotX4Streams); n: the first group's valid rows, rspan the rows between streams
+const X4K_STREAMS = 4;
+function dotX4KStreams(g: usize, span: usize, x: usize, nb: i32, out: usize, ospan: usize, n: i32, rspan: i32): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  for (let b = 0; b < nb; b++) {
+    a0 = x4BlockQ4_KR(g, x, a0);
+    a1 = x4BlockQ4_KR(g + span, x, a1);
+    a2 = x4BlockQ4_KR(g + 2 * span, x, a2);
+    a3 = x4BlockQ4_KR(g + 3 * span, x, a3);
+    g += X4_Q4_K;
+    x += Q8_K_BLOCK;
+  }
+  storeLanes(out, a0, n);
+  storeLanes(out + ospan, a1, n - rspan);
+  storeLanes(out + 2 * ospan, a2, n - 2 * rspan);
+  storeLanes(out + 3 * ospan, a3, n - 3 * rspan);
+}
+
+// A group against nx (1 or 2) q8_K rows x and x + xStride; the first n (up to 4) rows stored
+function dotX4KR(g: usize, x: usize, xStride: usize, nx: i32, nb: i32, out: usize, outStride: usize, n: i32): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+  let z = x + xStride;
+  for (let b = 0; b < nb; b++) {
+    if (nx > 1) {
+      const u0 = x4Sc03(g), u1 = x4Sc47(g);
+      x4Z = i32x4.splat(0);
+      const v = i32x4.add(
+        i32x4.add(
+          x4PairQ4_KRx2(g + 64, x + 4, z + 4, x4Scale0(u0), x4Scale1(u0)),
+          x4PairQ4_KRx2(g + 192, x + 68, z + 68, x4Scale2(u0), x4Scale3(u0)),
+        ),
+        i32x4.add(
+          x4PairQ4_KRx2(g + 320, x + 132, z + 132, x4Scale0(u1), x4Scale1(u1)),
+          x4PairQ4_KRx2(g + 448, x + 196, z + 196, x4Scale2(u1), x4Scale3(u1)),
+        ),
+      );
+      a0 = x4StepQ4_K(g, x, v, x4MinsQ4_K(g, x + 260), a0);
+      a1 = x4StepQ4_K(g, z, x4Z, x4MinsQ4_K(g, z + 260), a1);
+    } else {
+      a0 = x4BlockQ4_KR(g, x, a0);
+    }
+    g += X4_Q4_K;
+    x += Q8_K_BLOCK;
+    z += Q8_K_BLOCK;
+  }
+  storeLanes(out, a0, n);
+  if (nx > 1) storeLanes(out + outStride, a1, n);
+}
+
 // dotQ6_KX for two activation rows x and y at once (prefill), the same bits per token
 function dotQ6_KXx2(w: usize, x: usize, y: usize, nb: i32, out: usize, outY: usize): void {
   let sumx: f32 = 0, sumy: f32 = 0;
@@ -1549,6 +1710,39 @@ function matmulRows(jobs: usize, nJobs: i32, g0: i32, g1: i32): void {
     const ahead = nTok <= 2 ? (pairs ? 8 : 4) : TILE;
     if ((typeWord & X4_LAYOUT) != 0) {
       // rows r0 .. r1 start at a multiple of 4: the split cuts there, and x4 row counts are padded
+      if (ASC_FEATURE_RELAXED_SIMD) {
+        if (type == Q4_K) {
+          // x4 q4_K (relaxed modules only): decode in X4K_STREAMS runs as q4_0 below, prefill two tokens a pass
+          const nbK = k >> 8;
+          const gsK = <usize>nbK * X4_Q4_K;
+          const validK = <i32>load<u32>(rec, 40);
+          if (nTok == 1) {
+            const nG = (r1 - r0) >> 2;
+            const q = (nG + X4K_STREAMS - 1) / X4K_STREAMS;
+            const runRows = q << 2;
+            for (let i = 0; i < q; i++) {
+              const ra = r0 + (i << 2);
+              if (ra + (X4K_STREAMS - 1) * runRows < r1) {
+                dotX4KStreams(w + <usize>(ra >> 2) * gsK, <usize>q * gsK, xq, nbK, out + (<usize>ra << 2), <usize>runRows << 2, validK - ra, runRows);
+              } else {
+                for (let r = ra; r < r1; r += runRows) dotX4KR(w + <usize>(r >> 2) * gsK, xq, xStride, 1, nbK, out + (<usize>r << 2), outStride, validK - r);
+              }
+            }
+          } else {
+            for (let rt = r0; rt < r1; rt += TILE) {
+              const re = min(rt + TILE, r1);
+              for (let t = 0; t < nTok; t += 2) {
+                const xr = xq + <usize>t * xStride;
+                const orow = out + <usize>t * outStride;
+                for (let r = rt; r < re; r += 4) {
+                  dotX4KR(w + <usize>(r >> 2) * gsK, xr, xStride, min(nTok - t, 2), nbK, orow + (<usize>r << 2), outStride, validK - r);
+                }
+              }
+            }
+          }
+          continue;
+        }
+      }
       const nb = k >> 5;
       const groupStride = <usize>nb * (type == Q4_0 ? X4_Q4_0 : X4_Q8_0);
       const valid = <i32>load<u32>(rec, 40);
@@ -1716,7 +1910,7 @@ function copyBytes(dst: usize, src: usize, n: usize): void {
   for (; i < n; i++) store<u8>(dst + i, load<u8>(src + i));
 }
 
-// Rewrites a q4_0/q8_0 matrix in place into the x4 layout, four rows (a group) at a time: the group is
+// Rewrites a q4_0/q8_0 matrix (or a q4_K one, blockBytes 144, for the relaxed kernels) in place into the x4 layout, four rows (a group) at a time: the group is
 // copied to this thread's scratch (4 * rowBytes at scratch + tid * scratchStride), then written back
 // interleaved. Groups are split across threads. Notes at flag whether a block scale is an f16 subnormal.
 // With bytes4 set (q4_0 for the relaxed kernels, see tokenQ4_0R) the four rows' quants interleave four
@@ -1733,6 +1927,15 @@ export function repackX4(tid: i32, nth: i32, w: usize, rowBytes: u32, nGroups: i
       const dst = g + <usize>b * 4 * blockBytes;
       for (let i: u32 = 0; i < 4; i++) {
         const src = sc + <usize>i * rowBytes + <usize>b * blockBytes;
+        if (blockBytes == X4_Q4_K / 4) {
+          // q4_K (see X4_Q4_K): d, dmin, the three scale words, the quants four bytes at a time
+          const r = <usize>i;
+          store<u16>(dst + (r << 1), load<u16>(src));
+          store<u16>(dst + 8 + (r << 1), load<u16>(src, 2));
+          for (let t: usize = 0; t < 3; t++) store<u32>(dst + 16 + (t << 4) + (r << 2), load<u32>(src + 4 + (t << 2)));
+          for (let j: usize = 0; j < 32; j++) store<u32>(dst + 64 + (j << 4) + (r << 2), load<u32>(src + 16 + (j << 2)));
+          continue;
+        }
         const d = load<u16>(src);
         if ((d & 0x7c00) == 0 && (d & 0x3ff) != 0) subnormal = true;
         store<u16>(dst + (<usize>i << 1), d);
