@@ -9,7 +9,7 @@
 //   -128 off the relaxed kernels;
 // - q4_K and q6_K: prefill's two tokens per block, decode's eight streams, and the relaxed-SIMD kernels
 //   against ggml's q8_K (decode streams, prefill four tokens per block, rows in chunks): the same bits;
-//   and q4_K in the x4 layout the relaxed kernels use (decode streams, prefill two tokens a pass, padded
+//   and q4_K and q6_K in the x4 layout the relaxed kernels use (decode streams, prefill two tokens a pass, padded
 //   groups, rows in chunks, nothing written past the last row): the same bits.
 import { describe, expect, it } from "vitest";
 import { kernelModule, type KernelModule } from "../targets/wasm-simd/backend/build.js";
@@ -145,11 +145,7 @@ describe("q8_0 weights of -128 (which the relaxed kernels cannot take) are found
   }
 });
 
-// q4_K and q6_K products have three paths: one row by one token (dotQ4_KX, dotQ6_KX, which the golden
-// logits tests check against llama.cpp), prefill's two tokens per weight block (dotQ4_KXx2, dotQ6_KXx2)
-// and decode's eight rows side by side (dotKStreams). The last two must give the first one's bits, as
-// must the relaxed-SIMD kernels (decode and prefill), which take ggml's q8_K (i8) instead of the widened q8_K.
-describe("wasm backend x4 q4_K (relaxed SIMD): four rows interleaved give the one-row one-token bits", async () => {
+describe("wasm backend x4 q4_K and q6_K (relaxed SIMD): four rows interleaved give the one-row one-token bits", async () => {
   if (!relaxedModule) {
     it.skip("relaxed SIMD is not usable in this engine", () => {});
     return;
@@ -160,60 +156,67 @@ describe("wasm backend x4 q4_K (relaxed SIMD): four rows interleaved give the on
   const rx = new WA.Instance(relaxedModule.module, { env: { memory } }).exports as Record<string, Fn>;
   let seed = 4242;
   const rand = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-  for (const rows of [1, 3, 4, 6, 30, 258]) {
-    for (const nTok of [1, 2, 3, 5]) {
-      for (const nth of [1, 3]) {
-        it(`${rows} rows x ${nTok} tokens on ${nth} thread(s)`, () => {
-          const k = 512, blockBytes = 144, rowBytes = (k / 256) * blockBytes, padded = Math.ceil(rows / 4) * 4;
-          const xStride = (k / 256) * 560, kStride = (k / 256) * 292;
-          let top = 65536;
-          const alloc = (n: number): number => { const a = top; top += Math.ceil(n / 64) * 64 + 64; return a; };
-          const A = alloc(rows * rowBytes), B = alloc(padded * rowBytes), X = alloc(nTok * k * 4), XQ = alloc(nTok * xStride), XK = alloc(nTok * kStride);
-          const O1 = alloc(nTok * rows * 4), O2 = alloc(nTok * rows * 4 + 64), J = alloc(64), S = alloc(4 * rowBytes * nth), F = alloc(4);
-          const u8 = new Uint8Array(memory.buffer);
-          const dv = new DataView(memory.buffer);
-          for (let i = 0; i < rows * rowBytes; i++) u8[A + i] = (rand() * 256) | 0;
-          // d and dmin: normal and subnormal halves of both signs
-          for (let b = 0; b < rows * (k / 256); b++) for (const at of [0, 2]) dv.setUint16(A + b * blockBytes + at, (rand() < 0.1 ? (rand() * 1024) | 0 : 0x1800 + ((rand() * 1024) | 0)) + (rand() < 0.5 ? 0x8000 : 0), true);
-          u8.fill(0, B, B + padded * rowBytes);
-          u8.copyWithin(B, A, A + rows * rowBytes);
-          for (let tid = 0; tid < nth; tid++) rx.repackX4!(tid, nth, B, rowBytes, padded / 4, blockBytes, S, 4 * rowBytes, F, 0);
-          const x = new Float32Array(memory.buffer, X, nTok * k);
-          for (let i = 0; i < x.length; i++) x[i] = rand() * 2 - 1;
-          ex.quantizeQ8_KX!(0, 1, X, k * 4, XQ, xStride, nTok, k);
-          rx.quantizeQ8_K!(0, 1, X, k * 4, XK, kStride, nTok, k);
-          const job = new Uint32Array(memory.buffer, J, 12);
-          // the one-row one-token kernel (plain SIMD; the golden tests check it against llama.cpp)
-          for (let t = 0; t < nTok; t++) {
-            for (let r = 0; r < rows; r++) {
-              job.set([12, A + r * rowBytes, rowBytes, 1, k, XQ + t * xStride, xStride, 1, O1 + (t * rows + r) * 4, rows, 1]);
-              ex.matmul!(0, 1, J, 1);
+  // [ggml type id, name, block bytes, offsets of the f16 scales in a block]
+  for (const [type, name, blockBytes, f16At] of [[12, "q4_K", 144, [0, 2]], [14, "q6_K", 210, [208]]] as const) {
+    for (const rows of [1, 3, 4, 6, 30, 258]) {
+      for (const nTok of [1, 2, 3, 5]) {
+        for (const nth of [1, 3]) {
+          it(`${name}: ${rows} rows x ${nTok} tokens on ${nth} thread(s)`, () => {
+            const k = 512, rowBytes = (k / 256) * blockBytes, padded = Math.ceil(rows / 4) * 4;
+            const xStride = (k / 256) * 560, kStride = (k / 256) * 292;
+            let top = 65536;
+            const alloc = (n: number): number => { const a = top; top += Math.ceil(n / 64) * 64 + 64; return a; };
+            const A = alloc(rows * rowBytes), B = alloc(padded * rowBytes), X = alloc(nTok * k * 4), XQ = alloc(nTok * xStride), XK = alloc(nTok * kStride);
+            const O1 = alloc(nTok * rows * 4), O2 = alloc(nTok * rows * 4 + 64), J = alloc(64), S = alloc(4 * rowBytes * nth), F = alloc(4);
+            const u8 = new Uint8Array(memory.buffer);
+            const dv = new DataView(memory.buffer);
+            for (let i = 0; i < rows * rowBytes; i++) u8[A + i] = (rand() * 256) | 0;
+            // the f16 scales: normal and subnormal halves of both signs
+            for (let b = 0; b < rows * (k / 256); b++) for (const at of f16At) dv.setUint16(A + b * blockBytes + at, (rand() < 0.1 ? (rand() * 1024) | 0 : 0x1800 + ((rand() * 1024) | 0)) + (rand() < 0.5 ? 0x8000 : 0), true);
+            u8.fill(0, B, B + padded * rowBytes);
+            u8.copyWithin(B, A, A + rows * rowBytes);
+            for (let tid = 0; tid < nth; tid++) rx.repackX4!(tid, nth, B, rowBytes, padded / 4, blockBytes, S, 4 * rowBytes, F, 0);
+            const x = new Float32Array(memory.buffer, X, nTok * k);
+            for (let i = 0; i < x.length; i++) x[i] = rand() * 2 - 1;
+            ex.quantizeQ8_KX!(0, 1, X, k * 4, XQ, xStride, nTok, k);
+            rx.quantizeQ8_K!(0, 1, X, k * 4, XK, kStride, nTok, k);
+            const job = new Uint32Array(memory.buffer, J, 12);
+            // the one-row one-token kernel (plain SIMD; the golden tests check it against llama.cpp)
+            for (let t = 0; t < nTok; t++) {
+              for (let r = 0; r < rows; r++) {
+                job.set([type, A + r * rowBytes, rowBytes, 1, k, XQ + t * xStride, xStride, 1, O1 + (t * rows + r) * 4, rows, 1]);
+                ex.matmul!(0, 1, J, 1);
+              }
             }
-          }
-          const want = Array.from(new Uint32Array(memory.buffer, O1, nTok * rows));
-          const check = (what: string, flags: number, perToken: boolean): void => {
-            new Float32Array(memory.buffer, O2, nTok * rows + 16).fill(7);
-            const jobs = perToken ? Array.from({ length: nTok }, (_, t) => [XK + t * kStride, 1, O2 + t * rows * 4]) : [[XK, nTok, O2]];
-            for (const [xk, n, out] of jobs) {
-              job[11] = 0; // the chunk counter (DYNAMIC)
-              job.set([12 | flags, B, rowBytes, padded, k, xk!, kStride, n!, out!, rows, rows]);
-              for (let tid = 0; tid < nth; tid++) rx.matmul!(tid, nth, J, 1);
+            const want = Array.from(new Uint32Array(memory.buffer, O1, nTok * rows));
+            const check = (what: string, flags: number, perToken: boolean): void => {
+              new Float32Array(memory.buffer, O2, nTok * rows + 16).fill(7);
+              const jobs = perToken ? Array.from({ length: nTok }, (_, t) => [XK + t * kStride, 1, O2 + t * rows * 4]) : [[XK, nTok, O2]];
+              for (const [xk, n, out] of jobs) {
+                job[11] = 0; // the chunk counter (DYNAMIC)
+                job.set([type | flags, B, rowBytes, padded, k, xk!, kStride, n!, out!, rows, rows]);
+                for (let tid = 0; tid < nth; tid++) rx.matmul!(tid, nth, J, 1);
+              }
+              expect(Array.from(new Uint32Array(memory.buffer, O2, nTok * rows)), what).toEqual(want);
+              expect(new Float32Array(memory.buffer, O2, nTok * rows + 16).slice(nTok * rows).every((v) => v === 7), `${what}: nothing past the last row`).toBe(true);
+            };
+            check("decode", 0x300, true);
+            check("decode, rows in chunks", 0x300 | 0x800, true);
+            if (nTok > 1) {
+              check("prefill", 0x300, false);
+              check("prefill, rows in chunks", 0x300 | 0x800, false);
             }
-            expect(Array.from(new Uint32Array(memory.buffer, O2, nTok * rows)), what).toEqual(want);
-            expect(new Float32Array(memory.buffer, O2, nTok * rows + 16).slice(nTok * rows).every((v) => v === 7), `${what}: nothing past the last row`).toBe(true);
-          };
-          check("decode", 0x300, true);
-          check("decode, rows in chunks", 0x300 | 0x800, true);
-          if (nTok > 1) {
-            check("prefill", 0x300, false);
-            check("prefill, rows in chunks", 0x300 | 0x800, false);
-          }
-        });
+          });
+        }
       }
     }
   }
 });
 
+// q4_K and q6_K products have three paths: one row by one token (dotQ4_KX, dotQ6_KX, which the golden
+// logits tests check against llama.cpp), prefill's two tokens per weight block (dotQ4_KXx2, dotQ6_KXx2)
+// and decode's eight rows side by side (dotKStreams). The last two must give the first one's bits, as
+// must the relaxed-SIMD kernels (decode and prefill), which take ggml's q8_K (i8) instead of the widened q8_K.
 describe("wasm backend q4_K/q6_K prefill and decode paths give the one-row one-token bits", async () => {
   const { module } = await kernelModule("plain");
   const memory = new WA.Memory({ initial: 64, maximum: 65536, shared: true });

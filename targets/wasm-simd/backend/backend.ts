@@ -130,8 +130,8 @@ interface Matrix {
   readonly rows: number;
   readonly x4: boolean;
   /**
-   * Multiplied by the relaxed-SIMD kernels: an x4 q4_0 or q8_0 matrix (against q8_0r activations), or a
-   * q4_K (x4 too) or q6_K one (against ggml's q8_K).
+   * Multiplied by the relaxed-SIMD kernels: an x4 q4_0 or q8_0 matrix (against q8_0r activations), or an
+   * x4 q4_K or q6_K one (against ggml's q8_K).
    */
   readonly relaxed: boolean;
   /** An x4 matrix none of whose block scales is an f16 subnormal (its scales convert faster). */
@@ -148,15 +148,20 @@ const MATMUL_JOB = 11;
 
 /**
  * Whether a tensor's rows are stored in whole groups of four (padded with zero rows): the matrices that
- * may take the x4 layout, q4_0, q8_0 and q4_K, except the embedding table (read by row).
+ * may take the x4 layout, q4_0, q8_0, q4_K and q6_K, except the embedding table (read by row).
  */
 function padsX4(name: string, type: number): boolean {
-  return name !== "token_embd.weight" && (type === GGMLType.Q4_0 || type === GGMLType.Q8_0 || type === GGMLType.Q4_K);
+  return name !== "token_embd.weight" && (type === GGMLType.Q4_0 || type === GGMLType.Q8_0 || isKX4(type));
 }
 
-/** Whether a tensor is stored in the x4 layout: q4_0 and q8_0 matrices, and q4_K ones for the relaxed kernels. */
+/** K-quant types the relaxed kernels multiply in the x4 layout. */
+function isKX4(type: number): boolean {
+  return type === GGMLType.Q4_K || type === GGMLType.Q6_K;
+}
+
+/** Whether a tensor is stored in the x4 layout: q4_0 and q8_0 matrices, and q4_K and q6_K ones for the relaxed kernels. */
 function packsX4(name: string, type: number, relaxed: boolean): boolean {
-  return padsX4(name, type) && (type !== GGMLType.Q4_K || relaxed);
+  return padsX4(name, type) && (!isKX4(type) || relaxed);
 }
 
 /** Rows an x4 matrix of `rows` rows stores: whole groups of four. */
@@ -221,7 +226,7 @@ type ActivationFormat = "f32" | "f16" | "q8_0" | "q8_0x" | "q8_0r" | "q8_1" | "q
 
 function activationFormat(m: Matrix): ActivationFormat {
   const type = m.type.id as GGMLType;
-  if (m.relaxed && m.x4 && type !== GGMLType.Q4_K) return "q8_0r";
+  if (m.relaxed && m.x4 && !isKX4(type)) return "q8_0r";
   if (m.relaxed && (type === GGMLType.Q4_K || type === GGMLType.Q6_K)) return "q8_K";
   if (type === GGMLType.Q4_0 || type === GGMLType.Q8_0) return "q8_0x";
   if (type === GGMLType.Q4_K || type === GGMLType.Q6_K) return "q8_Kx";

@@ -1544,6 +1544,167 @@ function dotX4KR(g: usize, x: usize, xStride: usize, nx: i32, nb: i32, out: usiz
   if (nx > 1) storeLanes(out + outStride, a1, n);
 }
 
+// q6_K matrices for the relaxed kernels are stored four rows interleaved as well (repackX4 with 210-byte
+// blocks): for each group of four rows and each block column, 840 bytes:
+//   0: the four d (f16),
+//   8 + 16 * j + 4 * r (j: 0..3): row r's scales 4j .. 4j+3 (i8),
+//   72 + 16 * j + 4 * r (j: 0..31): row r's ql bytes 4j .. 4j+3,
+//   584 + 16 * j + 4 * r (j: 0..15): row r's qh bytes 4j .. 4j+3.
+// Each vector then holds four values of each of the four rows, unpacked as blockQ6_KR unpacks sixteen of
+// one row; against four of x's values repeated, a row's two i16 lanes get its pair sums. Two vectors add
+// up in i16 (2 * 2 * 63 * 127), a 16-value sub-block is two such sums, each scaled by one i16 dot with
+// the row's scale (sign-extended) in both lanes. The -32 offset is blockQ6_KR's bsums term and the f32
+// step its (dy * d) * (sum - 32 * bias), lane by lane: each row's result has the bits of the one-row kernels.
+const X4_Q6_K = 840;
+
+// byte b of each lane of u, sign-extended, in both i16 lanes of its row (a sub-block's scale vector)
+@inline function x6Scale0(u: v128): v128 { return i16x8.shr_s(i8x16.swizzle(u, i8x16(-128, 0, -128, 0, -128, 4, -128, 4, -128, 8, -128, 8, -128, 12, -128, 12)), 8); }
+@inline function x6Scale1(u: v128): v128 { return i16x8.shr_s(i8x16.swizzle(u, i8x16(-128, 1, -128, 1, -128, 5, -128, 5, -128, 9, -128, 9, -128, 13, -128, 13)), 8); }
+@inline function x6Scale2(u: v128): v128 { return i16x8.shr_s(i8x16.swizzle(u, i8x16(-128, 2, -128, 2, -128, 6, -128, 6, -128, 10, -128, 10, -128, 14, -128, 14)), 8); }
+@inline function x6Scale3(u: v128): v128 { return i16x8.shr_s(i8x16.swizzle(u, i8x16(-128, 3, -128, 3, -128, 7, -128, 7, -128, 11, -128, 11, -128, 15, -128, 15)), 8); }
+
+// sum over the sixteen sub-blocks of scale * bsum for the four rows (lane r), against q8_K bsums at bs:
+// each scale word's bytes (0, 1) and (2, 3), sign-extended, against the matching bsum pairs
+@inline function x6BiasQ6_K(g: usize, bs: usize): v128 {
+  let t = i32x4.splat(0);
+  for (let j: usize = 0; j < 4; j++) {
+    const u = v128.load(g + 8 + (j << 4));
+    const e01 = i16x8.shr_s(i8x16.swizzle(u, i8x16(-128, 0, -128, 1, -128, 4, -128, 5, -128, 8, -128, 9, -128, 12, -128, 13)), 8);
+    const e23 = i16x8.shr_s(i8x16.swizzle(u, i8x16(-128, 2, -128, 3, -128, 6, -128, 7, -128, 10, -128, 11, -128, 14, -128, 15)), 8);
+    t = i32x4.add(t, i32x4.add(i32x4.dot_i16x8_s(e01, v128.load32_splat(bs + (j << 3))), i32x4.dot_i16x8_s(e23, v128.load32_splat(bs + (j << 3), 4))));
+  }
+  return t;
+}
+
+// a quarter of a group's block (128 * n + 16 * is .. + 15 of each 32-value run: four sub-blocks) against
+// x's values at y (the quarter's first), for one token: a, c, h the quarter's ql (low runs), ql (high
+// runs) and qh vectors; the sub-blocks' scales are bytes is and is + 2 (odd: is = 1) of the scale words
+// at ws and ws + 16, made into scale vectors after the products (fewer live registers in the loop)
+@inline function x6QuarterR(a: usize, c: usize, h: usize, y: usize, ws: usize, odd: bool): v128 {
+  const m4 = i8x16.splat(0x0f);
+  const m30 = i8x16.splat(0x30);
+  let t = i32x4.splat(0);
+  for (let half: usize = 0; half < 2; half++) {
+    let p1 = i16x8.splat(0), p2 = i16x8.splat(0), p3 = i16x8.splat(0), p4 = i16x8.splat(0);
+    for (let j: usize = half << 1; j < (half << 1) + 2; j++) {
+      const va = v128.load(a + (j << 4)), vc = v128.load(c + (j << 4)), vh = v128.load(h + (j << 4));
+      const o = y + (j << 2);
+      p1 = i16x8.add(p1, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o), v128.or(v128.and(va, m4), v128.and(i16x8.shl(vh, 4), m30))));
+      p2 = i16x8.add(p2, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o, 32), v128.or(v128.and(vc, m4), v128.and(i16x8.shl(vh, 2), m30))));
+      p3 = i16x8.add(p3, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o, 64), v128.or(v128.and(i16x8.shr_u(va, 4), m4), v128.and(vh, m30))));
+      p4 = i16x8.add(p4, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o, 96), v128.or(v128.and(i16x8.shr_u(vc, 4), m4), v128.and(i16x8.shr_u(vh, 2), m30))));
+    }
+    const u = v128.load(ws), u2 = v128.load(ws, 16);
+    t = i32x4.add(t, i32x4.add(
+      i32x4.add(i32x4.dot_i16x8_s(p1, odd ? x6Scale1(u) : x6Scale0(u)), i32x4.dot_i16x8_s(p2, odd ? x6Scale3(u) : x6Scale2(u))),
+      i32x4.add(i32x4.dot_i16x8_s(p3, odd ? x6Scale1(u2) : x6Scale0(u2)), i32x4.dot_i16x8_s(p4, odd ? x6Scale3(u2) : x6Scale2(u2))),
+    ));
+  }
+  return t;
+}
+
+// a group's block (g) against one q8_K block (x): acc (lane r: row r) + the block's products
+@inline function x4BlockQ6_KR(g: usize, x: usize, acc: v128): v128 {
+  const y = x + 4;
+  // quarter (n, is): scales 8n + is + {0, 2, 4, 6}: words 2n and 2n + 1, bytes is and is + 2
+  let v = x6QuarterR(g + 72, g + 200, g + 584, y, g + 8, false);
+  v = i32x4.add(v, x6QuarterR(g + 136, g + 264, g + 648, y + 16, g + 8, true));
+  v = i32x4.add(v, x6QuarterR(g + 328, g + 456, g + 712, y + 128, g + 40, false));
+  v = i32x4.add(v, x6QuarterR(g + 392, g + 520, g + 776, y + 144, g + 40, true));
+  const dyd = f32x4.mul(f32x4.splat(load<f32>(x)), f16x4(v128.load16x4_u(g)));
+  return f32x4.add(acc, f32x4.mul(dyd, f32x4.convert_i32x4_s(i32x4.sub(v, i32x4.shl(x6BiasQ6_K(g, x + 260), 5)))));
+}
+
+// Decode: X4K_STREAMS q6_K groups `span` bytes apart against one q8_K row (dotX4KStreams's walk)
+function dotX6KStreams(g: usize, span: usize, x: usize, nb: i32, out: usize, ospan: usize, n: i32, rspan: i32): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  for (let b = 0; b < nb; b++) {
+    a0 = x4BlockQ6_KR(g, x, a0);
+    a1 = x4BlockQ6_KR(g + span, x, a1);
+    a2 = x4BlockQ6_KR(g + 2 * span, x, a2);
+    a3 = x4BlockQ6_KR(g + 3 * span, x, a3);
+    g += X4_Q6_K;
+    x += Q8_K_BLOCK;
+  }
+  storeLanes(out, a0, n);
+  storeLanes(out + ospan, a1, n - rspan);
+  storeLanes(out + 2 * ospan, a2, n - 2 * rspan);
+  storeLanes(out + 3 * ospan, a3, n - 3 * rspan);
+}
+
+// A q6_K group against one q8_K row; the first n (up to 4) rows stored
+function dotX6KR(g: usize, x: usize, nb: i32, out: usize, n: i32): void {
+  let a0 = f32x4.splat(0);
+  for (let b = 0; b < nb; b++) {
+    a0 = x4BlockQ6_KR(g, x, a0);
+    g += X4_Q6_K;
+    x += Q8_K_BLOCK;
+  }
+  storeLanes(out, a0, n);
+}
+
+// x6QuarterR for two tokens (y, z), each vector unpacked once for both: the first token's returned, the
+// second's added to x4Z
+@inline function x6QuarterRx2(a: usize, c: usize, h: usize, y: usize, z: usize, ws: usize, odd: bool): v128 {
+  const m4 = i8x16.splat(0x0f);
+  const m30 = i8x16.splat(0x30);
+  let t = i32x4.splat(0);
+  for (let half: usize = 0; half < 2; half++) {
+    let p1 = i16x8.splat(0), p2 = i16x8.splat(0), p3 = i16x8.splat(0), p4 = i16x8.splat(0);
+    let r1 = i16x8.splat(0), r2 = i16x8.splat(0), r3 = i16x8.splat(0), r4 = i16x8.splat(0);
+    for (let j: usize = half << 1; j < (half << 1) + 2; j++) {
+      const va = v128.load(a + (j << 4)), vc = v128.load(c + (j << 4)), vh = v128.load(h + (j << 4));
+      const q1 = v128.or(v128.and(va, m4), v128.and(i16x8.shl(vh, 4), m30));
+      const q2 = v128.or(v128.and(vc, m4), v128.and(i16x8.shl(vh, 2), m30));
+      const q3 = v128.or(v128.and(i16x8.shr_u(va, 4), m4), v128.and(vh, m30));
+      const q4 = v128.or(v128.and(i16x8.shr_u(vc, 4), m4), v128.and(i16x8.shr_u(vh, 2), m30));
+      const o = y + (j << 2), oz = z + (j << 2);
+      p1 = i16x8.add(p1, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o), q1));
+      p2 = i16x8.add(p2, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o, 32), q2));
+      p3 = i16x8.add(p3, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o, 64), q3));
+      p4 = i16x8.add(p4, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o, 96), q4));
+      r1 = i16x8.add(r1, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(oz), q1));
+      r2 = i16x8.add(r2, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(oz, 32), q2));
+      r3 = i16x8.add(r3, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(oz, 64), q3));
+      r4 = i16x8.add(r4, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(oz, 96), q4));
+    }
+    const u = v128.load(ws), u2 = v128.load(ws, 16);
+    const s1 = odd ? x6Scale1(u) : x6Scale0(u), s2 = odd ? x6Scale3(u) : x6Scale2(u);
+    const s3 = odd ? x6Scale1(u2) : x6Scale0(u2), s4 = odd ? x6Scale3(u2) : x6Scale2(u2);
+    t = i32x4.add(t, i32x4.add(
+      i32x4.add(i32x4.dot_i16x8_s(p1, s1), i32x4.dot_i16x8_s(p2, s2)),
+      i32x4.add(i32x4.dot_i16x8_s(p3, s3), i32x4.dot_i16x8_s(p4, s4)),
+    ));
+    x4Z = i32x4.add(x4Z, i32x4.add(
+      i32x4.add(i32x4.dot_i16x8_s(r1, s1), i32x4.dot_i16x8_s(r2, s2)),
+      i32x4.add(i32x4.dot_i16x8_s(r3, s3), i32x4.dot_i16x8_s(r4, s4)),
+    ));
+  }
+  return t;
+}
+
+// A q6_K group against two q8_K rows x and x + xStride; the first n (up to 4) rows stored
+function dotX6KRx2(g: usize, x: usize, xStride: usize, nb: i32, out: usize, outStride: usize, n: i32): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+  let z = x + xStride;
+  for (let b = 0; b < nb; b++) {
+    const y = x + 4, yz = z + 4;
+    x4Z = i32x4.splat(0);
+    let v = x6QuarterRx2(g + 72, g + 200, g + 584, y, yz, g + 8, false);
+    v = i32x4.add(v, x6QuarterRx2(g + 136, g + 264, g + 648, y + 16, yz + 16, g + 8, true));
+    v = i32x4.add(v, x6QuarterRx2(g + 328, g + 456, g + 712, y + 128, yz + 128, g + 40, false));
+    v = i32x4.add(v, x6QuarterRx2(g + 392, g + 520, g + 776, y + 144, yz + 144, g + 40, true));
+    const d = f16x4(v128.load16x4_u(g));
+    a0 = f32x4.add(a0, f32x4.mul(f32x4.mul(f32x4.splat(load<f32>(x)), d), f32x4.convert_i32x4_s(i32x4.sub(v, i32x4.shl(x6BiasQ6_K(g, x + 260), 5)))));
+    a1 = f32x4.add(a1, f32x4.mul(f32x4.mul(f32x4.splat(load<f32>(z)), d), f32x4.convert_i32x4_s(i32x4.sub(x4Z, i32x4.shl(x6BiasQ6_K(g, z + 260), 5)))));
+    g += X4_Q6_K;
+    x += Q8_K_BLOCK;
+    z += Q8_K_BLOCK;
+  }
+  storeLanes(out, a0, n);
+  storeLanes(out + outStride, a1, n);
+}
+
 // dotQ6_KX for two activation rows x and y at once (prefill), the same bits per token
 function dotQ6_KXx2(w: usize, x: usize, y: usize, nb: i32, out: usize, outY: usize): void {
   let sumx: f32 = 0, sumy: f32 = 0;
@@ -1711,10 +1872,12 @@ function matmulRows(jobs: usize, nJobs: i32, g0: i32, g1: i32): void {
     if ((typeWord & X4_LAYOUT) != 0) {
       // rows r0 .. r1 start at a multiple of 4: the split cuts there, and x4 row counts are padded
       if (ASC_FEATURE_RELAXED_SIMD) {
-        if (type == Q4_K) {
-          // x4 q4_K (relaxed modules only): decode in X4K_STREAMS runs as q4_0 below, prefill two tokens a pass
+        if (type == Q4_K || type == Q6_K) {
+          // x4 q4_K and q6_K (relaxed modules only): decode in X4K_STREAMS runs as q4_0 below, prefill two
+          // tokens a pass
+          const q6 = type == Q6_K;
           const nbK = k >> 8;
-          const gsK = <usize>nbK * X4_Q4_K;
+          const gsK = <usize>nbK * (q6 ? X4_Q6_K : X4_Q4_K);
           const validK = <i32>load<u32>(rec, 40);
           if (nTok == 1) {
             const nG = (r1 - r0) >> 2;
@@ -1723,9 +1886,13 @@ function matmulRows(jobs: usize, nJobs: i32, g0: i32, g1: i32): void {
             for (let i = 0; i < q; i++) {
               const ra = r0 + (i << 2);
               if (ra + (X4K_STREAMS - 1) * runRows < r1) {
-                dotX4KStreams(w + <usize>(ra >> 2) * gsK, <usize>q * gsK, xq, nbK, out + (<usize>ra << 2), <usize>runRows << 2, validK - ra, runRows);
+                if (q6) dotX6KStreams(w + <usize>(ra >> 2) * gsK, <usize>q * gsK, xq, nbK, out + (<usize>ra << 2), <usize>runRows << 2, validK - ra, runRows);
+                else dotX4KStreams(w + <usize>(ra >> 2) * gsK, <usize>q * gsK, xq, nbK, out + (<usize>ra << 2), <usize>runRows << 2, validK - ra, runRows);
               } else {
-                for (let r = ra; r < r1; r += runRows) dotX4KR(w + <usize>(r >> 2) * gsK, xq, xStride, 1, nbK, out + (<usize>r << 2), outStride, validK - r);
+                for (let r = ra; r < r1; r += runRows) {
+                  if (q6) dotX6KR(w + <usize>(r >> 2) * gsK, xq, nbK, out + (<usize>r << 2), validK - r);
+                  else dotX4KR(w + <usize>(r >> 2) * gsK, xq, xStride, 1, nbK, out + (<usize>r << 2), outStride, validK - r);
+                }
               }
             }
           } else {
@@ -1735,7 +1902,11 @@ function matmulRows(jobs: usize, nJobs: i32, g0: i32, g1: i32): void {
                 const xr = xq + <usize>t * xStride;
                 const orow = out + <usize>t * outStride;
                 for (let r = rt; r < re; r += 4) {
-                  dotX4KR(w + <usize>(r >> 2) * gsK, xr, xStride, min(nTok - t, 2), nbK, orow + (<usize>r << 2), outStride, validK - r);
+                  const gr = w + <usize>(r >> 2) * gsK;
+                  const o = orow + (<usize>r << 2);
+                  if (!q6) dotX4KR(gr, xr, xStride, min(nTok - t, 2), nbK, o, outStride, validK - r);
+                  else if (t + 1 < nTok) dotX6KRx2(gr, xr, xStride, nbK, o, outStride, validK - r);
+                  else dotX6KR(gr, xr, nbK, o, validK - r);
                 }
               }
             }
@@ -1910,7 +2081,7 @@ function copyBytes(dst: usize, src: usize, n: usize): void {
   for (; i < n; i++) store<u8>(dst + i, load<u8>(src + i));
 }
 
-// Rewrites a q4_0/q8_0 matrix (or a q4_K one, blockBytes 144, for the relaxed kernels) in place into the x4 layout, four rows (a group) at a time: the group is
+// Rewrites a q4_0/q8_0 matrix (or a q4_K or q6_K one, blockBytes 144 or 210, for the relaxed kernels) in place into the x4 layout, four rows (a group) at a time: the group is
 // copied to this thread's scratch (4 * rowBytes at scratch + tid * scratchStride), then written back
 // interleaved. Groups are split across threads. Notes at flag whether a block scale is an f16 subnormal.
 // With bytes4 set (q4_0 for the relaxed kernels, see tokenQ4_0R) the four rows' quants interleave four
@@ -1927,6 +2098,15 @@ export function repackX4(tid: i32, nth: i32, w: usize, rowBytes: u32, nGroups: i
       const dst = g + <usize>b * 4 * blockBytes;
       for (let i: u32 = 0; i < 4; i++) {
         const src = sc + <usize>i * rowBytes + <usize>b * blockBytes;
+        if (blockBytes == X4_Q6_K / 4) {
+          // q6_K (see X4_Q6_K): d, the scales, ql and qh, four bytes at a time
+          const r = <usize>i;
+          store<u16>(dst + (r << 1), load<u16>(src, 208));
+          for (let j: usize = 0; j < 4; j++) store<u32>(dst + 8 + (j << 4) + (r << 2), load<u32>(src + 192 + (j << 2)));
+          for (let j: usize = 0; j < 32; j++) store<u32>(dst + 72 + (j << 4) + (r << 2), load<u32>(src + (j << 2)));
+          for (let j: usize = 0; j < 16; j++) store<u32>(dst + 584 + (j << 4) + (r << 2), load<u32>(src + 128 + (j << 2)));
+          continue;
+        }
         if (blockBytes == X4_Q4_K / 4) {
           // q4_K (see X4_Q4_K): d, dmin, the three scale words, the quants four bytes at a time
           const r = <usize>i;
