@@ -6,7 +6,8 @@
 //   llama.cpp's CPU backend does (q8_0 for q4_0/q5_0/q8_0/iq4_nl, q8_1 for q4_1/q5_1, q8_K for K-quants,
 //   f16 for f16), and the product runs as int8 dot products; so its outputs follow llama.cpp's rounding.
 //   The kernel module comes in a plain SIMD128 and a relaxed-SIMD flavour (build.ts; the second where the
-//   engine runs it), which differ in the q4_0/q8_0 products only.
+//   engine runs it), which differ in the q4_0, q8_0, q4_K and q6_K products and in how those matrices are
+//   laid out (four rows interleaved: packsX4).
 // - Prefill is a batched matrix product (up to MAX_BATCH tokens per pass), decode a matrix-vector one;
 //   matrix rows and attention heads are split across the threads.
 // - KV cache (f32 or f16) in wasm memory, one block per layer and sequence.
@@ -339,7 +340,7 @@ export class WasmBackend implements Backend {
         const rows = m.x4 ? x4Rows(m.rows) : m.rows;
         const relaxed = m.relaxed && (format === "q8_0r" || format === "q8_K");
         // rows claimed in chunks by whichever thread is free (this VM's cores differ by 10-20%): prefill,
-        // and decode of x4 matrices (K-quant decode measured slower in chunks: its streams run short)
+        // and decode of x4 matrices (the plain K-quant decode measured slower in chunks: its streams run short)
         const dynamic = j === 0 && (nTok > 1 || jobs.every((q) => q.m.x4)) ? DYNAMIC : 0;
         rec.set([m.type.id | (m.x4 ? X4_LAYOUT : 0) | (relaxed ? RELAXED_ACTIVATIONS : 0) | (m.normalScales ? NORMAL_SCALES : 0) | dynamic, m.addr, m.rowBytes, rows, m.cols, xq, xStride, nTok, p.out, p.outStride, m.rows], j * MATMUL_JOB);
       });

@@ -577,7 +577,7 @@ function dotX4Q8_0x2(g: usize, x: usize, y: usize, nb: i32, out: usize, outY: us
 }
 
 // One token's products with a q4_0 group of the relaxed kernels' layout, its nibbles unpacked. That
-// layout (repackX4 with nibbles set) interleaves the four rows' quant bytes four at a time: byte
+// layout (repackX4 with bytes4 set) interleaves the four rows' quant bytes four at a time: byte
 // 4 * r + i of the group's vector v (v = 0..3) is row r's quant byte 4 * v + i, whose low nibble is the
 // row's value 4 * v + i and whose high nibble its value 16 + 4 * v + i. So l_v (the low nibbles of
 // vector v) against x's values 4v..4v+3 repeated four times gives, in i16 lanes 2r and 2r + 1, row r's
@@ -1826,7 +1826,7 @@ const TILE = 16;
 // zeroes it), so that a thread that runs slower (the two cores of a VM differ by 10-20% from minute to
 // minute) takes fewer. (One thread keeps its whole range: its streams run longer.)
 const DYNAMIC = 0x800;
-const CHUNK = 96; // rows: 24 groups of 4, six runs of four for dotX4Streams, eight of twelve for dotKStreams
+const CHUNK = 96; // rows: 24 groups of 4, six runs of four for dotX4Streams, four of six for dotX4KStreams and dotX6KStreams, eight of twelve for dotKStreams
 export function matmul(tid: i32, nth: i32, jobs: usize, nJobs: i32): void {
   let total = 0;
   for (let j = 0; j < nJobs; j++) total += <i32>load<u32>(jobs + (<usize>j * MATMUL_JOB + 3) * 4);
