@@ -1644,41 +1644,42 @@ function dotX6KR(g: usize, x: usize, nb: i32, out: usize, n: i32): void {
 }
 
 // x6QuarterR for two tokens (y, z), each vector unpacked once for both: the first token's returned, the
-// second's added to x4Z
+// second's added to x4Z. The runs of q1, q2 and of q3, q4 go in two passes over the quarter's vectors
+// (each loaded twice), so that the loop's live values fit the 16 SIMD registers V8 gives WebAssembly.
 @inline function x6QuarterRx2(a: usize, c: usize, h: usize, y: usize, z: usize, ws: usize, odd: bool): v128 {
   const m4 = i8x16.splat(0x0f);
   const m30 = i8x16.splat(0x30);
   let t = i32x4.splat(0);
   for (let half: usize = 0; half < 2; half++) {
-    let p1 = i16x8.splat(0), p2 = i16x8.splat(0), p3 = i16x8.splat(0), p4 = i16x8.splat(0);
-    let r1 = i16x8.splat(0), r2 = i16x8.splat(0), r3 = i16x8.splat(0), r4 = i16x8.splat(0);
+    const u = v128.load(ws), u2 = v128.load(ws, 16);
+    let p1 = i16x8.splat(0), p2 = i16x8.splat(0), r1 = i16x8.splat(0), r2 = i16x8.splat(0);
     for (let j: usize = half << 1; j < (half << 1) + 2; j++) {
       const va = v128.load(a + (j << 4)), vc = v128.load(c + (j << 4)), vh = v128.load(h + (j << 4));
       const q1 = v128.or(v128.and(va, m4), v128.and(i16x8.shl(vh, 4), m30));
       const q2 = v128.or(v128.and(vc, m4), v128.and(i16x8.shl(vh, 2), m30));
-      const q3 = v128.or(v128.and(i16x8.shr_u(va, 4), m4), v128.and(vh, m30));
-      const q4 = v128.or(v128.and(i16x8.shr_u(vc, 4), m4), v128.and(i16x8.shr_u(vh, 2), m30));
       const o = y + (j << 2), oz = z + (j << 2);
       p1 = i16x8.add(p1, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o), q1));
       p2 = i16x8.add(p2, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o, 32), q2));
-      p3 = i16x8.add(p3, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o, 64), q3));
-      p4 = i16x8.add(p4, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o, 96), q4));
       r1 = i16x8.add(r1, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(oz), q1));
       r2 = i16x8.add(r2, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(oz, 32), q2));
+    }
+    const s1 = odd ? x6Scale1(u) : x6Scale0(u), s2 = odd ? x6Scale3(u) : x6Scale2(u);
+    t = i32x4.add(t, i32x4.add(i32x4.dot_i16x8_s(p1, s1), i32x4.dot_i16x8_s(p2, s2)));
+    x4Z = i32x4.add(x4Z, i32x4.add(i32x4.dot_i16x8_s(r1, s1), i32x4.dot_i16x8_s(r2, s2)));
+    let p3 = i16x8.splat(0), p4 = i16x8.splat(0), r3 = i16x8.splat(0), r4 = i16x8.splat(0);
+    for (let j: usize = half << 1; j < (half << 1) + 2; j++) {
+      const va = v128.load(a + (j << 4)), vc = v128.load(c + (j << 4)), vh = v128.load(h + (j << 4));
+      const q3 = v128.or(v128.and(i16x8.shr_u(va, 4), m4), v128.and(vh, m30));
+      const q4 = v128.or(v128.and(i16x8.shr_u(vc, 4), m4), v128.and(i16x8.shr_u(vh, 2), m30));
+      const o = y + (j << 2), oz = z + (j << 2);
+      p3 = i16x8.add(p3, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o, 64), q3));
+      p4 = i16x8.add(p4, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o, 96), q4));
       r3 = i16x8.add(r3, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(oz, 64), q3));
       r4 = i16x8.add(r4, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(oz, 96), q4));
     }
-    const u = v128.load(ws), u2 = v128.load(ws, 16);
-    const s1 = odd ? x6Scale1(u) : x6Scale0(u), s2 = odd ? x6Scale3(u) : x6Scale2(u);
     const s3 = odd ? x6Scale1(u2) : x6Scale0(u2), s4 = odd ? x6Scale3(u2) : x6Scale2(u2);
-    t = i32x4.add(t, i32x4.add(
-      i32x4.add(i32x4.dot_i16x8_s(p1, s1), i32x4.dot_i16x8_s(p2, s2)),
-      i32x4.add(i32x4.dot_i16x8_s(p3, s3), i32x4.dot_i16x8_s(p4, s4)),
-    ));
-    x4Z = i32x4.add(x4Z, i32x4.add(
-      i32x4.add(i32x4.dot_i16x8_s(r1, s1), i32x4.dot_i16x8_s(r2, s2)),
-      i32x4.add(i32x4.dot_i16x8_s(r3, s3), i32x4.dot_i16x8_s(r4, s4)),
-    ));
+    t = i32x4.add(t, i32x4.add(i32x4.dot_i16x8_s(p3, s3), i32x4.dot_i16x8_s(p4, s4)));
+    x4Z = i32x4.add(x4Z, i32x4.add(i32x4.dot_i16x8_s(r3, s3), i32x4.dot_i16x8_s(r4, s4)));
   }
   return t;
 }
