@@ -5,10 +5,43 @@
 // Reference: engine/reference/ops.ts matvec (dequantize-then-dot); ggml counterpart: ggml_mul_mat with a
 // quantized src0 and f32 src1 (dequantize_row_* + dot, ggml-quants.c; the mul_mv kernels on GPUs).
 // The per-value decode of each type is the one in get_rows.kernel.ts.
-import { bitcastF32, f32, i32, idiv, kernel, localId, quant, read, table, u32, unpackF16, workgroupId, workgroupSize, workgroupSum, write } from "../../codegen/dsl/index.js";
+import { bitcastF32, f32, i32, idiv, kernel, localId, quant, read, table, u32, unpackF16, workgroupId, workgroupSize, workgroupSum, write, type QuantBlock } from "../../codegen/dsl/index.js";
 
 // ggml's kvalues_iq4nl (ggml-common.h): the 16 levels of iq4_nl and iq4_xs
 const KVALUES_IQ4NL = table(i32, [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113]);
+
+// q4_k and q5_k (ggml-quants.c get_scale_min_k4): sub-block is's (0..7) 6-bit scale and min, packed in
+// the block's 12 scale bytes
+function scaleK4(blk: QuantBlock, is: u32): u32 {
+  let sc: u32 = 0;
+  if (is < 4) {
+    sc = blk.scales[is] & 63;
+  } else {
+    sc = (blk.scales[is + 4] & 15) | ((blk.scales[is - 4] >> 6) << 4);
+  }
+  return sc;
+}
+
+function minK4(blk: QuantBlock, is: u32): u32 {
+  let mn: u32 = 0;
+  if (is < 4) {
+    mn = blk.scales[is + 4] & 63;
+  } else {
+    mn = (blk.scales[is + 4] >> 4) | ((blk.scales[is] >> 6) << 4);
+  }
+  return mn;
+}
+
+// value l (0..31) of sub-block is of a q4_k or q5_k block's qs: pairs of 32-value sub-blocks share 32
+// bytes, the first in the low nibbles, the second in the high ones
+function nibbleK4(blk: QuantBlock, is: u32, l: u32): u32 {
+  const byte = blk.qs[(is >> 1) * 32 + l];
+  let q: u32 = byte & 15;
+  if ((is & 1) === 1) {
+    q = byte >> 4;
+  }
+  return q;
+}
 
 // q8_0: 32 values a block, each qs[j] * d.
 export const matvecQ8_0 = kernel(
@@ -278,24 +311,11 @@ export const matvecQ4K = kernel(
     for (let i = localId.x; i < k; i += workgroupSize.x) {
       const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
       const j = i % QK;
-      // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high
       const is = j >> 5;
       const l = j & 31;
-      // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes
-      let sc: u32 = 0;
-      let mn: u32 = 0;
-      if (is < 4) {
-        sc = blk.scales[is] & 63;
-        mn = blk.scales[is + 4] & 63;
-      } else {
-        sc = (blk.scales[is + 4] & 15) | ((blk.scales[is - 4] >> 6) << 4);
-        mn = (blk.scales[is + 4] >> 4) | ((blk.scales[is] >> 6) << 4);
-      }
-      const byte = blk.qs[(is >> 1) * 32 + l];
-      let q: u32 = byte & 15;
-      if ((is & 1) === 1) {
-        q = byte >> 4;
-      }
+      const sc = scaleK4(blk, is);
+      const mn = minK4(blk, is);
+      const q = nibbleK4(blk, is, l);
       const w = blk.d * f32(sc) * f32(q) - blk.dmin * f32(mn);
       acc += w * x[i];
     }
@@ -317,25 +337,11 @@ export const matvecQ5K = kernel(
     for (let i = localId.x; i < k; i += workgroupSize.x) {
       const blk = W.block(row * idiv(k, QK) + idiv(i, QK));
       const j = i % QK;
-      // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high
       const is = j >> 5;
       const l = j & 31;
-      // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes
-      let sc: u32 = 0;
-      let mn: u32 = 0;
-      if (is < 4) {
-        sc = blk.scales[is] & 63;
-        mn = blk.scales[is + 4] & 63;
-      } else {
-        sc = (blk.scales[is + 4] & 15) | ((blk.scales[is - 4] >> 6) << 4);
-        mn = (blk.scales[is + 4] >> 4) | ((blk.scales[is] >> 6) << 4);
-      }
-      const byte = blk.qs[(is >> 1) * 32 + l];
-      let q: u32 = byte & 15;
-      if ((is & 1) === 1) {
-        q = byte >> 4;
-      }
-      q = q | (((blk.qh[l] >> is) & 1) << 4);
+      const sc = scaleK4(blk, is);
+      const mn = minK4(blk, is);
+      const q = nibbleK4(blk, is, l) | (((blk.qh[l] >> is) & 1) << 4);
       const w = blk.d * f32(sc) * f32(q) - blk.dmin * f32(mn);
       acc += w * x[i];
     }

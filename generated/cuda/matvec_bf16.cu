@@ -11,13 +11,13 @@ extern "C" __global__ void __launch_bounds__(64) matvec_bf16(
   __shared__ float wg_scratch[64];
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
-  // any row length: each invocation takes every workgroupSize-th value [line 83]
+  // any row length: each invocation takes every workgroupSize-th value [line 116]
   for (unsigned int i = threadIdx.x; i < k; i += 64u) {
     const unsigned int e = row * k + i;
     const float w = __uint_as_float(((W[e >> 1u] >> ((e & 1u) * 16u)) & 65535u) << 16u);
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 88]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 121]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

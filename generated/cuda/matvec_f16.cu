@@ -13,13 +13,13 @@ extern "C" __global__ void __launch_bounds__(64) matvec_f16(
   __shared__ float wg_scratch[64];
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
-  // any row length: each invocation takes every workgroupSize-th value [line 64]
+  // any row length: each invocation takes every workgroupSize-th value [line 97]
   for (unsigned int i = threadIdx.x; i < k; i += 64u) {
     const unsigned int e = row * k + i;
     const float w = __half2float(__ushort_as_half((unsigned short)(W[e >> 1u] >> ((e & 1u) * 16u))));
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 69]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 102]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

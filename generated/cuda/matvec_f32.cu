@@ -11,13 +11,13 @@ extern "C" __global__ void __launch_bounds__(64) matvec_f32(
   __shared__ float wg_scratch[64];
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
-  // any row length: each invocation takes every workgroupSize-th value [line 45]
+  // any row length: each invocation takes every workgroupSize-th value [line 78]
   for (unsigned int i = threadIdx.x; i < k; i += 64u) {
     const unsigned int e = row * k + i;
     const float w = W[e];
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 50]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 83]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

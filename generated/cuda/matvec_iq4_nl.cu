@@ -18,7 +18,7 @@ extern "C" __global__ void __launch_bounds__(64) matvec_iq4_nl(
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 389]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 395]
   for (unsigned int i = threadIdx.x; i < k; i += 64u) {
     const unsigned int blk = row * (k / 32u) + (i / 32u);
     const unsigned int j = i % 32u;
@@ -30,7 +30,7 @@ extern "C" __global__ void __launch_bounds__(64) matvec_iq4_nl(
     const float w = __half2float(*(const __half*)(W + blk * 18u)) * (float)(KVALUES_IQ4NL[q]);
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 400]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 406]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

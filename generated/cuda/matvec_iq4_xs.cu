@@ -18,7 +18,7 @@ extern "C" __global__ void __launch_bounds__(64) matvec_iq4_xs(
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 415]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 421]
   for (unsigned int i = threadIdx.x; i < k; i += 64u) {
     const unsigned int blk = row * (k / 256u) + (i / 256u);
     const unsigned int j = i % 256u;
@@ -34,7 +34,7 @@ extern "C" __global__ void __launch_bounds__(64) matvec_iq4_xs(
     const float w = dl * (float)(KVALUES_IQ4NL[q]);
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 430]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 436]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

@@ -14,11 +14,11 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q2_k(
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 211]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 244]
   for (unsigned int i = threadIdx.x; i < k; i += 64u) {
     const unsigned int blk = row * (k / 256u) + (i / 256u);
     const unsigned int j = i % 256u;
-    // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 215]
+    // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 248]
     const unsigned int half_ = j >> 7u;
     const unsigned int plane = (j & 127u) >> 5u;
     const unsigned int p = j & 31u;
@@ -28,7 +28,7 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q2_k(
     const float w = dl * (float)(((unsigned int)*(W + blk * 84u + 16u + (half_ * 32u + p)) >> (plane * 2u)) & 3u) - ml;
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 224]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 257]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

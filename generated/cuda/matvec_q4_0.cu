@@ -14,11 +14,11 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q4_0(
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 103]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 136]
   for (unsigned int i = threadIdx.x; i < k; i += 64u) {
     const unsigned int blk = row * (k / 32u) + (i / 32u);
     const unsigned int j = i % 32u;
-    // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 107]
+    // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 140]
     const unsigned int byte = (unsigned int)*(W + blk * 18u + 2u + (j & 15u));
     unsigned int q = byte & 15u;
     if (j >= 16u) {
@@ -27,7 +27,7 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q4_0(
     const float w = (float)((int)(q) - 8) * __half2float(*(const __half*)(W + blk * 18u));
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 115]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 148]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

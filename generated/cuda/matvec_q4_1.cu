@@ -14,7 +14,7 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q4_1(
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 130]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 163]
   for (unsigned int i = threadIdx.x; i < k; i += 64u) {
     const unsigned int blk = row * (k / 32u) + (i / 32u);
     const unsigned int j = i % 32u;
@@ -26,7 +26,7 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q4_1(
     const float w = (float)(q) * __half2float(*(const __half*)(W + blk * 20u)) + __half2float(*(const __half*)(W + blk * 20u + 2u));
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 141]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 174]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

@@ -14,32 +14,46 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q4_k(
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 278]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 311]
   for (unsigned int i = threadIdx.x; i < k; i += 64u) {
     const unsigned int blk = row * (k / 256u) + (i / 256u);
     const unsigned int j = i % 256u;
-    // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 282]
     const unsigned int is_ = j >> 5u;
     const unsigned int l = j & 31u;
-    // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 285]
+    // inlined scaleK4() [line 15]
+    const unsigned int is_1 = is_;
     unsigned int sc = 0u;
-    unsigned int mn = 0u;
-    if (is_ < 4u) {
-      sc = (unsigned int)*(W + blk * 144u + 4u + is_) & 63u;
-      mn = (unsigned int)*(W + blk * 144u + 4u + (is_ + 4u)) & 63u;
+    if (is_1 < 4u) {
+      sc = (unsigned int)*(W + blk * 144u + 4u + is_1) & 63u;
     } else {
-      sc = ((unsigned int)*(W + blk * 144u + 4u + (is_ + 4u)) & 15u) | (((unsigned int)*(W + blk * 144u + 4u + (is_ - 4u)) >> 6u) << 4u);
-      mn = ((unsigned int)*(W + blk * 144u + 4u + (is_ + 4u)) >> 4u) | (((unsigned int)*(W + blk * 144u + 4u + is_) >> 6u) << 4u);
+      sc = ((unsigned int)*(W + blk * 144u + 4u + (is_1 + 4u)) & 15u) | (((unsigned int)*(W + blk * 144u + 4u + (is_1 - 4u)) >> 6u) << 4u);
     }
-    const unsigned int byte = (unsigned int)*(W + blk * 144u + 16u + ((is_ >> 1u) * 32u + l));
+    const unsigned int scaleK4 = sc;
+    const unsigned int sc_1 = scaleK4;
+    // inlined minK4() [line 25]
+    const unsigned int is_2 = is_;
+    unsigned int mn = 0u;
+    if (is_2 < 4u) {
+      mn = (unsigned int)*(W + blk * 144u + 4u + (is_2 + 4u)) & 63u;
+    } else {
+      mn = ((unsigned int)*(W + blk * 144u + 4u + (is_2 + 4u)) >> 4u) | (((unsigned int)*(W + blk * 144u + 4u + is_2) >> 6u) << 4u);
+    }
+    const unsigned int minK4 = mn;
+    const unsigned int mn_1 = minK4;
+    // inlined nibbleK4() [line 37]
+    const unsigned int is_3 = is_;
+    const unsigned int l_1 = l;
+    const unsigned int byte = (unsigned int)*(W + blk * 144u + 16u + ((is_3 >> 1u) * 32u + l_1));
     unsigned int q = byte & 15u;
-    if ((is_ & 1u) == 1u) {
+    if ((is_3 & 1u) == 1u) {
       q = byte >> 4u;
     }
-    const float w = __half2float(*(const __half*)(W + blk * 144u)) * (float)(sc) * (float)(q) - __half2float(*(const __half*)(W + blk * 144u + 2u)) * (float)(mn);
+    const unsigned int nibbleK4 = q;
+    const unsigned int q_1 = nibbleK4;
+    const float w = __half2float(*(const __half*)(W + blk * 144u)) * (float)(sc_1) * (float)(q_1) - __half2float(*(const __half*)(W + blk * 144u + 2u)) * (float)(mn_1);
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 302]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 322]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

@@ -14,7 +14,7 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q5_0(
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 156]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 189]
   for (unsigned int i = threadIdx.x; i < k; i += 64u) {
     const unsigned int blk = row * (k / 32u) + (i / 32u);
     const unsigned int j = i % 32u;
@@ -23,12 +23,12 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q5_0(
     if (j >= 16u) {
       q = byte >> 4u;
     }
-    // bit j of the little-endian qh word [line 165]
+    // bit j of the little-endian qh word [line 198]
     q = q | ((((unsigned int)*(W + blk * 22u + 2u + (j >> 3u)) >> (j & 7u)) & 1u) << 4u);
     const float w = (float)((int)(q) - 16) * __half2float(*(const __half*)(W + blk * 22u));
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 169]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 202]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

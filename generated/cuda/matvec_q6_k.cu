@@ -14,11 +14,11 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q6_k(
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 357]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 363]
   for (unsigned int i = threadIdx.x; i < k; i += 64u) {
     const unsigned int blk = row * (k / 256u) + (i / 256u);
     const unsigned int j = i % 256u;
-    // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 361]
+    // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 367]
     const unsigned int half_ = j >> 7u;
     const unsigned int quarter = (j & 127u) >> 5u;
     const unsigned int l = j & 31u;
@@ -32,7 +32,7 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q6_k(
     const float w = __half2float(*(const __half*)(W + blk * 210u + 208u)) * (float)((int)*(const signed char*)(W + blk * 210u + 192u + (half_ * 8u + (l >> 4u) + quarter * 2u))) * (float)(q);
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 374]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 380]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

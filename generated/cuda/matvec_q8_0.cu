@@ -14,12 +14,12 @@ extern "C" __global__ void __launch_bounds__(64) matvec_q8_0(
   const unsigned int row = blockIdx.x;
   float acc = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read one block's 32 values together [line 27]
+  // subgroup) read one block's 32 values together [line 60]
   for (unsigned int i = threadIdx.x; i < k; i += 64u) {
     const unsigned int blk = row * (k / 32u) + (i / 32u);
     acc += (float)((int)*(const signed char*)(W + blk * 34u + 2u + i % 32u)) * __half2float(*(const __half*)(W + blk * 34u)) * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 31]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 64]
   wg_scratch[threadIdx.x] = acc;
   __syncthreads();
   {

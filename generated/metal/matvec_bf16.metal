@@ -24,13 +24,13 @@ kernel void matvec_bf16(
   threadgroup float wg_scratch[64];
   const uint row = workgroupId.x;
   float acc = 0.0f;
-  // any row length: each invocation takes every workgroupSize-th value [line 83]
+  // any row length: each invocation takes every workgroupSize-th value [line 116]
   for (uint i = localId.x; i < k; i += 64u) {
     const uint e = row * k + i;
     const float w = as_type<float>(((W[e >> 1u] >> ((e & 1u) * 16u)) & 65535u) << 16u);
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 88]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 121]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

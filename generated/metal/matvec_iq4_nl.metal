@@ -29,7 +29,7 @@ kernel void matvec_iq4_nl(
   const uint row = workgroupId.x;
   float acc = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 389]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 395]
   for (uint i = localId.x; i < k; i += 64u) {
     const uint blk = row * (k / 32u) + (i / 32u);
     const uint j = i % 32u;
@@ -41,7 +41,7 @@ kernel void matvec_iq4_nl(
     const float w = float(*((device const half*)(W + blk * 18u))) * float(KVALUES_IQ4NL[q]);
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 400]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 406]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

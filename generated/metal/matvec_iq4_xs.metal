@@ -29,7 +29,7 @@ kernel void matvec_iq4_xs(
   const uint row = workgroupId.x;
   float acc = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 415]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 421]
   for (uint i = localId.x; i < k; i += 64u) {
     const uint blk = row * (k / 256u) + (i / 256u);
     const uint j = i % 256u;
@@ -45,7 +45,7 @@ kernel void matvec_iq4_xs(
     const float w = dl * float(KVALUES_IQ4NL[q]);
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 430]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 436]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

@@ -25,11 +25,11 @@ kernel void matvec_q2_k(
   const uint row = workgroupId.x;
   float acc = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 211]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 244]
   for (uint i = localId.x; i < k; i += 64u) {
     const uint blk = row * (k / 256u) + (i / 256u);
     const uint j = i % 256u;
-    // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 215]
+    // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 248]
     const uint half_ = j >> 7u;
     const uint plane = (j & 127u) >> 5u;
     const uint p = j & 31u;
@@ -39,7 +39,7 @@ kernel void matvec_q2_k(
     const float w = dl * float((uint(*(W + blk * 84u + 16u + (half_ * 32u + p))) >> (plane * 2u)) & 3u) - ml;
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 224]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 257]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

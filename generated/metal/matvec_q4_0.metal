@@ -25,11 +25,11 @@ kernel void matvec_q4_0(
   const uint row = workgroupId.x;
   float acc = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 103]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 136]
   for (uint i = localId.x; i < k; i += 64u) {
     const uint blk = row * (k / 32u) + (i / 32u);
     const uint j = i % 32u;
-    // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 107]
+    // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 140]
     const uint byte = uint(*(W + blk * 18u + 2u + (j & 15u)));
     uint q = byte & 15u;
     if (j >= 16u) {
@@ -38,7 +38,7 @@ kernel void matvec_q4_0(
     const float w = float(int(q) - 8) * float(*((device const half*)(W + blk * 18u)));
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 115]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 148]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

@@ -25,7 +25,7 @@ kernel void matvec_q4_1(
   const uint row = workgroupId.x;
   float acc = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 130]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 163]
   for (uint i = localId.x; i < k; i += 64u) {
     const uint blk = row * (k / 32u) + (i / 32u);
     const uint j = i % 32u;
@@ -37,7 +37,7 @@ kernel void matvec_q4_1(
     const float w = float(q) * float(*((device const half*)(W + blk * 20u))) + float(*((device const half*)(W + blk * 20u + 2u)));
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 141]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 174]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

@@ -25,32 +25,46 @@ kernel void matvec_q4_k(
   const uint row = workgroupId.x;
   float acc = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 278]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 311]
   for (uint i = localId.x; i < k; i += 64u) {
     const uint blk = row * (k / 256u) + (i / 256u);
     const uint j = i % 256u;
-    // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 282]
     const uint is_ = j >> 5u;
     const uint l = j & 31u;
-    // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 285]
+    // inlined scaleK4() [line 15]
+    const uint is_1 = is_;
     uint sc = 0u;
-    uint mn = 0u;
-    if (is_ < 4u) {
-      sc = uint(*(W + blk * 144u + 4u + is_)) & 63u;
-      mn = uint(*(W + blk * 144u + 4u + (is_ + 4u))) & 63u;
+    if (is_1 < 4u) {
+      sc = uint(*(W + blk * 144u + 4u + is_1)) & 63u;
     } else {
-      sc = (uint(*(W + blk * 144u + 4u + (is_ + 4u))) & 15u) | ((uint(*(W + blk * 144u + 4u + (is_ - 4u))) >> 6u) << 4u);
-      mn = (uint(*(W + blk * 144u + 4u + (is_ + 4u))) >> 4u) | ((uint(*(W + blk * 144u + 4u + is_)) >> 6u) << 4u);
+      sc = (uint(*(W + blk * 144u + 4u + (is_1 + 4u))) & 15u) | ((uint(*(W + blk * 144u + 4u + (is_1 - 4u))) >> 6u) << 4u);
     }
-    const uint byte = uint(*(W + blk * 144u + 16u + ((is_ >> 1u) * 32u + l)));
+    const uint scaleK4 = sc;
+    const uint sc_1 = scaleK4;
+    // inlined minK4() [line 25]
+    const uint is_2 = is_;
+    uint mn = 0u;
+    if (is_2 < 4u) {
+      mn = uint(*(W + blk * 144u + 4u + (is_2 + 4u))) & 63u;
+    } else {
+      mn = (uint(*(W + blk * 144u + 4u + (is_2 + 4u))) >> 4u) | ((uint(*(W + blk * 144u + 4u + is_2)) >> 6u) << 4u);
+    }
+    const uint minK4 = mn;
+    const uint mn_1 = minK4;
+    // inlined nibbleK4() [line 37]
+    const uint is_3 = is_;
+    const uint l_1 = l;
+    const uint byte = uint(*(W + blk * 144u + 16u + ((is_3 >> 1u) * 32u + l_1)));
     uint q = byte & 15u;
-    if ((is_ & 1u) == 1u) {
+    if ((is_3 & 1u) == 1u) {
       q = byte >> 4u;
     }
-    const float w = float(*((device const half*)(W + blk * 144u))) * float(sc) * float(q) - float(*((device const half*)(W + blk * 144u + 2u))) * float(mn);
+    const uint nibbleK4 = q;
+    const uint q_1 = nibbleK4;
+    const float w = float(*((device const half*)(W + blk * 144u))) * float(sc_1) * float(q_1) - float(*((device const half*)(W + blk * 144u + 2u))) * float(mn_1);
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 302]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 322]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

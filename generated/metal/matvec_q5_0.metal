@@ -25,7 +25,7 @@ kernel void matvec_q5_0(
   const uint row = workgroupId.x;
   float acc = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 156]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 189]
   for (uint i = localId.x; i < k; i += 64u) {
     const uint blk = row * (k / 32u) + (i / 32u);
     const uint j = i % 32u;
@@ -34,12 +34,12 @@ kernel void matvec_q5_0(
     if (j >= 16u) {
       q = byte >> 4u;
     }
-    // bit j of the little-endian qh word [line 165]
+    // bit j of the little-endian qh word [line 198]
     q = q | (((uint(*(W + blk * 22u + 2u + (j >> 3u))) >> (j & 7u)) & 1u) << 4u);
     const float w = float(int(q) - 16) * float(*((device const half*)(W + blk * 22u)));
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 169]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 202]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

@@ -25,11 +25,11 @@ kernel void matvec_q6_k(
   const uint row = workgroupId.x;
   float acc = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 357]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 363]
   for (uint i = localId.x; i < k; i += 64u) {
     const uint blk = row * (k / 256u) + (i / 256u);
     const uint j = i % 256u;
-    // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 361]
+    // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 367]
     const uint half_ = j >> 7u;
     const uint quarter = (j & 127u) >> 5u;
     const uint l = j & 31u;
@@ -43,7 +43,7 @@ kernel void matvec_q6_k(
     const float w = float(*((device const half*)(W + blk * 210u + 208u))) * float(int(*((device const char*)(W + blk * 210u + 192u + (half_ * 8u + (l >> 4u) + quarter * 2u))))) * float(q);
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 374]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 380]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

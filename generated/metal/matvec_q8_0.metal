@@ -25,12 +25,12 @@ kernel void matvec_q8_0(
   const uint row = workgroupId.x;
   float acc = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read one block's 32 values together [line 27]
+  // subgroup) read one block's 32 values together [line 60]
   for (uint i = localId.x; i < k; i += 64u) {
     const uint blk = row * (k / 32u) + (i / 32u);
     acc += float(int(*((device const char*)(W + blk * 34u + 2u + i % 32u)))) * float(*((device const half*)(W + blk * 34u))) * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 31]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 64]
   wg_scratch[localId.x] = acc;
   threadgroup_barrier(mem_flags::mem_threadgroup | mem_flags::mem_device);
   {

@@ -13,16 +13,16 @@ export function matvec_f32(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, 
     const lz: u32 = 0;
     row = wx;
     let acc: f32 = <f32>0.0;
-    // any row length: each invocation takes every workgroupSize-th value [line 45]
+    // any row length: each invocation takes every workgroupSize-th value [line 78]
     for (let i: u32 = lx; i < k; i += <u32>64) {
       const e: u32 = row * k + i;
       const w: f32 = load<f32>(W + (<usize>(e) << 2));
       acc += w * load<f32>(x + (<usize>(i) << 2));
     }
-    // workgroupSum: tree reduction over 64 invocations in shared memory [line 50]
+    // workgroupSum: tree reduction over 64 invocations in shared memory [line 83]
     store<f32>(scratch + 0 + (<usize>(lx) << 2), acc);
   }
-  // barrier [line 50]: the next phase starts after every invocation finished this one
+  // barrier [line 83]: the next phase starts after every invocation finished this one
   {
     for (let lid: u32 = 0; lid < 32; lid++) {
       const lx: u32 = lid;
@@ -32,7 +32,7 @@ export function matvec_f32(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, 
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>32) << 2)));
       }
     }
-    // barrier [line 50]: the next phase starts after every invocation finished this one
+    // barrier [line 83]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 16; lid++) {
@@ -43,7 +43,7 @@ export function matvec_f32(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, 
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>16) << 2)));
       }
     }
-    // barrier [line 50]: the next phase starts after every invocation finished this one
+    // barrier [line 83]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 8; lid++) {
@@ -54,7 +54,7 @@ export function matvec_f32(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, 
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>8) << 2)));
       }
     }
-    // barrier [line 50]: the next phase starts after every invocation finished this one
+    // barrier [line 83]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 4; lid++) {
@@ -65,7 +65,7 @@ export function matvec_f32(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, 
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>4) << 2)));
       }
     }
-    // barrier [line 50]: the next phase starts after every invocation finished this one
+    // barrier [line 83]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 2; lid++) {
@@ -76,7 +76,7 @@ export function matvec_f32(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, 
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>2) << 2)));
       }
     }
-    // barrier [line 50]: the next phase starts after every invocation finished this one
+    // barrier [line 83]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 1; lid++) {
@@ -87,7 +87,7 @@ export function matvec_f32(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, 
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>1) << 2)));
       }
     }
-    // barrier [line 50]: the next phase starts after every invocation finished this one
+    // barrier [line 83]: the next phase starts after every invocation finished this one
   }
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
@@ -95,7 +95,7 @@ export function matvec_f32(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32, 
     const lz: u32 = 0;
     total = load<f32>(scratch + 0 + (<usize>(<u32>0) << 2));
   }
-  // barrier [line 50]: the next phase starts after every invocation finished this one
+  // barrier [line 83]: the next phase starts after every invocation finished this one
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
     const ly: u32 = 0;

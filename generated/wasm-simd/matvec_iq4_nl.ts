@@ -20,7 +20,7 @@ export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
     row = wx;
     let acc: f32 = <f32>0.0;
     // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-    // subgroup) read 32 consecutive values, one scale's run, together [line 389]
+    // subgroup) read 32 consecutive values, one scale's run, together [line 395]
     for (let i: u32 = lx; i < k; i += <u32>64) {
       const blk: u32 = row * (k / <u32>32) + (i / <u32>32);
       const j: u32 = i % <u32>32;
@@ -32,10 +32,10 @@ export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
       const w: f32 = f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>18))) * <f32>(load<i32>(KVALUES_IQ4NL + (<usize>(q) << 2)));
       acc += w * load<f32>(x + (<usize>(i) << 2));
     }
-    // workgroupSum: tree reduction over 64 invocations in shared memory [line 400]
+    // workgroupSum: tree reduction over 64 invocations in shared memory [line 406]
     store<f32>(scratch + 0 + (<usize>(lx) << 2), acc);
   }
-  // barrier [line 400]: the next phase starts after every invocation finished this one
+  // barrier [line 406]: the next phase starts after every invocation finished this one
   {
     for (let lid: u32 = 0; lid < 32; lid++) {
       const lx: u32 = lid;
@@ -45,7 +45,7 @@ export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>32) << 2)));
       }
     }
-    // barrier [line 400]: the next phase starts after every invocation finished this one
+    // barrier [line 406]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 16; lid++) {
@@ -56,7 +56,7 @@ export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>16) << 2)));
       }
     }
-    // barrier [line 400]: the next phase starts after every invocation finished this one
+    // barrier [line 406]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 8; lid++) {
@@ -67,7 +67,7 @@ export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>8) << 2)));
       }
     }
-    // barrier [line 400]: the next phase starts after every invocation finished this one
+    // barrier [line 406]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 4; lid++) {
@@ -78,7 +78,7 @@ export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>4) << 2)));
       }
     }
-    // barrier [line 400]: the next phase starts after every invocation finished this one
+    // barrier [line 406]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 2; lid++) {
@@ -89,7 +89,7 @@ export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>2) << 2)));
       }
     }
-    // barrier [line 400]: the next phase starts after every invocation finished this one
+    // barrier [line 406]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 1; lid++) {
@@ -100,7 +100,7 @@ export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>1) << 2)));
       }
     }
-    // barrier [line 400]: the next phase starts after every invocation finished this one
+    // barrier [line 406]: the next phase starts after every invocation finished this one
   }
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
@@ -108,7 +108,7 @@ export function matvec_iq4_nl(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
     const lz: u32 = 0;
     total = load<f32>(scratch + 0 + (<usize>(<u32>0) << 2));
   }
-  // barrier [line 400]: the next phase starts after every invocation finished this one
+  // barrier [line 406]: the next phase starts after every invocation finished this one
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
     const ly: u32 = 0;

@@ -20,7 +20,7 @@ export function matvec_iq4_xs(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
     row = wx;
     let acc: f32 = <f32>0.0;
     // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-    // subgroup) read 32 consecutive values, one scale's run, together [line 415]
+    // subgroup) read 32 consecutive values, one scale's run, together [line 421]
     for (let i: u32 = lx; i < k; i += <u32>64) {
       const blk: u32 = row * (k / <u32>256) + (i / <u32>256);
       const j: u32 = i % <u32>256;
@@ -36,10 +36,10 @@ export function matvec_iq4_xs(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
       const w: f32 = dl * <f32>(load<i32>(KVALUES_IQ4NL + (<usize>(q) << 2)));
       acc += w * load<f32>(x + (<usize>(i) << 2));
     }
-    // workgroupSum: tree reduction over 64 invocations in shared memory [line 430]
+    // workgroupSum: tree reduction over 64 invocations in shared memory [line 436]
     store<f32>(scratch + 0 + (<usize>(lx) << 2), acc);
   }
-  // barrier [line 430]: the next phase starts after every invocation finished this one
+  // barrier [line 436]: the next phase starts after every invocation finished this one
   {
     for (let lid: u32 = 0; lid < 32; lid++) {
       const lx: u32 = lid;
@@ -49,7 +49,7 @@ export function matvec_iq4_xs(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>32) << 2)));
       }
     }
-    // barrier [line 430]: the next phase starts after every invocation finished this one
+    // barrier [line 436]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 16; lid++) {
@@ -60,7 +60,7 @@ export function matvec_iq4_xs(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>16) << 2)));
       }
     }
-    // barrier [line 430]: the next phase starts after every invocation finished this one
+    // barrier [line 436]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 8; lid++) {
@@ -71,7 +71,7 @@ export function matvec_iq4_xs(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>8) << 2)));
       }
     }
-    // barrier [line 430]: the next phase starts after every invocation finished this one
+    // barrier [line 436]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 4; lid++) {
@@ -82,7 +82,7 @@ export function matvec_iq4_xs(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>4) << 2)));
       }
     }
-    // barrier [line 430]: the next phase starts after every invocation finished this one
+    // barrier [line 436]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 2; lid++) {
@@ -93,7 +93,7 @@ export function matvec_iq4_xs(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>2) << 2)));
       }
     }
-    // barrier [line 430]: the next phase starts after every invocation finished this one
+    // barrier [line 436]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 1; lid++) {
@@ -104,7 +104,7 @@ export function matvec_iq4_xs(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>1) << 2)));
       }
     }
-    // barrier [line 430]: the next phase starts after every invocation finished this one
+    // barrier [line 436]: the next phase starts after every invocation finished this one
   }
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
@@ -112,7 +112,7 @@ export function matvec_iq4_xs(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u3
     const lz: u32 = 0;
     total = load<f32>(scratch + 0 + (<usize>(<u32>0) << 2));
   }
-  // barrier [line 430]: the next phase starts after every invocation finished this one
+  // barrier [line 436]: the next phase starts after every invocation finished this one
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
     const ly: u32 = 0;

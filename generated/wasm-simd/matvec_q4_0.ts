@@ -16,11 +16,11 @@ export function matvec_q4_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     row = wx;
     let acc: f32 = <f32>0.0;
     // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-    // subgroup) read 32 consecutive values, one scale's run, together [line 103]
+    // subgroup) read 32 consecutive values, one scale's run, together [line 136]
     for (let i: u32 = lx; i < k; i += <u32>64) {
       const blk: u32 = row * (k / <u32>32) + (i / <u32>32);
       const j: u32 = i % <u32>32;
-      // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 107]
+      // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 140]
       const byte: u32 = <u32>load<u8>(W + <usize>(blk * <u32>18 + <u32>2 + (j & <u32>15)));
       let q: u32 = byte & <u32>15;
       if (j >= <u32>16) {
@@ -29,10 +29,10 @@ export function matvec_q4_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
       const w: f32 = <f32>(<i32>(q) - <i32>8) * f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>18)));
       acc += w * load<f32>(x + (<usize>(i) << 2));
     }
-    // workgroupSum: tree reduction over 64 invocations in shared memory [line 115]
+    // workgroupSum: tree reduction over 64 invocations in shared memory [line 148]
     store<f32>(scratch + 0 + (<usize>(lx) << 2), acc);
   }
-  // barrier [line 115]: the next phase starts after every invocation finished this one
+  // barrier [line 148]: the next phase starts after every invocation finished this one
   {
     for (let lid: u32 = 0; lid < 32; lid++) {
       const lx: u32 = lid;
@@ -42,7 +42,7 @@ export function matvec_q4_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>32) << 2)));
       }
     }
-    // barrier [line 115]: the next phase starts after every invocation finished this one
+    // barrier [line 148]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 16; lid++) {
@@ -53,7 +53,7 @@ export function matvec_q4_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>16) << 2)));
       }
     }
-    // barrier [line 115]: the next phase starts after every invocation finished this one
+    // barrier [line 148]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 8; lid++) {
@@ -64,7 +64,7 @@ export function matvec_q4_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>8) << 2)));
       }
     }
-    // barrier [line 115]: the next phase starts after every invocation finished this one
+    // barrier [line 148]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 4; lid++) {
@@ -75,7 +75,7 @@ export function matvec_q4_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>4) << 2)));
       }
     }
-    // barrier [line 115]: the next phase starts after every invocation finished this one
+    // barrier [line 148]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 2; lid++) {
@@ -86,7 +86,7 @@ export function matvec_q4_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>2) << 2)));
       }
     }
-    // barrier [line 115]: the next phase starts after every invocation finished this one
+    // barrier [line 148]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 1; lid++) {
@@ -97,7 +97,7 @@ export function matvec_q4_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>1) << 2)));
       }
     }
-    // barrier [line 115]: the next phase starts after every invocation finished this one
+    // barrier [line 148]: the next phase starts after every invocation finished this one
   }
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
@@ -105,7 +105,7 @@ export function matvec_q4_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     const lz: u32 = 0;
     total = load<f32>(scratch + 0 + (<usize>(<u32>0) << 2));
   }
-  // barrier [line 115]: the next phase starts after every invocation finished this one
+  // barrier [line 148]: the next phase starts after every invocation finished this one
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
     const ly: u32 = 0;

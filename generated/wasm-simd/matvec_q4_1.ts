@@ -16,7 +16,7 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     row = wx;
     let acc: f32 = <f32>0.0;
     // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-    // subgroup) read 32 consecutive values, one scale's run, together [line 130]
+    // subgroup) read 32 consecutive values, one scale's run, together [line 163]
     for (let i: u32 = lx; i < k; i += <u32>64) {
       const blk: u32 = row * (k / <u32>32) + (i / <u32>32);
       const j: u32 = i % <u32>32;
@@ -28,10 +28,10 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
       const w: f32 = <f32>(q) * f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>20))) + f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>20 + <u32>2)));
       acc += w * load<f32>(x + (<usize>(i) << 2));
     }
-    // workgroupSum: tree reduction over 64 invocations in shared memory [line 141]
+    // workgroupSum: tree reduction over 64 invocations in shared memory [line 174]
     store<f32>(scratch + 0 + (<usize>(lx) << 2), acc);
   }
-  // barrier [line 141]: the next phase starts after every invocation finished this one
+  // barrier [line 174]: the next phase starts after every invocation finished this one
   {
     for (let lid: u32 = 0; lid < 32; lid++) {
       const lx: u32 = lid;
@@ -41,7 +41,7 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>32) << 2)));
       }
     }
-    // barrier [line 141]: the next phase starts after every invocation finished this one
+    // barrier [line 174]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 16; lid++) {
@@ -52,7 +52,7 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>16) << 2)));
       }
     }
-    // barrier [line 141]: the next phase starts after every invocation finished this one
+    // barrier [line 174]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 8; lid++) {
@@ -63,7 +63,7 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>8) << 2)));
       }
     }
-    // barrier [line 141]: the next phase starts after every invocation finished this one
+    // barrier [line 174]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 4; lid++) {
@@ -74,7 +74,7 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>4) << 2)));
       }
     }
-    // barrier [line 141]: the next phase starts after every invocation finished this one
+    // barrier [line 174]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 2; lid++) {
@@ -85,7 +85,7 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>2) << 2)));
       }
     }
-    // barrier [line 141]: the next phase starts after every invocation finished this one
+    // barrier [line 174]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 1; lid++) {
@@ -96,7 +96,7 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>1) << 2)));
       }
     }
-    // barrier [line 141]: the next phase starts after every invocation finished this one
+    // barrier [line 174]: the next phase starts after every invocation finished this one
   }
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
@@ -104,7 +104,7 @@ export function matvec_q4_1(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     const lz: u32 = 0;
     total = load<f32>(scratch + 0 + (<usize>(<u32>0) << 2));
   }
-  // barrier [line 141]: the next phase starts after every invocation finished this one
+  // barrier [line 174]: the next phase starts after every invocation finished this one
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
     const ly: u32 = 0;

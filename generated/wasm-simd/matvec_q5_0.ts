@@ -16,7 +16,7 @@ export function matvec_q5_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     row = wx;
     let acc: f32 = <f32>0.0;
     // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-    // subgroup) read 32 consecutive values, one scale's run, together [line 156]
+    // subgroup) read 32 consecutive values, one scale's run, together [line 189]
     for (let i: u32 = lx; i < k; i += <u32>64) {
       const blk: u32 = row * (k / <u32>32) + (i / <u32>32);
       const j: u32 = i % <u32>32;
@@ -25,15 +25,15 @@ export function matvec_q5_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
       if (j >= <u32>16) {
         q = byte >>> <u32>4;
       }
-      // bit j of the little-endian qh word [line 165]
+      // bit j of the little-endian qh word [line 198]
       q = q | (((<u32>load<u8>(W + <usize>(blk * <u32>22 + <u32>2 + (j >>> <u32>3))) >>> (j & <u32>7)) & <u32>1) << <u32>4);
       const w: f32 = <f32>(<i32>(q) - <i32>16) * f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>22)));
       acc += w * load<f32>(x + (<usize>(i) << 2));
     }
-    // workgroupSum: tree reduction over 64 invocations in shared memory [line 169]
+    // workgroupSum: tree reduction over 64 invocations in shared memory [line 202]
     store<f32>(scratch + 0 + (<usize>(lx) << 2), acc);
   }
-  // barrier [line 169]: the next phase starts after every invocation finished this one
+  // barrier [line 202]: the next phase starts after every invocation finished this one
   {
     for (let lid: u32 = 0; lid < 32; lid++) {
       const lx: u32 = lid;
@@ -43,7 +43,7 @@ export function matvec_q5_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>32) << 2)));
       }
     }
-    // barrier [line 169]: the next phase starts after every invocation finished this one
+    // barrier [line 202]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 16; lid++) {
@@ -54,7 +54,7 @@ export function matvec_q5_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>16) << 2)));
       }
     }
-    // barrier [line 169]: the next phase starts after every invocation finished this one
+    // barrier [line 202]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 8; lid++) {
@@ -65,7 +65,7 @@ export function matvec_q5_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>8) << 2)));
       }
     }
-    // barrier [line 169]: the next phase starts after every invocation finished this one
+    // barrier [line 202]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 4; lid++) {
@@ -76,7 +76,7 @@ export function matvec_q5_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>4) << 2)));
       }
     }
-    // barrier [line 169]: the next phase starts after every invocation finished this one
+    // barrier [line 202]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 2; lid++) {
@@ -87,7 +87,7 @@ export function matvec_q5_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>2) << 2)));
       }
     }
-    // barrier [line 169]: the next phase starts after every invocation finished this one
+    // barrier [line 202]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 1; lid++) {
@@ -98,7 +98,7 @@ export function matvec_q5_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>1) << 2)));
       }
     }
-    // barrier [line 169]: the next phase starts after every invocation finished this one
+    // barrier [line 202]: the next phase starts after every invocation finished this one
   }
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
@@ -106,7 +106,7 @@ export function matvec_q5_0(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     const lz: u32 = 0;
     total = load<f32>(scratch + 0 + (<usize>(<u32>0) << 2));
   }
-  // barrier [line 169]: the next phase starts after every invocation finished this one
+  // barrier [line 202]: the next phase starts after every invocation finished this one
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
     const ly: u32 = 0;

@@ -16,11 +16,11 @@ export function matvec_q6_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     row = wx;
     let acc: f32 = <f32>0.0;
     // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-    // subgroup) read 32 consecutive values, one scale's run, together [line 357]
+    // subgroup) read 32 consecutive values, one scale's run, together [line 363]
     for (let i: u32 = lx; i < k; i += <u32>64) {
       const blk: u32 = row * (k / <u32>256) + (i / <u32>256);
       const j: u32 = i % <u32>256;
-      // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 361]
+      // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 367]
       const half_: u32 = j >>> <u32>7;
       const quarter: u32 = (j & <u32>127) >>> <u32>5;
       const l: u32 = j & <u32>31;
@@ -34,10 +34,10 @@ export function matvec_q6_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
       const w: f32 = f16tof32(<u32>load<u16>(W + <usize>(blk * <u32>210 + <u32>208))) * <f32>(<i32>load<i8>(W + <usize>(blk * <u32>210 + <u32>192 + (half_ * <u32>8 + (l >>> <u32>4) + quarter * <u32>2)))) * <f32>(q);
       acc += w * load<f32>(x + (<usize>(i) << 2));
     }
-    // workgroupSum: tree reduction over 64 invocations in shared memory [line 374]
+    // workgroupSum: tree reduction over 64 invocations in shared memory [line 380]
     store<f32>(scratch + 0 + (<usize>(lx) << 2), acc);
   }
-  // barrier [line 374]: the next phase starts after every invocation finished this one
+  // barrier [line 380]: the next phase starts after every invocation finished this one
   {
     for (let lid: u32 = 0; lid < 32; lid++) {
       const lx: u32 = lid;
@@ -47,7 +47,7 @@ export function matvec_q6_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>32) << 2)));
       }
     }
-    // barrier [line 374]: the next phase starts after every invocation finished this one
+    // barrier [line 380]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 16; lid++) {
@@ -58,7 +58,7 @@ export function matvec_q6_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>16) << 2)));
       }
     }
-    // barrier [line 374]: the next phase starts after every invocation finished this one
+    // barrier [line 380]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 8; lid++) {
@@ -69,7 +69,7 @@ export function matvec_q6_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>8) << 2)));
       }
     }
-    // barrier [line 374]: the next phase starts after every invocation finished this one
+    // barrier [line 380]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 4; lid++) {
@@ -80,7 +80,7 @@ export function matvec_q6_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>4) << 2)));
       }
     }
-    // barrier [line 374]: the next phase starts after every invocation finished this one
+    // barrier [line 380]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 2; lid++) {
@@ -91,7 +91,7 @@ export function matvec_q6_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>2) << 2)));
       }
     }
-    // barrier [line 374]: the next phase starts after every invocation finished this one
+    // barrier [line 380]: the next phase starts after every invocation finished this one
   }
   {
     for (let lid: u32 = 0; lid < 1; lid++) {
@@ -102,7 +102,7 @@ export function matvec_q6_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
         store<f32>(scratch + 0 + (<usize>(lx) << 2), load<f32>(scratch + 0 + (<usize>(lx) << 2)) + load<f32>(scratch + 0 + (<usize>(lx + <u32>1) << 2)));
       }
     }
-    // barrier [line 374]: the next phase starts after every invocation finished this one
+    // barrier [line 380]: the next phase starts after every invocation finished this one
   }
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
@@ -110,7 +110,7 @@ export function matvec_q6_k(scratch: usize, wx: u32, wy: u32, wz: u32, nwx: u32,
     const lz: u32 = 0;
     total = load<f32>(scratch + 0 + (<usize>(<u32>0) << 2));
   }
-  // barrier [line 374]: the next phase starts after every invocation finished this one
+  // barrier [line 380]: the next phase starts after every invocation finished this one
   for (let lid: u32 = 0; lid < 64; lid++) {
     const lx: u32 = lid;
     const ly: u32 = 0;

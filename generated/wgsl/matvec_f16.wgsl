@@ -23,13 +23,13 @@ fn matvec_f16(
   let k: u32 = params.k;
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
-  // any row length: each invocation takes every workgroupSize-th value [line 64]
+  // any row length: each invocation takes every workgroupSize-th value [line 97]
   for (var i: u32 = localId.x; i < k; i += 64u) {
     let e: u32 = row * k + i;
     let w: f32 = unpack2x16float(W[e >> 1u] >> ((e & 1u) * 16u)).x;
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 69]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 102]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

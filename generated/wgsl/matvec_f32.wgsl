@@ -23,13 +23,13 @@ fn matvec_f32(
   let k: u32 = params.k;
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
-  // any row length: each invocation takes every workgroupSize-th value [line 45]
+  // any row length: each invocation takes every workgroupSize-th value [line 78]
   for (var i: u32 = localId.x; i < k; i += 64u) {
     let e: u32 = row * k + i;
     let w: f32 = W[e];
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 50]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 83]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

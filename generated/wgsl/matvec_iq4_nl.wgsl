@@ -27,7 +27,7 @@ fn matvec_iq4_nl(
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 389]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 395]
   for (var i: u32 = localId.x; i < k; i += 64u) {
     let blk: u32 = row * (k / 32u) + (i / 32u);
     let j: u32 = i % 32u;
@@ -39,7 +39,7 @@ fn matvec_iq4_nl(
     let w: f32 = unpack2x16float((W[(blk * 18u) >> 2u] >> (((blk * 18u) & 2u) << 3u)) & 65535u).x * f32(KVALUES_IQ4NL[q]);
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 400]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 406]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

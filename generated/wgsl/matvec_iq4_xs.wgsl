@@ -27,7 +27,7 @@ fn matvec_iq4_xs(
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 415]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 421]
   for (var i: u32 = localId.x; i < k; i += 64u) {
     let blk: u32 = row * (k / 256u) + (i / 256u);
     let j: u32 = i % 256u;
@@ -43,7 +43,7 @@ fn matvec_iq4_xs(
     let w: f32 = dl * f32(KVALUES_IQ4NL[q]);
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 430]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 436]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

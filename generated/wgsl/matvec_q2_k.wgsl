@@ -24,11 +24,11 @@ fn matvec_q2_k(
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 211]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 244]
   for (var i: u32 = localId.x; i < k; i += 64u) {
     let blk: u32 = row * (k / 256u) + (i / 256u);
     let j: u32 = i % 256u;
-    // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 215]
+    // two halves of 128; in each, four 2-bit planes of 32 bytes; a scale byte per 16 values [line 248]
     let half_: u32 = j >> 7u;
     let plane: u32 = (j & 127u) >> 5u;
     let p: u32 = j & 31u;
@@ -38,7 +38,7 @@ fn matvec_q2_k(
     let w: f32 = dl * f32((((W[(blk * 84u + 16u + (half_ * 32u + p)) >> 2u] >> (((blk * 84u + 16u + (half_ * 32u + p)) & 3u) << 3u)) & 255u) >> (plane * 2u)) & 3u) - ml;
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 224]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 257]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

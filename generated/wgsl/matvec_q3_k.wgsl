@@ -24,7 +24,7 @@ fn matvec_q3_k(
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 239]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 272]
   for (var i: u32 = localId.x; i < k; i += 64u) {
     let blk: u32 = row * (k / 256u) + (i / 256u);
     let j: u32 = i % 256u;
@@ -32,7 +32,7 @@ fn matvec_q3_k(
     let plane: u32 = (j & 127u) >> 5u;
     let p: u32 = j & 31u;
     let is_: u32 = half_ * 8u + plane * 2u + (p >> 4u);
-    // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 247]
+    // the 6-bit scale: low 4 bits from bytes 0..7, high 2 bits from bytes 8..11 [line 280]
     var lo: u32 = 0u;
     if (is_ < 8u) {
       lo = ((W[(blk * 110u + 96u + is_) >> 2u] >> (((blk * 110u + 96u + is_) & 3u) << 3u)) & 255u) & 15u;
@@ -41,7 +41,7 @@ fn matvec_q3_k(
     }
     let hi: u32 = (((W[(blk * 110u + 96u + (8u + (is_ & 3u))) >> 2u] >> (((blk * 110u + 96u + (8u + (is_ & 3u))) & 3u) << 3u)) & 255u) >> ((is_ >> 2u) * 2u)) & 3u;
     let dl: f32 = unpack2x16float((W[(blk * 110u + 108u) >> 2u] >> (((blk * 110u + 108u) & 2u) << 3u)) & 65535u).x * f32(i32(lo | (hi << 4u)) - 32i);
-    // a clear high bit subtracts 4 [line 256]
+    // a clear high bit subtracts 4 [line 289]
     var q: i32 = i32((((W[(blk * 110u + 32u + (half_ * 32u + p)) >> 2u] >> (((blk * 110u + 32u + (half_ * 32u + p)) & 3u) << 3u)) & 255u) >> (plane * 2u)) & 3u);
     if (((((W[(blk * 110u + p) >> 2u] >> (((blk * 110u + p) & 3u) << 3u)) & 255u) >> (half_ * 4u + plane)) & 1u) == 0u) {
       q = q - 4i;
@@ -49,7 +49,7 @@ fn matvec_q3_k(
     let w: f32 = dl * f32(q);
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 263]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 296]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

@@ -24,11 +24,11 @@ fn matvec_q4_0(
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 103]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 136]
   for (var i: u32 = localId.x; i < k; i += 64u) {
     let blk: u32 = row * (k / 32u) + (i / 32u);
     let j: u32 = i % 32u;
-    // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 107]
+    // values 0..15 are the low nibbles of qs, 16..31 the high ones [line 140]
     let byte: u32 = (W[(blk * 18u + 2u + (j & 15u)) >> 2u] >> (((blk * 18u + 2u + (j & 15u)) & 3u) << 3u)) & 255u;
     var q: u32 = byte & 15u;
     if (j >= 16u) {
@@ -37,7 +37,7 @@ fn matvec_q4_0(
     let w: f32 = f32(i32(q) - 8i) * unpack2x16float((W[(blk * 18u) >> 2u] >> (((blk * 18u) & 2u) << 3u)) & 65535u).x;
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 115]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 148]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

@@ -24,7 +24,7 @@ fn matvec_q4_1(
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 130]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 163]
   for (var i: u32 = localId.x; i < k; i += 64u) {
     let blk: u32 = row * (k / 32u) + (i / 32u);
     let j: u32 = i % 32u;
@@ -36,7 +36,7 @@ fn matvec_q4_1(
     let w: f32 = f32(q) * unpack2x16float((W[(blk * 20u) >> 2u] >> (((blk * 20u) & 2u) << 3u)) & 65535u).x + unpack2x16float((W[(blk * 20u + 2u) >> 2u] >> (((blk * 20u + 2u) & 2u) << 3u)) & 65535u).x;
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 141]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 174]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

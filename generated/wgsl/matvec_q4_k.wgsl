@@ -24,32 +24,46 @@ fn matvec_q4_k(
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 278]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 311]
   for (var i: u32 = localId.x; i < k; i += 64u) {
     let blk: u32 = row * (k / 256u) + (i / 256u);
     let j: u32 = i % 256u;
-    // pairs of 32-value sub-blocks share 32 bytes of qs: low nibbles first, then high [line 282]
     let is_: u32 = j >> 5u;
     let l: u32 = j & 31u;
-    // get_scale_min_k4: 6-bit scale and min, packed in 12 bytes [line 285]
+    // inlined scaleK4() [line 15]
+    let is_1: u32 = is_;
     var sc: u32 = 0u;
-    var mn: u32 = 0u;
-    if (is_ < 4u) {
-      sc = ((W[(blk * 144u + 4u + is_) >> 2u] >> (((blk * 144u + 4u + is_) & 3u) << 3u)) & 255u) & 63u;
-      mn = ((W[(blk * 144u + 4u + (is_ + 4u)) >> 2u] >> (((blk * 144u + 4u + (is_ + 4u)) & 3u) << 3u)) & 255u) & 63u;
+    if (is_1 < 4u) {
+      sc = ((W[(blk * 144u + 4u + is_1) >> 2u] >> (((blk * 144u + 4u + is_1) & 3u) << 3u)) & 255u) & 63u;
     } else {
-      sc = (((W[(blk * 144u + 4u + (is_ + 4u)) >> 2u] >> (((blk * 144u + 4u + (is_ + 4u)) & 3u) << 3u)) & 255u) & 15u) | ((((W[(blk * 144u + 4u + (is_ - 4u)) >> 2u] >> (((blk * 144u + 4u + (is_ - 4u)) & 3u) << 3u)) & 255u) >> 6u) << 4u);
-      mn = (((W[(blk * 144u + 4u + (is_ + 4u)) >> 2u] >> (((blk * 144u + 4u + (is_ + 4u)) & 3u) << 3u)) & 255u) >> 4u) | ((((W[(blk * 144u + 4u + is_) >> 2u] >> (((blk * 144u + 4u + is_) & 3u) << 3u)) & 255u) >> 6u) << 4u);
+      sc = (((W[(blk * 144u + 4u + (is_1 + 4u)) >> 2u] >> (((blk * 144u + 4u + (is_1 + 4u)) & 3u) << 3u)) & 255u) & 15u) | ((((W[(blk * 144u + 4u + (is_1 - 4u)) >> 2u] >> (((blk * 144u + 4u + (is_1 - 4u)) & 3u) << 3u)) & 255u) >> 6u) << 4u);
     }
-    let byte: u32 = (W[(blk * 144u + 16u + ((is_ >> 1u) * 32u + l)) >> 2u] >> (((blk * 144u + 16u + ((is_ >> 1u) * 32u + l)) & 3u) << 3u)) & 255u;
+    let scaleK4: u32 = sc;
+    let sc_1: u32 = scaleK4;
+    // inlined minK4() [line 25]
+    let is_2: u32 = is_;
+    var mn: u32 = 0u;
+    if (is_2 < 4u) {
+      mn = ((W[(blk * 144u + 4u + (is_2 + 4u)) >> 2u] >> (((blk * 144u + 4u + (is_2 + 4u)) & 3u) << 3u)) & 255u) & 63u;
+    } else {
+      mn = (((W[(blk * 144u + 4u + (is_2 + 4u)) >> 2u] >> (((blk * 144u + 4u + (is_2 + 4u)) & 3u) << 3u)) & 255u) >> 4u) | ((((W[(blk * 144u + 4u + is_2) >> 2u] >> (((blk * 144u + 4u + is_2) & 3u) << 3u)) & 255u) >> 6u) << 4u);
+    }
+    let minK4: u32 = mn;
+    let mn_1: u32 = minK4;
+    // inlined nibbleK4() [line 37]
+    let is_3: u32 = is_;
+    let l_1: u32 = l;
+    let byte: u32 = (W[(blk * 144u + 16u + ((is_3 >> 1u) * 32u + l_1)) >> 2u] >> (((blk * 144u + 16u + ((is_3 >> 1u) * 32u + l_1)) & 3u) << 3u)) & 255u;
     var q: u32 = byte & 15u;
-    if ((is_ & 1u) == 1u) {
+    if ((is_3 & 1u) == 1u) {
       q = byte >> 4u;
     }
-    let w: f32 = unpack2x16float((W[(blk * 144u) >> 2u] >> (((blk * 144u) & 2u) << 3u)) & 65535u).x * f32(sc) * f32(q) - unpack2x16float((W[(blk * 144u + 2u) >> 2u] >> (((blk * 144u + 2u) & 2u) << 3u)) & 65535u).x * f32(mn);
+    let nibbleK4: u32 = q;
+    let q_1: u32 = nibbleK4;
+    let w: f32 = unpack2x16float((W[(blk * 144u) >> 2u] >> (((blk * 144u) & 2u) << 3u)) & 65535u).x * f32(sc_1) * f32(q_1) - unpack2x16float((W[(blk * 144u + 2u) >> 2u] >> (((blk * 144u + 2u) & 2u) << 3u)) & 65535u).x * f32(mn_1);
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 302]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 322]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

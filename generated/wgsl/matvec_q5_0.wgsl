@@ -24,7 +24,7 @@ fn matvec_q5_0(
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 156]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 189]
   for (var i: u32 = localId.x; i < k; i += 64u) {
     let blk: u32 = row * (k / 32u) + (i / 32u);
     let j: u32 = i % 32u;
@@ -33,12 +33,12 @@ fn matvec_q5_0(
     if (j >= 16u) {
       q = byte >> 4u;
     }
-    // bit j of the little-endian qh word [line 165]
+    // bit j of the little-endian qh word [line 198]
     q = q | (((((W[(blk * 22u + 2u + (j >> 3u)) >> 2u] >> (((blk * 22u + 2u + (j >> 3u)) & 3u) << 3u)) & 255u) >> (j & 7u)) & 1u) << 4u);
     let w: f32 = f32(i32(q) - 16i) * unpack2x16float((W[(blk * 22u) >> 2u] >> (((blk * 22u) & 2u) << 3u)) & 65535u).x;
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 169]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 202]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

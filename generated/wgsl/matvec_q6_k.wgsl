@@ -24,11 +24,11 @@ fn matvec_q6_k(
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read 32 consecutive values, one scale's run, together [line 357]
+  // subgroup) read 32 consecutive values, one scale's run, together [line 363]
   for (var i: u32 = localId.x; i < k; i += 64u) {
     let blk: u32 = row * (k / 256u) + (i / 256u);
     let j: u32 = i % 256u;
-    // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 361]
+    // two halves of 128; each quarter of 32 takes a nibble of ql and 2 bits of qh [line 367]
     let half_: u32 = j >> 7u;
     let quarter: u32 = (j & 127u) >> 5u;
     let l: u32 = j & 31u;
@@ -42,7 +42,7 @@ fn matvec_q6_k(
     let w: f32 = unpack2x16float((W[(blk * 210u + 208u) >> 2u] >> (((blk * 210u + 208u) & 2u) << 3u)) & 65535u).x * f32((i32((W[(blk * 210u + 192u + (half_ * 8u + (l >> 4u) + quarter * 2u)) >> 2u] >> (((blk * 210u + 192u + (half_ * 8u + (l >> 4u) + quarter * 2u)) & 3u) << 3u)) & 255u) << 24u) >> 24u) * f32(q);
     acc += w * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 374]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 380]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();

@@ -24,12 +24,12 @@ fn matvec_q8_0(
   let row: u32 = workgroupId.x;
   var acc: f32 = 0.0f;
   // each invocation takes every workgroupSize-th value: 32 neighbouring invocations (a GPU's warp or
-  // subgroup) read one block's 32 values together [line 27]
+  // subgroup) read one block's 32 values together [line 60]
   for (var i: u32 = localId.x; i < k; i += 64u) {
     let blk: u32 = row * (k / 32u) + (i / 32u);
     acc += f32((i32((W[(blk * 34u + 2u + i % 32u) >> 2u] >> (((blk * 34u + 2u + i % 32u) & 3u) << 3u)) & 255u) << 24u) >> 24u) * unpack2x16float((W[(blk * 34u) >> 2u] >> (((blk * 34u) & 2u) << 3u)) & 65535u).x * x[i];
   }
-  // workgroupSum: tree reduction over 64 invocations in shared memory [line 31]
+  // workgroupSum: tree reduction over 64 invocations in shared memory [line 64]
   wg_scratch[localId.x] = acc;
   storageBarrier();
   workgroupBarrier();
