@@ -54,7 +54,7 @@ describe.each(["plain", "relaxed"] as const)("wasm backend x4 layout, %s SIMD", 
             new Uint32Array(memory.buffer, F, 1)[0] = 0;
             // relaxed q4_0: the quants interleaved four bytes at a time, as the backend repacks them
             const bytes4 = flavour === "relaxed" && name === "q4_0" ? 1 : 0;
-            for (let tid = 0; tid < nth; tid++) ex.repackX4!(tid, nth, B, rowBytes, padded / 4, blockBytes, S, 4 * rowBytes, F, bytes4);
+            for (let tid = 0; tid < nth; tid++) ex.repackX4!(tid, nth, B, rowBytes, padded / 4, type, S, 4 * rowBytes, F, bytes4);
             expect(new Uint32Array(memory.buffer, F, 1)[0], "no subnormal scale").toBe(0);
             const x = new Float32Array(memory.buffer, X, nTok * k);
             for (let i = 0; i < x.length; i++) x[i] = rand() * 2 - 1;
@@ -115,7 +115,7 @@ describe("repackX4 notes whether a block scale is an f16 subnormal (such matrice
       for (const nth of [1, 2]) {
         new Uint32Array(memory.buffer, F, 1)[0] = 0;
         const copy = new Uint8Array(memory.buffer, W, rows * rowBytes).slice();
-        for (let tid = 0; tid < nth; tid++) ex.repackX4!(tid, nth, W, rowBytes, rows / 4, blockBytes, S, 4 * rowBytes, F, 0);
+        for (let tid = 0; tid < nth; tid++) ex.repackX4!(tid, nth, W, rowBytes, rows / 4, 2, S, 4 * rowBytes, F, 0);
         expect(new Uint32Array(memory.buffer, F, 1)[0]).toBe(want);
         // the x4 layout keeps the scale's bits: group 1 (rows 4-7), block 2, lane 1
         expect(dv.getUint16(W + 4 * rowBytes + 2 * 4 * blockBytes + 2, true)).toBe(bits);
@@ -175,7 +175,7 @@ describe("wasm backend x4 q4_K and q6_K (relaxed SIMD): four rows interleaved gi
             for (let b = 0; b < rows * (k / 256); b++) for (const at of f16At) dv.setUint16(A + b * blockBytes + at, (rand() < 0.1 ? (rand() * 1024) | 0 : 0x1800 + ((rand() * 1024) | 0)) + (rand() < 0.5 ? 0x8000 : 0), true);
             u8.fill(0, B, B + padded * rowBytes);
             u8.copyWithin(B, A, A + rows * rowBytes);
-            for (let tid = 0; tid < nth; tid++) rx.repackX4!(tid, nth, B, rowBytes, padded / 4, blockBytes, S, 4 * rowBytes, F, 0);
+            for (let tid = 0; tid < nth; tid++) rx.repackX4!(tid, nth, B, rowBytes, padded / 4, type, S, 4 * rowBytes, F, 0);
             const x = new Float32Array(memory.buffer, X, nTok * k);
             for (let i = 0; i < x.length; i++) x[i] = rand() * 2 - 1;
             ex.quantizeQ8_KX!(0, 1, X, k * 4, XQ, xStride, nTok, k);

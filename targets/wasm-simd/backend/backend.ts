@@ -724,7 +724,7 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
         sh.u32(flag, 1)[0] = 0;
         // q4_0 for the relaxed kernels: quants interleaved four bytes at a time (kernels.as tokenQ4_0R)
         const bytes4 = kernels.relaxed && p.info.type === GGMLType.Q4_0 ? 1 : 0;
-        const args = [p.addr, rowBytes, stored / rowBytes / 4, t.typeSize, scratch, 4 * rowBytes, flag, bytes4];
+        const args = [p.addr, rowBytes, stored / rowBytes / 4, p.info.type, scratch, 4 * rowBytes, flag, bytes4];
         if (fits) pool.run(p.shard, "repackX4", args);
         else pool.runLocal(p.shard, "repackX4", args);
         if (sh.u32(flag, 1)[0] === 0) normalScaleNames.add(p.info.name);

@@ -2082,12 +2082,15 @@ function copyBytes(dst: usize, src: usize, n: usize): void {
   for (; i < n; i++) store<u8>(dst + i, load<u8>(src + i));
 }
 
-// Rewrites a q4_0/q8_0 matrix (or a q4_K or q6_K one, blockBytes 144 or 210, for the relaxed kernels) in place into the x4 layout, four rows (a group) at a time: the group is
-// copied to this thread's scratch (4 * rowBytes at scratch + tid * scratchStride), then written back
-// interleaved. Groups are split across threads. Notes at flag whether a block scale is an f16 subnormal.
-// With bytes4 set (q4_0 for the relaxed kernels, see tokenQ4_0R) the four rows' quants interleave four
-// bytes at a time: the block's bytes 8 + 16 * v + 4 * r .. + 3 are row r's quant bytes 4 * v .. 4 * v + 3.
-export function repackX4(tid: i32, nth: i32, w: usize, rowBytes: u32, nGroups: i32, blockBytes: u32, scratch: usize, scratchStride: u32, flag: usize, bytes4: i32): void {
+// Rewrites a matrix of ggml type `type` (q4_0 or q8_0; q4_K or q6_K for the relaxed kernels) in place
+// into the x4 layout, four rows (a group) at a time: the group is copied to this thread's scratch
+// (4 * rowBytes at scratch + tid * scratchStride), then written back interleaved. Groups are split
+// across threads. Notes at flag whether a q4_0/q8_0 block scale is an f16 subnormal. With bytes4 set
+// (q4_0 for the relaxed kernels, see tokenQ4_0R) the four rows' quants interleave four bytes at a time:
+// the block's bytes 8 + 16 * v + 4 * r .. + 3 are row r's quant bytes 4 * v .. 4 * v + 3. The q4_K and
+// q6_K layouts are described at X4_Q4_K and X4_Q6_K.
+export function repackX4(tid: i32, nth: i32, w: usize, rowBytes: u32, nGroups: i32, type: i32, scratch: usize, scratchStride: u32, flag: usize, bytes4: i32): void {
+  const blockBytes: u32 = type == Q6_K ? X4_Q6_K / 4 : type == Q4_K ? X4_Q4_K / 4 : type == Q8_0 ? X4_Q8_0 / 4 : X4_Q4_0 / 4;
   const sc = scratch + <usize>tid * scratchStride;
   const nb = rowBytes / blockBytes;
   const qs = <usize>blockBytes - 2;
@@ -2099,7 +2102,7 @@ export function repackX4(tid: i32, nth: i32, w: usize, rowBytes: u32, nGroups: i
       const dst = g + <usize>b * 4 * blockBytes;
       for (let i: u32 = 0; i < 4; i++) {
         const src = sc + <usize>i * rowBytes + <usize>b * blockBytes;
-        if (blockBytes == X4_Q6_K / 4) {
+        if (type == Q6_K) {
           // q6_K (see X4_Q6_K): d, the scales, ql and qh, four bytes at a time
           const r = <usize>i;
           store<u16>(dst + (r << 1), load<u16>(src, 208));
@@ -2108,7 +2111,7 @@ export function repackX4(tid: i32, nth: i32, w: usize, rowBytes: u32, nGroups: i
           for (let j: usize = 0; j < 16; j++) store<u32>(dst + 584 + (j << 4) + (r << 2), load<u32>(src + 128 + (j << 2)));
           continue;
         }
-        if (blockBytes == X4_Q4_K / 4) {
+        if (type == Q4_K) {
           // q4_K (see X4_Q4_K): d, dmin, the three scale words, the quants four bytes at a time
           const r = <usize>i;
           store<u16>(dst + (r << 1), load<u16>(src));
