@@ -227,10 +227,9 @@ type ActivationFormat = "f32" | "f16" | "q8_0" | "q8_0x" | "q8_0r" | "q8_1" | "q
 
 function activationFormat(m: Matrix): ActivationFormat {
   const type = m.type.id as GGMLType;
-  if (m.relaxed && m.x4 && !isKX4(type)) return "q8_0r";
-  if (m.relaxed && (type === GGMLType.Q4_K || type === GGMLType.Q6_K)) return "q8_K";
+  if (m.relaxed) return isKX4(type) ? "q8_K" : "q8_0r";
   if (type === GGMLType.Q4_0 || type === GGMLType.Q8_0) return "q8_0x";
-  if (type === GGMLType.Q4_K || type === GGMLType.Q6_K) return "q8_Kx";
+  if (isKX4(type)) return "q8_Kx";
   switch (vecDotType(type)) {
     case undefined: return "f32";
     case GGMLType.F16: return "f16";
@@ -753,7 +752,7 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
         throw new KilnError(`${label}: tensor ${name} is ${t.typeInfo.name} with rows of ${cols}, not a multiple of its block size ${t.typeInfo.blockSize}`);
       }
       const rowBytes = (cols / t.typeInfo.blockSize) * t.typeInfo.typeSize;
-      const relaxed = relaxedNames.has(name) || (kernels.relaxed && (t.type === GGMLType.Q6_K || t.type === GGMLType.Q4_K));
+      const relaxed = relaxedNames.has(name) || (kernels.relaxed && isKX4(t.type));
       return { name, shard: p.shard, type: t.typeInfo, addr: p.addr, rowBytes, cols, rows, x4: packsX4(name, t.type, kernels.relaxed), relaxed, normalScales: normalScaleNames.has(name) };
     };
     const vector = (name: string, len: number): Float32Array => {
