@@ -577,12 +577,15 @@ interface TensorPlacement {
   addr: number;
 }
 
+/** K or V rows attentionF16Grouped converts to f32 at a time (kernels.as ATT_ROWS). */
+const ATT_ROWS = 32;
+
 /**
  * Floats of attention scratch per thread: the scores of the query heads sharing a KV head (rows of
- * n_ctx rounded up to 8), then one K or V row converted to f32 (kernels.as attentionF16Grouped).
+ * n_ctx rounded up to 8), then ATT_ROWS K or V rows converted to f32 (kernels.as attentionF16Grouped).
  */
 function attentionScratch(c: ModelConfig): number {
-  return (c.nHead / c.nHeadKv) * (c.nCtx + 8) + Math.max(c.headDimK, c.headDimV);
+  return (c.nHead / c.nHeadKv) * (c.nCtx + 8) + ATT_ROWS * Math.max(c.headDimK, c.headDimV);
 }
 
 /** Activation buffer sizes in bytes (the Buffers fields), for a shard of `threads` threads. */

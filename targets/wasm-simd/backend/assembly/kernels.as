@@ -81,8 +81,24 @@ function f32tof16(f: f32): u32 {
   return sign | (a >> 13);
 }
 
+// f16(f32tof16(x)) on four lanes: each value rounded to the nearest f16 (ties to even), as an f32. The
+// same cases as f32tof16: an f16-normal magnitude loses its low 13 bits with the rounding carried into
+// the exponent; an f16-subnormal one is rounded to a multiple of 2^-24 by the FPU (+0.5, -0.5, both
+// exact but for that rounding); 65520 and up overflow to infinity; a NaN stays a (quiet) NaN.
+@inline function roundF16x4(v: v128): v128 {
+  const a = v128.and(v, i32x4.splat(0x7fffffff));
+  const lsb = v128.and(i32x4.shr_u(a, 13), i32x4.splat(1));
+  const normal = v128.and(i32x4.add(i32x4.add(a, i32x4.splat(0xfff)), lsb), i32x4.splat(0xffffe000));
+  const sub = f32x4.sub(f32x4.add(a, f32x4.splat(0.5)), f32x4.splat(0.5));
+  const big = v128.bitselect(i32x4.splat(0x7fc00000), i32x4.splat(0x7f800000), i32x4.gt_s(a, i32x4.splat(0x7f800000)));
+  const r = v128.bitselect(big, v128.bitselect(sub, normal, i32x4.lt_s(a, i32x4.splat(0x38800000))), i32x4.ge_s(a, i32x4.splat(0x477ff000)));
+  return v128.or(r, v128.and(v, i32x4.splat(0x80000000)));
+}
+
 export function roundF16(x: usize, n: i32): void {
-  for (let i = 0; i < n; i++) {
+  let j = 0;
+  for (; j + 4 <= n; j += 4) v128.store(x + (<usize>j << 2), roundF16x4(v128.load(x + (<usize>j << 2))));
+  for (let i = j; i < n; i++) {
     const p = x + (<usize>i << 2);
     store<f32>(p, f16(f32tof16(load<f32>(p))));
   }
@@ -2151,7 +2167,7 @@ export function attention(
   const group = nHead / nHeadKv;
   const att = scratch + <usize>tid * scratchStride * 4;
   if (kvF16 && group > 1 && nTok * nHeadKv >= nth) {
-    attentionF16Grouped(tid, nth, q, qStride, kc, vc, kvStrideK, kvStrideV, out, outStride, nTok, pos0, nHead, nHeadKv, headK, headV, scale, softcap, window, att);
+    attentionF16Grouped(tid, nth, q, qStride, kc, vc, kvStrideK, kvStrideV, out, outStride, nTok, pos0, nHead, nHeadKv, headK, headV, scale, softcap, window, att, scratchStride);
     return;
   }
   const items = nTok * nHead;
@@ -2219,13 +2235,21 @@ export function attention(
 // Attention over an f16 cache, the query heads that share a KV head together: (token, KV head) pairs
 // are split across threads, and each K and V row is converted to f32 once for the whole group (eight
 // heads in TinyLlama) instead of once per head; the conversion was most of the work. The same
-// operations in the same order per head as the loop above, so the same bits. att: this thread's
-// scratch, group * (n_ctx + 8) scores, then headK and headV floats for the converted rows.
+// operations in the same order per head as the loop above, so the same bits, arranged so that the
+// heads' sums run side by side instead of one dependent chain at a time:
+// - scores: four heads' dot products with a K row in one pass over it (dotF32Seq4), each head's sum
+//   in dotF32Seq's order;
+// - values: up to ATT_ROWS V rows converted at a time, then each head's output, 32 floats at a time,
+//   kept in eight registers while the rows' weighted values are added to it in position order (the
+//   loop above adds them into memory one row at a time: the same additions in the same order).
+// att: this thread's scratch (scratchStride floats): group * (n_ctx + 8) scores, then the converted
+// rows (the backend reserves ATT_ROWS rows of max(headK, headV) floats).
+const ATT_ROWS = 32;
 function attentionF16Grouped(
   tid: i32, nth: i32,
   q: usize, qStride: u32, kc: usize, vc: usize, kvStrideK: u32, kvStrideV: u32, out: usize, outStride: u32,
   nTok: i32, pos0: i32, nHead: i32, nHeadKv: i32, headK: i32, headV: i32,
-  scale: f32, softcap: f32, window: i32, att: usize,
+  scale: f32, softcap: f32, window: i32, att: usize, scratchStride: u32,
 ): void {
   const group = nHead / nHeadKv;
   for (let it = tid; it < nTok * nHeadKv; it += nth) {
@@ -2235,16 +2259,16 @@ function attentionF16Grouped(
     const first = window > 0 ? max(0, pos - window + 1) : 0;
     const n = pos - first + 1;
     const rowN = (n + 7) & ~7;
-    const row = att + (<usize>group * rowN << 2); // converted K or V row
+    const rows = att + (<usize>group * rowN << 2); // converted K or V rows
+    const chunk = min(ATT_ROWS, (<i32>scratchStride - group * rowN) / headV);
     const q0 = q + (<usize>t * qStride + <usize>kvh * group * headK) * 4;
     // scores of every head of the group
     for (let p = first; p <= pos; p++) {
-      f16RowToF32(kc + (<usize>p * kvStrideK + <usize>kvh * headK) * 2, row, headK);
-      for (let g = 0; g < group; g++) {
-        let s = dotF32Seq(q0 + (<usize>g * headK << 2), row, headK) * scale;
-        if (softcap > 0) s = softcap * <f32>Math.tanh(<f64>(s / softcap));
-        store<f32>(att + ((<usize>g * rowN + <usize>(p - first)) << 2), s);
-      }
+      f16RowToF32(kc + (<usize>p * kvStrideK + <usize>kvh * headK) * 2, rows, headK);
+      const sp = att + (<usize>(p - first) << 2);
+      let g = 0;
+      for (; g + 4 <= group; g += 4) dotF32Seq4(q0 + (<usize>g * headK << 2), <usize>headK << 2, rows, headK, sp + (<usize>g * rowN << 2), <usize>rowN << 2, scale, softcap);
+      for (; g < group; g++) store<f32>(sp + (<usize>g * rowN << 2), score(dotF32Seq(q0 + (<usize>g * headK << 2), rows, headK), scale, softcap));
     }
     // softmax per head (sum in f64 as ggml_vec_soft_max_f32 does), weights rounded to f16
     for (let g = 0; g < group; g++) {
@@ -2261,26 +2285,98 @@ function attentionF16Grouped(
         sum += e;
       }
       const inv = <f32>(1.0 / sum);
-      for (let i = 0; i < n; i++) store<f32>(ag + (<usize>i << 2), f16(f32tof16(load<f32>(ag + (<usize>i << 2)) * inv)));
+      const iv = f32x4.splat(inv);
+      let i = 0;
+      for (; i + 4 <= n; i += 4) v128.store(ag + (<usize>i << 2), roundF16x4(f32x4.mul(v128.load(ag + (<usize>i << 2)), iv)));
+      for (; i < n; i++) store<f32>(ag + (<usize>i << 2), f16(f32tof16(load<f32>(ag + (<usize>i << 2)) * inv)));
       zeroBytes(out + (<usize>t * outStride + (<usize>kvh * group + g) * headV) * 4, <usize>headV * 4);
     }
-    // weighted sums of the values
+    // weighted sums of the values, ATT_ROWS rows at a time
     const o0 = out + (<usize>t * outStride + <usize>kvh * group * headV) * 4;
-    for (let p = first; p <= pos; p++) {
-      f16RowToF32(vc + (<usize>p * kvStrideV + <usize>kvh * headV) * 2, row, headV);
+    const vStride = <usize>headV << 2;
+    for (let p0 = first; p0 <= pos; p0 += chunk) {
+      const pn = min(chunk, pos + 1 - p0);
+      for (let r = 0; r < pn; r++) f16RowToF32(vc + (<usize>(p0 + r) * kvStrideV + <usize>kvh * headV) * 2, rows + <usize>r * vStride, headV);
       for (let g = 0; g < group; g++) {
-        const as = load<f32>(att + ((<usize>g * rowN + <usize>(p - first)) << 2));
-        const a = f32x4.splat(as);
+        const a = att + ((<usize>g * rowN + <usize>(p0 - first)) << 2);
         const o = o0 + (<usize>g * headV << 2);
         let i = 0;
+        for (; i + 32 <= headV; i += 32) addRows32(o + (<usize>i << 2), a, rows + (<usize>i << 2), vStride, pn);
         for (; i + 4 <= headV; i += 4) {
           const op = o + (<usize>i << 2);
-          v128.store(op, f32x4.add(v128.load(op), f32x4.mul(a, v128.load(row + (<usize>i << 2)))));
+          let acc = v128.load(op);
+          for (let r = 0; r < pn; r++) acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(a + (<usize>r << 2))), v128.load(rows + <usize>r * vStride + (<usize>i << 2))));
+          v128.store(op, acc);
         }
-        for (; i < headV; i++) store<f32>(o + (<usize>i << 2), load<f32>(o + (<usize>i << 2)) + as * load<f32>(row + (<usize>i << 2)));
+        for (; i < headV; i++) {
+          const op = o + (<usize>i << 2);
+          let acc = load<f32>(op);
+          for (let r = 0; r < pn; r++) acc += load<f32>(a + (<usize>r << 2)) * load<f32>(rows + <usize>r * vStride + (<usize>i << 2));
+          store<f32>(op, acc);
+        }
       }
     }
   }
+}
+
+// a score: q . k times the scale, soft-capped (gemma2) when softcap > 0
+@inline function score(dot: f32, scale: f32, softcap: f32): f32 {
+  let s = dot * scale;
+  if (softcap > 0) s = softcap * <f32>Math.tanh(<f64>(s / softcap));
+  return s;
+}
+
+// dotF32Seq of four rows x, x + xs, x + 2xs, x + 3xs with y (each sum in dotF32Seq's order), as scores
+// to out, out + os, out + 2os, out + 3os
+function dotF32Seq4(x: usize, xs: usize, y: usize, k: i32, out: usize, os: usize, scale: f32, softcap: f32): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let j = 0;
+  for (; j + 8 <= k; j += 8) {
+    const o = <usize>j << 2;
+    const y0 = v128.load(y + o), y1 = v128.load(y + o, 16);
+    a0 = f32x4.add(a0, f32x4.mul(v128.load(x + o), y0));
+    a1 = f32x4.add(a1, f32x4.mul(v128.load(x + xs + o), y0));
+    a2 = f32x4.add(a2, f32x4.mul(v128.load(x + 2 * xs + o), y0));
+    a3 = f32x4.add(a3, f32x4.mul(v128.load(x + 3 * xs + o), y0));
+    a0 = f32x4.add(a0, f32x4.mul(v128.load(x + o, 16), y1));
+    a1 = f32x4.add(a1, f32x4.mul(v128.load(x + xs + o, 16), y1));
+    a2 = f32x4.add(a2, f32x4.mul(v128.load(x + 2 * xs + o, 16), y1));
+    a3 = f32x4.add(a3, f32x4.mul(v128.load(x + 3 * xs + o, 16), y1));
+  }
+  let s0 = hsumF(a0), s1 = hsumF(a1), s2 = hsumF(a2), s3 = hsumF(a3);
+  for (; j < k; j++) {
+    const o = <usize>j << 2;
+    const v = load<f32>(y + o);
+    s0 += load<f32>(x + o) * v;
+    s1 += load<f32>(x + xs + o) * v;
+    s2 += load<f32>(x + 2 * xs + o) * v;
+    s3 += load<f32>(x + 3 * xs + o) * v;
+  }
+  store<f32>(out, score(s0, scale, softcap));
+  store<f32>(out + os, score(s1, scale, softcap));
+  store<f32>(out + 2 * os, score(s2, scale, softcap));
+  store<f32>(out + 3 * os, score(s3, scale, softcap));
+}
+
+// o[0..32] += a[r] * rows[r][0..32] for r = 0 .. n-1 in order (rows `stride` bytes apart), o kept in
+// registers
+function addRows32(o: usize, a: usize, rows: usize, stride: usize, n: i32): void {
+  let c0 = v128.load(o), c1 = v128.load(o, 16), c2 = v128.load(o, 32), c3 = v128.load(o, 48);
+  let c4 = v128.load(o, 64), c5 = v128.load(o, 80), c6 = v128.load(o, 96), c7 = v128.load(o, 112);
+  for (let r = 0; r < n; r++) {
+    const w = f32x4.splat(load<f32>(a + (<usize>r << 2)));
+    const v = rows + <usize>r * stride;
+    c0 = f32x4.add(c0, f32x4.mul(w, v128.load(v)));
+    c1 = f32x4.add(c1, f32x4.mul(w, v128.load(v, 16)));
+    c2 = f32x4.add(c2, f32x4.mul(w, v128.load(v, 32)));
+    c3 = f32x4.add(c3, f32x4.mul(w, v128.load(v, 48)));
+    c4 = f32x4.add(c4, f32x4.mul(w, v128.load(v, 64)));
+    c5 = f32x4.add(c5, f32x4.mul(w, v128.load(v, 80)));
+    c6 = f32x4.add(c6, f32x4.mul(w, v128.load(v, 96)));
+    c7 = f32x4.add(c7, f32x4.mul(w, v128.load(v, 112)));
+  }
+  v128.store(o, c0); v128.store(o, c1, 16); v128.store(o, c2, 32); v128.store(o, c3, 48);
+  v128.store(o, c4, 64); v128.store(o, c5, 80); v128.store(o, c6, 96); v128.store(o, c7, 112);
 }
 
 // k f16 values at h to f32 at y (f16x4, f16 for a tail)
