@@ -87,7 +87,7 @@ describe("attention over an f16 KV cache: the grouped kernel gives the per-head 
     it(what, () => {
       const { head, nHead, nKv, nTok, pos0 } = c;
       const nCtx = 128, group = nHead / nKv, nQ = nHead * head, nK = nKv * head;
-      const scratchStride = group * (nCtx + 8) + 32 * head;
+      const scratchStride = 4 * group * (nCtx + 8) + 32 * head; // as the backend sizes it (ATT_TOKENS, ATT_ROWS)
       let top = BASE;
       const alloc = (n: number): number => { const a = top; top += Math.ceil(n / 64) * 64 + 64; return a; };
       const Q = alloc(4 * nTok * nQ), K = alloc(2 * nCtx * nK), V = alloc(2 * nCtx * nK), O1 = alloc(4 * nTok * nQ + 64), O2 = alloc(4 * nTok * nQ + 64);
@@ -110,7 +110,7 @@ describe("attention over an f16 KV cache: the grouped kernel gives the per-head 
         return new Uint32Array(memory.buffer, out, nTok * nQ + 16).slice();
       };
       const perHead = run(O1, nth);
-      for (const threads of [1, 2]) {
+      for (const threads of [1, 2, 3]) {
         const grouped = run(O2, threads);
         expect(Array.from(grouped)).toEqual(Array.from(perHead));
       }

@@ -2232,19 +2232,22 @@ export function attention(
   }
 }
 
-// Attention over an f16 cache, the query heads that share a KV head together: (token, KV head) pairs
-// are split across threads, and each K and V row is converted to f32 once for the whole group (eight
-// heads in TinyLlama) instead of once per head; the conversion was most of the work. The same
-// operations in the same order per head as the loop above, so the same bits, arranged so that the
-// heads' sums run side by side instead of one dependent chain at a time:
-// - scores: four heads' dot products with a K row in one pass over it (dotF32Seq4), each head's sum
-//   in dotF32Seq's order;
+// Attention over an f16 cache, the query heads that share a KV head together: (token block, KV head)
+// pairs are split across threads, and each K and V row is converted to f32 once for the whole group (eight
+// heads in TinyLlama) and, in prefill, for up to ATT_TOKENS consecutive tokens, instead of once per head
+// and token; the conversion was most of the work. The same operations in the same order per token and
+// head as the loop above, so the same bits, arranged so that the heads' sums run side by side instead of
+// one dependent chain at a time:
+// - scores: four heads' dot products with a K row in one pass over it (dotF32Seq4), each head's sum in
+//   dotF32Seq's order;
 // - values: up to ATT_ROWS V rows converted at a time, then each head's output, 32 floats at a time,
-//   kept in eight registers while the rows' weighted values are added to it in position order (the
-//   loop above adds them into memory one row at a time: the same additions in the same order).
-// att: this thread's scratch (scratchStride floats): group * (n_ctx + 8) scores, then the converted
-// rows (the backend reserves ATT_ROWS rows of max(headK, headV) floats).
+//   kept in eight registers while the rows' weighted values are added to it in position order (the loop
+//   above adds them into memory one row at a time: the same additions in the same order).
+// att: this thread's scratch (scratchStride floats): a block's scores, ATT_TOKENS * group rows of
+// n_ctx + 8 at most, then the converted rows (the backend reserves ATT_ROWS rows of max(headK, headV)
+// floats).
 const ATT_ROWS = 32;
+const ATT_TOKENS = 4;
 function attentionF16Grouped(
   tid: i32, nth: i32,
   q: usize, qStride: u32, kc: usize, vc: usize, kvStrideK: u32, kvStrideV: u32, out: usize, outStride: u32,
@@ -2252,70 +2255,95 @@ function attentionF16Grouped(
   scale: f32, softcap: f32, window: i32, att: usize, scratchStride: u32,
 ): void {
   const group = nHead / nHeadKv;
-  for (let it = tid; it < nTok * nHeadKv; it += nth) {
-    const t = it / nHeadKv;
+  // tokens a block: up to ATT_TOKENS while every thread still gets two blocks or more
+  const tb = max(1, min(ATT_TOKENS, nTok * nHeadKv / (2 * nth)));
+  const nBlocks = (nTok + tb - 1) / tb;
+  const vStride = <usize>headV << 2;
+  for (let it = tid; it < nBlocks * nHeadKv; it += nth) {
+    const t0 = (it / nHeadKv) * tb;
     const kvh = it % nHeadKv;
-    const pos = pos0 + t;
-    const first = window > 0 ? max(0, pos - window + 1) : 0;
-    const n = pos - first + 1;
-    const rowN = (n + 7) & ~7;
-    const rows = att + (<usize>group * rowN << 2); // converted K or V rows
-    const chunk = min(ATT_ROWS, (<i32>scratchStride - group * rowN) / headV);
-    const q0 = q + (<usize>t * qStride + <usize>kvh * group * headK) * 4;
-    // scores of every head of the group
-    for (let p = first; p <= pos; p++) {
+    const tn = min(tb, nTok - t0);
+    // rows first .. last cover every token of the block; the last token sees the most of them
+    const last = pos0 + t0 + tn - 1;
+    const first = window > 0 ? max(0, pos0 + t0 - window + 1) : 0;
+    const rowN = (last - (window > 0 ? max(0, last - window + 1) : 0) + 1 + 7) & ~7;
+    const tokStride = group * rowN; // floats of one token's scores
+    const rows = att + (<usize>(tn * tokStride) << 2); // converted K or V rows
+    const chunk = min(ATT_ROWS, (<i32>scratchStride - tn * tokStride) / max(headK, headV));
+    // scores of every head of the group, for each token whose window holds row p
+    for (let p = first; p <= last; p++) {
       f16RowToF32(kc + (<usize>p * kvStrideK + <usize>kvh * headK) * 2, rows, headK);
-      const sp = att + (<usize>(p - first) << 2);
-      let g = 0;
-      for (; g + 4 <= group; g += 4) dotF32Seq4(q0 + (<usize>g * headK << 2), <usize>headK << 2, rows, headK, sp + (<usize>g * rowN << 2), <usize>rowN << 2, scale, softcap);
-      for (; g < group; g++) store<f32>(sp + (<usize>g * rowN << 2), score(dotF32Seq(q0 + (<usize>g * headK << 2), rows, headK), scale, softcap));
+      for (let tt = 0; tt < tn; tt++) {
+        const pos = pos0 + t0 + tt;
+        const from = window > 0 ? max(0, pos - window + 1) : 0;
+        if (p < from || p > pos) continue;
+        const q0 = q + (<usize>(t0 + tt) * qStride + <usize>kvh * group * headK) * 4;
+        const sp = att + (<usize>(tt * tokStride + p - from) << 2);
+        let g = 0;
+        for (; g + 4 <= group; g += 4) dotF32Seq4(q0 + (<usize>g * headK << 2), <usize>headK << 2, rows, headK, sp + (<usize>g * rowN << 2), <usize>rowN << 2, scale, softcap);
+        for (; g < group; g++) store<f32>(sp + (<usize>g * rowN << 2), score(dotF32Seq(q0 + (<usize>g * headK << 2), rows, headK), scale, softcap));
+      }
     }
-    // softmax per head (sum in f64 as ggml_vec_soft_max_f32 does), weights rounded to f16
-    for (let g = 0; g < group; g++) {
-      const ag = att + (<usize>g * rowN << 2);
-      let mx: f32 = -Infinity;
-      for (let i = 0; i < n; i++) {
-        const v = load<f32>(ag + (<usize>i << 2));
-        if (v > mx) mx = v;
+    // softmax per token and head (sum in f64 as ggml_vec_soft_max_f32 does), weights rounded to f16
+    for (let tt = 0; tt < tn; tt++) {
+      const pos = pos0 + t0 + tt;
+      const n = pos - (window > 0 ? max(0, pos - window + 1) : 0) + 1;
+      for (let g = 0; g < group; g++) {
+        const ag = att + (<usize>(tt * tokStride + g * rowN) << 2);
+        let mx: f32 = -Infinity;
+        for (let i = 0; i < n; i++) {
+          const v = load<f32>(ag + (<usize>i << 2));
+          if (v > mx) mx = v;
+        }
+        let sum: f64 = 0;
+        for (let i = 0; i < n; i++) {
+          const e = Mathf.exp(load<f32>(ag + (<usize>i << 2)) - mx);
+          store<f32>(ag + (<usize>i << 2), e);
+          sum += e;
+        }
+        const inv = <f32>(1.0 / sum);
+        const iv = f32x4.splat(inv);
+        let i = 0;
+        for (; i + 4 <= n; i += 4) v128.store(ag + (<usize>i << 2), roundF16x4(f32x4.mul(v128.load(ag + (<usize>i << 2)), iv)));
+        for (; i < n; i++) store<f32>(ag + (<usize>i << 2), f16(f32tof16(load<f32>(ag + (<usize>i << 2)) * inv)));
+        zeroBytes(out + (<usize>(t0 + tt) * outStride + (<usize>kvh * group + g) * headV) * 4, vStride);
       }
-      let sum: f64 = 0;
-      for (let i = 0; i < n; i++) {
-        const e = Mathf.exp(load<f32>(ag + (<usize>i << 2)) - mx);
-        store<f32>(ag + (<usize>i << 2), e);
-        sum += e;
-      }
-      const inv = <f32>(1.0 / sum);
-      const iv = f32x4.splat(inv);
-      let i = 0;
-      for (; i + 4 <= n; i += 4) v128.store(ag + (<usize>i << 2), roundF16x4(f32x4.mul(v128.load(ag + (<usize>i << 2)), iv)));
-      for (; i < n; i++) store<f32>(ag + (<usize>i << 2), f16(f32tof16(load<f32>(ag + (<usize>i << 2)) * inv)));
-      zeroBytes(out + (<usize>t * outStride + (<usize>kvh * group + g) * headV) * 4, <usize>headV * 4);
     }
     // weighted sums of the values, ATT_ROWS rows at a time
-    const o0 = out + (<usize>t * outStride + <usize>kvh * group * headV) * 4;
-    const vStride = <usize>headV << 2;
-    for (let p0 = first; p0 <= pos; p0 += chunk) {
-      const pn = min(chunk, pos + 1 - p0);
+    for (let p0 = first; p0 <= last; p0 += chunk) {
+      const pn = min(chunk, last + 1 - p0);
       for (let r = 0; r < pn; r++) f16RowToF32(vc + (<usize>(p0 + r) * kvStrideV + <usize>kvh * headV) * 2, rows + <usize>r * vStride, headV);
-      for (let g = 0; g < group; g++) {
-        const a = att + ((<usize>g * rowN + <usize>(p0 - first)) << 2);
-        const o = o0 + (<usize>g * headV << 2);
-        let i = 0;
-        for (; i + 32 <= headV; i += 32) addRows32(o + (<usize>i << 2), a, rows + (<usize>i << 2), vStride, pn);
-        for (; i + 4 <= headV; i += 4) {
-          const op = o + (<usize>i << 2);
-          let acc = v128.load(op);
-          for (let r = 0; r < pn; r++) acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(a + (<usize>r << 2))), v128.load(rows + <usize>r * vStride + (<usize>i << 2))));
-          v128.store(op, acc);
-        }
-        for (; i < headV; i++) {
-          const op = o + (<usize>i << 2);
-          let acc = load<f32>(op);
-          for (let r = 0; r < pn; r++) acc += load<f32>(a + (<usize>r << 2)) * load<f32>(rows + <usize>r * vStride + (<usize>i << 2));
-          store<f32>(op, acc);
+      for (let tt = 0; tt < tn; tt++) {
+        const pos = pos0 + t0 + tt;
+        const from = window > 0 ? max(0, pos - window + 1) : 0;
+        const lo = max(p0, from), cnt = min(p0 + pn - 1, pos) - lo + 1;
+        if (cnt <= 0) continue;
+        const rs = rows + <usize>(lo - p0) * vStride;
+        for (let g = 0; g < group; g++) {
+          const a = att + (<usize>(tt * tokStride + g * rowN + lo - from) << 2);
+          const o = out + (<usize>(t0 + tt) * outStride + (<usize>kvh * group + g) * headV) * 4;
+          addRows(o, a, rs, vStride, cnt, headV);
         }
       }
     }
+  }
+}
+
+// o[0..k] += a[r] * rows[r][0..k] for r = 0 .. n-1 in order (rows `stride` bytes apart)
+function addRows(o: usize, a: usize, rows: usize, stride: usize, n: i32, k: i32): void {
+  let i = 0;
+  for (; i + 32 <= k; i += 32) addRows32(o + (<usize>i << 2), a, rows + (<usize>i << 2), stride, n);
+  for (; i + 4 <= k; i += 4) {
+    const op = o + (<usize>i << 2);
+    let acc = v128.load(op);
+    for (let r = 0; r < n; r++) acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(a + (<usize>r << 2))), v128.load(rows + <usize>r * stride + (<usize>i << 2))));
+    v128.store(op, acc);
+  }
+  for (; i < k; i++) {
+    const op = o + (<usize>i << 2);
+    let acc = load<f32>(op);
+    for (let r = 0; r < n; r++) acc += load<f32>(a + (<usize>r << 2)) * load<f32>(rows + <usize>r * stride + (<usize>i << 2));
+    store<f32>(op, acc);
   }
 }
 
