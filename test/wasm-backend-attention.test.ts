@@ -1,15 +1,15 @@
-// The wasm backend's attention over an f16 KV cache and its f16 rounding (targets/wasm-simd/backend/
-// assembly/kernels.as):
+// The wasm backend's attention and its f16 rounding (targets/wasm-simd/backend/assembly/kernels.as):
 // - roundF16 (an f16 cache's queries and the softmax weights are rounded to f16 on four lanes at a time):
 //   the same values as ggml's own f32 -> f16 -> f32 conversion of the golden quantizer input, and the same
 //   bits as the one-value path (f32tof16) for every boundary case: each f16's neighbourhood and the
 //   midpoints between neighbours (ties to even), f16 subnormals, the overflow threshold, zeros,
 //   infinities and NaN;
-// - attentionF16Grouped (the query heads that share a KV head together, several heads' sums side by side,
-//   V rows converted ATT_ROWS at a time) against the per-head loop of attention(), which the golden tests
-//   check against llama.cpp: the same bits, for head sizes that take every path (8, 20, 36, 38, 44, 64, 72),
-//   groups of 2, 3, 4, 5 and 8 heads, contexts across several ATT_ROWS chunks, prefill and decode, soft-capping and a
-//   sliding window.
+// - attentionGrouped (the query heads that share a KV head together, several heads' sums side by side, an
+//   f16 cache's V rows converted ATT_ROWS at a time, prefill in blocks of tokens) against the per-head
+//   loop of attention(), which the golden tests check against llama.cpp: the same bits, over f16 and f32
+//   caches, for head sizes that take every path (8, 20, 36, 38, 44, 64, 72), groups of 1 (multi-head
+//   attention), 2, 3, 4, 5 and 8 heads, contexts across several ATT_ROWS chunks, prefill and decode on
+//   1 to 3 threads, soft-capping and a sliding window.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { kernelModule } from "../targets/wasm-simd/backend/build.js";
@@ -69,10 +69,10 @@ describe("roundF16: f32 values rounded to f16", () => {
   });
 });
 
-describe("attention over an f16 KV cache: the grouped kernel gives the per-head loop's bits", () => {
+describe("attention: the grouped kernel gives the per-head loop's bits", () => {
   let seed = 99;
   const rand = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
-  const cases: [string, { head: number; nHead: number; nKv: number; nTok: number; pos0: number; softcap?: number; window?: number }][] = [
+  const cases: [string, { head: number; nHead: number; nKv: number; nTok: number; pos0: number; softcap?: number; window?: number; f32?: boolean }][] = [
     ["head 64, 8 heads a KV head, decode at 100", { head: 64, nHead: 32, nKv: 4, nTok: 1, pos0: 99 }],
     ["head 64, 8 heads a KV head, prefill of 40 after 30", { head: 64, nHead: 16, nKv: 2, nTok: 40, pos0: 30 }],
     ["head 8, 2 heads a KV head, decode at 70", { head: 8, nHead: 8, nKv: 4, nTok: 1, pos0: 69 }],
@@ -81,6 +81,11 @@ describe("attention over an f16 KV cache: the grouped kernel gives the per-head 
     ["head 72, 4 heads a KV head, prefill of 3 at 0", { head: 72, nHead: 8, nKv: 2, nTok: 3, pos0: 0 }],
     ["head 44, 4 heads a KV head, decode at 50", { head: 44, nHead: 8, nKv: 2, nTok: 1, pos0: 49 }],
     ["head 20, 5 heads a KV head, prefill of 4 after 35", { head: 20, nHead: 10, nKv: 2, nTok: 4, pos0: 35 }],
+    ["head 64, one head a KV head (multi-head attention), decode at 60", { head: 64, nHead: 4, nKv: 4, nTok: 1, pos0: 59 }],
+    ["head 36, one head a KV head, prefill of 9 after 20", { head: 36, nHead: 3, nKv: 3, nTok: 9, pos0: 20 }],
+    ["f32 cache: head 64, 8 heads a KV head, decode at 100", { head: 64, nHead: 16, nKv: 2, nTok: 1, pos0: 99, f32: true }],
+    ["f32 cache: head 36, 5 heads a KV head, prefill of 7 after 40", { head: 36, nHead: 10, nKv: 2, nTok: 7, pos0: 40, f32: true }],
+    ["f32 cache: head 44, one head a KV head, soft-capped, a window of 30, prefill of 6 after 50", { head: 44, nHead: 2, nKv: 2, nTok: 6, pos0: 50, softcap: 5, window: 30, f32: true }],
     ["head 64, soft-capped, a sliding window of 40, prefill of 6 after 90", { head: 64, nHead: 16, nKv: 2, nTok: 6, pos0: 90, softcap: 5, window: 40 }],
   ];
   for (const [what, c] of cases) {
@@ -90,22 +95,28 @@ describe("attention over an f16 KV cache: the grouped kernel gives the per-head 
       const scratchStride = 4 * group * (nCtx + 8) + 32 * head; // as the backend sizes it (ATT_TOKENS, ATT_ROWS)
       let top = BASE;
       const alloc = (n: number): number => { const a = top; top += Math.ceil(n / 64) * 64 + 64; return a; };
-      const Q = alloc(4 * nTok * nQ), K = alloc(2 * nCtx * nK), V = alloc(2 * nCtx * nK), O1 = alloc(4 * nTok * nQ + 64), O2 = alloc(4 * nTok * nQ + 64);
+      const el = c.f32 ? 4 : 2;
+      const Q = alloc(4 * nTok * nQ), K = alloc(el * nCtx * nK), V = alloc(el * nCtx * nK), O1 = alloc(4 * nTok * nQ + 64), O2 = alloc(4 * nTok * nQ + 64);
       const nth = nTok * nKv + 1; // the per-head loop runs where the (token, KV head) pairs are fewer than the threads
       const S = alloc(4 * scratchStride * nth);
       const q = new Float32Array(memory.buffer, Q, nTok * nQ);
-      // queries as an f16 cache's are: rounded to f16
       for (let i = 0; i < q.length; i++) q[i] = rand() * 2 - 1;
-      ex.roundF16!(Q, q.length);
-      // K and V halves: random normal values of both signs, with zeros and f16 subnormals among them
-      const kv = new Uint16Array(memory.buffer, K, nCtx * nK);
-      const vv = new Uint16Array(memory.buffer, V, nCtx * nK);
-      const half = (): number => { const r = rand(); return r < 0.02 ? 0 : r < 0.05 ? (rand() * 0x3ff) | 0 : 0x2c00 + ((rand() * 0x1400) | 0); };
-      for (let i = 0; i < kv.length; i++) { kv[i] = half() | (rand() < 0.5 ? 0x8000 : 0); vv[i] = half() | (rand() < 0.5 ? 0x8000 : 0); }
+      if (c.f32) {
+        const kf = new Float32Array(memory.buffer, K, nCtx * nK), vf = new Float32Array(memory.buffer, V, nCtx * nK);
+        for (let i = 0; i < kf.length; i++) { kf[i] = rand() * 2 - 1; vf[i] = rand() * 2 - 1; }
+      } else {
+        // queries as an f16 cache's are: rounded to f16
+        ex.roundF16!(Q, q.length);
+        // K and V halves: random normal values of both signs, with zeros and f16 subnormals among them
+        const kv = new Uint16Array(memory.buffer, K, nCtx * nK);
+        const vv = new Uint16Array(memory.buffer, V, nCtx * nK);
+        const half = (): number => { const r = rand(); return r < 0.02 ? 0 : r < 0.05 ? (rand() * 0x3ff) | 0 : 0x2c00 + ((rand() * 0x1400) | 0); };
+        for (let i = 0; i < kv.length; i++) { kv[i] = half() | (rand() < 0.5 ? 0x8000 : 0); vv[i] = half() | (rand() < 0.5 ? 0x8000 : 0); }
+      }
       const run = (out: number, threads: number): Uint32Array => {
         new Float32Array(memory.buffer, out, nTok * nQ + 16).fill(7);
         for (let tid = 0; tid < threads; tid++) {
-          ex.attention!(tid, threads, Q, nQ, K, V, nK, nK, out, nQ, nTok, pos0, nHead, nKv, head, head, 1 / Math.sqrt(head), c.softcap ?? 0, c.window ?? 0, 1, S, scratchStride);
+          ex.attention!(tid, threads, Q, nQ, K, V, nK, nK, out, nQ, nTok, pos0, nHead, nKv, head, head, 1 / Math.sqrt(head), c.softcap ?? 0, c.window ?? 0, c.f32 ? 0 : 1, S, scratchStride);
         }
         return new Uint32Array(memory.buffer, out, nTok * nQ + 16).slice();
       };

@@ -577,14 +577,14 @@ interface TensorPlacement {
   addr: number;
 }
 
-/** K or V rows attentionF16Grouped converts to f32 at a time, and tokens it takes together (kernels.as ATT_ROWS, ATT_TOKENS). */
+/** K or V rows attentionGrouped converts to f32 at a time, and tokens it takes together (kernels.as ATT_ROWS, ATT_TOKENS). */
 const ATT_ROWS = 32;
 const ATT_TOKENS = 4;
 
 /**
  * Floats of attention scratch per thread: the scores of ATT_TOKENS tokens' query heads sharing a KV head
  * (rows of n_ctx rounded up to 8), then ATT_ROWS K or V rows converted to f32 (kernels.as
- * attentionF16Grouped).
+ * attentionGrouped).
  */
 function attentionScratch(c: ModelConfig): number {
   return ATT_TOKENS * (c.nHead / c.nHeadKv) * (c.nCtx + 8) + ATT_ROWS * Math.max(c.headDimK, c.headDimV);

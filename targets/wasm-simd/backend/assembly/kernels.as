@@ -2166,8 +2166,8 @@ export function attention(
 ): void {
   const group = nHead / nHeadKv;
   const att = scratch + <usize>tid * scratchStride * 4;
-  if (kvF16 && group > 1 && nTok * nHeadKv >= nth) {
-    attentionF16Grouped(tid, nth, q, qStride, kc, vc, kvStrideK, kvStrideV, out, outStride, nTok, pos0, nHead, nHeadKv, headK, headV, scale, softcap, window, att, scratchStride);
+  if (nTok * nHeadKv >= nth) {
+    attentionGrouped(tid, nth, q, qStride, kc, vc, kvStrideK, kvStrideV, out, outStride, nTok, pos0, nHead, nHeadKv, headK, headV, scale, softcap, window, kvF16 != 0, att, scratchStride);
     return;
   }
   const items = nTok * nHead;
@@ -2232,33 +2232,35 @@ export function attention(
   }
 }
 
-// Attention over an f16 cache, the query heads that share a KV head together: (token block, KV head)
-// pairs are split across threads, and each K and V row is converted to f32 once for the whole group (eight
-// heads in TinyLlama) and, in prefill, for up to ATT_TOKENS consecutive tokens, instead of once per head
-// and token; the conversion was most of the work. The same operations in the same order per token and
-// head as the loop above, so the same bits, arranged so that the heads' sums run side by side instead of
-// one dependent chain at a time:
-// - scores: four heads' dot products with a K row in one pass over it (dotF32Seq4), each head's sum in
-//   dotF32Seq's order;
+// Attention with the query heads that share a KV head together: (token block, KV head) pairs are split
+// across threads, and over an f16 cache each K and V row is converted to f32 once for the whole group
+// (eight heads in TinyLlama) and, in prefill, for up to ATT_TOKENS consecutive tokens, instead of once
+// per head and token; the conversion was most of the work. The same operations in the same order per
+// token and head as the loop above, so the same bits, arranged so that the heads' sums run side by side
+// instead of one dependent chain at a time:
+// - scores: four heads' dot products with a K row in one pass over it, each head's sum in the loop's
+//   order (dotF32Seq4 for an f16 cache, dotF32x4 for an f32 one);
 // - values: up to ATT_ROWS V rows converted at a time, then each head's output, 32 floats at a time,
 //   kept in eight registers while the rows' weighted values are added to it in position order (the loop
 //   above adds them into memory one row at a time: the same additions in the same order).
-// att: this thread's scratch (scratchStride floats): a block's scores, ATT_TOKENS * group rows of
-// n_ctx + 8 at most, then the converted rows (the backend reserves ATT_ROWS rows of max(headK, headV)
-// floats).
+// An f32 cache's rows are read where they are. att: this thread's scratch (scratchStride floats): a
+// block's scores, ATT_TOKENS * group rows of n_ctx + 8 at most, then the converted rows (the backend
+// reserves ATT_ROWS rows of max(headK, headV) floats).
 const ATT_ROWS = 32;
 const ATT_TOKENS = 4;
-function attentionF16Grouped(
+function attentionGrouped(
   tid: i32, nth: i32,
   q: usize, qStride: u32, kc: usize, vc: usize, kvStrideK: u32, kvStrideV: u32, out: usize, outStride: u32,
   nTok: i32, pos0: i32, nHead: i32, nHeadKv: i32, headK: i32, headV: i32,
-  scale: f32, softcap: f32, window: i32, att: usize, scratchStride: u32,
+  scale: f32, softcap: f32, window: i32, f16kv: bool, att: usize, scratchStride: u32,
 ): void {
   const group = nHead / nHeadKv;
   // tokens a block: up to ATT_TOKENS while every thread still gets two blocks or more
   const tb = max(1, min(ATT_TOKENS, nTok * nHeadKv / (2 * nth)));
   const nBlocks = (nTok + tb - 1) / tb;
-  const vStride = <usize>headV << 2;
+  const elK: usize = f16kv ? 2 : 4;
+  // V rows as the products read them: converted (headV floats apart) or in the cache
+  const vStride: usize = f16kv ? <usize>headV << 2 : <usize>kvStrideV << 2;
   for (let it = tid; it < nBlocks * nHeadKv; it += nth) {
     const t0 = (it / nHeadKv) * tb;
     const kvh = it % nHeadKv;
@@ -2272,7 +2274,11 @@ function attentionF16Grouped(
     const chunk = min(ATT_ROWS, (<i32>scratchStride - tn * tokStride) / max(headK, headV));
     // scores of every head of the group, for each token whose window holds row p
     for (let p = first; p <= last; p++) {
-      f16RowToF32(kc + (<usize>p * kvStrideK + <usize>kvh * headK) * 2, rows, headK);
+      let kr = kc + (<usize>p * kvStrideK + <usize>kvh * headK) * elK;
+      if (f16kv) {
+        f16RowToF32(kr, rows, headK);
+        kr = rows;
+      }
       for (let tt = 0; tt < tn; tt++) {
         const pos = pos0 + t0 + tt;
         const from = window > 0 ? max(0, pos - window + 1) : 0;
@@ -2280,11 +2286,17 @@ function attentionF16Grouped(
         const q0 = q + (<usize>(t0 + tt) * qStride + <usize>kvh * group * headK) * 4;
         const sp = att + (<usize>(tt * tokStride + p - from) << 2);
         let g = 0;
-        for (; g + 4 <= group; g += 4) dotF32Seq4(q0 + (<usize>g * headK << 2), <usize>headK << 2, rows, headK, sp + (<usize>g * rowN << 2), <usize>rowN << 2, scale, softcap);
-        for (; g < group; g++) store<f32>(sp + (<usize>g * rowN << 2), score(dotF32Seq(q0 + (<usize>g * headK << 2), rows, headK), scale, softcap));
+        if (f16kv) {
+          for (; g + 4 <= group; g += 4) dotF32Seq4(q0 + (<usize>g * headK << 2), <usize>headK << 2, kr, headK, sp + (<usize>g * rowN << 2), <usize>rowN << 2, scale, softcap);
+          for (; g < group; g++) store<f32>(sp + (<usize>g * rowN << 2), score(dotF32Seq(q0 + (<usize>g * headK << 2), kr, headK), scale, softcap));
+        } else {
+          for (; g + 4 <= group; g += 4) dotF32x4(q0 + (<usize>g * headK << 2), <usize>headK << 2, kr, headK, sp + (<usize>g * rowN << 2), <usize>rowN << 2, scale, softcap);
+          for (; g < group; g++) store<f32>(sp + (<usize>g * rowN << 2), score(dotF32(q0 + (<usize>g * headK << 2), kr, headK), scale, softcap));
+        }
       }
     }
-    // softmax per token and head (sum in f64 as ggml_vec_soft_max_f32 does), weights rounded to f16
+    // softmax per token and head (sum in f64 as ggml_vec_soft_max_f32 does), weights rounded to f16 for
+    // an f16 cache
     for (let tt = 0; tt < tn; tt++) {
       const pos = pos0 + t0 + tt;
       const n = pos - (window > 0 ? max(0, pos - window + 1) : 0) + 1;
@@ -2304,21 +2316,30 @@ function attentionF16Grouped(
         const inv = <f32>(1.0 / sum);
         const iv = f32x4.splat(inv);
         let i = 0;
-        for (; i + 4 <= n; i += 4) v128.store(ag + (<usize>i << 2), roundF16x4(f32x4.mul(v128.load(ag + (<usize>i << 2)), iv)));
-        for (; i < n; i++) store<f32>(ag + (<usize>i << 2), f16(f32tof16(load<f32>(ag + (<usize>i << 2)) * inv)));
-        zeroBytes(out + (<usize>(t0 + tt) * outStride + (<usize>kvh * group + g) * headV) * 4, vStride);
+        if (f16kv) {
+          for (; i + 4 <= n; i += 4) v128.store(ag + (<usize>i << 2), roundF16x4(f32x4.mul(v128.load(ag + (<usize>i << 2)), iv)));
+          for (; i < n; i++) store<f32>(ag + (<usize>i << 2), f16(f32tof16(load<f32>(ag + (<usize>i << 2)) * inv)));
+        } else {
+          for (; i + 4 <= n; i += 4) v128.store(ag + (<usize>i << 2), f32x4.mul(v128.load(ag + (<usize>i << 2)), iv));
+          for (; i < n; i++) store<f32>(ag + (<usize>i << 2), load<f32>(ag + (<usize>i << 2)) * inv);
+        }
+        zeroBytes(out + (<usize>(t0 + tt) * outStride + (<usize>kvh * group + g) * headV) * 4, <usize>headV << 2);
       }
     }
     // weighted sums of the values, ATT_ROWS rows at a time
     for (let p0 = first; p0 <= last; p0 += chunk) {
       const pn = min(chunk, last + 1 - p0);
-      for (let r = 0; r < pn; r++) f16RowToF32(vc + (<usize>(p0 + r) * kvStrideV + <usize>kvh * headV) * 2, rows + <usize>r * vStride, headV);
+      let vr = vc + (<usize>p0 * kvStrideV + <usize>kvh * headV) * 4;
+      if (f16kv) {
+        for (let r = 0; r < pn; r++) f16RowToF32(vc + (<usize>(p0 + r) * kvStrideV + <usize>kvh * headV) * 2, rows + <usize>r * vStride, headV);
+        vr = rows;
+      }
       for (let tt = 0; tt < tn; tt++) {
         const pos = pos0 + t0 + tt;
         const from = window > 0 ? max(0, pos - window + 1) : 0;
         const lo = max(p0, from), cnt = min(p0 + pn - 1, pos) - lo + 1;
         if (cnt <= 0) continue;
-        const rs = rows + <usize>(lo - p0) * vStride;
+        const rs = vr + <usize>(lo - p0) * vStride;
         for (let g = 0; g < group; g++) {
           const a = att + (<usize>(tt * tokStride + g * rowN + lo - from) << 2);
           const o = out + (<usize>(t0 + tt) * outStride + (<usize>kvh * group + g) * headV) * 4;
@@ -2372,6 +2393,39 @@ function dotF32Seq4(x: usize, xs: usize, y: usize, k: i32, out: usize, os: usize
     a3 = f32x4.add(a3, f32x4.mul(v128.load(x + 3 * xs + o, 16), y1));
   }
   let s0 = hsumF(a0), s1 = hsumF(a1), s2 = hsumF(a2), s3 = hsumF(a3);
+  for (; j < k; j++) {
+    const o = <usize>j << 2;
+    const v = load<f32>(y + o);
+    s0 += load<f32>(x + o) * v;
+    s1 += load<f32>(x + xs + o) * v;
+    s2 += load<f32>(x + 2 * xs + o) * v;
+    s3 += load<f32>(x + 3 * xs + o) * v;
+  }
+  store<f32>(out, score(s0, scale, softcap));
+  store<f32>(out + os, score(s1, scale, softcap));
+  store<f32>(out + 2 * os, score(s2, scale, softcap));
+  store<f32>(out + 3 * os, score(s3, scale, softcap));
+}
+
+// dotF32 of four rows x, x + xs, x + 2xs, x + 3xs with y (each sum in dotF32's order: two accumulators),
+// as scores to out, out + os, out + 2os, out + 3os
+function dotF32x4(x: usize, xs: usize, y: usize, k: i32, out: usize, os: usize, scale: f32, softcap: f32): void {
+  let a0 = f32x4.splat(0), b0 = f32x4.splat(0), a1 = f32x4.splat(0), b1 = f32x4.splat(0);
+  let a2 = f32x4.splat(0), b2 = f32x4.splat(0), a3 = f32x4.splat(0), b3 = f32x4.splat(0);
+  let j = 0;
+  for (; j + 8 <= k; j += 8) {
+    const o = <usize>j << 2;
+    const y0 = v128.load(y + o), y1 = v128.load(y + o, 16);
+    a0 = f32x4.add(a0, f32x4.mul(v128.load(x + o), y0));
+    b0 = f32x4.add(b0, f32x4.mul(v128.load(x + o, 16), y1));
+    a1 = f32x4.add(a1, f32x4.mul(v128.load(x + xs + o), y0));
+    b1 = f32x4.add(b1, f32x4.mul(v128.load(x + xs + o, 16), y1));
+    a2 = f32x4.add(a2, f32x4.mul(v128.load(x + 2 * xs + o), y0));
+    b2 = f32x4.add(b2, f32x4.mul(v128.load(x + 2 * xs + o, 16), y1));
+    a3 = f32x4.add(a3, f32x4.mul(v128.load(x + 3 * xs + o), y0));
+    b3 = f32x4.add(b3, f32x4.mul(v128.load(x + 3 * xs + o, 16), y1));
+  }
+  let s0 = hsumF(f32x4.add(a0, b0)), s1 = hsumF(f32x4.add(a1, b1)), s2 = hsumF(f32x4.add(a2, b2)), s3 = hsumF(f32x4.add(a3, b3));
   for (; j < k; j++) {
     const o = <usize>j << 2;
     const v = load<f32>(y + o);
