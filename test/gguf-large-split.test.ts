@@ -41,6 +41,10 @@ describe("GGUF files larger than 4 GB", () => {
       expect(f.tensor("huge.weight").nbytes).toBe(65536 * 65600);
       expect(t.relOffset).toBe(f.tensor("huge.weight").relOffset + 65536 * 65600);
       expect(Buffer.from(f.readTensor(t)).equals(Buffer.from(last))).toBe(true);
+      // read straight into a shared buffer (a WebAssembly memory's, as the wasm backend loads weights)
+      const into = new Uint8Array(new SharedArrayBuffer(t.nbytes + 8), 8, t.nbytes);
+      f.readTensorInto(t, into);
+      expect(Buffer.from(into).equals(Buffer.from(last))).toBe(true);
       expect([...f.readTensor("first.weight")]).toEqual(new Array(16).fill(7));
     } finally {
       f.close();
@@ -74,8 +78,13 @@ describe("split GGUF models", () => {
             const got = m.tensor(t.name);
             expect([got.type, ...got.ne]).toEqual([t.type, ...t.ne]);
             expect(Buffer.from(m.readTensor(got)).equals(Buffer.from(src.readTensor(t)))).toBe(true);
+            const into = new Uint8Array(got.nbytes);
+            m.readTensorInto(got, into);
+            expect(Buffer.from(into).equals(Buffer.from(src.readTensor(t)))).toBe(true);
           }
           expect(new Set(m.tensors.map((t) => t.part))).toEqual(new Set([0, 1, 2]));
+          const t0 = m.tensors[0]!;
+          expect(() => m.readTensorInto(t0, new Uint8Array(t0.nbytes + 1))).toThrow(`tensor "${t0.name}" is ${t0.nbytes} bytes; the destination holds ${t0.nbytes + 1}`);
         } finally {
           m.close();
         }

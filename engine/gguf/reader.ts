@@ -343,6 +343,20 @@ export class GGUFFile {
   }
 
   /**
+   * Reads the tensor's bytes straight into `dst` (exactly its size; a view of a WebAssembly memory, say),
+   * with no buffer of its own between the file and the destination.
+   */
+  readTensorInto(t: GGUFTensorInfo | string, dst: Uint8Array): void {
+    const info = typeof t === "string" ? this.tensor(t) : t;
+    if (dst.length !== info.nbytes) {
+      throw new GGUFError(`${this.path}: tensor "${info.name}" is ${info.nbytes} bytes; the destination holds ${dst.length}`);
+    }
+    const src = this.sources[info.part];
+    if (src === undefined) throw new GGUFError(`${this.path}: file is closed`);
+    readFully(src, dst, info.offset, this.partPaths[info.part] ?? this.path);
+  }
+
+  /**
    * The tensor's bytes in chunks of at most `chunkBytes`, read as they are consumed: the way to stream
    * a multi-GB tensor (into the writer, a hash, a quantizer) without holding it in memory.
    */

@@ -700,7 +700,7 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
     return b;
   });
 
-  // weights: streamed from the file into their shard, in their ggml blocks; q4_0/q8_0 matrices are then
+  // weights: read from the file straight into their shard, in their ggml blocks; q4_0/q8_0 matrices are then
   // rewritten in place into the x4 layout (padding rows zeroed first)
   const kernels = await kernelModule(opts.simd);
   const pool = await WorkerPool.create(threads, kernels.module, shards.map((sh) => sh.memory));
@@ -713,11 +713,7 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
       const sh = shards[p.shard]!;
       const stored = storedBytes(p.info);
       p.addr = sh.alloc(stored, `tensor ${p.info.name}`);
-      let at = p.addr;
-      for (const chunk of gguf.readTensorChunks(p.info)) {
-        sh.u8(at, chunk.length).set(chunk);
-        at += chunk.length;
-      }
+      gguf.readTensorInto(p.info, sh.u8(p.addr, p.info.nbytes));
       if (stored !== p.info.nbytes) sh.u8(p.addr + p.info.nbytes, stored - p.info.nbytes).fill(0);
       if (packsX4(p.info.name, p.info.type, kernels.relaxed)) {
         const t = p.info.typeInfo;
