@@ -9,8 +9,9 @@
 //   -128 off the relaxed kernels;
 // - q4_K and q6_K: prefill's two tokens per block, decode's eight streams, and the relaxed-SIMD kernels
 //   against ggml's q8_K (decode streams, prefill four tokens per block, rows in chunks): the same bits;
-//   and q4_K and q6_K in the x4 layout the relaxed kernels use (decode streams, prefill two tokens a pass, padded
-//   groups, rows in chunks, nothing written past the last row): the same bits.
+//   and q4_K and q6_K in the x4 layout the relaxed kernels use (q6_K's quants unpacked a byte each; decode
+//   streams, prefill two tokens a pass, padded groups, rows in chunks, nothing written past the last row or
+//   the layout): the same bits.
 import { describe, expect, it } from "vitest";
 import { kernelModule, type KernelModule } from "../targets/wasm-simd/backend/build.js";
 import { WA } from "../targets/wasm-simd/backend/wasm-api.js";
@@ -166,16 +167,20 @@ describe("wasm backend x4 q4_K and q6_K (relaxed SIMD): four rows interleaved gi
             const xStride = (k / 256) * 560, kStride = (k / 256) * 292;
             let top = 65536;
             const alloc = (n: number): number => { const a = top; top += Math.ceil(n / 64) * 64 + 64; return a; };
-            const A = alloc(rows * rowBytes), B = alloc(padded * rowBytes), X = alloc(nTok * k * 4), XQ = alloc(nTok * xStride), XK = alloc(nTok * kStride);
+            // the x4 layout's size: q6_K's quants are unpacked a byte each (1096 bytes a block of four rows)
+            const x4Bytes = name === "q6_K" ? (padded / 4) * (k / 256) * 1096 : padded * rowBytes;
+            const A = alloc(rows * rowBytes), B = alloc(x4Bytes + 64), X = alloc(nTok * k * 4), XQ = alloc(nTok * xStride), XK = alloc(nTok * kStride);
             const O1 = alloc(nTok * rows * 4), O2 = alloc(nTok * rows * 4 + 64), J = alloc(64), S = alloc(4 * rowBytes * nth), F = alloc(4);
             const u8 = new Uint8Array(memory.buffer);
             const dv = new DataView(memory.buffer);
             for (let i = 0; i < rows * rowBytes; i++) u8[A + i] = (rand() * 256) | 0;
             // the f16 scales: normal and subnormal halves of both signs
             for (let b = 0; b < rows * (k / 256); b++) for (const at of f16At) dv.setUint16(A + b * blockBytes + at, (rand() < 0.1 ? (rand() * 1024) | 0 : 0x1800 + ((rand() * 1024) | 0)) + (rand() < 0.5 ? 0x8000 : 0), true);
-            u8.fill(0, B, B + padded * rowBytes);
+            u8.fill(0, B, B + x4Bytes);
+            u8.fill(0xee, B + x4Bytes, B + x4Bytes + 64);
             u8.copyWithin(B, A, A + rows * rowBytes);
             for (let tid = 0; tid < nth; tid++) rx.repackX4!(tid, nth, B, rowBytes, padded / 4, type, S, 4 * rowBytes, F, 0);
+            expect(u8.subarray(B + x4Bytes, B + x4Bytes + 64).every((v) => v === 0xee), "nothing written past the layout").toBe(true);
             const x = new Float32Array(memory.buffer, X, nTok * k);
             for (let i = 0; i < x.length; i++) x[i] = rand() * 2 - 1;
             ex.quantizeQ8_KX!(0, 1, X, k * 4, XQ, xStride, nTok, k);

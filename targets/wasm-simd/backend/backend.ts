@@ -170,11 +170,19 @@ function x4Rows(rows: number): number {
   return Math.ceil(rows / 4) * 4;
 }
 
-/** Bytes a tensor takes in its shard: x4 matrices padded to a multiple of 4 rows. */
-function storedBytes(t: GGUFTensorInfo): number {
+/** Bytes of a q6_K block column of four rows in the relaxed kernels' layout, its quants a byte each (kernels.as X4_Q6_K). */
+const X4_Q6_K = 1096;
+
+/**
+ * Bytes a tensor takes in its shard: x4 matrices padded to a multiple of 4 rows, and q6_K ones for the
+ * relaxed kernels unpacked to X4_Q6_K bytes a block column (repackX4 expands them in place).
+ */
+function storedBytes(t: GGUFTensorInfo, relaxed: boolean): number {
   if (!padsX4(t.name, t.type)) return t.nbytes;
   const rowBytes = (t.ne[0]! / t.typeInfo.blockSize) * t.typeInfo.typeSize;
-  return x4Rows(t.nbytes / rowBytes) * rowBytes;
+  const rows = x4Rows(t.nbytes / rowBytes);
+  if (relaxed && t.type === GGMLType.Q6_K) return (rows / 4) * (rowBytes / t.typeInfo.typeSize) * X4_Q6_K;
+  return rows * rowBytes;
 }
 
 interface Layer {
@@ -674,11 +682,12 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
   for (let l = 0; l < c.nLayer; l++) units.push({ names: layerTensors(l), extra: kvPerLayer + normsPerLayer * vecBytes, layer: l });
   units.push({ names: tied ? ["token_embd.weight"] : ["output.weight"], extra: vecBytes });
   const fixed = RESERVED + sumSizes(bufferSizes(c, threads, true));
+  const kernels = await kernelModule(opts.simd);
   const shardOfLayer: number[] = [];
   const placements = new Map<string, TensorPlacement>();
   const shardBytes: number[] = [fixed];
   for (const u of units) {
-    const bytes = u.names.reduce((a, n) => a + Math.ceil(storedBytes(need(n)) / ALIGN) * ALIGN, 0) + u.extra;
+    const bytes = u.names.reduce((a, n) => a + Math.ceil(storedBytes(need(n), kernels.relaxed) / ALIGN) * ALIGN, 0) + u.extra;
     if (fixed + bytes > limit) {
       throw new KilnError(`${label}: ${u.layer !== undefined ? `layer ${u.layer}` : u.names[0]} needs ${fixed + bytes} bytes, more than one wasm memory shard holds (${limit})`);
     }
@@ -702,7 +711,6 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
 
   // weights: read from the file straight into their shard, in their ggml blocks; q4_0/q8_0 matrices are then
   // rewritten in place into the x4 layout (padding rows zeroed first)
-  const kernels = await kernelModule(opts.simd);
   const pool = await WorkerPool.create(threads, kernels.module, shards.map((sh) => sh.memory));
   // x4 matrices the relaxed kernels multiply: all of them with a relaxed module, except q8_0 ones
   // holding a weight of -128 (see kernels.as countQ8_0Min)
@@ -711,7 +719,7 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
   try {
     for (const p of placements.values()) {
       const sh = shards[p.shard]!;
-      const stored = storedBytes(p.info);
+      const stored = storedBytes(p.info, kernels.relaxed);
       p.addr = sh.alloc(stored, `tensor ${p.info.name}`);
       gguf.readTensorInto(p.info, sh.u8(p.addr, p.info.nbytes));
       if (stored !== p.info.nbytes) sh.u8(p.addr + p.info.nbytes, stored - p.info.nbytes).fill(0);
@@ -722,9 +730,11 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
         const fits = 4 * rowBytes * threads <= bufferSizes(c, threads, false).xq;
         const flag = buffers[p.shard]!.jobs;
         sh.u32(flag, 1)[0] = 0;
-        // q4_0 for the relaxed kernels: quants interleaved four bytes at a time (kernels.as tokenQ4_0R)
+        // q4_0 for the relaxed kernels: quants interleaved four bytes at a time (kernels.as tokenQ4_0R);
+        // q6_K: its quants unpacked a byte each, the matrix growing into the rest of its allocation (repackX6)
         const bytes4 = kernels.relaxed && p.info.type === GGMLType.Q4_0 ? 1 : 0;
-        const args = [p.addr, rowBytes, stored / rowBytes / 4, p.info.type, scratch, 4 * rowBytes, flag, bytes4];
+        const groups = x4Rows(p.info.nbytes / rowBytes) / 4;
+        const args = [p.addr, rowBytes, groups, p.info.type, scratch, 4 * rowBytes, flag, bytes4];
         if (fits) pool.run(p.shard, "repackX4", args);
         else pool.runLocal(p.shard, "repackX4", args);
         if (sh.u32(flag, 1)[0] === 0) normalScaleNames.add(p.info.name);
@@ -733,7 +743,7 @@ export async function createWasmBackend(gguf: GGUFFile, c: ModelConfig, opts: Wa
           if (p.info.type === GGMLType.Q8_0) {
             const flag = buffers[p.shard]!.jobs;
             sh.u32(flag, 1)[0] = 0;
-            pool.run(p.shard, "countQ8_0Min", [p.addr, stored / rowBytes / 4, rowBytes / t.typeSize, flag]);
+            pool.run(p.shard, "countQ8_0Min", [p.addr, groups, rowBytes / t.typeSize, flag]);
             ok = sh.u32(flag, 1)[0] === 0;
           }
           if (ok) relaxedNames.add(p.info.name);

@@ -1560,18 +1560,19 @@ function dotX4KR(g: usize, x: usize, xStride: usize, nx: i32, nb: i32, out: usiz
   if (nx > 1) storeLanes(out + outStride, a1, n);
 }
 
-// q6_K matrices for the relaxed kernels are stored four rows interleaved as well (repackX4 with 210-byte
-// blocks): for each group of four rows and each block column, 840 bytes:
+// q6_K matrices for the relaxed kernels are stored four rows interleaved as well, with each 6-bit quant
+// unpacked into a byte of its own (repackX4 -> repackX6; 30% more bytes than the file's 210 a block, and no
+// bit work in the products): for each group of four rows and each block column, 1096 bytes:
 //   0: the four d (f16),
 //   8 + 16 * j + 4 * r (j: 0..3): row r's scales 4j .. 4j+3 (i8),
-//   72 + 16 * j + 4 * r (j: 0..31): row r's ql bytes 4j .. 4j+3,
-//   584 + 16 * j + 4 * r (j: 0..15): row r's qh bytes 4j .. 4j+3.
-// Each vector then holds four values of each of the four rows, unpacked as blockQ6_KR unpacks sixteen of
-// one row; against four of x's values repeated, a row's two i16 lanes get its pair sums. Two vectors add
+//   72 + 16 * j + 4 * r (j: 0..63): row r's quants 4j .. 4j+3 (0..63, in ggml's value order: the -32
+//   not yet applied).
+// Each vector then holds four values of each of the four rows; against four of x's values repeated, a
+// row's two i16 lanes get its pair sums. Two vectors add
 // up in i16 (2 * 2 * 63 * 127), a 16-value sub-block is two such sums, each scaled by one i16 dot with
 // the row's scale (sign-extended) in both lanes. The -32 offset is blockQ6_KR's bsums term and the f32
 // step its (dy * d) * (sum - 32 * bias), lane by lane: each row's result has the bits of the one-row kernels.
-const X4_Q6_K = 840;
+const X4_Q6_K = 1096;
 
 // byte b of each lane of u, sign-extended, in both i16 lanes of its row (a sub-block's scale vector)
 @inline function x6Scale0(u: v128): v128 { return i16x8.shr_s(i8x16.swizzle(u, i8x16(-128, 0, -128, 0, -128, 4, -128, 4, -128, 8, -128, 8, -128, 12, -128, 12)), 8); }
@@ -1593,22 +1594,20 @@ const X4_Q6_K = 840;
 }
 
 // a quarter of a group's block (128 * n + 16 * is .. + 15 of each 32-value run: four sub-blocks) against
-// x's values at y (the quarter's first), for one token: a, c, h the quarter's ql (low runs), ql (high
-// runs) and qh vectors; the sub-blocks' scales are bytes is and is + 2 (odd: is = 1) of the scale words
-// at ws and ws + 16, made into scale vectors after the products (fewer live registers in the loop)
-@inline function x6QuarterR(a: usize, c: usize, h: usize, y: usize, ws: usize, odd: bool): v128 {
-  const m4 = i8x16.splat(0x0f);
-  const m30 = i8x16.splat(0x30);
+// x's values at y (the quarter's first), for one token: q the quarter's first quant vector (the runs'
+// vectors follow 128 bytes apart); the sub-blocks' scales are bytes is and is + 2 (odd: is = 1) of the
+// scale words at ws and ws + 16, made into scale vectors after the products (fewer live registers in the
+// loop)
+@inline function x6QuarterR(q: usize, y: usize, ws: usize, odd: bool): v128 {
   let t = i32x4.splat(0);
   for (let half: usize = 0; half < 2; half++) {
     let p1 = i16x8.splat(0), p2 = i16x8.splat(0), p3 = i16x8.splat(0), p4 = i16x8.splat(0);
     for (let j: usize = half << 1; j < (half << 1) + 2; j++) {
-      const va = v128.load(a + (j << 4)), vc = v128.load(c + (j << 4)), vh = v128.load(h + (j << 4));
-      const o = y + (j << 2);
-      p1 = i16x8.add(p1, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o), v128.or(v128.and(va, m4), v128.and(i16x8.shl(vh, 4), m30))));
-      p2 = i16x8.add(p2, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o, 32), v128.or(v128.and(vc, m4), v128.and(i16x8.shl(vh, 2), m30))));
-      p3 = i16x8.add(p3, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o, 64), v128.or(v128.and(i16x8.shr_u(va, 4), m4), v128.and(vh, m30))));
-      p4 = i16x8.add(p4, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o, 96), v128.or(v128.and(i16x8.shr_u(vc, 4), m4), v128.and(i16x8.shr_u(vh, 2), m30))));
+      const v = q + (j << 4), o = y + (j << 2);
+      p1 = i16x8.add(p1, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o), v128.load(v)));
+      p2 = i16x8.add(p2, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o, 32), v128.load(v, 128)));
+      p3 = i16x8.add(p3, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o, 64), v128.load(v, 256)));
+      p4 = i16x8.add(p4, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o, 96), v128.load(v, 384)));
     }
     const u = v128.load(ws), u2 = v128.load(ws, 16);
     t = i32x4.add(t, i32x4.add(
@@ -1623,10 +1622,10 @@ const X4_Q6_K = 840;
 @inline function x4BlockQ6_KR(g: usize, x: usize, acc: v128): v128 {
   const y = x + 4;
   // quarter (n, is): scales 8n + is + {0, 2, 4, 6}: words 2n and 2n + 1, bytes is and is + 2
-  let v = x6QuarterR(g + 72, g + 200, g + 584, y, g + 8, false);
-  v = i32x4.add(v, x6QuarterR(g + 136, g + 264, g + 648, y + 16, g + 8, true));
-  v = i32x4.add(v, x6QuarterR(g + 328, g + 456, g + 712, y + 128, g + 40, false));
-  v = i32x4.add(v, x6QuarterR(g + 392, g + 520, g + 776, y + 144, g + 40, true));
+  let v = x6QuarterR(g + 72, y, g + 8, false);
+  v = i32x4.add(v, x6QuarterR(g + 136, y + 16, g + 8, true));
+  v = i32x4.add(v, x6QuarterR(g + 584, y + 128, g + 40, false));
+  v = i32x4.add(v, x6QuarterR(g + 648, y + 144, g + 40, true));
   const dyd = f32x4.mul(f32x4.splat(load<f32>(x)), f16x4(v128.load16x4_u(g)));
   return f32x4.add(acc, f32x4.mul(dyd, f32x4.convert_i32x4_s(i32x4.sub(v, i32x4.shl(x6BiasQ6_K(g, x + 260), 5)))));
 }
@@ -1659,21 +1658,17 @@ function dotX6KR(g: usize, x: usize, nb: i32, out: usize, n: i32): void {
   storeLanes(out, a0, n);
 }
 
-// x6QuarterR for two tokens (y, z), each vector unpacked once for both: the first token's returned, the
-// second's added to x4Z. The runs of q1, q2 and of q3, q4 go in two passes over the quarter's vectors
-// (each loaded twice), so that the loop's live values fit the 16 SIMD registers V8 gives WebAssembly.
-@inline function x6QuarterRx2(a: usize, c: usize, h: usize, y: usize, z: usize, ws: usize, odd: bool): v128 {
-  const m4 = i8x16.splat(0x0f);
-  const m30 = i8x16.splat(0x30);
+// x6QuarterR for two tokens (y, z), each vector loaded once for both: the first token's returned, the
+// second's added to x4Z. The runs of q1, q2 and of q3, q4 go in two passes over the quarter, so that the
+// loop's live values fit the 16 SIMD registers V8 gives WebAssembly.
+@inline function x6QuarterRx2(q: usize, y: usize, z: usize, ws: usize, odd: bool): v128 {
   let t = i32x4.splat(0);
   for (let half: usize = 0; half < 2; half++) {
     const u = v128.load(ws), u2 = v128.load(ws, 16);
     let p1 = i16x8.splat(0), p2 = i16x8.splat(0), r1 = i16x8.splat(0), r2 = i16x8.splat(0);
     for (let j: usize = half << 1; j < (half << 1) + 2; j++) {
-      const va = v128.load(a + (j << 4)), vc = v128.load(c + (j << 4)), vh = v128.load(h + (j << 4));
-      const q1 = v128.or(v128.and(va, m4), v128.and(i16x8.shl(vh, 4), m30));
-      const q2 = v128.or(v128.and(vc, m4), v128.and(i16x8.shl(vh, 2), m30));
-      const o = y + (j << 2), oz = z + (j << 2);
+      const v = q + (j << 4), o = y + (j << 2), oz = z + (j << 2);
+      const q1 = v128.load(v), q2 = v128.load(v, 128);
       p1 = i16x8.add(p1, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o), q1));
       p2 = i16x8.add(p2, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o, 32), q2));
       r1 = i16x8.add(r1, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(oz), q1));
@@ -1684,10 +1679,8 @@ function dotX6KR(g: usize, x: usize, nb: i32, out: usize, n: i32): void {
     x4Z = i32x4.add(x4Z, i32x4.add(i32x4.dot_i16x8_s(r1, s1), i32x4.dot_i16x8_s(r2, s2)));
     let p3 = i16x8.splat(0), p4 = i16x8.splat(0), r3 = i16x8.splat(0), r4 = i16x8.splat(0);
     for (let j: usize = half << 1; j < (half << 1) + 2; j++) {
-      const va = v128.load(a + (j << 4)), vc = v128.load(c + (j << 4)), vh = v128.load(h + (j << 4));
-      const q3 = v128.or(v128.and(i16x8.shr_u(va, 4), m4), v128.and(vh, m30));
-      const q4 = v128.or(v128.and(i16x8.shr_u(vc, 4), m4), v128.and(i16x8.shr_u(vh, 2), m30));
-      const o = y + (j << 2), oz = z + (j << 2);
+      const v = q + (j << 4), o = y + (j << 2), oz = z + (j << 2);
+      const q3 = v128.load(v, 256), q4 = v128.load(v, 384);
       p3 = i16x8.add(p3, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o, 64), q3));
       p4 = i16x8.add(p4, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(o, 96), q4));
       r3 = i16x8.add(r3, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load32_splat(oz, 64), q3));
@@ -1707,10 +1700,10 @@ function dotX6KRx2(g: usize, x: usize, xStride: usize, nb: i32, out: usize, outS
   for (let b = 0; b < nb; b++) {
     const y = x + 4, yz = z + 4;
     x4Z = i32x4.splat(0);
-    let v = x6QuarterRx2(g + 72, g + 200, g + 584, y, yz, g + 8, false);
-    v = i32x4.add(v, x6QuarterRx2(g + 136, g + 264, g + 648, y + 16, yz + 16, g + 8, true));
-    v = i32x4.add(v, x6QuarterRx2(g + 328, g + 456, g + 712, y + 128, yz + 128, g + 40, false));
-    v = i32x4.add(v, x6QuarterRx2(g + 392, g + 520, g + 776, y + 144, yz + 144, g + 40, true));
+    let v = x6QuarterRx2(g + 72, y, yz, g + 8, false);
+    v = i32x4.add(v, x6QuarterRx2(g + 136, y + 16, yz + 16, g + 8, true));
+    v = i32x4.add(v, x6QuarterRx2(g + 584, y + 128, yz + 128, g + 40, false));
+    v = i32x4.add(v, x6QuarterRx2(g + 648, y + 144, yz + 144, g + 40, true));
     const d = f16x4(v128.load16x4_u(g));
     a0 = f32x4.add(a0, f32x4.mul(f32x4.mul(f32x4.splat(load<f32>(x)), d), f32x4.convert_i32x4_s(i32x4.sub(v, i32x4.shl(x6BiasQ6_K(g, x + 260), 5)))));
     a1 = f32x4.add(a1, f32x4.mul(f32x4.mul(f32x4.splat(load<f32>(z)), d), f32x4.convert_i32x4_s(i32x4.sub(x4Z, i32x4.shl(x6BiasQ6_K(g, z + 260), 5)))));
@@ -2106,7 +2099,11 @@ function copyBytes(dst: usize, src: usize, n: usize): void {
 // the block's bytes 8 + 16 * v + 4 * r .. + 3 are row r's quant bytes 4 * v .. 4 * v + 3. The q4_K and
 // q6_K layouts are described at X4_Q4_K and X4_Q6_K.
 export function repackX4(tid: i32, nth: i32, w: usize, rowBytes: u32, nGroups: i32, type: i32, scratch: usize, scratchStride: u32, flag: usize, bytes4: i32): void {
-  const blockBytes: u32 = type == Q6_K ? X4_Q6_K / 4 : type == Q4_K ? X4_Q4_K / 4 : type == Q8_0 ? X4_Q8_0 / 4 : X4_Q4_0 / 4;
+  if (type == Q6_K) {
+    if (tid == 0) repackX6(w, rowBytes, nGroups, scratch);
+    return;
+  }
+  const blockBytes: u32 = type == Q4_K ? X4_Q4_K / 4 : type == Q8_0 ? X4_Q8_0 / 4 : X4_Q4_0 / 4;
   const sc = scratch + <usize>tid * scratchStride;
   const nb = rowBytes / blockBytes;
   const qs = <usize>blockBytes - 2;
@@ -2118,15 +2115,6 @@ export function repackX4(tid: i32, nth: i32, w: usize, rowBytes: u32, nGroups: i
       const dst = g + <usize>b * 4 * blockBytes;
       for (let i: u32 = 0; i < 4; i++) {
         const src = sc + <usize>i * rowBytes + <usize>b * blockBytes;
-        if (type == Q6_K) {
-          // q6_K (see X4_Q6_K): d, the scales, ql and qh, four bytes at a time
-          const r = <usize>i;
-          store<u16>(dst + (r << 1), load<u16>(src, 208));
-          for (let j: usize = 0; j < 4; j++) store<u32>(dst + 8 + (j << 4) + (r << 2), load<u32>(src + 192 + (j << 2)));
-          for (let j: usize = 0; j < 32; j++) store<u32>(dst + 72 + (j << 4) + (r << 2), load<u32>(src + (j << 2)));
-          for (let j: usize = 0; j < 16; j++) store<u32>(dst + 584 + (j << 4) + (r << 2), load<u32>(src + 128 + (j << 2)));
-          continue;
-        }
         if (type == Q4_K) {
           // q4_K (see X4_Q4_K): d, dmin, the three scale words, the quants four bytes at a time
           const r = <usize>i;
@@ -2149,6 +2137,37 @@ export function repackX4(tid: i32, nth: i32, w: usize, rowBytes: u32, nGroups: i
   }
   // the u32 at flag: 1 when some scale is an f16 subnormal (threads only ever store 1)
   if (subnormal) atomic.store<u32>(flag, 1);
+}
+
+// q6_K rows (210-byte blocks: ql[128], qh[64], scales[16], d) -> the X4_Q6_K layout, in place. Each
+// group's 1096 * nb bytes run past its 840 * nb of input, so the groups go from the last down, on one
+// thread, each copied to the scratch (four rows) first.
+function repackX6(w: usize, rowBytes: u32, nGroups: i32, sc: usize): void {
+  const nb = rowBytes / 210;
+  for (let gi = nGroups - 1; gi >= 0; gi--) {
+    copyBytes(sc, w + <usize>gi * 4 * rowBytes, 4 * <usize>rowBytes);
+    const out = w + <usize>gi * nb * X4_Q6_K;
+    for (let b: u32 = 0; b < nb; b++) {
+      const dst = out + <usize>b * X4_Q6_K;
+      for (let r: usize = 0; r < 4; r++) {
+        const src = sc + r * rowBytes + <usize>b * 210;
+        store<u16>(dst + (r << 1), load<u16>(src, 208));
+        for (let j: usize = 0; j < 4; j++) store<u32>(dst + 8 + (j << 4) + (r << 2), load<u32>(src + 192 + (j << 2)));
+        // value v of the block (as dequantize_row_q6_K orders them) at 72 + 16 * (v / 4) + 4 * r + v % 4
+        for (let n: usize = 0; n < 2; n++) {
+          for (let l: usize = 0; l < 32; l++) {
+            const a = <u32>load<u8>(src + (n << 6) + l), c = <u32>load<u8>(src + (n << 6) + 32 + l), h = <u32>load<u8>(src + 128 + (n << 5) + l);
+            const v = (n << 7) + l;
+            const at = dst + 72 + (r << 2) + (v & 3);
+            store<u8>(at + ((v >> 2) << 4), (a & 0xf) | ((h & 3) << 4));
+            store<u8>(at + (((v + 32) >> 2) << 4), (c & 0xf) | (((h >> 2) & 3) << 4));
+            store<u8>(at + (((v + 64) >> 2) << 4), (a >> 4) | (((h >> 4) & 3) << 4));
+            store<u8>(at + (((v + 96) >> 2) << 4), (c >> 4) | (((h >> 6) & 3) << 4));
+          }
+        }
+      }
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------
