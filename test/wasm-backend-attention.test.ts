@@ -9,9 +9,11 @@
 //   loop of attention(), which the golden tests check against llama.cpp: the same bits, over f16 and f32
 //   caches, for head sizes that take every path (8, 20, 36, 38, 44, 64, 72), groups of 1 (multi-head
 //   attention), 2, 3, 4, 5 and 8 heads, contexts across several ATT_ROWS chunks, prefill and decode on
-//   1 to 3 threads, soft-capping and a sliding window.
+//   1 to 3 threads, soft-capping and a sliding window; and a scratch smaller than the backend reserves
+//   traps instead of looping.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { KERNEL_CONSTANTS } from "../targets/wasm-simd/backend/backend.js";
 import { kernelModule } from "../targets/wasm-simd/backend/build.js";
 import { WA } from "../targets/wasm-simd/backend/wasm-api.js";
 import { golden, readF32 } from "./golden.js";
@@ -92,7 +94,8 @@ describe("attention: the grouped kernel gives the per-head loop's bits", () => {
     it(what, () => {
       const { head, nHead, nKv, nTok, pos0 } = c;
       const nCtx = 128, group = nHead / nKv, nQ = nHead * head, nK = nKv * head;
-      const scratchStride = 4 * group * (nCtx + 8) + 32 * head; // as the backend sizes it (ATT_TOKENS, ATT_ROWS)
+      const { ATT_TOKENS, ATT_ROWS } = KERNEL_CONSTANTS;
+      const scratchStride = ATT_TOKENS * group * (nCtx + 8) + ATT_ROWS * head; // as the backend sizes it (attentionScratch)
       let top = BASE;
       const alloc = (n: number): number => { const a = top; top += Math.ceil(n / 64) * 64 + 64; return a; };
       const el = c.f32 ? 4 : 2;
@@ -130,4 +133,13 @@ describe("attention: the grouped kernel gives the per-head loop's bits", () => {
       expect(new Float32Array(perHead.buffer)[nTok * nQ]).toBe(7);
     });
   }
+
+  it("traps, instead of looping, when given less scratch than the backend reserves", () => {
+    const head = 64, nHead = 8, nKv = 2, nCtx = 64, nQ = nHead * head, nK = nKv * head;
+    const Q = BASE, K = Q + 4 * nQ, V = K + 2 * nCtx * nK, O = V + 2 * nCtx * nK, S = O + 4 * nQ + 64;
+    new Uint8Array(memory.buffer, BASE, S + 65536 - BASE).fill(0);
+    // room for the scores of one token's heads but not for one converted row
+    const scratchStride = (nHead / nKv) * 40;
+    expect(() => ex.attention!(0, 1, Q, nQ, K, V, nK, nK, O, nQ, 1, 30, nHead, nKv, head, head, 0.125, 0, 0, 1, S, scratchStride)).toThrow(/unreachable/);
+  });
 });

@@ -11,8 +11,10 @@
 //   against ggml's q8_K (decode streams, prefill four tokens per block, rows in chunks): the same bits;
 //   and q4_K and q6_K in the x4 layout the relaxed kernels use (q6_K's quants unpacked a byte each; decode
 //   streams, prefill two tokens a pass, padded groups, rows in chunks, nothing written past the last row or
-//   the layout): the same bits.
+//   the layout): the same bits;
+// - the constants backend.ts sizes buffers and layouts by (KERNEL_CONSTANTS) equal the module's exports.
 import { describe, expect, it } from "vitest";
+import { KERNEL_CONSTANTS } from "../targets/wasm-simd/backend/backend.js";
 import { kernelModule, type KernelModule } from "../targets/wasm-simd/backend/build.js";
 import { WA } from "../targets/wasm-simd/backend/wasm-api.js";
 
@@ -100,6 +102,18 @@ describe.each(["plain", "relaxed"] as const)("wasm backend x4 layout, %s SIMD", 
   }
 });
 
+describe("the backend sizes its buffers and layouts by the kernels' own constants", async () => {
+  for (const flavour of ["plain", "relaxed"] as const) {
+    it(`${flavour} module: ${Object.keys(KERNEL_CONSTANTS).join(", ")}`, async () => {
+      if (flavour === "relaxed" && !relaxedModule) return;
+      const { module } = flavour === "relaxed" ? relaxedModule! : await kernelModule("plain");
+      const memory = new WA.Memory({ initial: 1, maximum: 65536, shared: true });
+      const ex = new WA.Instance(module, { env: { memory } }).exports as Record<string, { value: number } | undefined>;
+      for (const [name, value] of Object.entries(KERNEL_CONSTANTS)) expect(ex[name]?.value, name).toBe(value);
+    });
+  }
+});
+
 describe("repackX4 notes whether a block scale is an f16 subnormal (such matrices keep the full f16 conversion)", async () => {
   const { module } = await kernelModule("plain");
   const memory = new WA.Memory({ initial: 8, maximum: 65536, shared: true });
@@ -167,8 +181,8 @@ describe("wasm backend x4 q4_K and q6_K (relaxed SIMD): four rows interleaved gi
             const xStride = (k / 256) * 560, kStride = (k / 256) * 292;
             let top = 65536;
             const alloc = (n: number): number => { const a = top; top += Math.ceil(n / 64) * 64 + 64; return a; };
-            // the x4 layout's size: q6_K's quants are unpacked a byte each (1096 bytes a block of four rows)
-            const x4Bytes = name === "q6_K" ? (padded / 4) * (k / 256) * 1096 : padded * rowBytes;
+            // the x4 layout's size: q6_K's quants are unpacked a byte each (X4_Q6_K bytes a block of four rows)
+            const x4Bytes = name === "q6_K" ? (padded / 4) * (k / 256) * KERNEL_CONSTANTS.X4_Q6_K : padded * rowBytes;
             const A = alloc(rows * rowBytes), B = alloc(x4Bytes + 64), X = alloc(nTok * k * 4), XQ = alloc(nTok * xStride), XK = alloc(nTok * kStride);
             const O1 = alloc(nTok * rows * 4), O2 = alloc(nTok * rows * 4 + 64), J = alloc(64), S = alloc(4 * rowBytes * nth), F = alloc(4);
             const u8 = new Uint8Array(memory.buffer);

@@ -170,8 +170,15 @@ function x4Rows(rows: number): number {
   return Math.ceil(rows / 4) * 4;
 }
 
-/** Bytes of a q6_K block column of four rows in the relaxed kernels' layout, its quants a byte each (kernels.as X4_Q6_K). */
-const X4_Q6_K = 1096;
+/**
+ * Sizes the kernels' layouts and buffers are built on, each equal to kernels.as's exported constant of the
+ * same name (test/wasm-backend-kernels.test.ts checks): the widened activation blocks q8_0x/q8_0r
+ * (Q8_0X_BLOCK) and q8_Kx (Q8_KX_BLOCK); a q6_K block column of four rows in the relaxed kernels' layout,
+ * its quants a byte each (X4_Q6_K); the K or V rows attention converts to f32 at a time and the tokens it
+ * takes together (ATT_ROWS, ATT_TOKENS).
+ */
+export const KERNEL_CONSTANTS = { Q8_0X_BLOCK: 96, Q8_KX_BLOCK: 560, X4_Q6_K: 1096, ATT_ROWS: 32, ATT_TOKENS: 4 } as const;
+const { Q8_0X_BLOCK, Q8_KX_BLOCK, X4_Q6_K, ATT_ROWS, ATT_TOKENS } = KERNEL_CONSTANTS;
 
 /**
  * Bytes a tensor takes in its shard: x4 matrices padded to a multiple of 4 rows, and q6_K ones for the
@@ -254,10 +261,10 @@ function activationRowBytes(f: ActivationFormat, k: number): number {
     case "f16": return 2 * k;
     case "q8_0": return (k / 32) * 34;
     case "q8_0x":
-    case "q8_0r": return (k / 32) * 96;
+    case "q8_0r": return (k / 32) * Q8_0X_BLOCK;
     case "q8_1": return (k / 32) * 36;
     case "q8_K": return (k / 256) * 292;
-    case "q8_Kx": return (k / 256) * 560;
+    case "q8_Kx": return (k / 256) * Q8_KX_BLOCK;
   }
 }
 
@@ -584,10 +591,6 @@ interface TensorPlacement {
   readonly shard: number;
   addr: number;
 }
-
-/** K or V rows attentionGrouped converts to f32 at a time, and tokens it takes together (kernels.as ATT_ROWS, ATT_TOKENS). */
-const ATT_ROWS = 32;
-const ATT_TOKENS = 4;
 
 /**
  * Floats of attention scratch per thread: the scores of ATT_TOKENS tokens' query heads sharing a KV head

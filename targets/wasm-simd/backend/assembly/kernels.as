@@ -13,8 +13,15 @@
 // do not quantize activations and have no int8 dot product, so they can neither reproduce llama.cpp's
 // rounding nor run at speed. When the DSL grows int8 dot products these are the kernels to replace.
 //
+// Tests: test/wasm-backend-kernels.test.ts (every fast product path and layout against the one-row
+// one-token kernels), test/wasm-backend-attention.test.ts (attention, f16 rounding), and the golden
+// suites test/wasm-backend-{logits,greedy,session,split,cli}.test.ts (whole models against llama.cpp).
+//
 // Conventions: every exported job takes (tid, nth) first and does its share; addresses are byte
-// offsets into the shared memory; weights stay in ggml's block layouts (engine/quant/layouts.ts).
+// offsets into the shared memory; weights stay in ggml's block layouts (engine/quant/layouts.ts) but for
+// the interleaved "x4" matrices (X4_Q4_0, X4_Q8_0, X4_Q4_K, X4_Q6_K below, written by repackX4). The
+// exported constants (block and layout sizes, attention's ATT_ROWS/ATT_TOKENS) are the ones backend.ts
+// sizes its buffers by (KERNEL_CONSTANTS there; a test holds the two equal).
 // This file has no static data (no strings, no arrays), so instantiating it again on a shared memory
 // writes nothing into it.
 
@@ -1572,7 +1579,7 @@ function dotX4KR(g: usize, x: usize, xStride: usize, nx: i32, nb: i32, out: usiz
 // up in i16 (2 * 2 * 63 * 127), a 16-value sub-block is two such sums, each scaled by one i16 dot with
 // the row's scale (sign-extended) in both lanes. The -32 offset is blockQ6_KR's bsums term and the f32
 // step its (dy * d) * (sum - 32 * bias), lane by lane: each row's result has the bits of the one-row kernels.
-const X4_Q6_K = 1096;
+export const X4_Q6_K = 1096;
 
 // byte b of each lane of u, sign-extended, in both i16 lanes of its row (a sub-block's scale vector)
 @inline function x6Scale0(u: v128): v128 { return i16x8.shr_s(i8x16.swizzle(u, i8x16(-128, 0, -128, 0, -128, 4, -128, 4, -128, 8, -128, 8, -128, 12, -128, 12)), 8); }
@@ -2265,8 +2272,8 @@ export function attention(
 // An f32 cache's rows are read where they are. att: this thread's scratch (scratchStride floats): a
 // block's scores, ATT_TOKENS * group rows of n_ctx + 8 at most, then the converted rows (the backend
 // reserves ATT_ROWS rows of max(headK, headV) floats).
-const ATT_ROWS = 32;
-const ATT_TOKENS = 4;
+export const ATT_ROWS = 32;
+export const ATT_TOKENS = 4;
 function attentionGrouped(
   tid: i32, nth: i32,
   q: usize, qStride: u32, kc: usize, vc: usize, kvStrideK: u32, kvStrideV: u32, out: usize, outStride: u32,
@@ -2291,6 +2298,7 @@ function attentionGrouped(
     const tokStride = group * rowN; // floats of one token's scores
     const rows = att + (<usize>(tn * tokStride) << 2); // converted K or V rows
     const chunk = min(ATT_ROWS, (<i32>scratchStride - tn * tokStride) / max(headK, headV));
+    if (chunk < 1) unreachable(); // a scratch smaller than the backend reserves (attentionScratch): trap, not loop
     // scores of every head of the group, for each token whose window holds row p
     for (let p = first; p <= last; p++) {
       let kr = kc + (<usize>p * kvStrideK + <usize>kvh * headK) * elK;
