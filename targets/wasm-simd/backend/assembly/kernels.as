@@ -2146,11 +2146,20 @@ export function repackX4(tid: i32, nth: i32, w: usize, rowBytes: u32, nGroups: i
   if (subnormal) atomic.store<u32>(flag, 1);
 }
 
+// the four 4-byte lanes of v to p, p + 16, p + 32, p + 48 (one row's place in four x4 vectors)
+@inline function storeQuads(p: usize, v: v128): void {
+  v128.store32_lane(p, v, 0);
+  v128.store32_lane(p, v, 1, 16);
+  v128.store32_lane(p, v, 2, 32);
+  v128.store32_lane(p, v, 3, 48);
+}
+
 // q6_K rows (210-byte blocks: ql[128], qh[64], scales[16], d) -> the X4_Q6_K layout, in place. Each
 // group's 1096 * nb bytes run past its 840 * nb of input, so the groups go from the last down, on one
 // thread, each copied to the scratch (four rows) first.
 function repackX6(w: usize, rowBytes: u32, nGroups: i32, sc: usize): void {
   const nb = rowBytes / 210;
+  const m4 = i8x16.splat(0x0f), m30 = i8x16.splat(0x30);
   for (let gi = nGroups - 1; gi >= 0; gi--) {
     copyBytes(sc, w + <usize>gi * 4 * rowBytes, 4 * <usize>rowBytes);
     const out = w + <usize>gi * nb * X4_Q6_K;
@@ -2160,16 +2169,16 @@ function repackX6(w: usize, rowBytes: u32, nGroups: i32, sc: usize): void {
         const src = sc + r * rowBytes + <usize>b * 210;
         store<u16>(dst + (r << 1), load<u16>(src, 208));
         for (let j: usize = 0; j < 4; j++) store<u32>(dst + 8 + (j << 4) + (r << 2), load<u32>(src + 192 + (j << 2)));
-        // value v of the block (as dequantize_row_q6_K orders them) at 72 + 16 * (v / 4) + 4 * r + v % 4
+        // value v of the block (as dequantize_row_q6_K orders them) at 72 + 16 * (v / 4) + 4 * r + v % 4:
+        // sixteen values of each run at a time, unpacked from ql/qh on lanes, then four bytes a store
         for (let n: usize = 0; n < 2; n++) {
-          for (let l: usize = 0; l < 32; l++) {
-            const a = <u32>load<u8>(src + (n << 6) + l), c = <u32>load<u8>(src + (n << 6) + 32 + l), h = <u32>load<u8>(src + 128 + (n << 5) + l);
-            const v = (n << 7) + l;
-            const at = dst + 72 + (r << 2) + (v & 3);
-            store<u8>(at + ((v >> 2) << 4), (a & 0xf) | ((h & 3) << 4));
-            store<u8>(at + (((v + 32) >> 2) << 4), (c & 0xf) | (((h >> 2) & 3) << 4));
-            store<u8>(at + (((v + 64) >> 2) << 4), (a >> 4) | (((h >> 4) & 3) << 4));
-            store<u8>(at + (((v + 96) >> 2) << 4), (c >> 4) | (((h >> 6) & 3) << 4));
+          for (let l: usize = 0; l < 32; l += 16) {
+            const a = v128.load(src + (n << 6) + l), c = v128.load(src + (n << 6) + 32 + l), h = v128.load(src + 128 + (n << 5) + l);
+            const at = dst + 72 + (r << 2) + (((n << 7) + l) << 2); // value 128n + l
+            storeQuads(at, v128.or(v128.and(a, m4), v128.and(i16x8.shl(h, 4), m30)));
+            storeQuads(at + 128, v128.or(v128.and(c, m4), v128.and(i16x8.shl(h, 2), m30)));
+            storeQuads(at + 256, v128.or(v128.and(i16x8.shr_u(a, 4), m4), v128.and(h, m30)));
+            storeQuads(at + 384, v128.or(v128.and(i16x8.shr_u(c, 4), m4), v128.and(i16x8.shr_u(h, 2), m30)));
           }
         }
       }
