@@ -49,7 +49,7 @@ const ALIGN = 64;
 /** Weight types the kernels multiply (others are refused at load time, naming the tensor). */
 const MATMUL_TYPES: ReadonlySet<number> = new Set([
   GGMLType.F32, GGMLType.F16, GGMLType.Q4_0, GGMLType.Q4_1, GGMLType.Q5_0, GGMLType.Q5_1, GGMLType.Q8_0,
-  GGMLType.Q4_K, GGMLType.Q5_K, GGMLType.Q6_K, GGMLType.IQ4_NL,
+  GGMLType.Q2_K, GGMLType.Q3_K, GGMLType.Q4_K, GGMLType.Q5_K, GGMLType.Q6_K, GGMLType.IQ4_NL, GGMLType.IQ4_XS, GGMLType.BF16,
 ]);
 
 export interface WasmBackendOptions extends BackendOptions {
@@ -238,7 +238,7 @@ interface Buffers {
  * ("q8_0r", quantizeQ8_0R) for the relaxed-SIMD ones, and q8_K widened ("q8_Kx", quantizeQ8_KX) for the
  * plain q4_K and q6_K ones; the relaxed-SIMD q4_K and q6_K kernels take ggml's q8_K.
  */
-type ActivationFormat = "f32" | "f16" | "q8_0" | "q8_0x" | "q8_0r" | "q8_1" | "q8_K" | "q8_Kx";
+type ActivationFormat = "f32" | "f16" | "bf16" | "q8_0" | "q8_0x" | "q8_0r" | "q8_1" | "q8_K" | "q8_Kx";
 
 function activationFormat(m: Matrix): ActivationFormat {
   const type = m.type.id as GGMLType;
@@ -248,6 +248,7 @@ function activationFormat(m: Matrix): ActivationFormat {
   switch (vecDotType(type)) {
     case undefined: return "f32";
     case GGMLType.F16: return "f16";
+    case GGMLType.BF16: return "bf16";
     case GGMLType.Q8_0: return "q8_0";
     case GGMLType.Q8_1: return "q8_1";
     default: return "q8_K";
@@ -258,7 +259,8 @@ function activationFormat(m: Matrix): ActivationFormat {
 function activationRowBytes(f: ActivationFormat, k: number): number {
   switch (f) {
     case "f32": return 4 * k;
-    case "f16": return 2 * k;
+    case "f16":
+    case "bf16": return 2 * k;
     case "q8_0": return (k / 32) * 34;
     case "q8_0x":
     case "q8_0r": return (k / 32) * Q8_0X_BLOCK;
@@ -270,6 +272,7 @@ function activationRowBytes(f: ActivationFormat, k: number): number {
 
 const QUANTIZER: Record<Exclude<ActivationFormat, "f32">, KernelName> = {
   f16: "quantizeF16",
+  bf16: "quantizeBF16",
   q8_0: "quantizeQ8_0",
   q8_0x: "quantizeQ8_0X",
   q8_0r: "quantizeQ8_0R",

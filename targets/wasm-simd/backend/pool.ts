@@ -38,7 +38,7 @@ const WORKER_SPIN = 4000;
 const CALLER_SPIN = 1000;
 
 /** The kernels a job may name (exports of assembly/kernels.as). */
-export const KERNELS = ["matmul", "attention", "quantizeQ8_0", "quantizeQ8_0X", "quantizeQ8_1", "quantizeQ8_K", "quantizeF16", "quantizeQ8_KX", "repackX4", "quantizeQ8_0R", "countQ8_0Min",
+export const KERNELS = ["matmul", "attention", "quantizeQ8_0", "quantizeQ8_0X", "quantizeQ8_1", "quantizeQ8_K", "quantizeF16", "quantizeBF16", "quantizeQ8_KX", "repackX4", "quantizeQ8_0R", "countQ8_0Min",
   "rmsnorm", "rope", "addInPlace", "swiglu", "roundF16Rows", "storeF16Rows"] as const;
 export type KernelName = (typeof KERNELS)[number];
 
@@ -48,7 +48,7 @@ export type KernelName = (typeof KERNELS)[number];
  * rmsnorm, which gemma2 runs in place, rope, addInPlace, swiglu, roundF16Rows) cannot be run again.
  */
 const RERUNNABLE: ReadonlySet<KernelName> = new Set<KernelName>([
-  "matmul", "attention", "quantizeQ8_0", "quantizeQ8_0X", "quantizeQ8_1", "quantizeQ8_K", "quantizeF16", "quantizeQ8_KX",
+  "matmul", "attention", "quantizeQ8_0", "quantizeQ8_0X", "quantizeQ8_1", "quantizeQ8_K", "quantizeF16", "quantizeBF16", "quantizeQ8_KX",
   "quantizeQ8_0R", "countQ8_0Min", "storeF16Rows",
 ]);
 

@@ -308,6 +308,22 @@ export function quantizeF16(tid: i32, nth: i32, x: usize, xStride: u32, y: usize
   }
 }
 
+/**
+ * f32 rows -> bf16 rows (the vec_dot_type of bf16 weights), rounded to nearest even as ggml's
+ * GGML_FP32_TO_BF16 does (a NaN keeps its top half with the quiet bit set).
+ */
+export function quantizeBF16(tid: i32, nth: i32, x: usize, xStride: u32, y: usize, yStride: u32, nRows: i32, k: i32): void {
+  for (let r = tid; r < nRows; r += nth) {
+    const xr = x + <usize>r * xStride;
+    const yr = y + <usize>r * yStride;
+    for (let j = 0; j < k; j++) {
+      const u = load<u32>(xr + (<usize>j << 2));
+      const h = (u & 0x7fffffff) > 0x7f800000 ? (u >>> 16) | 64 : (u + (0x7fff + ((u >>> 16) & 1))) >>> 16;
+      store<u16>(yr + (<usize>j << 1), <u16>h);
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------
 // dot products of one weight row (nb blocks) with one quantized activation row
 //
@@ -1100,6 +1116,107 @@ function dotQ5_K(w: usize, x: usize, nb: i32): f32 {
 }
 
 
+// q2_K block: scales[16] @0 (per 16 values: the scale in the low nibble, the min in the high one),
+// qs[64] @16 (two 32-byte halves of four 2-bit planes: value 128h + 32j + l is bits 2j..2j+1 of byte
+// 32h + l), d f16 @80, dmin f16 @82; against ggml's q8_K. Per block, as ggml_vec_dot_q2_K_q8_K:
+// dy * d * sum(q * y * sc) - dy * dmin * sum(min * bsum), both integer sums exact.
+function dotQ2_K(w: usize, x: usize, nb: i32): f32 {
+  let sumf: f32 = 0;
+  const m3 = i8x16.splat(3);
+  for (let b = 0; b < nb; b++) {
+    const sc = v128.load(w);
+    const mins = i8x16.shr_u(sc, 4);
+    const summs = hsumI(i32x4.add(
+      i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_u(mins), v128.load(x, 260)),
+      i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(mins), v128.load(x, 276)),
+    ));
+    let vs = i32x4.splat(0);
+    for (let h = 0; h < 2; h++) {
+      const q0 = v128.load(w + 16 + (<usize>h << 5));
+      const q1 = v128.load(w + 32 + (<usize>h << 5));
+      for (let j = 0; j < 4; j++) {
+        const y = x + 4 + (<usize>h << 7) + (<usize>j << 5);
+        const is = w + (<usize>h << 3) + (<usize>j << 1);
+        const s0 = dot16(v128.and(i8x16.shr_u(q0, 2 * j), m3), v128.load(y));
+        const s1 = dot16(v128.and(i8x16.shr_u(q1, 2 * j), m3), v128.load(y, 16));
+        vs = i32x4.add(vs, i32x4.add(i32x4.mul(s0, i32x4.splat(load<u8>(is) & 15)), i32x4.mul(s1, i32x4.splat(load<u8>(is, 1) & 15))));
+      }
+    }
+    const dy = load<f32>(x);
+    sumf += dy * f16s(load<u16>(w, 80)) * <f32>hsumI(vs) - dy * f16s(load<u16>(w, 82)) * <f32>summs;
+    w += 84;
+    x += 292;
+  }
+  return sumf;
+}
+
+// The signed 6-bit scale of sub-block i (0..15) of a q3_K block (scales at s): its low four bits from
+// byte i (i < 8) or the high nibble of byte i - 8, its high two from byte 8 + i % 4, minus 32.
+@inline function scaleQ3_K(s: usize, i: i32): i32 {
+  const lo = i < 8 ? <i32>load<u8>(s + i) & 15 : <i32>load<u8>(s + i - 8) >> 4;
+  const hi = (<i32>load<u8>(s + 8 + (i & 3)) >> (2 * (i >> 2))) & 3;
+  return (lo | (hi << 4)) - 32;
+}
+
+// q3_K block: hmask[32] @0, qs[64] @32 (2-bit planes as q2_K's), scales[12] @96, d f16 @108; against
+// ggml's q8_K. Value 128h + 32j + l is its two bits from qs minus 4 where bit 4h + j of hmask[l] is
+// clear. Per block: dy * d * sum(q * y * (sc - 32)), the integer sum exact.
+function dotQ3_K(w: usize, x: usize, nb: i32): f32 {
+  let sumf: f32 = 0;
+  const m3 = i8x16.splat(3);
+  const four = i8x16.splat(4);
+  for (let b = 0; b < nb; b++) {
+    const hm0 = v128.load(w);
+    const hm1 = v128.load(w, 16);
+    let vs = i32x4.splat(0);
+    for (let h = 0; h < 2; h++) {
+      const q0 = v128.load(w + 32 + (<usize>h << 5));
+      const q1 = v128.load(w + 48 + (<usize>h << 5));
+      for (let j = 0; j < 4; j++) {
+        const bit = i8x16.splat(<i8>(<i32>1 << (4 * h + j)));
+        const v0 = i8x16.sub(v128.and(i8x16.shr_u(q0, 2 * j), m3), v128.andnot(four, i8x16.eq(v128.and(hm0, bit), bit)));
+        const v1 = i8x16.sub(v128.and(i8x16.shr_u(q1, 2 * j), m3), v128.andnot(four, i8x16.eq(v128.and(hm1, bit), bit)));
+        const y = x + 4 + (<usize>h << 7) + (<usize>j << 5);
+        const is = 8 * h + 2 * j;
+        vs = i32x4.add(vs, i32x4.add(
+          i32x4.mul(dot16(v0, v128.load(y)), i32x4.splat(scaleQ3_K(w + 96, is))),
+          i32x4.mul(dot16(v1, v128.load(y, 16)), i32x4.splat(scaleQ3_K(w + 96, is + 1))),
+        ));
+      }
+    }
+    sumf += load<f32>(x) * f16s(load<u16>(w, 108)) * <f32>hsumI(vs);
+    w += 110;
+    x += 292;
+  }
+  return sumf;
+}
+
+// iq4_xs block: d f16 @0, scales_h u16 @2, scales_l[4] @4, qs[128] @8 (sub-block i of 32 values: 16
+// bytes, low nibbles its first 16 values and high nibbles its last 16, each an index into
+// kvalues_iq4nl); against ggml's q8_K. Sub-block i's scale: four bits of scales_l[i / 2] and two of
+// scales_h, minus 32. Per block: d * dy * sum(q * y * scale), the integer sum exact.
+function dotIQ4_XS(w: usize, x: usize, nb: i32): f32 {
+  let sumf: f32 = 0;
+  const m4 = i8x16.splat(0x0f);
+  // kvalues_iq4nl (ggml-common.h)
+  const table = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113);
+  for (let b = 0; b < nb; b++) {
+    const sh = <i32>load<u16>(w, 2);
+    let vs = i32x4.splat(0);
+    for (let i = 0; i < 8; i++) {
+      const q = v128.load(w + 8 + (<usize>i << 4));
+      const y = x + 4 + (<usize>i << 5);
+      const s = i32x4.add(dot16(i8x16.swizzle(table, v128.and(q, m4)), v128.load(y)), dot16(i8x16.swizzle(table, i8x16.shr_u(q, 4)), v128.load(y, 16)));
+      const ls = ((<i32>load<u8>(w + 4 + (i >> 1)) >> (4 * (i & 1))) & 15) | (((sh >> (2 * i)) & 3) << 4);
+      vs = i32x4.add(vs, i32x4.mul(s, i32x4.splat(ls - 32)));
+    }
+    sumf += f16s(load<u16>(w)) * load<f32>(x) * <f32>hsumI(vs);
+    w += 136;
+    x += 292;
+  }
+  return sumf;
+}
+
 // q6_K block: ql[128], qh[64], scales i8[16], d f16; against widened q8_K (quantizeQ8_KX). The quants
 // are unpacked without the -32 offset (their six bits with 16-bit shifts, which never carry across bytes
 // here) and the offset is taken back once per block with the bsums: sum((q - 32) y sc) = sum(q y sc) -
@@ -1777,6 +1894,22 @@ function dotF16(w: usize, x: usize, k: i32): f32 {
   return s;
 }
 
+// bf16 weights against bf16 activations (quantizeBF16): each half widened to f32 exactly, f32 sums
+function dotBF16(w: usize, x: usize, k: i32): f32 {
+  let acc0 = f32x4.splat(0);
+  let acc1 = f32x4.splat(0);
+  let j = 0;
+  for (; j + 8 <= k; j += 8) {
+    const a = v128.load(w + (<usize>j << 1));
+    const c = v128.load(x + (<usize>j << 1));
+    acc0 = f32x4.add(acc0, f32x4.mul(i32x4.shl(i32x4.extend_low_i16x8_u(a), 16), i32x4.shl(i32x4.extend_low_i16x8_u(c), 16)));
+    acc1 = f32x4.add(acc1, f32x4.mul(i32x4.shl(i32x4.extend_high_i16x8_u(a), 16), i32x4.shl(i32x4.extend_high_i16x8_u(c), 16)));
+  }
+  let s = hsumF(f32x4.add(acc0, acc1));
+  for (; j < k; j++) s += reinterpret<f32>(<u32>load<u16>(w + (<usize>j << 1)) << 16) * reinterpret<f32>(<u32>load<u16>(x + (<usize>j << 1)) << 16);
+  return s;
+}
+
 function dotF32(w: usize, x: usize, k: i32): f32 {
   let acc0 = f32x4.splat(0);
   let acc1 = f32x4.splat(0);
@@ -1799,10 +1932,14 @@ const Q4_1 = 3;
 const Q5_0 = 6;
 const Q5_1 = 7;
 const Q8_0 = 8;
+const Q2_K = 10;
+const Q3_K = 11;
 const Q4_K = 12;
 const Q5_K = 13;
 const Q6_K = 14;
 const IQ4_NL = 20;
+const IQ4_XS = 23;
+const BF16 = 30;
 
 function dot(type: i32, w: usize, x: usize, k: i32): f32 {
   switch (type) {
@@ -1812,10 +1949,14 @@ function dot(type: i32, w: usize, x: usize, k: i32): f32 {
     case Q5_1: return dotQ5_1(w, x, k >> 5);
     case Q8_0: return dotQ8_0X(w, x, k >> 5);
     case IQ4_NL: return dotIQ4_NL(w, x, k >> 5);
+    case IQ4_XS: return dotIQ4_XS(w, x, k >> 8);
+    case Q2_K: return dotQ2_K(w, x, k >> 8);
+    case Q3_K: return dotQ3_K(w, x, k >> 8);
     case Q4_K: return dotQ4_KX(w, x, k >> 8);
     case Q5_K: return dotQ5_K(w, x, k >> 8);
     case Q6_K: return dotQ6_KX(w, x, k >> 8);
     case F16: return dotF16(w, x, k);
+    case BF16: return dotBF16(w, x, k);
     default: return dotF32(w, x, k);
   }
 }
