@@ -86,7 +86,7 @@ describe.each(["plain", "relaxed"] as const)("wasm backend row kernels against g
   const normal = (): number => (rand() + rand() + rand() + rand() - 2) * 1.7;
 
   for (const [type, name, vdt, quantizer] of TYPES) {
-    for (const nTok of [1, 3]) {
+    for (const nTok of [1, 3, 6]) {
       for (const nth of [1, 3]) {
         it(`${name}: 7 rows x ${nTok} token(s) on ${nth} thread(s)`, () => {
           const k = 512;
@@ -123,6 +123,36 @@ describe.each(["plain", "relaxed"] as const)("wasm backend row kernels against g
             }
           }
           expect(Array.from(out.subarray(nTok * rows)).every((v) => v === 7), "nothing written past the output").toBe(true);
+        });
+      }
+    }
+  }
+
+  if (flavour === "relaxed") {
+    // the relaxed q2_K and q3_K kernels (pair products, four tokens per unpacked block) sum the same
+    // integers and scale them as the plain ones do: the same bits
+    const plain = new WA.Instance((await kernelModule("plain")).module, { env: { memory } }).exports as Record<string, Fn>;
+    for (const [type, name] of [[GGMLType.Q2_K, "q2_K"], [GGMLType.Q3_K, "q3_K"]] as const) {
+      for (const nTok of [1, 2, 3, 4, 5, 9]) {
+        it(`${name}: ${nTok} token(s), the plain kernel's bits`, () => {
+          const k = 768;
+          const rows = 5;
+          const rowBytes = rowSize(type, k);
+          const xRowBytes = rowSize(GGMLType.Q8_K, k);
+          let top = 65536;
+          const alloc = (n: number): number => { const a = top; top += Math.ceil(n / 64) * 64 + 64; return a; };
+          const W = alloc(rows * rowBytes), X = alloc(nTok * k * 4), XQ = alloc(nTok * xRowBytes), O1 = alloc((nTok * rows + 16) * 4), O2 = alloc((nTok * rows + 16) * 4), J = alloc(64);
+          for (let r = 0; r < rows; r++) new Uint8Array(memory.buffer).set(quantizeRow(type, Float32Array.from({ length: k }, () => normal() * 0.03)), W + r * rowBytes);
+          const x = new Float32Array(memory.buffer, X, nTok * k);
+          for (let i = 0; i < x.length; i++) x[i] = normal();
+          ex.quantizeQ8_K!(0, 1, X, k * 4, XQ, xRowBytes, nTok, k);
+          const run = (m: Record<string, Fn>, o: number): Uint32Array => {
+            new Float32Array(memory.buffer, o, nTok * rows + 16).fill(7);
+            new Uint32Array(memory.buffer, J, 11).set([type, W, rowBytes, rows, k, XQ, xRowBytes, nTok, o, rows, rows]);
+            m.matmul!(0, 1, J, 1);
+            return new Uint32Array(memory.buffer, o, nTok * rows + 16).slice();
+          };
+          expect(Array.from(run(ex, O2))).toEqual(Array.from(run(plain, O1)));
         });
       }
     }

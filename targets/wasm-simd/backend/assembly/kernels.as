@@ -1217,6 +1217,136 @@ function dotIQ4_XS(w: usize, x: usize, nb: i32): f32 {
   return sumf;
 }
 
+// q2_K and q3_K against ggml's q8_K with relaxed SIMD (modules built with it), one to four activation
+// rows per unpacked weight block: each 16 values' quants (0..3 for q2_K; for q3_K their two bits plus 4
+// where the hmask bit is set, 0..7) are one pair product with the activations, and the pair sums times
+// the sub-block's scale one i16 dot (llama.cpp's AVX2 scheme). q3_K's -4 offset is taken back once per
+// block with the bsums: sum((u - 4) y sc) = sum(u y sc) - 4 sum(sc bsum). Exact integer sums, scaled as
+// dotQ2_K and dotQ3_K scale them: the same bits. Sub-block 8h + 2j covers values 128h + 32j + 0..15 and
+// 8h + 2j + 1 the next 16; the scale vectors (i16 lanes) are rotated by two lanes a step, so that every
+// step takes lanes 0 and 1.
+
+// the sixteen 6-bit scales of a q3_K block minus 32, as i8 lanes (ggml's kmask1/kmask2 word unpacking)
+@inline function scalesQ3_K(w: usize): v128 {
+  const a0 = load<u32>(w, 96), a1 = load<u32>(w, 100), t = load<u32>(w, 104);
+  const k1: u32 = 0x03030303, k2: u32 = 0x0f0f0f0f;
+  let v = i32x4.splat(<i32>((a0 & k2) | ((t & k1) << 4)));
+  v = i32x4.replace_lane(v, 1, <i32>((a1 & k2) | (((t >> 2) & k1) << 4)));
+  v = i32x4.replace_lane(v, 2, <i32>(((a0 >> 4) & k2) | (((t >> 4) & k1) << 4)));
+  v = i32x4.replace_lane(v, 3, <i32>(((a1 >> 4) & k2) | (((t >> 6) & k1) << 4)));
+  return i8x16.sub(v, i8x16.splat(32));
+}
+
+// 32 values (u0: sub-block a, u1: sub-block b) against q8_K values at y, scaled by sa and sb (i16 splats)
+@inline function partKR2(u0: v128, u1: v128, y: usize, sa: v128, sb: v128): v128 {
+  return i32x4.add(
+    i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(y), u0), sa),
+    i32x4.dot_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(y, 16), u1), sb),
+  );
+}
+
+@inline function splat16Lane0(v: v128): v128 { return i8x16.shuffle(v, v, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1); }
+@inline function splat16Lane1(v: v128): v128 { return i8x16.shuffle(v, v, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3); }
+@inline function rotate16By2(v: v128): v128 { return i8x16.shuffle(v, v, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3); }
+
+// sum(sc * bsum) over a block's sixteen sub-blocks (scales as i8 lanes, bsums of the q8_K block at bs)
+@inline function scaleBsums(sc: v128, bs: usize): i32 {
+  return hsumI(i32x4.add(
+    i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(sc), v128.load(bs)),
+    i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(sc), v128.load(bs, 16)),
+  ));
+}
+
+function dotQ3_KRn(w: usize, x: usize, xStride: usize, nx: i32, nb: i32, out: usize, outStride: usize): void {
+  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+  const m3 = i8x16.splat(3);
+  const four = i8x16.splat(4);
+  for (let b = 0; b < nb; b++) {
+    let v0 = i32x4.splat(0), v1 = i32x4.splat(0), v2 = i32x4.splat(0), v3 = i32x4.splat(0);
+    const sc = scalesQ3_K(w);
+    const hm0 = v128.load(w), hm1 = v128.load(w, 16);
+    for (let h = 0; h < 2; h++) {
+      const q0 = v128.load(w + 32 + (<usize>h << 5));
+      const q1 = v128.load(w + 48 + (<usize>h << 5));
+      // hmask bit 4h + j moved to bit 2 of each byte by a 16-bit right shift of j (never carrying a kept bit across bytes)
+      const g0 = h == 0 ? i16x8.shl(hm0, 2) : i16x8.shr_u(hm0, 2);
+      const g1 = h == 0 ? i16x8.shl(hm1, 2) : i16x8.shr_u(hm1, 2);
+      let s16 = h == 0 ? i16x8.extend_low_i8x16_s(sc) : i16x8.extend_high_i8x16_s(sc);
+      for (let j = 0; j < 4; j++) {
+        const u0 = v128.or(v128.and(i16x8.shr_u(q0, 2 * j), m3), v128.and(i16x8.shr_u(g0, j), four));
+        const u1 = v128.or(v128.and(i16x8.shr_u(q1, 2 * j), m3), v128.and(i16x8.shr_u(g1, j), four));
+        const sa = splat16Lane0(s16), sb = splat16Lane1(s16);
+        const y = x + 4 + (<usize>h << 7) + (<usize>j << 5);
+        v0 = i32x4.add(v0, partKR2(u0, u1, y, sa, sb));
+        if (nx > 1) v1 = i32x4.add(v1, partKR2(u0, u1, y + xStride, sa, sb));
+        if (nx > 2) v2 = i32x4.add(v2, partKR2(u0, u1, y + 2 * xStride, sa, sb));
+        if (nx > 3) v3 = i32x4.add(v3, partKR2(u0, u1, y + 3 * xStride, sa, sb));
+        s16 = rotate16By2(s16);
+      }
+    }
+    const d = f16s(load<u16>(w, 108));
+    s0 += load<f32>(x) * d * <f32>(hsumI(v0) - 4 * scaleBsums(sc, x + 260));
+    if (nx > 1) s1 += load<f32>(x + xStride) * d * <f32>(hsumI(v1) - 4 * scaleBsums(sc, x + xStride + 260));
+    if (nx > 2) s2 += load<f32>(x + 2 * xStride) * d * <f32>(hsumI(v2) - 4 * scaleBsums(sc, x + 2 * xStride + 260));
+    if (nx > 3) s3 += load<f32>(x + 3 * xStride) * d * <f32>(hsumI(v3) - 4 * scaleBsums(sc, x + 3 * xStride + 260));
+    w += 110;
+    x += 292;
+  }
+  store<f32>(out, s0);
+  if (nx > 1) store<f32>(out + outStride, s1);
+  if (nx > 2) store<f32>(out + 2 * outStride, s2);
+  if (nx > 3) store<f32>(out + 3 * outStride, s3);
+}
+
+function dotQ2_KRn(w: usize, x: usize, xStride: usize, nx: i32, nb: i32, out: usize, outStride: usize): void {
+  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+  const m3 = i8x16.splat(3);
+  const m4 = i8x16.splat(0x0f);
+  for (let b = 0; b < nb; b++) {
+    let v0 = i32x4.splat(0), v1 = i32x4.splat(0), v2 = i32x4.splat(0), v3 = i32x4.splat(0);
+    const raw = v128.load(w);
+    const sc = v128.and(raw, m4);
+    const mins = i8x16.shr_u(raw, 4);
+    for (let h = 0; h < 2; h++) {
+      const q0 = v128.load(w + 16 + (<usize>h << 5));
+      const q1 = v128.load(w + 32 + (<usize>h << 5));
+      let s16 = h == 0 ? i16x8.extend_low_i8x16_u(sc) : i16x8.extend_high_i8x16_u(sc);
+      for (let j = 0; j < 4; j++) {
+        const u0 = v128.and(i16x8.shr_u(q0, 2 * j), m3);
+        const u1 = v128.and(i16x8.shr_u(q1, 2 * j), m3);
+        const sa = splat16Lane0(s16), sb = splat16Lane1(s16);
+        const y = x + 4 + (<usize>h << 7) + (<usize>j << 5);
+        v0 = i32x4.add(v0, partKR2(u0, u1, y, sa, sb));
+        if (nx > 1) v1 = i32x4.add(v1, partKR2(u0, u1, y + xStride, sa, sb));
+        if (nx > 2) v2 = i32x4.add(v2, partKR2(u0, u1, y + 2 * xStride, sa, sb));
+        if (nx > 3) v3 = i32x4.add(v3, partKR2(u0, u1, y + 3 * xStride, sa, sb));
+        s16 = rotate16By2(s16);
+      }
+    }
+    const d = f16s(load<u16>(w, 80)), dmin = f16s(load<u16>(w, 82));
+    let dy = load<f32>(x);
+    s0 += dy * d * <f32>hsumI(v0) - dy * dmin * <f32>scaleBsums(mins, x + 260);
+    if (nx > 1) {
+      dy = load<f32>(x + xStride);
+      s1 += dy * d * <f32>hsumI(v1) - dy * dmin * <f32>scaleBsums(mins, x + xStride + 260);
+    }
+    if (nx > 2) {
+      dy = load<f32>(x + 2 * xStride);
+      s2 += dy * d * <f32>hsumI(v2) - dy * dmin * <f32>scaleBsums(mins, x + 2 * xStride + 260);
+    }
+    if (nx > 3) {
+      dy = load<f32>(x + 3 * xStride);
+      s3 += dy * d * <f32>hsumI(v3) - dy * dmin * <f32>scaleBsums(mins, x + 3 * xStride + 260);
+    }
+    w += 84;
+    x += 292;
+  }
+  store<f32>(out, s0);
+  if (nx > 1) store<f32>(out + outStride, s1);
+  if (nx > 2) store<f32>(out + 2 * outStride, s2);
+  if (nx > 3) store<f32>(out + 3 * outStride, s3);
+}
+
 // q6_K block: ql[128], qh[64], scales i8[16], d f16; against widened q8_K (quantizeQ8_KX). The quants
 // are unpacked without the -32 offset (their six bits with 16-bit shifts, which never carry across bytes
 // here) and the offset is taken back once per block with the bsums: sum((q - 32) y sc) = sum(q y sc) -
@@ -2125,6 +2255,22 @@ function matmulRows(jobs: usize, nJobs: i32, g0: i32, g1: i32): void {
       continue;
     }
     if (ASC_FEATURE_RELAXED_SIMD) {
+      if (type == Q2_K || type == Q3_K) {
+        // q2_K and q3_K against q8_K with the relaxed products, up to four tokens per unpacked block
+        const nbK = k >> 8;
+        for (let rt = r0; rt < r1; rt += TILE) {
+          const re = min(rt + TILE, r1);
+          for (let t = 0; t < nTok; t += 4) {
+            const xr = xq + <usize>t * xStride;
+            const orow = out + <usize>t * outStride;
+            for (let r = rt; r < re; r++) {
+              if (type == Q2_K) dotQ2_KRn(w + <usize>r * rowBytes, xr, xStride, min(nTok - t, 4), nbK, orow + (<usize>r << 2), outStride);
+              else dotQ3_KRn(w + <usize>r * rowBytes, xr, xStride, min(nTok - t, 4), nbK, orow + (<usize>r << 2), outStride);
+            }
+          }
+        }
+        continue;
+      }
       if (nTok == 1 && (type == Q6_K || type == Q4_K) && (typeWord & RELAXED_ACTIVATIONS) != 0) {
         // decode against q8_K with the relaxed products, in STREAMS runs as below
         const q = (r1 - r0 + STREAMS - 1) / STREAMS;
