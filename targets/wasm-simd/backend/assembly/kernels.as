@@ -1347,6 +1347,62 @@ function dotQ2_KRn(w: usize, x: usize, xStride: usize, nx: i32, nb: i32, out: us
   if (nx > 3) store<f32>(out + 3 * outStride, s3);
 }
 
+// q5_K against ggml's q8_K with relaxed SIMD, up to four tokens per unpacked block: dotKRn's q4_K
+// arithmetic (the same scales and mins layout) with each quant's fifth bit from qh (0..31, within the
+// pair product's seven bits; two pair products added in i16 stay below 2 * 2 * 31 * 127). The same
+// integer sums and scaling as dotQ5_K: the same bits.
+function dotQ5_KRn(w: usize, x: usize, xStride: usize, nx: i32, nb: i32, out: usize, outStride: usize): void {
+  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+  const m4 = i8x16.splat(0x0f);
+  const sixteen = i8x16.splat(16);
+  for (let b = 0; b < nb; b++) {
+    let v0 = i32x4.splat(0), v1 = i32x4.splat(0), v2 = i32x4.splat(0), v3 = i32x4.splat(0);
+    const u = scalesQ4_K(w);
+    const H0 = v128.load(w, 16), H1 = v128.load(w, 32);
+    for (let j = 0; j < 4; j++) {
+      const q = w + 48 + (<usize>j << 5);
+      const a = v128.load(q);
+      const c = v128.load(q, 16);
+      const bl = i8x16.splat(<i8>(<i32>1 << (2 * j)));
+      const bh = i8x16.splat(<i8>(<i32>1 << (2 * j + 1)));
+      const l0 = v128.or(v128.and(a, m4), v128.and(i8x16.eq(v128.and(H0, bl), bl), sixteen));
+      const l1 = v128.or(v128.and(c, m4), v128.and(i8x16.eq(v128.and(H1, bl), bl), sixteen));
+      const h0 = v128.or(v128.and(i16x8.shr_u(a, 4), m4), v128.and(i8x16.eq(v128.and(H0, bh), bh), sixteen));
+      const h1 = v128.or(v128.and(i16x8.shr_u(c, 4), m4), v128.and(i8x16.eq(v128.and(H1, bh), bh), sixteen));
+      const sw = <u32>(j < 2 ? i32x4.extract_lane(u, 0) : i32x4.extract_lane(u, 1));
+      const sh = <u32>(j & 1) << 4;
+      const slo = i16x8.splat(<i16>((sw >> sh) & 0xff));
+      const shi = i16x8.splat(<i16>((sw >> (sh + 8)) & 0xff));
+      const y = x + 4 + (<usize>j << 6);
+      v0 = i32x4.add(v0, partQ4_KR(l0, l1, h0, h1, y, slo, shi));
+      if (nx > 1) v1 = i32x4.add(v1, partQ4_KR(l0, l1, h0, h1, y + xStride, slo, shi));
+      if (nx > 2) v2 = i32x4.add(v2, partQ4_KR(l0, l1, h0, h1, y + 2 * xStride, slo, shi));
+      if (nx > 3) v3 = i32x4.add(v3, partQ4_KR(l0, l1, h0, h1, y + 3 * xStride, slo, shi));
+    }
+    const d = f16s(load<u16>(w)), dmin = f16s(load<u16>(w, 2));
+    let dy = load<f32>(x);
+    s0 += dy * d * <f32>hsumI(v0) - dy * dmin * <f32>minsTermQ4_K(u, x + 260);
+    if (nx > 1) {
+      dy = load<f32>(x + xStride);
+      s1 += dy * d * <f32>hsumI(v1) - dy * dmin * <f32>minsTermQ4_K(u, x + xStride + 260);
+    }
+    if (nx > 2) {
+      dy = load<f32>(x + 2 * xStride);
+      s2 += dy * d * <f32>hsumI(v2) - dy * dmin * <f32>minsTermQ4_K(u, x + 2 * xStride + 260);
+    }
+    if (nx > 3) {
+      dy = load<f32>(x + 3 * xStride);
+      s3 += dy * d * <f32>hsumI(v3) - dy * dmin * <f32>minsTermQ4_K(u, x + 3 * xStride + 260);
+    }
+    w += 176;
+    x += 292;
+  }
+  store<f32>(out, s0);
+  if (nx > 1) store<f32>(out + outStride, s1);
+  if (nx > 2) store<f32>(out + 2 * outStride, s2);
+  if (nx > 3) store<f32>(out + 3 * outStride, s3);
+}
+
 // q6_K block: ql[128], qh[64], scales i8[16], d f16; against widened q8_K (quantizeQ8_KX). The quants
 // are unpacked without the -32 offset (their six bits with 16-bit shifts, which never carry across bytes
 // here) and the offset is taken back once per block with the bsums: sum((q - 32) y sc) = sum(q y sc) -
@@ -2255,8 +2311,8 @@ function matmulRows(jobs: usize, nJobs: i32, g0: i32, g1: i32): void {
       continue;
     }
     if (ASC_FEATURE_RELAXED_SIMD) {
-      if (type == Q2_K || type == Q3_K) {
-        // q2_K and q3_K against q8_K with the relaxed products, up to four tokens per unpacked block
+      if (type == Q2_K || type == Q3_K || type == Q5_K) {
+        // q2_K, q3_K and q5_K against q8_K with the relaxed products, up to four tokens per unpacked block
         const nbK = k >> 8;
         for (let rt = r0; rt < r1; rt += TILE) {
           const re = min(rt + TILE, r1);
@@ -2265,6 +2321,7 @@ function matmulRows(jobs: usize, nJobs: i32, g0: i32, g1: i32): void {
             const orow = out + <usize>t * outStride;
             for (let r = rt; r < re; r++) {
               if (type == Q2_K) dotQ2_KRn(w + <usize>r * rowBytes, xr, xStride, min(nTok - t, 4), nbK, orow + (<usize>r << 2), outStride);
+              else if (type == Q5_K) dotQ5_KRn(w + <usize>r * rowBytes, xr, xStride, min(nTok - t, 4), nbK, orow + (<usize>r << 2), outStride);
               else dotQ3_KRn(w + <usize>r * rowBytes, xr, xStride, min(nTok - t, 4), nbK, orow + (<usize>r << 2), outStride);
             }
           }
