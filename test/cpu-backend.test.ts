@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { loadModel } from "../engine/runtime/model.js";
 import { golden } from "./golden.js";
 import { greedyIds } from "./greedy.js";
-import { writeQ2KAttnQModel } from "./q2k-model.js";
+import { writeIQ2XXSAttnQModel } from "./unsupported-type-model.js";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -28,13 +28,13 @@ describe("the default backend", () => {
   it("falls back to the reference backend for a weight type the wasm backend has no kernel for, saying so", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kiln-cpu-backend-"));
     try {
-      const path = await writeQ2KAttnQModel(dir);
+      const path = await writeIQ2XXSAttnQModel(dir);
       const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
       const model = await loadModel(path);
       try {
         expect(model.backend.name).toBe("reference");
         const said = stderr.mock.calls.map((c) => String(c[0])).join("");
-        expect(said).toMatch(/the wasm backend cannot run .*q2_k-attn-q\.gguf \(.*blk\.0\.attn_q\.weight is q2_k.*\); running it on the reference backend/);
+        expect(said).toMatch(/the wasm backend cannot run .*iq2_xxs-attn-q\.gguf \(.*blk\.0\.attn_q\.weight is iq2_xxs.*\); running it on the reference backend/);
       } finally {
         model.close();
       }

@@ -13,7 +13,7 @@ import { modelConfigFromGGUF } from "../engine/model/config.js";
 import { argmax } from "../engine/sampling/sampler.js";
 import { createWasmBackend, type WasmBackend, type WasmBackendOptions } from "../targets/wasm-simd/backend/backend.js";
 import { golden, nmse, readF32 } from "./golden.js";
-import { writeQ2KAttnQModel } from "./q2k-model.js";
+import { writeIQ2XXSAttnQModel } from "./unsupported-type-model.js";
 
 async function open(model: string, opts: WasmBackendOptions): Promise<WasmBackend> {
   const f = GGUFFile.open(golden("models", model));
@@ -81,11 +81,11 @@ describe("wasm backend split by layers across memories", () => {
   it("refuses a weight type it has no kernel for, naming the tensor, the type and the way out", async () => {
     const dir = mkdtempSync(join(tmpdir(), "kiln-wasm-type-"));
     try {
-      const path = await writeQ2KAttnQModel(dir);
+      const path = await writeIQ2XXSAttnQModel(dir);
       const f = GGUFFile.open(path);
       try {
         await expect(createWasmBackend(f, modelConfigFromGGUF(f), { threads: 1 })).rejects.toThrow(
-          /tensor blk\.0\.attn_q\.weight is q2_k, which the wasm backend cannot multiply yet \(use --backend reference/,
+          /tensor blk\.0\.attn_q\.weight is iq2_xxs, which the wasm backend cannot multiply yet \(use --backend reference/,
         );
       } finally {
         f.close();
