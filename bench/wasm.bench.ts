@@ -11,7 +11,8 @@
 // since on a machine shared with other work they move less from run to run. llama.cpp's workers spin
 // briefly while waiting, which counts against it at 2 threads; at 1 thread the two compare directly.
 // Bars (issue 6): decode >= 0.6x and prefill >= 0.3x llama.cpp at 2 threads on Q4_0 and Q8_0;
-// peak RSS <= model file + KV cache + 300 MB.
+// peak RSS <= model file + KV cache + 300 MB. KILN_BENCH_WASM_TYPES (comma-separated llama.cpp file types,
+// e.g. q3_k_m,q5_k_m,iq4_xs) replaces the three default types.
 
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -65,7 +66,9 @@ export const benchmark: Benchmark = {
     const nPrompt = opts.quick ? 32 : 128;
     const nDecode = opts.quick ? 8 : 64;
     const reps = opts.quick ? 1 : 2;
-    const types = opts.quick ? ["q4_0"] : ["q4_0", "q8_0", "q4_k_m"];
+    // KILN_BENCH_WASM_TYPES=q3_k_m,q5_k_m,... measures other llama.cpp file types (any `kiln quantize` makes)
+    const chosen = process.env.KILN_BENCH_WASM_TYPES?.split(",").map((t) => t.trim().toLowerCase()).filter((t) => t !== "");
+    const types = chosen?.length ? chosen : opts.quick ? ["q4_0"] : ["q4_0", "q8_0", "q4_k_m"];
     const log = (s: string): void => void process.stderr.write(`bench wasm: ${s}\n`);
     for (const type of types) {
       for (const threads of [1, 2]) {

@@ -14,7 +14,8 @@
 // rounding nor run at speed. When the DSL grows int8 dot products these are the kernels to replace.
 //
 // Tests: test/wasm-backend-kernels.test.ts (every fast product path and layout against the one-row
-// one-token kernels), test/wasm-backend-attention.test.ts (attention, f16 rounding), and the golden
+// one-token kernels), test/wasm-backend-types.test.ts (every other weight type against ggml's dot
+// product, whole models of each file type), test/wasm-backend-attention.test.ts (attention, f16 rounding), and the golden
 // suites test/wasm-backend-{logits,greedy,session,split,cli}.test.ts (whole models against llama.cpp).
 //
 // Conventions: every exported job takes (tid, nth) first and does its share; addresses are byte
@@ -1403,6 +1404,69 @@ function dotQ5_KRn(w: usize, x: usize, xStride: usize, nx: i32, nb: i32, out: us
   if (nx > 3) store<f32>(out + 3 * outStride, s3);
 }
 
+// iq4_xs against ggml's q8_K with relaxed SIMD, up to four tokens per unpacked block. Each
+// kvalues_iq4nl entry v is split as v = 16a + b - 128 with a and b in 0..15 (two 16-entry tables), so
+// each 16 values are two pair products with the activations: sum(v y) = 16 sum(a y) + sum(b y) -
+// 128 sum(y), the last from the bsums (two per 32-value sub-block). Exact integer sums, scaled as
+// dotIQ4_XS scales them: the same bits.
+@inline function scaleIQ4_XS(sl: u32, sh: u32, i: i32): i32 {
+  return <i32>(((sl >> (4 * i)) & 15) | (((sh >> (2 * i)) & 3) << 4)) - 32;
+}
+
+// 32 values (table halves aLo, bLo: the first 16; aHi, bHi: the next 16) against q8_K values at y,
+// times the sub-block's scale (s16: 16 times it, s1: it)
+@inline function partIQ4_XSR(aLo: v128, bLo: v128, aHi: v128, bHi: v128, y: usize, s16: v128, s1: v128): v128 {
+  const y0 = v128.load(y), y1 = v128.load(y, 16);
+  const pa = i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(y0, aLo), i16x8.relaxed_dot_i8x16_i7x16_s(y1, aHi));
+  const pb = i16x8.add(i16x8.relaxed_dot_i8x16_i7x16_s(y0, bLo), i16x8.relaxed_dot_i8x16_i7x16_s(y1, bHi));
+  return i32x4.add(i32x4.dot_i16x8_s(pa, s16), i32x4.dot_i16x8_s(pb, s1));
+}
+
+// sum over the eight sub-blocks of scale * (its two bsums), scales in l0 (0-3) and l1 (4-7)
+@inline function biasIQ4_XS(l0: v128, l1: v128, bs: usize): i32 {
+  return hsumI(i32x4.add(
+    i32x4.mul(i32x4.extadd_pairwise_i16x8_s(v128.load(bs)), l0),
+    i32x4.mul(i32x4.extadd_pairwise_i16x8_s(v128.load(bs, 16)), l1),
+  ));
+}
+
+function dotIQ4_XSRn(w: usize, x: usize, xStride: usize, nx: i32, nb: i32, out: usize, outStride: usize): void {
+  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+  const m4 = i8x16.splat(0x0f);
+  // kvalues_iq4nl + 128 = 1, 24, 45, 63, 79, 93, 106, 118, 129, 141, 153, 166, 181, 197, 217, 241: high and low nibbles
+  const ta = i8x16(0, 1, 2, 3, 4, 5, 6, 7, 8, 8, 9, 10, 11, 12, 13, 15);
+  const tb = i8x16(1, 8, 13, 15, 15, 13, 10, 6, 1, 13, 9, 6, 5, 5, 9, 1);
+  for (let b = 0; b < nb; b++) {
+    let v0 = i32x4.splat(0), v1 = i32x4.splat(0), v2 = i32x4.splat(0), v3 = i32x4.splat(0);
+    const sl = load<u32>(w, 4), sh = <u32>load<u16>(w, 2);
+    for (let i = 0; i < 8; i++) {
+      const q = v128.load(w + 8 + (<usize>i << 4));
+      const lo = v128.and(q, m4), hi = v128.and(i16x8.shr_u(q, 4), m4);
+      const aLo = i8x16.swizzle(ta, lo), bLo = i8x16.swizzle(tb, lo), aHi = i8x16.swizzle(ta, hi), bHi = i8x16.swizzle(tb, hi);
+      const ls = scaleIQ4_XS(sl, sh, i);
+      const sc1 = i16x8.splat(<i16>ls), sc16 = i16x8.splat(<i16>(ls << 4));
+      const y = x + 4 + (<usize>i << 5);
+      v0 = i32x4.add(v0, partIQ4_XSR(aLo, bLo, aHi, bHi, y, sc16, sc1));
+      if (nx > 1) v1 = i32x4.add(v1, partIQ4_XSR(aLo, bLo, aHi, bHi, y + xStride, sc16, sc1));
+      if (nx > 2) v2 = i32x4.add(v2, partIQ4_XSR(aLo, bLo, aHi, bHi, y + 2 * xStride, sc16, sc1));
+      if (nx > 3) v3 = i32x4.add(v3, partIQ4_XSR(aLo, bLo, aHi, bHi, y + 3 * xStride, sc16, sc1));
+    }
+    const l0 = i32x4(scaleIQ4_XS(sl, sh, 0), scaleIQ4_XS(sl, sh, 1), scaleIQ4_XS(sl, sh, 2), scaleIQ4_XS(sl, sh, 3));
+    const l1 = i32x4(scaleIQ4_XS(sl, sh, 4), scaleIQ4_XS(sl, sh, 5), scaleIQ4_XS(sl, sh, 6), scaleIQ4_XS(sl, sh, 7));
+    const d = f16s(load<u16>(w));
+    s0 += d * load<f32>(x) * <f32>(hsumI(v0) - 128 * biasIQ4_XS(l0, l1, x + 260));
+    if (nx > 1) s1 += d * load<f32>(x + xStride) * <f32>(hsumI(v1) - 128 * biasIQ4_XS(l0, l1, x + xStride + 260));
+    if (nx > 2) s2 += d * load<f32>(x + 2 * xStride) * <f32>(hsumI(v2) - 128 * biasIQ4_XS(l0, l1, x + 2 * xStride + 260));
+    if (nx > 3) s3 += d * load<f32>(x + 3 * xStride) * <f32>(hsumI(v3) - 128 * biasIQ4_XS(l0, l1, x + 3 * xStride + 260));
+    w += 136;
+    x += 292;
+  }
+  store<f32>(out, s0);
+  if (nx > 1) store<f32>(out + outStride, s1);
+  if (nx > 2) store<f32>(out + 2 * outStride, s2);
+  if (nx > 3) store<f32>(out + 3 * outStride, s3);
+}
+
 // q6_K block: ql[128], qh[64], scales i8[16], d f16; against widened q8_K (quantizeQ8_KX). The quants
 // are unpacked without the -32 offset (their six bits with 16-bit shifts, which never carry across bytes
 // here) and the offset is taken back once per block with the bsums: sum((q - 32) y sc) = sum(q y sc) -
@@ -2311,8 +2375,10 @@ function matmulRows(jobs: usize, nJobs: i32, g0: i32, g1: i32): void {
       continue;
     }
     if (ASC_FEATURE_RELAXED_SIMD) {
-      if (type == Q2_K || type == Q3_K || type == Q5_K) {
-        // q2_K, q3_K and q5_K against q8_K with the relaxed products, up to four tokens per unpacked block
+      if (type == Q2_K || type == Q3_K || type == Q5_K || (type == IQ4_XS && nTok > 1)) {
+        // q2_K, q3_K, q5_K and iq4_xs against q8_K with the relaxed products, up to four tokens per unpacked
+        // block (one token of iq4_xs goes faster through the plain dotIQ4_XS: its products in a
+        // TinyLlama-shaped decode step took 47 against 65 ms)
         const nbK = k >> 8;
         for (let rt = r0; rt < r1; rt += TILE) {
           const re = min(rt + TILE, r1);
@@ -2321,6 +2387,7 @@ function matmulRows(jobs: usize, nJobs: i32, g0: i32, g1: i32): void {
             const orow = out + <usize>t * outStride;
             for (let r = rt; r < re; r++) {
               if (type == Q2_K) dotQ2_KRn(w + <usize>r * rowBytes, xr, xStride, min(nTok - t, 4), nbK, orow + (<usize>r << 2), outStride);
+              else if (type == IQ4_XS) dotIQ4_XSRn(w + <usize>r * rowBytes, xr, xStride, min(nTok - t, 4), nbK, orow + (<usize>r << 2), outStride);
               else if (type == Q5_K) dotQ5_KRn(w + <usize>r * rowBytes, xr, xStride, min(nTok - t, 4), nbK, orow + (<usize>r << 2), outStride);
               else dotQ3_KRn(w + <usize>r * rowBytes, xr, xStride, min(nTok - t, 4), nbK, orow + (<usize>r << 2), outStride);
             }
