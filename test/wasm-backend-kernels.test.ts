@@ -15,21 +15,20 @@
 // - the constants backend.ts sizes buffers and layouts by (KERNEL_CONSTANTS) equal the module's exports.
 import { describe, expect, it } from "vitest";
 import { KERNEL_CONSTANTS } from "../targets/wasm-simd/backend/backend.js";
-import { kernelModule, type KernelModule } from "../targets/wasm-simd/backend/build.js";
+import { kernelModule } from "../targets/wasm-simd/backend/build.js";
 import { WA } from "../targets/wasm-simd/backend/wasm-api.js";
+import { kernelInstance, relaxedModule } from "./wasm-kernels.js";
 
 type Fn = (...args: number[]) => number;
 
-const relaxedModule: KernelModule | undefined = await kernelModule("relaxed").catch(() => undefined);
 
 describe.each(["plain", "relaxed"] as const)("wasm backend x4 layout, %s SIMD", async (flavour) => {
-  if (flavour === "relaxed" && !relaxedModule) {
+  const inst = await kernelInstance(flavour, 64);
+  if (!inst) {
     it.skip("relaxed SIMD is not usable in this engine", () => {});
     return;
   }
-  const { module } = flavour === "relaxed" ? relaxedModule! : await kernelModule("plain");
-  const memory = new WA.Memory({ initial: 64, maximum: 65536, shared: true });
-  const ex = new WA.Instance(module, { env: { memory } }).exports as Record<string, Fn>;
+  const { memory, ex } = inst;
   let seed = 12345;
   const rand = (): number => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
 
@@ -105,10 +104,9 @@ describe.each(["plain", "relaxed"] as const)("wasm backend x4 layout, %s SIMD", 
 describe("the backend sizes its buffers and layouts by the kernels' own constants", async () => {
   for (const flavour of ["plain", "relaxed"] as const) {
     it(`${flavour} module: ${Object.keys(KERNEL_CONSTANTS).join(", ")}`, async () => {
-      if (flavour === "relaxed" && !relaxedModule) return;
-      const { module } = flavour === "relaxed" ? relaxedModule! : await kernelModule("plain");
-      const memory = new WA.Memory({ initial: 1, maximum: 65536, shared: true });
-      const ex = new WA.Instance(module, { env: { memory } }).exports as Record<string, { value: number } | undefined>;
+      const inst = await kernelInstance(flavour, 1);
+      if (!inst) return;
+      const ex = inst.ex as unknown as Record<string, { value: number } | undefined>;
       for (const [name, value] of Object.entries(KERNEL_CONSTANTS)) expect(ex[name]?.value, name).toBe(value);
     });
   }

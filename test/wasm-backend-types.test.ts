@@ -25,13 +25,10 @@ import { modelConfigFromGGUF } from "../engine/model/config.js";
 import { createReferenceBackend } from "../engine/runtime/reference-backend.js";
 import { dequantizeRow, f16ToF32, GGMLType, quantizeRow, rowSize } from "../engine/quant/index.js";
 import { createWasmBackend } from "../targets/wasm-simd/backend/backend.js";
-import { kernelModule, type KernelModule } from "../targets/wasm-simd/backend/build.js";
+import { kernelModule } from "../targets/wasm-simd/backend/build.js";
 import { WA } from "../targets/wasm-simd/backend/wasm-api.js";
 import { golden, nmse } from "./golden.js";
-
-type Fn = (...args: number[]) => number;
-
-const relaxedModule: KernelModule | undefined = await kernelModule("relaxed").catch(() => undefined);
+import { kernelInstance, type KernelFn } from "./wasm-kernels.js";
 
 // weight type, its vec_dot_type (undefined: f32 activations), and the module's quantizer for it
 const TYPES: readonly [GGMLType, string, GGMLType | undefined, string][] = [
@@ -74,13 +71,12 @@ function ggmlDot(type: GGMLType, w: Uint8Array, vdt: GGMLType | undefined, x: Ui
 }
 
 describe.each(["plain", "relaxed"] as const)("wasm backend row kernels against ggml's dot product, %s SIMD", async (flavour) => {
-  if (flavour === "relaxed" && !relaxedModule) {
+  const inst = await kernelInstance(flavour, 64);
+  if (!inst) {
     it.skip("relaxed SIMD is not usable in this engine", () => {});
     return;
   }
-  const { module } = flavour === "relaxed" ? relaxedModule! : await kernelModule("plain");
-  const memory = new WA.Memory({ initial: 64, maximum: 65536, shared: true });
-  const ex = new WA.Instance(module, { env: { memory } }).exports as Record<string, Fn>;
+  const { memory, ex } = inst;
   let seed = 777;
   const rand = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
   const normal = (): number => (rand() + rand() + rand() + rand() - 2) * 1.7;
@@ -131,7 +127,7 @@ describe.each(["plain", "relaxed"] as const)("wasm backend row kernels against g
   if (flavour === "relaxed") {
     // the relaxed q2_K, q3_K, q5_K and iq4_xs kernels (pair products, four tokens per unpacked block) sum the same
     // integers and scale them as the plain ones do: the same bits
-    const plain = new WA.Instance((await kernelModule("plain")).module, { env: { memory } }).exports as Record<string, Fn>;
+    const plain = new WA.Instance((await kernelModule("plain")).module, { env: { memory } }).exports as Record<string, KernelFn>;
     for (const [type, name] of [[GGMLType.Q2_K, "q2_K"], [GGMLType.Q3_K, "q3_K"], [GGMLType.Q5_K, "q5_K"], [GGMLType.IQ4_XS, "iq4_xs"]] as const) {
       for (const nTok of [1, 2, 3, 4, 5, 9]) {
         it(`${name}: ${nTok} token(s), the plain kernel's bits`, () => {
@@ -146,7 +142,7 @@ describe.each(["plain", "relaxed"] as const)("wasm backend row kernels against g
           const x = new Float32Array(memory.buffer, X, nTok * k);
           for (let i = 0; i < x.length; i++) x[i] = normal();
           ex.quantizeQ8_K!(0, 1, X, k * 4, XQ, xRowBytes, nTok, k);
-          const run = (m: Record<string, Fn>, o: number): Uint32Array => {
+          const run = (m: Record<string, KernelFn>, o: number): Uint32Array => {
             new Float32Array(memory.buffer, o, nTok * rows + 16).fill(7);
             new Uint32Array(memory.buffer, J, 11).set([type, W, rowBytes, rows, k, XQ, xRowBytes, nTok, o, rows, rows]);
             m.matmul!(0, 1, J, 1);
