@@ -125,14 +125,14 @@ describe.each(["plain", "relaxed"] as const)("wasm backend row kernels against g
   }
 
   if (flavour === "relaxed") {
-    // the relaxed q2_K, q3_K, q5_K and iq4_xs kernels (pair products, four tokens per unpacked block) sum the same
-    // integers and scale them as the plain ones do: the same bits
+    // the relaxed q2_K, q3_K, q5_K and iq4_xs kernels (pair products, four tokens per unpacked block; decode's
+    // four row streams) sum the same integers and scale them as the plain ones do: the same bits
     const plain = new WA.Instance((await kernelModule("plain")).module, { env: { memory } }).exports as Record<string, KernelFn>;
     for (const [type, name] of [[GGMLType.Q2_K, "q2_K"], [GGMLType.Q3_K, "q3_K"], [GGMLType.Q5_K, "q5_K"], [GGMLType.IQ4_XS, "iq4_xs"]] as const) {
       for (const nTok of [1, 2, 3, 4, 5, 9]) {
         it(`${name}: ${nTok} token(s), the plain kernel's bits`, () => {
           const k = 768;
-          const rows = 5;
+          const rows = 13; // one token: rows 0, 4, 8, 12 in decode's four streams, the rest one by one
           const rowBytes = rowSize(type, k);
           const xRowBytes = rowSize(GGMLType.Q8_K, k);
           let top = 65536;

@@ -1258,6 +1258,31 @@ function dotIQ4_XS(w: usize, x: usize, nb: i32): f32 {
   ));
 }
 
+// q3_K quants of one 2-bit plane j (0..3) of 16 values: their two bits (q) plus 4 where the hmask bit (moved
+// to bit 2 + j of each byte in g) is set
+@inline function unpackQ3_K(q: v128, g: v128, j: i32): v128 {
+  return v128.or(v128.and(i16x8.shr_u(q, 2 * j), i8x16.splat(3)), v128.and(i16x8.shr_u(g, j), i8x16.splat(4)));
+}
+
+// one q3_K block against one q8_K block (dotQ3_KRn's arithmetic for one token)
+@inline function blockQ3_KR(w: usize, x: usize): f32 {
+  let v = i32x4.splat(0);
+  const sc = scalesQ3_K(w);
+  const hm0 = v128.load(w), hm1 = v128.load(w, 16);
+  for (let h = 0; h < 2; h++) {
+    const q0 = v128.load(w + 32 + (<usize>h << 5));
+    const q1 = v128.load(w + 48 + (<usize>h << 5));
+    const g0 = h == 0 ? i16x8.shl(hm0, 2) : i16x8.shr_u(hm0, 2);
+    const g1 = h == 0 ? i16x8.shl(hm1, 2) : i16x8.shr_u(hm1, 2);
+    let s16 = h == 0 ? i16x8.extend_low_i8x16_s(sc) : i16x8.extend_high_i8x16_s(sc);
+    for (let j = 0; j < 4; j++) {
+      v = i32x4.add(v, partKR2(unpackQ3_K(q0, g0, j), unpackQ3_K(q1, g1, j), x + 4 + (<usize>h << 7) + (<usize>j << 5), splat16Lane0(s16), splat16Lane1(s16)));
+      s16 = rotate16By2(s16);
+    }
+  }
+  return load<f32>(x) * f16s(load<u16>(w, 108)) * <f32>(hsumI(v) - 4 * scaleBsums(sc, x + 260));
+}
+
 function dotQ3_KRn(w: usize, x: usize, xStride: usize, nx: i32, nb: i32, out: usize, outStride: usize): void {
   let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
   const m3 = i8x16.splat(3);
@@ -1274,8 +1299,8 @@ function dotQ3_KRn(w: usize, x: usize, xStride: usize, nx: i32, nb: i32, out: us
       const g1 = h == 0 ? i16x8.shl(hm1, 2) : i16x8.shr_u(hm1, 2);
       let s16 = h == 0 ? i16x8.extend_low_i8x16_s(sc) : i16x8.extend_high_i8x16_s(sc);
       for (let j = 0; j < 4; j++) {
-        const u0 = v128.or(v128.and(i16x8.shr_u(q0, 2 * j), m3), v128.and(i16x8.shr_u(g0, j), four));
-        const u1 = v128.or(v128.and(i16x8.shr_u(q1, 2 * j), m3), v128.and(i16x8.shr_u(g1, j), four));
+        const u0 = unpackQ3_K(q0, g0, j);
+        const u1 = unpackQ3_K(q1, g1, j);
         const sa = splat16Lane0(s16), sb = splat16Lane1(s16);
         const y = x + 4 + (<usize>h << 7) + (<usize>j << 5);
         v0 = i32x4.add(v0, partKR2(u0, u1, y, sa, sb));
@@ -1465,6 +1490,86 @@ function dotIQ4_XSRn(w: usize, x: usize, xStride: usize, nx: i32, nb: i32, out: 
   if (nx > 1) store<f32>(out + outStride, s1);
   if (nx > 2) store<f32>(out + 2 * outStride, s2);
   if (nx > 3) store<f32>(out + 3 * outStride, s3);
+}
+
+// one q2_K block against one q8_K block (dotQ2_KRn's arithmetic for one token)
+@inline function blockQ2_KR(w: usize, x: usize): f32 {
+  let v = i32x4.splat(0);
+  const raw = v128.load(w);
+  for (let h = 0; h < 2; h++) {
+    const q0 = v128.load(w + 16 + (<usize>h << 5));
+    const q1 = v128.load(w + 32 + (<usize>h << 5));
+    let s16 = h == 0 ? i16x8.extend_low_i8x16_u(v128.and(raw, i8x16.splat(0x0f))) : i16x8.extend_high_i8x16_u(v128.and(raw, i8x16.splat(0x0f)));
+    for (let j = 0; j < 4; j++) {
+      const u0 = v128.and(i16x8.shr_u(q0, 2 * j), i8x16.splat(3));
+      const u1 = v128.and(i16x8.shr_u(q1, 2 * j), i8x16.splat(3));
+      v = i32x4.add(v, partKR2(u0, u1, x + 4 + (<usize>h << 7) + (<usize>j << 5), splat16Lane0(s16), splat16Lane1(s16)));
+      s16 = rotate16By2(s16);
+    }
+  }
+  const dy = load<f32>(x);
+  return dy * f16s(load<u16>(w, 80)) * <f32>hsumI(v) - dy * f16s(load<u16>(w, 82)) * <f32>scaleBsums(i8x16.shr_u(raw, 4), x + 260);
+}
+
+// one q5_K block against one q8_K block (dotQ5_KRn's arithmetic for one token)
+@inline function blockQ5_KR(w: usize, x: usize): f32 {
+  let v = i32x4.splat(0);
+  const u = scalesQ4_K(w);
+  const H0 = v128.load(w, 16), H1 = v128.load(w, 32);
+  for (let j = 0; j < 4; j++) {
+    const q = w + 48 + (<usize>j << 5);
+    const a = v128.load(q);
+    const c = v128.load(q, 16);
+    const sw = <u32>(j < 2 ? i32x4.extract_lane(u, 0) : i32x4.extract_lane(u, 1));
+    const sh = <u32>(j & 1) << 4;
+    v = i32x4.add(v, partQ4_KR(
+      q5Quants(v128.and(a, i8x16.splat(0x0f)), H0, 2 * j), q5Quants(v128.and(c, i8x16.splat(0x0f)), H1, 2 * j),
+      q5Quants(v128.and(i16x8.shr_u(a, 4), i8x16.splat(0x0f)), H0, 2 * j + 1), q5Quants(v128.and(i16x8.shr_u(c, 4), i8x16.splat(0x0f)), H1, 2 * j + 1),
+      x + 4 + (<usize>j << 6), i16x8.splat(<i16>((sw >> sh) & 0xff)), i16x8.splat(<i16>((sw >> (sh + 8)) & 0xff)),
+    ));
+  }
+  const dy = load<f32>(x);
+  return dy * f16s(load<u16>(w)) * <f32>hsumI(v) - dy * f16s(load<u16>(w, 2)) * <f32>minsTermQ4_K(u, x + 260);
+}
+
+// q5_K quants: four bits (n) plus 16 where bit `bit` of the qh byte (H) is set
+@inline function q5Quants(n: v128, H: v128, bit: i32): v128 {
+  const m = i8x16.splat(<i8>(<i32>1 << bit));
+  return v128.or(n, v128.and(i8x16.eq(v128.and(H, m), m), i8x16.splat(16)));
+}
+
+// Decode with relaxed SIMD: four q2_K, q3_K or q5_K rows `span` bytes apart against one activation row,
+// block by block side by side (four sequential streams, see dotX4Streams); row i's product to
+// out + i * ospan, with dotQ2_KRn's / dotQ3_KRn's / dotQ5_KRn's bits. (A TinyLlama-shaped q3_K_M decode
+// step spent 28-38 ms in its q3_K products this way, 38-50 ms a row at a time.)
+function dotKR3Streams(type: i32, w: usize, span: usize, x: usize, nb: i32, out: usize, ospan: usize): void {
+  let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+  for (let b = 0; b < nb; b++) {
+    if (type == Q3_K) {
+      s0 += blockQ3_KR(w, x);
+      s1 += blockQ3_KR(w + span, x);
+      s2 += blockQ3_KR(w + 2 * span, x);
+      s3 += blockQ3_KR(w + 3 * span, x);
+      w += 110;
+    } else if (type == Q2_K) {
+      s0 += blockQ2_KR(w, x);
+      s1 += blockQ2_KR(w + span, x);
+      s2 += blockQ2_KR(w + 2 * span, x);
+      s3 += blockQ2_KR(w + 3 * span, x);
+      w += 84;
+    } else {
+      s0 += blockQ5_KR(w, x);
+      s1 += blockQ5_KR(w + span, x);
+      s2 += blockQ5_KR(w + 2 * span, x);
+      s3 += blockQ5_KR(w + 3 * span, x);
+      w += 176;
+    }
+    x += Q8_K_BLOCK;
+  }
+  store<f32>(out, s0);
+  store<f32>(out + ospan, s1);
+  store<f32>(out + 2 * ospan, s2);
+  store<f32>(out + 3 * ospan, s3);
 }
 
 // q6_K block: ql[128], qh[64], scales i8[16], d f16; against widened q8_K (quantizeQ8_KX). The quants
@@ -2380,6 +2485,24 @@ function matmulRows(jobs: usize, nJobs: i32, g0: i32, g1: i32): void {
         // block (one token of iq4_xs goes faster through the plain dotIQ4_XS: its products in a
         // TinyLlama-shaped decode step took 47 against 65 ms)
         const nbK = k >> 8;
+        if (nTok == 1 && type != IQ4_XS) {
+          // decode: this thread's rows cut into four runs of q rows, walked side by side (dotKR3Streams)
+          const q = (r1 - r0 + 3) >> 2;
+          for (let i = 0; i < q; i++) {
+            const ra = r0 + i;
+            if (ra + 3 * q < r1) {
+              dotKR3Streams(type, w + <usize>ra * rowBytes, <usize>q * rowBytes, xq, nbK, out + (<usize>ra << 2), <usize>q << 2);
+            } else {
+              for (let r = ra; r < r1; r += q) {
+                const wr = w + <usize>r * rowBytes, o = out + (<usize>r << 2);
+                if (type == Q2_K) dotQ2_KRn(wr, xq, xStride, 1, nbK, o, outStride);
+                else if (type == Q3_K) dotQ3_KRn(wr, xq, xStride, 1, nbK, o, outStride);
+                else dotQ5_KRn(wr, xq, xStride, 1, nbK, o, outStride);
+              }
+            }
+          }
+          continue;
+        }
         for (let rt = r0; rt < r1; rt += TILE) {
           const re = min(rt + TILE, r1);
           for (let t = 0; t < nTok; t += 4) {
