@@ -1125,12 +1125,7 @@ function dotQ2_K(w: usize, x: usize, nb: i32): f32 {
   let sumf: f32 = 0;
   const m3 = i8x16.splat(3);
   for (let b = 0; b < nb; b++) {
-    const sc = v128.load(w);
-    const mins = i8x16.shr_u(sc, 4);
-    const summs = hsumI(i32x4.add(
-      i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_u(mins), v128.load(x, 260)),
-      i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(mins), v128.load(x, 276)),
-    ));
+    const summs = scaleBsums(i8x16.shr_u(v128.load(w), 4), x + 260);
     let vs = i32x4.splat(0);
     for (let h = 0; h < 2; h++) {
       const q0 = v128.load(w + 16 + (<usize>h << 5));
@@ -1151,14 +1146,6 @@ function dotQ2_K(w: usize, x: usize, nb: i32): f32 {
   return sumf;
 }
 
-// The signed 6-bit scale of sub-block i (0..15) of a q3_K block (scales at s): its low four bits from
-// byte i (i < 8) or the high nibble of byte i - 8, its high two from byte 8 + i % 4, minus 32.
-@inline function scaleQ3_K(s: usize, i: i32): i32 {
-  const lo = i < 8 ? <i32>load<u8>(s + i) & 15 : <i32>load<u8>(s + i - 8) >> 4;
-  const hi = (<i32>load<u8>(s + 8 + (i & 3)) >> (2 * (i >> 2))) & 3;
-  return (lo | (hi << 4)) - 32;
-}
-
 // q3_K block: hmask[32] @0, qs[64] @32 (2-bit planes as q2_K's), scales[12] @96, d f16 @108; against
 // ggml's q8_K. Value 128h + 32j + l is its two bits from qs minus 4 where bit 4h + j of hmask[l] is
 // clear. Per block: dy * d * sum(q * y * (sc - 32)), the integer sum exact.
@@ -1169,20 +1156,23 @@ function dotQ3_K(w: usize, x: usize, nb: i32): f32 {
   for (let b = 0; b < nb; b++) {
     const hm0 = v128.load(w);
     const hm1 = v128.load(w, 16);
+    const sc = scalesQ3_K(w);
     let vs = i32x4.splat(0);
     for (let h = 0; h < 2; h++) {
       const q0 = v128.load(w + 32 + (<usize>h << 5));
       const q1 = v128.load(w + 48 + (<usize>h << 5));
+      // the sub-blocks' scales as i16 lanes, rotated by two a step (as in dotQ3_KRn)
+      let s16 = h == 0 ? i16x8.extend_low_i8x16_s(sc) : i16x8.extend_high_i8x16_s(sc);
       for (let j = 0; j < 4; j++) {
         const bit = i8x16.splat(<i8>(<i32>1 << (4 * h + j)));
         const v0 = i8x16.sub(v128.and(i8x16.shr_u(q0, 2 * j), m3), v128.andnot(four, i8x16.eq(v128.and(hm0, bit), bit)));
         const v1 = i8x16.sub(v128.and(i8x16.shr_u(q1, 2 * j), m3), v128.andnot(four, i8x16.eq(v128.and(hm1, bit), bit)));
         const y = x + 4 + (<usize>h << 7) + (<usize>j << 5);
-        const is = 8 * h + 2 * j;
         vs = i32x4.add(vs, i32x4.add(
-          i32x4.mul(dot16(v0, v128.load(y)), i32x4.splat(scaleQ3_K(w + 96, is))),
-          i32x4.mul(dot16(v1, v128.load(y, 16)), i32x4.splat(scaleQ3_K(w + 96, is + 1))),
+          i32x4.mul(dot16(v0, v128.load(y)), i32x4.extend_low_i16x8_s(splat16Lane0(s16))),
+          i32x4.mul(dot16(v1, v128.load(y, 16)), i32x4.extend_low_i16x8_s(splat16Lane1(s16))),
         ));
+        s16 = rotate16By2(s16);
       }
     }
     sumf += load<f32>(x) * f16s(load<u16>(w, 108)) * <f32>hsumI(vs);
@@ -1285,8 +1275,6 @@ function dotIQ4_XS(w: usize, x: usize, nb: i32): f32 {
 
 function dotQ3_KRn(w: usize, x: usize, xStride: usize, nx: i32, nb: i32, out: usize, outStride: usize): void {
   let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
-  const m3 = i8x16.splat(3);
-  const four = i8x16.splat(4);
   for (let b = 0; b < nb; b++) {
     let v0 = i32x4.splat(0), v1 = i32x4.splat(0), v2 = i32x4.splat(0), v3 = i32x4.splat(0);
     const sc = scalesQ3_K(w);
